@@ -1,0 +1,569 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+const (
+	testSecret   = "test-secret-0123456789abcdef0123456789"
+	testIssuer   = "https://clc.test"
+	testAudience = "clc-api"
+)
+
+func newHSVerifier(t *testing.T) Verifier {
+	t.Helper()
+	v, err := NewVerifier(context.Background(), Config{
+		HS256Secret: testSecret,
+		Issuer:      testIssuer,
+		Audience:    testAudience,
+	})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	return v
+}
+
+// validClaims returns claims the HS256 test verifier accepts, for tests that
+// break exactly one thing.
+func validClaims() jwt.MapClaims {
+	now := time.Now()
+	return jwt.MapClaims{
+		"iss":   testIssuer,
+		"aud":   testAudience,
+		"iat":   now.Unix(),
+		"exp":   now.Add(time.Hour).Unix(),
+		"email": "alice@example.com",
+	}
+}
+
+func signHS(t *testing.T, secret string, claims jwt.MapClaims) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	return tok
+}
+
+func wantInvalid(t *testing.T, v Verifier, tok string) {
+	t.Helper()
+	id, err := v.Verify(context.Background(), tok)
+	if !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("Verify: got (%+v, %v), want ErrInvalidToken", id, err)
+	}
+	t.Logf("rejected: %v", err)
+}
+
+func TestHS256RoundTrip(t *testing.T) {
+	v := newHSVerifier(t)
+	s := Signer{Secret: []byte(testSecret), Issuer: testIssuer, Audience: testAudience, TTL: time.Minute}
+	in := Identity{
+		Email:   "  Alice.Smith@Example.COM ",
+		Name:    "Alice Smith",
+		CCOID:   "asmith",
+		Roles:   []string{"cisco-approver", "licensing-ops"},
+		Company: "partner.example",
+	}
+	tok, err := s.Sign(in)
+	if err != nil {
+		t.Fatalf("Sign: %v", err)
+	}
+	got, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	want := in
+	want.Email = "alice.smith@example.com"
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("identity mismatch:\n got %+v\nwant %+v", got, want)
+	}
+	if !got.HasRole("licensing-ops") || got.HasRole("ofm") {
+		t.Fatalf("HasRole wrong for %v", got.Roles)
+	}
+}
+
+func TestHS256RolesClaimForms(t *testing.T) {
+	cases := []struct {
+		name  string
+		roles any
+		want  []string
+	}{
+		{"array", []string{"commerce", "ofm"}, []string{"commerce", "ofm"}},
+		{"space separated", "commerce ofm", []string{"commerce", "ofm"}},
+		{"comma separated", "commerce, ofm,,cisco-support", []string{"commerce", "ofm", "cisco-support"}},
+		{"absent", nil, []string{}},
+	}
+	v := newHSVerifier(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := validClaims()
+			if tc.roles != nil {
+				c["roles"] = tc.roles
+			}
+			id, err := v.Verify(context.Background(), signHS(t, testSecret, c))
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if !reflect.DeepEqual(id.Roles, tc.want) {
+				t.Fatalf("roles = %#v, want %#v", id.Roles, tc.want)
+			}
+		})
+	}
+}
+
+func TestCustomRolesClaim(t *testing.T) {
+	v, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, RolesClaim: "groups"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := validClaims()
+	c["groups"] = []any{"cisco-support"}
+	c["roles"] = []any{"ignored"}
+	id, err := v.Verify(context.Background(), signHS(t, testSecret, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(id.Roles, []string{"cisco-support"}) {
+		t.Fatalf("roles = %v", id.Roles)
+	}
+}
+
+func TestHS256Rejects(t *testing.T) {
+	rsaKey := genRSA(t)
+	cases := []struct {
+		name string
+		tok  func(t *testing.T) string
+	}{
+		{"expired", func(t *testing.T) string {
+			tok, err := Signer{Secret: []byte(testSecret), Issuer: testIssuer, Audience: testAudience, TTL: -time.Hour}.
+				Sign(Identity{Email: "alice@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}},
+		{"expired beyond leeway", func(t *testing.T) string {
+			c := validClaims()
+			c["exp"] = time.Now().Add(-time.Minute).Unix()
+			return signHS(t, testSecret, c)
+		}},
+		{"missing exp", func(t *testing.T) string {
+			c := validClaims()
+			delete(c, "exp")
+			return signHS(t, testSecret, c)
+		}},
+		{"not yet valid", func(t *testing.T) string {
+			c := validClaims()
+			c["nbf"] = time.Now().Add(time.Minute).Unix()
+			return signHS(t, testSecret, c)
+		}},
+		{"issued in the future", func(t *testing.T) string {
+			c := validClaims()
+			c["iat"] = time.Now().Add(time.Minute).Unix()
+			return signHS(t, testSecret, c)
+		}},
+		{"wrong secret", func(t *testing.T) string {
+			return signHS(t, "another-secret", validClaims())
+		}},
+		{"wrong audience", func(t *testing.T) string {
+			c := validClaims()
+			c["aud"] = "someone-else"
+			return signHS(t, testSecret, c)
+		}},
+		{"missing audience", func(t *testing.T) string {
+			c := validClaims()
+			delete(c, "aud")
+			return signHS(t, testSecret, c)
+		}},
+		{"wrong issuer", func(t *testing.T) string {
+			c := validClaims()
+			c["iss"] = "https://evil.test"
+			return signHS(t, testSecret, c)
+		}},
+		{"alg none", func(t *testing.T) string {
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodNone, validClaims()).SignedString(jwt.UnsafeAllowNoneSignatureType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}},
+		{"HS512", func(t *testing.T) string {
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS512, validClaims()).SignedString([]byte(testSecret))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}},
+		{"RS256", func(t *testing.T) string {
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodRS256, validClaims()).SignedString(rsaKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}},
+		{"missing email", func(t *testing.T) string {
+			c := validClaims()
+			delete(c, "email")
+			return signHS(t, testSecret, c)
+		}},
+		{"email without at", func(t *testing.T) string {
+			c := validClaims()
+			c["email"] = "alice"
+			return signHS(t, testSecret, c)
+		}},
+		{"email with display name", func(t *testing.T) string {
+			c := validClaims()
+			c["email"] = "Eve <eve@example.com>"
+			return signHS(t, testSecret, c)
+		}},
+		{"email not a string", func(t *testing.T) string {
+			c := validClaims()
+			c["email"] = 42
+			return signHS(t, testSecret, c)
+		}},
+		{"preferred_username not accepted for HS256", func(t *testing.T) string {
+			c := validClaims()
+			delete(c, "email")
+			c["preferred_username"] = "alice@example.com"
+			return signHS(t, testSecret, c)
+		}},
+		{"roles wrong type", func(t *testing.T) string {
+			c := validClaims()
+			c["roles"] = map[string]any{"admin": true}
+			return signHS(t, testSecret, c)
+		}},
+		{"garbage", func(t *testing.T) string { return "not.a.jwt" }},
+		{"empty", func(t *testing.T) string { return "" }},
+	}
+	v := newHSVerifier(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wantInvalid(t, v, tc.tok(t))
+		})
+	}
+}
+
+func TestHS256LeewayAllowsSmallSkew(t *testing.T) {
+	v := newHSVerifier(t)
+	c := validClaims()
+	c["exp"] = time.Now().Add(-10 * time.Second).Unix()
+	c["nbf"] = time.Now().Add(10 * time.Second).Unix()
+	c["iat"] = time.Now().Add(10 * time.Second).Unix()
+	if _, err := v.Verify(context.Background(), signHS(t, testSecret, c)); err != nil {
+		t.Fatalf("token within default 30s leeway rejected: %v", err)
+	}
+}
+
+func TestHS256NoAudienceOrIssuerConfigured(t *testing.T) {
+	v, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := Signer{Secret: []byte(testSecret)}.Sign(Identity{Email: "bob@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if id.Email != "bob@example.com" || id.Roles == nil {
+		t.Fatalf("got %+v", id)
+	}
+}
+
+func TestSignerRefuses(t *testing.T) {
+	if _, err := (Signer{}).Sign(Identity{Email: "a@example.com"}); err == nil {
+		t.Error("Sign without secret succeeded")
+	}
+	if _, err := (Signer{Secret: []byte(testSecret)}).Sign(Identity{Email: "nobody"}); err == nil {
+		t.Error("Sign with invalid email succeeded")
+	}
+}
+
+func TestNewVerifierConfigErrors(t *testing.T) {
+	if v, err := NewVerifier(context.Background(), Config{}); err == nil || v != nil {
+		t.Errorf("empty config: got (%v, %v), want error", v, err)
+	}
+	if _, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, Leeway: -time.Second}); err == nil {
+		t.Error("negative leeway accepted")
+	}
+}
+
+func TestNewVerifierOIDCDiscoveryFails(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	if v, err := NewVerifier(context.Background(), Config{OIDCIssuer: srv.URL}); err == nil || v != nil {
+		t.Fatalf("got (%v, %v), want discovery error", v, err)
+	}
+}
+
+func TestFromBearer(t *testing.T) {
+	cases := []struct {
+		header string
+		tok    string
+		ok     bool
+	}{
+		{"Bearer abc.def.ghi", "abc.def.ghi", true},
+		{"bearer abc", "abc", true},
+		{"BEARER abc", "abc", true},
+		{"  Bearer   abc  ", "abc", true},
+		{"", "", false},
+		{"Bearer", "", false},
+		{"Bearer ", "", false},
+		{"Basic dXNlcjpwYXNz", "", false},
+		{"Bearer a b", "", false},
+		{"Bearerabc", "", false},
+		{"abc", "", false},
+	}
+	for _, tc := range cases {
+		tok, ok := FromBearer(tc.header)
+		if tok != tc.tok || ok != tc.ok {
+			t.Errorf("FromBearer(%q) = (%q, %v), want (%q, %v)", tc.header, tok, ok, tc.tok, tc.ok)
+		}
+	}
+}
+
+func TestContext(t *testing.T) {
+	if _, ok := FromContext(context.Background()); ok {
+		t.Fatal("identity found in empty context")
+	}
+	id := Identity{Email: "a@example.com", Roles: []string{"ofm"}}
+	got, ok := FromContext(WithIdentity(context.Background(), id))
+	if !ok || !reflect.DeepEqual(got, id) {
+		t.Fatalf("FromContext = (%+v, %v)", got, ok)
+	}
+}
+
+func TestIdentityJSONRolesNeverNull(t *testing.T) {
+	v := newHSVerifier(t)
+	id, err := v.Verify(context.Background(), signHS(t, testSecret, validClaims()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"email":"alice@example.com","name":"","ccoId":"","roles":[],"company":""}`
+	if string(b) != want {
+		t.Fatalf("json = %s, want %s", b, want)
+	}
+}
+
+// --- OIDC ---
+
+func genRSA(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+type fakeIdP struct {
+	srv *httptest.Server
+	key *rsa.PrivateKey
+	kid string
+}
+
+// newFakeIdP serves a discovery document and a JWKS holding one RSA key, the
+// minimum go-oidc needs.
+func newFakeIdP(t *testing.T) *fakeIdP {
+	t.Helper()
+	idp := &fakeIdP{key: genRSA(t), kid: "key-1"}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"issuer":                                idp.srv.URL,
+			"jwks_uri":                              idp.srv.URL + "/jwks",
+			"authorization_endpoint":                idp.srv.URL + "/authorize",
+			"token_endpoint":                        idp.srv.URL + "/token",
+			"id_token_signing_alg_values_supported": []string{"RS256"},
+		})
+	})
+	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
+		pub := idp.key.PublicKey
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"keys": []map[string]string{{
+				"kty": "RSA",
+				"use": "sig",
+				"alg": "RS256",
+				"kid": idp.kid,
+				"n":   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+				"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+			}},
+		})
+	})
+	idp.srv = httptest.NewServer(mux)
+	t.Cleanup(idp.srv.Close)
+	return idp
+}
+
+func (idp *fakeIdP) claims() jwt.MapClaims {
+	now := time.Now()
+	return jwt.MapClaims{
+		"iss":     idp.srv.URL,
+		"aud":     testAudience,
+		"sub":     "user-123",
+		"iat":     now.Unix(),
+		"exp":     now.Add(time.Hour).Unix(),
+		"email":   "Carol@Partner.Example",
+		"name":    "Carol",
+		"cco_id":  "carol01",
+		"company": "partner.example",
+		"roles":   []string{"commerce"},
+	}
+}
+
+func signRS(t *testing.T, key *rsa.PrivateKey, kid string, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newOIDC(t *testing.T, idp *fakeIdP, audience string) Verifier {
+	t.Helper()
+	v, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL, Audience: audience})
+	if err != nil {
+		t.Fatalf("NewVerifier: %v", err)
+	}
+	return v
+}
+
+func TestOIDCValidToken(t *testing.T) {
+	idp := newFakeIdP(t)
+	v := newOIDC(t, idp, testAudience)
+	id, err := v.Verify(context.Background(), signRS(t, idp.key, idp.kid, idp.claims()))
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	want := Identity{
+		Email:   "carol@partner.example",
+		Name:    "Carol",
+		CCOID:   "carol01",
+		Roles:   []string{"commerce"},
+		Company: "partner.example",
+	}
+	if !reflect.DeepEqual(id, want) {
+		t.Fatalf("got %+v, want %+v", id, want)
+	}
+}
+
+func TestOIDCPreferredUsernameFallback(t *testing.T) {
+	idp := newFakeIdP(t)
+	v := newOIDC(t, idp, testAudience)
+	c := idp.claims()
+	delete(c, "email")
+	c["preferred_username"] = "Dave@Example.com"
+	id, err := v.Verify(context.Background(), signRS(t, idp.key, idp.kid, c))
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if id.Email != "dave@example.com" {
+		t.Fatalf("email = %q", id.Email)
+	}
+
+	c["preferred_username"] = "dave"
+	wantInvalid(t, v, signRS(t, idp.key, idp.kid, c))
+}
+
+func TestOIDCNoAudienceConfigured(t *testing.T) {
+	idp := newFakeIdP(t)
+	v := newOIDC(t, idp, "")
+	c := idp.claims()
+	c["aud"] = "any-client"
+	if _, err := v.Verify(context.Background(), signRS(t, idp.key, idp.kid, c)); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+}
+
+func TestOIDCRejects(t *testing.T) {
+	idp := newFakeIdP(t)
+	otherKey := genRSA(t)
+	v := newOIDC(t, idp, testAudience)
+	cases := []struct {
+		name string
+		tok  func(t *testing.T) string
+	}{
+		{"signed by another key, same kid", func(t *testing.T) string {
+			return signRS(t, otherKey, idp.kid, idp.claims())
+		}},
+		{"signed by another key, unknown kid", func(t *testing.T) string {
+			return signRS(t, otherKey, "key-2", idp.claims())
+		}},
+		{"wrong issuer", func(t *testing.T) string {
+			c := idp.claims()
+			c["iss"] = "https://evil.test"
+			return signRS(t, idp.key, idp.kid, c)
+		}},
+		{"wrong audience", func(t *testing.T) string {
+			c := idp.claims()
+			c["aud"] = "someone-else"
+			return signRS(t, idp.key, idp.kid, c)
+		}},
+		{"expired", func(t *testing.T) string {
+			c := idp.claims()
+			c["exp"] = time.Now().Add(-time.Minute).Unix()
+			return signRS(t, idp.key, idp.kid, c)
+		}},
+		{"missing exp", func(t *testing.T) string {
+			c := idp.claims()
+			delete(c, "exp")
+			return signRS(t, idp.key, idp.kid, c)
+		}},
+		{"not yet valid", func(t *testing.T) string {
+			c := idp.claims()
+			c["nbf"] = time.Now().Add(time.Minute).Unix()
+			return signRS(t, idp.key, idp.kid, c)
+		}},
+		{"missing email", func(t *testing.T) string {
+			c := idp.claims()
+			delete(c, "email")
+			return signRS(t, idp.key, idp.kid, c)
+		}},
+		{"HS256 with secret", func(t *testing.T) string {
+			return signHS(t, testSecret, idp.claims())
+		}},
+		{"alg none", func(t *testing.T) string {
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodNone, idp.claims()).SignedString(jwt.UnsafeAllowNoneSignatureType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wantInvalid(t, v, tc.tok(t))
+		})
+	}
+}
+
+func TestOIDCIssuerMismatchAtDiscovery(t *testing.T) {
+	idp := newFakeIdP(t)
+	if _, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL + "/other"}); err == nil {
+		t.Fatal("discovery with mismatched issuer succeeded")
+	}
+}

@@ -1,0 +1,201 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// FindSmartAccount reads one account by id.
+func FindSmartAccount(ctx context.Context, db *gorm.DB, id string) (SmartAccount, error) {
+	var sa SmartAccount
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&sa).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return sa, Errorf(CodeNotFound, "no Smart Account %s", id)
+	}
+	if err != nil {
+		return sa, fmt.Errorf("read smart account %s: %w", id, err)
+	}
+	return sa, nil
+}
+
+// FindSmartAccountByRequest reads the account a creation request made, if any.
+func FindSmartAccountByRequest(ctx context.Context, db *gorm.DB, requestID string) (SmartAccount, bool, error) {
+	var sa SmartAccount
+	err := db.WithContext(ctx).Where("request_id = ?", requestID).Take(&sa).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return sa, false, nil
+	}
+	if err != nil {
+		return sa, false, fmt.Errorf("read smart account of request %s: %w", requestID, err)
+	}
+	return sa, true, nil
+}
+
+// LiveAccountsForTLD lists the accounts of a TLD that still hold their domain, oldest first.
+func LiveAccountsForTLD(ctx context.Context, db *gorm.DB, tld string) ([]SmartAccount, error) {
+	var sas []SmartAccount
+	err := db.WithContext(ctx).Where("tld = ? AND status NOT IN ?", tld, []SAStatus{SADeclined, SAExpired}).
+		Order("created_at, id").Find(&sas).Error
+	if err != nil {
+		return nil, fmt.Errorf("accounts of %s: %w", tld, err)
+	}
+	return sas, nil
+}
+
+// ActiveAccountIDsForTLD lists the ACTIVE, non-SMB accounts of a TLD: the ones whose administrators
+// approve a newcomer.
+func ActiveAccountIDsForTLD(ctx context.Context, db *gorm.DB, tld string) ([]string, error) {
+	var ids []string
+	err := db.WithContext(ctx).Model(&SmartAccount{}).
+		Where("tld = ? AND status = ? AND smb = ?", tld, SAActive, false).
+		Order("created_at, id").Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("active accounts of %s: %w", tld, err)
+	}
+	return ids, nil
+}
+
+// ApproverEmails lists who may approve on behalf of accounts: their Smart Account Administrators and
+// Smart Account Approvers, by email, sorted and without repeats.
+func ApproverEmails(ctx context.Context, db *gorm.DB, accountIDs []string) ([]string, error) {
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	var emails []string
+	err := db.WithContext(ctx).Model(&AccountRole{}).Distinct("user_email").
+		Where("smart_account_id IN ? AND virtual_account_id = '' AND role IN ?", accountIDs, []Role{RoleSAAdmin, RoleSAApprover}).
+		Order("user_email").Pluck("user_email", &emails).Error
+	if err != nil {
+		return nil, fmt.Errorf("approvers of %v: %w", accountIDs, err)
+	}
+	return emails, nil
+}
+
+// AdminEmails lists an account's Smart Account Administrators.
+func AdminEmails(ctx context.Context, db *gorm.DB, accountID string) ([]string, error) {
+	var emails []string
+	err := db.WithContext(ctx).Model(&AccountRole{}).
+		Where("smart_account_id = ? AND virtual_account_id = '' AND role = ?", accountID, RoleSAAdmin).
+		Order("user_email").Pluck("user_email", &emails).Error
+	if err != nil {
+		return nil, fmt.Errorf("admins of %s: %w", accountID, err)
+	}
+	return emails, nil
+}
+
+// RolesOn lists the roles a user holds on an account (on the account itself or any of its VAs).
+func RolesOn(ctx context.Context, db *gorm.DB, email, accountID string) ([]AccountRole, error) {
+	var roles []AccountRole
+	err := db.WithContext(ctx).Where("user_email = ? AND smart_account_id = ?", NormalizeEmail(email), accountID).
+		Order("role").Find(&roles).Error
+	if err != nil {
+		return nil, fmt.Errorf("roles of %s on %s: %w", email, accountID, err)
+	}
+	return roles, nil
+}
+
+// AccountRoles lists every role granted on an account.
+func AccountRoles(ctx context.Context, db *gorm.DB, accountID string) ([]AccountRole, error) {
+	var roles []AccountRole
+	err := db.WithContext(ctx).Where("smart_account_id = ?", accountID).Order("user_email, role").Find(&roles).Error
+	if err != nil {
+		return nil, fmt.Errorf("roles on %s: %w", accountID, err)
+	}
+	return roles, nil
+}
+
+// VirtualAccounts lists an account's virtual accounts, the default first.
+func VirtualAccounts(ctx context.Context, db *gorm.DB, accountID string) ([]VirtualAccount, error) {
+	var vas []VirtualAccount
+	err := db.WithContext(ctx).Where("smart_account_id = ?", accountID).Order("is_default DESC, name").Find(&vas).Error
+	if err != nil {
+		return nil, fmt.Errorf("virtual accounts of %s: %w", accountID, err)
+	}
+	return vas, nil
+}
+
+// AccountEvents lists an account's history, oldest first; after (an event id) pages on.
+func AccountEvents(ctx context.Context, db *gorm.DB, accountID, after string, limit int) ([]Event, error) {
+	q := db.WithContext(ctx).Where("smart_account_id = ?", accountID)
+	if after != "" {
+		q = q.Where("id > ?", after)
+	}
+	var evs []Event
+	if err := q.Order("id").Limit(limit).Find(&evs).Error; err != nil {
+		return nil, fmt.Errorf("events of %s: %w", accountID, err)
+	}
+	return evs, nil
+}
+
+// Viewer is who asks to see accounts: an email and platform roles.
+type Viewer struct {
+	Email string
+	Roles []string
+}
+
+// Internal reports whether the viewer is Cisco staff who may see every account.
+func (v Viewer) Internal() bool {
+	return slices.Contains(v.Roles, RoleCiscoApprover) || slices.Contains(v.Roles, RoleLicensingOps) ||
+		slices.Contains(v.Roles, RoleCiscoSupport)
+}
+
+// CanSee reports whether a viewer may see an account's details: its members, its requester and
+// nominees, Cisco staff, and, for unrestricted accounts, people of the account's own TLD.
+func CanSee(v Viewer, sa SmartAccount, rolesOnIt []AccountRole) bool {
+	email := NormalizeEmail(v.Email)
+	if v.Internal() || len(rolesOnIt) > 0 || email == sa.RequestedBy || slices.Contains(sa.NominatedAdmins, email) {
+		return true
+	}
+	if sa.Visibility == VisibilityRestricted {
+		return false
+	}
+	tld, err := TLD(EmailDomain(email))
+	return err == nil && tld == sa.TLD
+}
+
+// SearchFilter selects accounts by domain, name or a member's email.
+type SearchFilter struct {
+	Domain string
+	Name   string
+	Email  string
+	Limit  int
+}
+
+// SearchSmartAccounts finds live accounts. Unrestricted accounts match partially (name contains,
+// domain contains); restricted ones only by their exact name or exact domain (FEATURES SA10), whoever
+// asks.
+func SearchSmartAccounts(ctx context.Context, db *gorm.DB, f SearchFilter) ([]SmartAccount, error) {
+	q := db.WithContext(ctx).Model(&SmartAccount{}).Where("status NOT IN ?", []SAStatus{SADeclined, SAExpired})
+	if f.Domain != "" {
+		d := strings.ToLower(strings.TrimSpace(f.Domain))
+		q = q.Where("(domain = ? OR (visibility = ? AND domain LIKE ?))", d, VisibilityUnrestricted, "%"+escapeLike(d)+"%")
+	}
+	if f.Name != "" {
+		n := strings.ToLower(strings.TrimSpace(f.Name))
+		q = q.Where("(lower(name) = ? OR (visibility = ? AND lower(name) LIKE ?))", n, VisibilityUnrestricted, "%"+escapeLike(n)+"%")
+	}
+	if f.Email != "" {
+		// By a member's email: the accounts where that address holds a role, unrestricted ones only,
+		// since an email is never an exact name or domain.
+		q = q.Where("visibility = ? AND id IN (?)", VisibilityUnrestricted,
+			db.Model(&AccountRole{}).Select("smart_account_id").Where("user_email = ?", NormalizeEmail(f.Email)))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	var sas []SmartAccount
+	if err := q.Order("name, id").Limit(limit).Find(&sas).Error; err != nil {
+		return nil, fmt.Errorf("search smart accounts: %w", err)
+	}
+	return sas, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,267 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"log/slog"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/wneessen/go-mail"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/licensecentral/clc/models"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// MailData is what a mail template may show. Each template uses the fields its mail needs.
+type MailData struct {
+	AccountName    string
+	AccountID      string
+	Domain         string
+	TLD            string
+	RequesterEmail string
+	RequesterName  string
+	Note           string
+	Reason         string
+	DecidedBy      string
+	Status         string
+	SMB            bool
+	Approvers      []string
+	Deadline       time.Time
+	Reminder       int
+	// ActionURL is set by SendTaskMail: the emailed link of the task.
+	ActionURL string
+	// AccountURL is set by the mailer: where the account can be seen.
+	AccountURL string
+}
+
+// MailInput is one notification: a deterministic key (workflow id + step + recipient) and a template.
+type MailInput struct {
+	Key      string
+	To       []string
+	Template string
+	Data     MailData
+}
+
+// TaskMailInput is an emailed task: the mail carries a single-use link bound to its recipient.
+type TaskMailInput struct {
+	Key        string
+	Recipient  string
+	Purpose    string
+	WorkflowID string
+	SubjectID  string
+	ExpiresAt  time.Time
+	Template   string
+	Data       MailData
+}
+
+// Sender delivers a message; the SMTP sender in production, anything in tests.
+type Sender interface {
+	Send(ctx context.Context, msg *mail.Msg) error
+}
+
+// Mailer sends notifications and emailed tasks, at least once and deduplicated by mail key.
+type Mailer struct {
+	DB        *gorm.DB
+	Sender    Sender
+	From      string
+	PublicURL string
+	Log       *slog.Logger
+}
+
+// SendMail sends a notification unless the mail log shows its key was sent already.
+func (m *Mailer) SendMail(ctx context.Context, in MailInput) error {
+	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
+		return err
+	}
+	in.Data.AccountURL = m.accountURL(in.Data.AccountID)
+	return m.send(ctx, in.Key, in.To, in.Template, in.Data)
+}
+
+// SendTaskMail mints a token for the recipient, stores its hash, and mails the link. A retry after a
+// recorded send does nothing; a retry after an unrecorded send mails a second, equally valid link.
+func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
+	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
+		return err
+	}
+	raw, hash, err := NewToken()
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	tok := models.ActionToken{ID: models.NewID(), Hash: hash, Purpose: in.Purpose, WorkflowID: in.WorkflowID,
+		SubjectID: in.SubjectID, Recipient: models.NormalizeEmail(in.Recipient), MailKey: in.Key,
+		ExpiresAt: in.ExpiresAt.UTC(), CreatedAt: now}
+	if err := m.DB.WithContext(ctx).Create(&tok).Error; err != nil {
+		return fmt.Errorf("store token for %s: %w", in.Key, err)
+	}
+	in.Data.ActionURL = strings.TrimRight(m.PublicURL, "/") + "/a/" + raw
+	in.Data.AccountURL = m.accountURL(in.Data.AccountID)
+	return m.send(ctx, in.Key, []string{in.Recipient}, in.Template, in.Data)
+}
+
+func (m *Mailer) accountURL(id string) string {
+	if id == "" {
+		return ""
+	}
+	return strings.TrimRight(m.PublicURL, "/") + "/api/v1/smart-accounts/" + id
+}
+
+func (m *Mailer) sent(ctx context.Context, key string) (bool, error) {
+	var n int64
+	if err := m.DB.WithContext(ctx).Model(&models.MailLog{}).Where("key = ?", key).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("read mail log %s: %w", key, err)
+	}
+	return n > 0, nil
+}
+
+func (m *Mailer) send(ctx context.Context, key string, to []string, name string, data MailData) error {
+	subject, text, html, err := Render(name, data)
+	if err != nil {
+		return err
+	}
+	msg := mail.NewMsg()
+	if err := msg.From(m.From); err != nil {
+		return fmt.Errorf("sender %q: %w", m.From, err)
+	}
+	if err := msg.To(to...); err != nil {
+		return fmt.Errorf("recipients %v: %w", to, err)
+	}
+	msg.Subject(subject)
+	msg.SetMessageID()
+	msg.SetDate()
+	msg.SetGenHeader("X-CLC-Mail-Key", key)
+	msg.SetBodyString(mail.TypeTextPlain, text)
+	msg.AddAlternativeString(mail.TypeTextHTML, html)
+	if err := m.Sender.Send(ctx, msg); err != nil {
+		return fmt.Errorf("send %s to %v: %w", key, to, err)
+	}
+	rec := models.MailLog{Key: key, Recipients: strings.Join(to, ","), Subject: subject, SentAt: time.Now().UTC()}
+	if err := m.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rec).Error; err != nil {
+		return fmt.Errorf("record mail %s: %w", key, err)
+	}
+	m.logger().Info("mail sent", "mailKey", key, "template", name, "recipients", len(to))
+	return nil
+}
+
+func (m *Mailer) logger() *slog.Logger {
+	if m.Log != nil {
+		return m.Log
+	}
+	return slog.Default()
+}
+
+// NewToken returns an emailed link's token (32 random bytes, base64url) and the hash that is stored.
+func NewToken() (raw, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", fmt.Errorf("token: %w", err)
+	}
+	raw = base64.RawURLEncoding.EncodeToString(b)
+	return raw, HashToken(raw), nil
+}
+
+// HashToken is the stored form of a token.
+func HashToken(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}
+
+var funcs = map[string]any{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	},
+	"join": strings.Join,
+}
+
+// Render produces a mail's subject, text and HTML from templates/<name>.txt (first line "Subject: …")
+// and templates/<name>.html.
+func Render(name string, data MailData) (subject, text, html string, err error) {
+	tt, err := texttemplate.New(name + ".txt").Funcs(funcs).ParseFS(templateFiles, "templates/"+name+".txt")
+	if err != nil {
+		return "", "", "", fmt.Errorf("mail template %s: %w", name, err)
+	}
+	var tb bytes.Buffer
+	if err := tt.Execute(&tb, data); err != nil {
+		return "", "", "", fmt.Errorf("render %s: %w", name, err)
+	}
+	first, body, ok := strings.Cut(tb.String(), "\n")
+	subject, found := strings.CutPrefix(first, "Subject: ")
+	if !ok || !found {
+		return "", "", "", errors.New("mail template " + name + " must start with a Subject: line")
+	}
+	ht, err := htmltemplate.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+	if err != nil {
+		return "", "", "", fmt.Errorf("mail template %s: %w", name, err)
+	}
+	var hb bytes.Buffer
+	if err := ht.Execute(&hb, struct {
+		Subject string
+		MailData
+	}{subject, data}); err != nil {
+		return "", "", "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return strings.TrimSpace(subject), strings.TrimLeft(body, "\n"), hb.String(), nil
+}
+
+// SMTPConfig says how to reach the mail relay.
+type SMTPConfig struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	// TLS is "mandatory" (STARTTLS required), "opportunistic", "none", or "ssl" (implicit TLS).
+	TLS     string
+	Timeout time.Duration
+}
+
+// SMTPSender delivers through an SMTP relay with go-mail; a connection per send keeps it safe to use
+// from many activity goroutines at once.
+type SMTPSender struct{ Config SMTPConfig }
+
+// Send dials the relay and delivers msg.
+func (s SMTPSender) Send(ctx context.Context, msg *mail.Msg) error {
+	opts := []mail.Option{mail.WithPort(s.Config.Port), mail.WithTimeout(s.timeout())}
+	switch s.Config.TLS {
+	case "none":
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	case "opportunistic":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
+	case "ssl":
+		opts = append(opts, mail.WithSSL())
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	}
+	if s.Config.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
+			mail.WithUsername(s.Config.Username), mail.WithPassword(s.Config.Password))
+	}
+	c, err := mail.NewClient(s.Config.Host, opts...)
+	if err != nil {
+		return fmt.Errorf("smtp client: %w", err)
+	}
+	return c.DialAndSendWithContext(ctx, msg)
+}
+
+func (s SMTPSender) timeout() time.Duration {
+	if s.Config.Timeout > 0 {
+		return s.Config.Timeout
+	}
+	return 15 * time.Second
+}

@@ -1,0 +1,482 @@
+package activities
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// Store holds the database writes of the Smart Account processes.
+type Store struct {
+	DB *gorm.DB
+	// ExtraCiscoApprovers are mailed domain approvals besides the users holding the cisco-approver role.
+	ExtraCiscoApprovers []string
+	Log                 *slog.Logger
+}
+
+// Person names a user in process inputs.
+type Person struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+// CreateSAInput is a Smart Account request as the API validated it.
+type CreateSAInput struct {
+	RequestID       string
+	WorkflowID      string
+	Name            string
+	Domain          string
+	NoteToApprover  string
+	Visibility      models.Visibility
+	Headquarters    models.Address
+	NominatedAdmins []string
+	Requester       Person
+}
+
+// SAState is an account's state after a store step, with whom it now waits for.
+type SAState struct {
+	SmartAccountID string
+	Name           string
+	Domain         string
+	Status         models.SAStatus
+	SMB            bool
+	// Approvers are the administrators who decide a PENDING_APPROVAL account.
+	Approvers []string
+	Why       string
+	DecidedBy string
+	DecidedAt time.Time
+	Reason    string
+}
+
+// conflictError tells the workflow, without retries, that the request clashes with existing data.
+func conflictError(msg string) error {
+	return temporal.NewNonRetryableApplicationError(msg, models.CodeConflict, nil)
+}
+
+// CreateSmartAccount decides the request by the activation rules and records the account, its default
+// virtual account and its events in one transaction. A retry returns what the first attempt decided.
+func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SAState, error) {
+	if sa, ok, err := models.FindSmartAccountByRequest(ctx, s.DB, in.RequestID); err != nil {
+		return SAState{}, err
+	} else if ok {
+		return s.stateOf(ctx, s.DB, sa)
+	}
+	tld, err := models.TLD(in.Domain)
+	if err != nil {
+		return SAState{}, temporal.NewNonRetryableApplicationError(err.Error(), models.CodeInvalid, nil)
+	}
+	var out SAState
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockTLD(tx, tld); err != nil {
+			return err
+		}
+		taken, err := domainTaken(tx, in.Domain)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", in.Domain))
+		}
+		active, err := models.ActiveAccountIDsForTLD(tx.Statement.Context, tx, tld)
+		if err != nil {
+			return err
+		}
+		act := models.DecideActivation(in.Requester.Email, in.Domain, active)
+		now := time.Now().UTC()
+		sa := models.SmartAccount{
+			ID: models.NewID(), RequestID: in.RequestID, WorkflowID: in.WorkflowID,
+			Name: in.Name, Domain: in.Domain, TLD: tld, Type: models.SATypeCustomer, SMB: act.SMB,
+			Visibility: in.Visibility, Status: act.Status, Headquarters: in.Headquarters,
+			NoteToApprover: in.NoteToApprover, RequestedBy: models.NormalizeEmail(in.Requester.Email),
+			NominatedAdmins: in.NominatedAdmins, CreatedAt: now, UpdatedAt: now,
+		}
+		if sa.NominatedAdmins == nil {
+			sa.NominatedAdmins = []string{}
+		}
+		if act.SMB {
+			sa.Domain = smbDomain()
+			sa.TLD = sa.Domain
+		}
+		if err := tx.Create(&sa).Error; err != nil {
+			if models.IsUniqueViolation(err) {
+				return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", in.Domain))
+			}
+			return fmt.Errorf("insert smart account: %w", err)
+		}
+		va := models.VirtualAccount{ID: models.NewID(), SmartAccountID: sa.ID, Name: models.DefaultVAName,
+			Description: "Default virtual account", IsDefault: true, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&va).Error; err != nil {
+			return fmt.Errorf("insert default virtual account: %w", err)
+		}
+		if err := writeEvents(tx, now,
+			event(sa.ID, models.TargetSmartAccount, sa.ID, sa.RequestedBy, models.EventSARequested, map[string]any{
+				"name": sa.Name, "domain": sa.Domain, "status": sa.Status, "why": act.Why, "smb": sa.SMB,
+				"visibility": sa.Visibility, "nominatedAdmins": sa.NominatedAdmins}),
+			event(sa.ID, models.TargetVirtualAccount, va.ID, models.ActorSystem, models.EventVACreated, map[string]any{
+				"name": va.Name, "default": true}),
+		); err != nil {
+			return err
+		}
+		if sa.Status == models.SAActive {
+			if err := activate(tx, &sa, models.ActorSystem, now); err != nil {
+				return err
+			}
+		}
+		out, err = s.stateOf(tx.Statement.Context, tx, sa)
+		out.Why = act.Why
+		return err
+	})
+	if err != nil {
+		return SAState{}, err
+	}
+	s.logger().Info("smart account requested", "smartAccountId", out.SmartAccountID, "requestId", in.RequestID,
+		"status", out.Status, "why", out.Why)
+	return out, nil
+}
+
+// DecideSAInput is an approver's decision on a PENDING_APPROVAL account.
+type DecideSAInput struct {
+	SmartAccountID string
+	Approve        bool
+	Actor          string
+	Reason         string
+	Via            string
+}
+
+// DecideSmartAccount activates or declines a PENDING_APPROVAL account. A retry after the change
+// committed finds the account already decided by the same actor and returns its state.
+func (s *Store) DecideSmartAccount(ctx context.Context, in DecideSAInput) (SAState, error) {
+	var out SAState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, in.SmartAccountID)
+		if err != nil {
+			return err
+		}
+		if sa.Status != models.SAPendingApproval {
+			out, err = s.stateOf(tx.Statement.Context, tx, sa)
+			return err
+		}
+		now := time.Now().UTC()
+		details := map[string]any{"reason": in.Reason, "via": in.Via}
+		if in.Approve {
+			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventSAApproved, details)); err != nil {
+				return err
+			}
+			if err := activate(tx, &sa, in.Actor, now); err != nil {
+				return err
+			}
+		} else if err := decline(tx, &sa, in.Actor, in.Reason, models.EventSADeclined, details, now); err != nil {
+			return err
+		}
+		out, err = s.stateOf(tx.Statement.Context, tx, sa)
+		return err
+	})
+	if err != nil {
+		return SAState{}, err
+	}
+	s.logger().Info("smart account decided", "smartAccountId", in.SmartAccountID, "status", out.Status, "by", in.Actor)
+	return out, nil
+}
+
+// ResolveDomainInput is Cisco's decision on an account's domain.
+type ResolveDomainInput struct {
+	SmartAccountID string
+	Approve        bool
+	Actor          string
+	Reason         string
+	Via            string
+}
+
+// ResolveDomainApproval applies Cisco's domain decision. Declined: the account is DECLINED. Approved:
+// the creation rules go on as for a domain of the requester's own, so an ACTIVE account for the TLD
+// makes the account wait for its administrators, and otherwise it activates.
+func (s *Store) ResolveDomainApproval(ctx context.Context, in ResolveDomainInput) (SAState, error) {
+	var out SAState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, in.SmartAccountID)
+		if err != nil {
+			return err
+		}
+		if sa.Status != models.SAPendingDomainApproval {
+			out, err = s.stateOf(tx.Statement.Context, tx, sa)
+			return err
+		}
+		now := time.Now().UTC()
+		details := map[string]any{"reason": in.Reason, "via": in.Via, "domain": sa.Domain}
+		if !in.Approve {
+			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventDomainDeclined, details)); err != nil {
+				return err
+			}
+			if err := decline(tx, &sa, in.Actor, in.Reason, models.EventSADeclined, details, now); err != nil {
+				return err
+			}
+			out, err = s.stateOf(tx.Statement.Context, tx, sa)
+			return err
+		}
+		if err := lockTLD(tx, sa.TLD); err != nil {
+			return err
+		}
+		if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventDomainApproved, details)); err != nil {
+			return err
+		}
+		active, err := models.ActiveAccountIDsForTLD(tx.Statement.Context, tx, sa.TLD)
+		if err != nil {
+			return err
+		}
+		if len(active) > 0 {
+			if err := setStatus(tx, &sa, models.SAPendingDomainApproval, models.SAPendingApproval, now); err != nil {
+				return err
+			}
+			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, models.ActorSystem,
+				models.EventSAWaitsApproval, map[string]any{"approverAccounts": active})); err != nil {
+				return err
+			}
+		} else if err := activate(tx, &sa, in.Actor, now); err != nil {
+			return err
+		}
+		out, err = s.stateOf(tx.Statement.Context, tx, sa)
+		return err
+	})
+	if err != nil {
+		return SAState{}, err
+	}
+	s.logger().Info("domain decided", "smartAccountId", in.SmartAccountID, "status", out.Status, "by", in.Actor)
+	return out, nil
+}
+
+// ExpireSAInput names the account whose wait ran out and the status it waited in.
+type ExpireSAInput struct {
+	SmartAccountID string
+	From           models.SAStatus
+}
+
+// ExpireSmartAccount marks an account EXPIRED when it still waits in the given status.
+func (s *Store) ExpireSmartAccount(ctx context.Context, in ExpireSAInput) (SAState, error) {
+	var out SAState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, in.SmartAccountID)
+		if err != nil {
+			return err
+		}
+		if sa.Status == in.From {
+			now := time.Now().UTC()
+			if err := setStatus(tx, &sa, in.From, models.SAExpired, now); err != nil {
+				return err
+			}
+			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, models.ActorSystem,
+				models.EventSAExpired, map[string]any{"waitedIn": in.From})); err != nil {
+				return err
+			}
+		}
+		out, err = s.stateOf(tx.Statement.Context, tx, sa)
+		return err
+	})
+	return out, err
+}
+
+// CiscoApprovers lists who decides domain approvals: users holding the cisco-approver role and the
+// configured extra addresses.
+func (s *Store) CiscoApprovers(ctx context.Context) ([]string, error) {
+	return s.ciscoApprovers(ctx, s.DB)
+}
+
+func (s *Store) ciscoApprovers(ctx context.Context, db *gorm.DB) ([]string, error) {
+	users, err := models.UsersWithRole(ctx, db, models.RoleCiscoApprover)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range append(emails(users), s.ExtraCiscoApprovers...) {
+		e = models.NormalizeEmail(e)
+		if e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func emails(users []models.User) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.Email
+	}
+	return out
+}
+
+func (s *Store) logger() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// stateOf describes an account for the workflow, with its approvers when it waits for some.
+func (s *Store) stateOf(ctx context.Context, db *gorm.DB, sa models.SmartAccount) (SAState, error) {
+	st := SAState{SmartAccountID: sa.ID, Name: sa.Name, Domain: sa.Domain, Status: sa.Status, SMB: sa.SMB,
+		DecidedBy: sa.DecidedBy, Reason: sa.DecisionReason}
+	if sa.DecidedAt != nil {
+		st.DecidedAt = *sa.DecidedAt
+	}
+	var err error
+	switch sa.Status {
+	case models.SAPendingApproval:
+		active, err := models.ActiveAccountIDsForTLD(ctx, db, sa.TLD)
+		if err != nil {
+			return st, err
+		}
+		if st.Approvers, err = models.ApproverEmails(ctx, db, active); err != nil {
+			return st, err
+		}
+		if len(st.Approvers) == 0 {
+			// An active account nobody administers cannot approve anyone: Cisco decides instead.
+			st.Approvers, err = s.ciscoApprovers(ctx, db)
+		}
+	case models.SAPendingDomainApproval:
+		st.Approvers, err = s.ciscoApprovers(ctx, db)
+	}
+	return st, err
+}
+
+// lockTLD serializes the decisions about one TLD, so two requests cannot both find no ACTIVE account
+// and both activate. SQLite has a single writer already.
+func lockTLD(tx *gorm.DB, tld string) error {
+	if models.DialectOf(tx) != models.DialectPostgres {
+		return nil
+	}
+	if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "tld:"+tld).Error; err != nil {
+		return fmt.Errorf("lock %s: %w", tld, err)
+	}
+	return nil
+}
+
+func domainTaken(tx *gorm.DB, domain string) (bool, error) {
+	var n int64
+	err := tx.Model(&models.SmartAccount{}).Where("domain = ? AND status NOT IN ?", domain,
+		[]models.SAStatus{models.SADeclined, models.SAExpired}).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("check domain %s: %w", domain, err)
+	}
+	return n > 0, nil
+}
+
+// setStatus moves an account from one status to another, refusing when another writer moved it first.
+func setStatus(tx *gorm.DB, sa *models.SmartAccount, from, to models.SAStatus, now time.Time) error {
+	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
+		Updates(map[string]any{"status": to, "updated_at": now})
+	if res.Error != nil {
+		return fmt.Errorf("set status of %s: %w", sa.ID, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
+	}
+	sa.Status, sa.UpdatedAt = to, now
+	return nil
+}
+
+// activate makes an account ACTIVE and its requester and nominees its administrators.
+func activate(tx *gorm.DB, sa *models.SmartAccount, actor string, now time.Time) error {
+	from := sa.Status
+	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
+		Updates(map[string]any{"status": models.SAActive, "activated_at": now, "decided_by": actor,
+			"decided_at": now, "updated_at": now})
+	if res.Error != nil {
+		return fmt.Errorf("activate %s: %w", sa.ID, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
+	}
+	sa.Status, sa.ActivatedAt, sa.DecidedBy, sa.DecidedAt = models.SAActive, &now, actor, &now
+	evs := []models.Event{event(sa.ID, models.TargetSmartAccount, sa.ID, actor, models.EventSAActivated,
+		map[string]any{"from": from})}
+	for _, email := range adminsOf(*sa) {
+		role := models.AccountRole{ID: models.NewID(), UserEmail: email, SmartAccountID: sa.ID,
+			Role: models.RoleSAAdmin, GrantedBy: actor, CreatedAt: now}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&role)
+		if res.Error != nil {
+			return fmt.Errorf("grant admin to %s: %w", email, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			evs = append(evs, event(sa.ID, models.TargetAccountRole, role.ID, actor, models.EventRoleGranted,
+				map[string]any{"email": email, "role": role.Role}))
+		}
+	}
+	return writeEvents(tx, now, evs...)
+}
+
+// adminsOf lists the requester and the nominees, without repeats.
+func adminsOf(sa models.SmartAccount) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range append([]string{sa.RequestedBy}, sa.NominatedAdmins...) {
+		e = models.NormalizeEmail(e)
+		if e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func decline(tx *gorm.DB, sa *models.SmartAccount, actor, reason, action string, details map[string]any, now time.Time) error {
+	from := sa.Status
+	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
+		Updates(map[string]any{"status": models.SADeclined, "decided_by": actor, "decided_at": now,
+			"decision_reason": reason, "updated_at": now})
+	if res.Error != nil {
+		return fmt.Errorf("decline %s: %w", sa.ID, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
+	}
+	sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason = models.SADeclined, actor, &now, reason
+	return writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, actor, action, details))
+}
+
+func event(saID, targetType, targetID, actor, action string, details map[string]any) models.Event {
+	if details == nil {
+		details = map[string]any{}
+	}
+	return models.Event{SmartAccountID: saID, TargetType: targetType, TargetID: targetID, Actor: actor,
+		Action: action, Details: details}
+}
+
+func writeEvents(tx *gorm.DB, now time.Time, evs ...models.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	for i := range evs {
+		evs[i].ID = models.NewID()
+		evs[i].CreatedAt = now
+	}
+	if err := tx.Create(&evs).Error; err != nil {
+		return fmt.Errorf("write events: %w", err)
+	}
+	return nil
+}
+
+// smbDomain is the Account Domain Identifier of an SMB account: random, since a personal mail domain
+// identifies nobody's company.
+func smbDomain() string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)) + ".smb"
+}
+
+// IsConflict reports whether err is the store's refusal of a request that clashes with existing data.
+func IsConflict(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == models.CodeConflict
+}

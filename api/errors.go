@@ -1,0 +1,50 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// httpStatus maps each domain error code to its HTTP status; the only place that does.
+var httpStatus = map[string]int{
+	models.CodeInvalid:         http.StatusBadRequest,
+	models.CodeUnauthenticated: http.StatusUnauthorized,
+	models.CodeForbidden:       http.StatusForbidden,
+	models.CodeNotFound:        http.StatusNotFound,
+	models.CodeConflict:        http.StatusConflict,
+	models.CodeGone:            http.StatusGone,
+	models.CodeRefused:         http.StatusUnprocessableEntity,
+	models.CodeUnavailable:     http.StatusServiceUnavailable,
+	models.CodeInternal:        http.StatusInternalServerError,
+}
+
+// StatusOf is the HTTP status an error answers with.
+func StatusOf(err error) int {
+	if s, ok := httpStatus[models.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// asDomainError returns the *models.Error in err's chain, or a generic internal error that hides the
+// details (they are logged, not shown).
+func asDomainError(err error) *models.Error {
+	var e *models.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &models.Error{Code: models.CodeInternal, Message: "something went wrong on our side; it was logged"}
+}
+
+// writeError answers {"error":{"code","message","field","details"}} with the mapped status.
+func (s *Server) writeError(c *gin.Context, err error) {
+	status := StatusOf(err)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request.Context(), "request failed", "path", c.FullPath(), "error", err)
+	}
+	c.AbortWithStatusJSON(status, gin.H{"error": asDomainError(err)})
+}

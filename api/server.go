@@ -1,0 +1,141 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gorm.io/gorm"
+
+	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// Processes is what the API asks of the workflows; workflows.Processes in production, a fake in the
+// handler tests.
+type Processes interface {
+	StartSACreate(ctx context.Context, requestID string, req workflows.SARequest) (workflows.CreateResponse, error)
+	Decide(ctx context.Context, workflowID string, in workflows.DecideInput) (workflows.DecideResult, error)
+	Status(ctx context.Context, workflowID string) (workflows.Status, error)
+}
+
+// Server is the HTTP API and the emailed-link pages.
+type Server struct {
+	db        *gorm.DB
+	processes Processes
+	verifier  auth.Verifier
+	log       *slog.Logger
+	// users remembers which identities were recorded, so a request writes its user row only when the
+	// identity changed.
+	users    sync.Map
+	registry *prometheus.Registry
+	requests *prometheus.HistogramVec
+	extra    []func(*gin.Engine)
+}
+
+// Options configures a Server.
+type Options struct {
+	DB        *gorm.DB
+	Processes Processes
+	Verifier  auth.Verifier
+	Log       *slog.Logger
+	// Extra adds routes: the dev stack's /dev endpoints.
+	Extra []func(*gin.Engine)
+}
+
+// New builds the server.
+func New(o Options) *Server {
+	s := &Server{db: o.DB, processes: o.Processes, verifier: o.Verifier, log: o.Log, extra: o.Extra,
+		registry: prometheus.NewRegistry()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "clc_http_request_duration_seconds",
+		Help:    "HTTP requests by route, method and status.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"route", "method", "code"})
+	s.registry.MustRegister(s.requests, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return s
+}
+
+// Handler is the whole HTTP surface.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
+		s.log.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", rec)
+		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": asDomainError(nil)})
+	}), s.observe)
+	r.HandleMethodNotAllowed = true
+	r.NoRoute(func(c *gin.Context) {
+		c.JSON(http.StatusNotFound, gin.H{"error": gin.H{"code": "NOT_FOUND", "message": "no such route: " + c.Request.Method + " " + c.Request.URL.Path}})
+	})
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+
+	r.GET("/a/:token", s.actionPage)
+	r.POST("/a/:token", s.actionDecide)
+
+	v1 := r.Group("/api/v1", s.authenticate)
+	v1.GET("/me", s.me)
+	v1.POST("/smart-accounts", s.createSmartAccount)
+	v1.GET("/smart-accounts", s.searchSmartAccounts)
+	v1.GET("/smart-accounts/:id", s.getSmartAccount)
+	v1.GET("/smart-accounts/:id/events", s.smartAccountEvents)
+	v1.GET("/smart-accounts/:id/virtual-accounts", s.virtualAccounts)
+	v1.GET("/smart-accounts/:id/users", s.accountUsers)
+	v1.POST("/smart-accounts/:id/decision", s.decideSmartAccount)
+
+	for _, f := range s.extra {
+		f(r)
+	}
+	return r
+}
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	sqlDB, err := s.db.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unreachable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// observe logs each request with its ids and records its duration by route.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	code := strconv.Itoa(c.Writer.Status())
+	elapsed := time.Since(start)
+	s.requests.WithLabelValues(route, c.Request.Method, code).Observe(elapsed.Seconds())
+	if route == "/healthz" || route == "/metrics" {
+		return
+	}
+	attrs := []any{"method", c.Request.Method, "route", route, "status", c.Writer.Status(), "ms", elapsed.Milliseconds()}
+	if id, ok := auth.FromContext(c.Request.Context()); ok {
+		attrs = append(attrs, "user", id.Email)
+	}
+	if sa := c.Param("id"); sa != "" {
+		attrs = append(attrs, "smartAccountId", sa)
+	}
+	s.log.InfoContext(c.Request.Context(), "http", attrs...)
+}

@@ -1,0 +1,472 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// createSARequest is the body of POST /smart-accounts.
+type createSARequest struct {
+	Name            string            `json:"name"`
+	Domain          string            `json:"domain"`
+	NoteToApprover  string            `json:"noteToApprover"`
+	Visibility      models.Visibility `json:"visibility"`
+	Headquarters    *models.Address   `json:"headquarters"`
+	NominatedAdmins []string          `json:"nominatedAdmins"`
+}
+
+const maxNominees = 50
+
+// validate checks the request and fills the defaults (domain: the requester's; "myself").
+func (r *createSARequest) validate(requester string) (workflows.SARequest, error) {
+	out := workflows.SARequest{NoteToApprover: strings.TrimSpace(r.NoteToApprover)}
+	out.Name = strings.TrimSpace(r.Name)
+	switch {
+	case out.Name == "":
+		return out, models.Invalid("name", "name is required")
+	case len([]rune(out.Name)) > 100:
+		return out, models.Invalid("name", "name is longer than 100 characters")
+	case strings.IndexFunc(out.Name, unicode.IsControl) >= 0:
+		return out, models.Invalid("name", "name holds control characters")
+	}
+	domain := r.Domain
+	if strings.TrimSpace(domain) == "" {
+		domain = models.EmailDomain(requester)
+	}
+	d, err := models.NormalizeDomain(domain)
+	if err != nil {
+		return out, models.Invalid("domain", "domain: %v", err)
+	}
+	out.Domain = d
+	if len(out.NoteToApprover) > 1000 {
+		return out, models.Invalid("noteToApprover", "noteToApprover is longer than 1000 characters")
+	}
+	switch r.Visibility {
+	case "":
+		out.Visibility = models.VisibilityUnrestricted
+	case models.VisibilityUnrestricted, models.VisibilityRestricted:
+		out.Visibility = r.Visibility
+	default:
+		return out, models.Invalid("visibility", "visibility must be UNRESTRICTED or RESTRICTED")
+	}
+	if r.Headquarters == nil {
+		return out, models.Invalid("headquarters", "headquarters is required: company, line1, city, country")
+	}
+	if out.Headquarters, err = validAddress("headquarters", *r.Headquarters); err != nil {
+		return out, err
+	}
+	if len(r.NominatedAdmins) > maxNominees {
+		return out, models.Invalid("nominatedAdmins", "at most %d nominated admins", maxNominees)
+	}
+	out.NominatedAdmins = []string{}
+	for i, n := range r.NominatedAdmins {
+		e := models.NormalizeEmail(n)
+		if e == "myself" {
+			e = requester
+		}
+		if !models.ValidEmail(e) {
+			return out, models.Invalid(fmt.Sprintf("nominatedAdmins[%d]", i), "%q is not an email address", n)
+		}
+		if !contains(out.NominatedAdmins, e) {
+			out.NominatedAdmins = append(out.NominatedAdmins, e)
+		}
+	}
+	return out, nil
+}
+
+func validAddress(field string, a models.Address) (models.Address, error) {
+	trim := func(s string) string { return strings.TrimSpace(s) }
+	a = models.Address{Company: trim(a.Company), Line1: trim(a.Line1), Line2: trim(a.Line2), City: trim(a.City),
+		Region: trim(a.Region), PostalCode: trim(a.PostalCode), Country: strings.ToUpper(trim(a.Country))}
+	required := []struct{ name, v string }{{"company", a.Company}, {"line1", a.Line1}, {"city", a.City}, {"country", a.Country}}
+	for _, r := range required {
+		if r.v == "" {
+			return a, models.Invalid(field+"."+r.name, "%s.%s is required", field, r.name)
+		}
+	}
+	if len(a.Country) != 2 || strings.IndexFunc(a.Country, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return a, models.Invalid(field+".country", "%s.country must be an ISO 3166 two-letter code such as US", field)
+	}
+	for _, f := range []struct{ name, v string }{{"company", a.Company}, {"line1", a.Line1}, {"line2", a.Line2},
+		{"city", a.City}, {"region", a.Region}, {"postalCode", a.PostalCode}} {
+		if len(f.v) > 200 {
+			return a, models.Invalid(field+"."+f.name, "%s.%s is longer than 200 characters", field, f.name)
+		}
+	}
+	return a, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// requestID derives the creation request's id: from the Idempotency-Key (per requester) so a repeated
+// POST finds the same process, or a fresh one.
+func requestID(requester, key string) string {
+	if key == "" {
+		return models.NewID()
+	}
+	sum := sha256.Sum256([]byte(requester + "\n" + key))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (s *Server) createSmartAccount(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := identity(c)
+	var body createSARequest
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	req, err := body.validate(id.Email)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	req.Requester = activities.Person{Email: id.Email, Name: id.Name}
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(key) > 200 {
+		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
+		return
+	}
+	rid := requestID(id.Email, key)
+	if key != "" {
+		if sa, ok, err := models.FindSmartAccountByRequest(ctx, s.db, rid); err != nil {
+			s.writeError(c, err)
+			return
+		} else if ok {
+			s.answerExisting(c, sa, req)
+			return
+		}
+	}
+	if !models.IsPersonalMailDomain(req.Domain) {
+		if err := s.checkDomainFree(c, req.Domain, id); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
+	res, err := s.processes.StartSACreate(ctx, rid, req)
+	switch {
+	case workflows.IsAlreadyStarted(err):
+		sa, ok, ferr := models.FindSmartAccountByRequest(ctx, s.db, rid)
+		if ferr != nil || !ok {
+			s.writeError(c, models.Errorf(models.CodeConflict, "this Idempotency-Key was used for a request that was refused"))
+			return
+		}
+		s.answerExisting(c, sa, req)
+		return
+	case models.ErrorCode(err) == models.CodeConflict:
+		// Another request took the domain between the check and the start: answer as the check would.
+		if cerr := s.checkDomainFree(c, req.Domain, id); cerr != nil {
+			err = cerr
+		}
+		s.writeError(c, err)
+		return
+	case err != nil:
+		s.writeError(c, err)
+		return
+	}
+	sa, err := models.FindSmartAccount(ctx, s.db, res.SmartAccountID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	v := newAccountView(sa, res.WaitingOn)
+	v.Why = res.Why
+	c.Header("Location", "/api/v1/smart-accounts/"+sa.ID)
+	c.JSON(http.StatusAccepted, v)
+}
+
+// answerExisting answers a repeated request with the account the first one made.
+func (s *Server) answerExisting(c *gin.Context, sa models.SmartAccount, req workflows.SARequest) {
+	if sa.Name != req.Name || (!sa.SMB && sa.Domain != req.Domain) {
+		s.writeError(c, &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key",
+			Message: "this Idempotency-Key was already used for another request (" + sa.Name + ", " + sa.Domain + ")"})
+		return
+	}
+	c.Header("Location", "/api/v1/smart-accounts/"+sa.ID)
+	c.JSON(http.StatusAccepted, newAccountView(sa, s.waitingOn(c.Request.Context(), sa)))
+}
+
+// checkDomainFree answers 409 when a live account uses the exact domain, listing the TLD's accounts the
+// caller may see and the ways forward (FEATURES SA6).
+func (s *Server) checkDomainFree(c *gin.Context, domain string, id auth.Identity) error {
+	ctx := c.Request.Context()
+	tld, err := models.TLD(domain)
+	if err != nil {
+		return models.Invalid("domain", "domain: %v", err)
+	}
+	live, err := models.LiveAccountsForTLD(ctx, s.db, tld)
+	if err != nil {
+		return err
+	}
+	taken := false
+	for _, sa := range live {
+		taken = taken || sa.Domain == domain
+	}
+	if !taken {
+		return nil
+	}
+	listed := make([]accountSummary, 0, len(live))
+	for _, sa := range live {
+		roles, err := models.RolesOn(ctx, s.db, id.Email, sa.ID)
+		if err != nil {
+			return err
+		}
+		if sa.Visibility == models.VisibilityRestricted && len(roles) == 0 && !viewer(id).Internal() {
+			continue
+		}
+		sum := summary(sa)
+		if sum.Admins, err = models.AdminEmails(ctx, s.db, sa.ID); err != nil {
+			return err
+		}
+		sum.Actions = actionsFor(sa)
+		listed = append(listed, sum)
+	}
+	return &models.Error{Code: models.CodeConflict, Field: "domain",
+		Message: fmt.Sprintf("a Smart Account already uses the domain %s", domain),
+		Details: gin.H{"tld": tld, "smartAccounts": listed, "waysForward": []gin.H{
+			{"action": "REQUEST_ACCESS", "how": "ask an administrator of an ACTIVE account above for access"},
+			{"action": "MODIFIED_DOMAIN", "how": "request again with a prefix (for example eng." + tld + ") or another domain; a domain outside your own goes to Cisco domain approval"},
+		}}}
+}
+
+// actionsFor says what a requester may do with an existing account of the TLD.
+func actionsFor(sa models.SmartAccount) []string {
+	switch sa.Status {
+	case models.SAActive:
+		return []string{"REQUEST_ACCESS"}
+	case models.SAPendingCustomerAcceptance, models.SADeclinedByCustomer:
+		return []string{"NOMINATE_CREATORS"}
+	}
+	// Activation in progress (domain approval, address step, administrators' approval): not selectable.
+	return []string{}
+}
+
+// loadVisible reads an account the caller may see; others are 404, so restricted accounts stay unseen.
+func (s *Server) loadVisible(c *gin.Context) (models.SmartAccount, []models.AccountRole, error) {
+	ctx := c.Request.Context()
+	id := identity(c)
+	sa, err := models.FindSmartAccount(ctx, s.db, c.Param("id"))
+	if err != nil {
+		return sa, nil, err
+	}
+	roles, err := models.RolesOn(ctx, s.db, id.Email, sa.ID)
+	if err != nil {
+		return sa, nil, err
+	}
+	if !models.CanSee(viewer(id), sa, roles) && !s.isApprover(c, sa, id) {
+		return sa, nil, models.Errorf(models.CodeNotFound, "no Smart Account %s", sa.ID)
+	}
+	return sa, roles, nil
+}
+
+// isApprover reports whether the caller administers an ACTIVE account of the same TLD, and so may
+// see a request waiting for them.
+func (s *Server) isApprover(c *gin.Context, sa models.SmartAccount, id auth.Identity) bool {
+	if sa.Status != models.SAPendingApproval {
+		return false
+	}
+	active, err := models.ActiveAccountIDsForTLD(c.Request.Context(), s.db, sa.TLD)
+	if err != nil {
+		return false
+	}
+	approvers, err := models.ApproverEmails(c.Request.Context(), s.db, active)
+	return err == nil && contains(approvers, id.Email)
+}
+
+func (s *Server) getSmartAccount(c *gin.Context) {
+	sa, roles, err := s.loadVisible(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	v := newAccountView(sa, s.waitingOn(c.Request.Context(), sa))
+	for _, r := range roles {
+		v.MyRoles = append(v.MyRoles, r.Role)
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) smartAccountEvents(c *gin.Context) {
+	sa, _, err := s.loadVisible(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
+	if limit <= 0 || limit > 500 {
+		s.writeError(c, models.Invalid("limit", "limit must be between 1 and 500"))
+		return
+	}
+	evs, err := models.AccountEvents(c.Request.Context(), s.db, sa.ID, c.Query("after"), limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if evs == nil {
+		evs = []models.Event{}
+	}
+	resp := gin.H{"events": evs}
+	if len(evs) == limit {
+		resp["next"] = evs[len(evs)-1].ID
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) virtualAccounts(c *gin.Context) {
+	sa, _, err := s.loadVisible(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	vas, err := models.VirtualAccounts(c.Request.Context(), s.db, sa.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"virtualAccounts": vas})
+}
+
+func (s *Server) accountUsers(c *gin.Context) {
+	sa, _, err := s.loadVisible(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	roles, err := models.AccountRoles(c.Request.Context(), s.db, sa.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	type userRoles struct {
+		Email string               `json:"email"`
+		Roles []models.AccountRole `json:"roles"`
+	}
+	users := []userRoles{}
+	for _, r := range roles {
+		if len(users) == 0 || users[len(users)-1].Email != r.UserEmail {
+			users = append(users, userRoles{Email: r.UserEmail})
+		}
+		users[len(users)-1].Roles = append(users[len(users)-1].Roles, r)
+	}
+	c.JSON(http.StatusOK, gin.H{"users": users})
+}
+
+func (s *Server) searchSmartAccounts(c *gin.Context) {
+	f := models.SearchFilter{Domain: c.Query("domain"), Name: c.Query("name"), Email: c.Query("email")}
+	if f.Domain == "" && f.Name == "" && f.Email == "" {
+		s.writeError(c, models.Invalid("name", "give at least one of domain, name or email"))
+		return
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			s.writeError(c, models.Invalid("limit", "limit must be between 1 and 200"))
+			return
+		}
+		f.Limit = n
+	}
+	sas, err := models.SearchSmartAccounts(c.Request.Context(), s.db, f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]accountSummary, 0, len(sas))
+	for _, sa := range sas {
+		out = append(out, summary(sa))
+	}
+	c.JSON(http.StatusOK, gin.H{"smartAccounts": out})
+}
+
+// decisionRequest is the body of POST /smart-accounts/{id}/decision.
+type decisionRequest struct {
+	Decision workflows.Decision `json:"decision"`
+	Reason   string             `json:"reason"`
+}
+
+func (s *Server) decideSmartAccount(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := identity(c)
+	var body decisionRequest
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if body.Decision != workflows.Approve && body.Decision != workflows.Decline {
+		s.writeError(c, models.Invalid("decision", "decision must be APPROVE or DECLINE"))
+		return
+	}
+	sa, err := models.FindSmartAccount(ctx, s.db, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	wfID, err := decisionWorkflow(sa)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	res, err := s.processes.Decide(ctx, wfID, workflows.DecideInput{Decision: body.Decision,
+		Reason: strings.TrimSpace(body.Reason), Actor: id.Email, ActorRoles: id.Roles, Via: workflows.ViaAPI})
+	if errors.Is(err, workflows.ErrProcessClosed) {
+		if sa, ferr := models.FindSmartAccount(ctx, s.db, sa.ID); ferr == nil {
+			err = alreadyDecided(sa)
+		}
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	sa, err = models.FindSmartAccount(ctx, s.db, sa.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, s.waitingOn(ctx, sa))})
+}
+
+// decisionWorkflow names the process that waits for a decision on the account in its current status.
+func decisionWorkflow(sa models.SmartAccount) (string, error) {
+	switch sa.Status {
+	case models.SAPendingApproval:
+		return workflows.SACreateID(sa.RequestID), nil
+	case models.SAPendingDomainApproval:
+		return workflows.DomainApprovalID(sa.RequestID), nil
+	}
+	return "", alreadyDecided(sa)
+}
+
+// alreadyDecided says, from the database, why an account waits for no decision.
+func alreadyDecided(sa models.SmartAccount) error {
+	switch {
+	case sa.Status == models.SAExpired:
+		return models.Errorf(models.CodeGone, "the request expired on %s", sa.UpdatedAt.UTC().Format(time.RFC3339))
+	case sa.DecidedAt != nil && sa.DecidedBy != "" && sa.DecidedBy != models.ActorSystem:
+		verb := "approved"
+		if sa.Status == models.SADeclined {
+			verb = "declined"
+		}
+		return models.Errorf(models.CodeConflict, "already %s by %s at %s", verb, sa.DecidedBy, sa.DecidedAt.UTC().Format(time.RFC3339))
+	}
+	return models.Errorf(models.CodeConflict, "the Smart Account is %s and waits for no decision", sa.Status)
+}

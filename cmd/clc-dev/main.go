@@ -1,0 +1,66 @@
+// Command clc-dev runs the whole of License Central in one process with nothing installed: an embedded
+// Temporal server and the app database persisted in a data folder, an SMTP server whose inbox is a
+// page, the API and the worker, and demo data. `go run ./cmd/clc-dev` and open the printed URL.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/licensecentral/clc/internal/devstack"
+	"github.com/licensecentral/clc/workflows"
+)
+
+func main() {
+	var (
+		data     = flag.String("data", envOr("CLC_DEV_DATA", "data"), "folder for temporal.db, clc.db and the mail inbox")
+		listen   = flag.String("listen", envOr("CLC_LISTEN_ADDR", "127.0.0.1:8080"), "API listen address")
+		smtp     = flag.String("smtp", envOr("CLC_DEV_SMTP_ADDR", "127.0.0.1:1025"), "mail catcher listen address")
+		dbURL    = flag.String("database-url", os.Getenv("CLC_DATABASE_URL"), "app database (default: SQLite in the data folder)")
+		temporal = flag.Int("temporal-port", 7233, "embedded Temporal frontend port (0: any free port)")
+		fast     = flag.Bool("fast", false, "shorten reminders to 1m/2m and expiry to 5m, to watch them happen")
+	)
+	flag.Parse()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := devstack.Options{DataDir: *data, Listen: *listen, SMTPAddr: *smtp, DatabaseURL: *dbURL,
+		TemporalPort: *temporal, Log: log}
+	if *fast {
+		t := workflows.Timing{Reminders: []time.Duration{time.Minute, 2 * time.Minute}, Expiry: 5 * time.Minute,
+			DomainReminders: []time.Duration{time.Minute}, DomainEscalation: 2 * time.Minute, DomainExpiry: 5 * time.Minute}
+		opts.Timing = &t
+	}
+	s, err := devstack.Start(ctx, opts)
+	if err != nil {
+		log.Error("dev stack failed to start", "error", err)
+		os.Exit(1)
+	}
+	fmt.Printf(`
+License Central dev stack is up.
+  API        %[1]s/api/v1   (token: POST %[1]s/dev/token {"email":"bob@acme.com"})
+  Help       %[1]s/dev
+  Mail inbox %[1]s/dev/mail   (SMTP on %[2]s)
+  Temporal   %[3]s (namespace default)
+  Data       %[4]s
+Press Ctrl-C to stop; running workflows resume on the next start.
+`, s.URL, s.Mail.Addr(), s.Temporal.HostPort(), *data)
+	<-ctx.Done()
+	log.Info("shutting down")
+	s.Close()
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

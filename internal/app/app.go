@@ -1,0 +1,187 @@
+// Package app assembles License Central from its parts (database, Temporal client, mailer, verifier,
+// API, worker) so that the binaries, the dev stack and the end-to-end tests run the same program: New,
+// then Run, then Close.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/api"
+	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/internal/config"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/worker"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// App is one running License Central process: the API, the worker, or both.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	// The dependencies below are built from Config by Run when left nil; tests and the dev stack set
+	// their own.
+	DB       *gorm.DB
+	Temporal client.Client
+	Sender   activities.Sender
+	Verifier auth.Verifier
+	// Extra routes for the API (the dev stack's /dev endpoints).
+	Extra []func(*gin.Engine)
+	// RunAPI and RunWorker choose what Run starts.
+	RunAPI, RunWorker bool
+
+	mu       sync.Mutex
+	ownDB    bool
+	ownTC    bool
+	listener net.Listener
+	http     *http.Server
+	worker   sdkworker.Worker
+}
+
+// Run connects what is missing and starts the API and/or worker in the background.
+func (a *App) Run(ctx context.Context) error {
+	if a.Log == nil {
+		a.Log = slog.Default()
+	}
+	if err := a.connect(ctx); err != nil {
+		return err
+	}
+	if a.RunWorker {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := worker.EnsureSearchAttributes(sctx, a.Temporal, a.Config.TemporalNamespace); err != nil {
+			a.Log.Warn("search attributes not registered; workflows wait until they are", "error", err)
+		}
+		cancel()
+		if err := a.StartWorker(); err != nil {
+			return err
+		}
+	}
+	if a.RunAPI {
+		if err := a.startAPI(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *App) connect(ctx context.Context) error {
+	if a.DB == nil {
+		db, err := models.Open(ctx, a.Config.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		a.DB, a.ownDB = db, true
+	}
+	if a.Temporal == nil {
+		c, err := client.DialContext(ctx, client.Options{HostPort: a.Config.TemporalAddress,
+			Namespace: a.Config.TemporalNamespace, Logger: tlog.NewStructuredLogger(a.Log)})
+		if err != nil {
+			return fmt.Errorf("connect to temporal at %s: %w", a.Config.TemporalAddress, err)
+		}
+		a.Temporal, a.ownTC = c, true
+	}
+	if a.Sender == nil {
+		a.Sender = activities.SMTPSender{Config: a.Config.SMTP}
+	}
+	if a.Verifier == nil && a.RunAPI {
+		v, err := auth.NewVerifier(ctx, a.Config.Auth)
+		if err != nil {
+			return err
+		}
+		a.Verifier = v
+	}
+	return nil
+}
+
+// StartWorker starts (or restarts) the worker polling the task queue.
+func (a *App) StartWorker() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.worker != nil {
+		return nil
+	}
+	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Deps{
+		Store:  &activities.Store{DB: a.DB, ExtraCiscoApprovers: a.Config.CiscoApprovers, Log: a.Log},
+		Mailer: &activities.Mailer{DB: a.DB, Sender: a.Sender, From: a.Config.MailFrom, PublicURL: a.Config.PublicURL, Log: a.Log},
+	}, sdkworker.Options{})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	a.worker = w
+	a.Log.Info("worker started", "taskQueue", a.Config.TaskQueue, "namespace", a.Config.TemporalNamespace)
+	return nil
+}
+
+// StopWorker stops the worker, as a crash would from the workflows' point of view.
+func (a *App) StopWorker() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.worker != nil {
+		a.worker.Stop()
+		a.worker = nil
+	}
+}
+
+// Processes is the client side of the workflows this app starts.
+func (a *App) Processes() *workflows.Processes {
+	return &workflows.Processes{Client: a.Temporal, TaskQueue: a.Config.TaskQueue, Timing: a.Config.Timing}
+}
+
+func (a *App) startAPI(ctx context.Context) error {
+	srv := api.New(api.Options{DB: a.DB, Processes: a.Processes(), Verifier: a.Verifier, Log: a.Log, Extra: a.Extra})
+	l, err := net.Listen("tcp", a.Config.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.ListenAddr, err)
+	}
+	a.listener = l
+	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	go func() {
+		if err := a.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("api server stopped", "error", err)
+		}
+	}()
+	a.Log.Info("api listening", "addr", l.Addr().String())
+	return nil
+}
+
+// Addr is the API's listen address once Run started it.
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
+}
+
+// Close drains the API (in-flight requests get up to 10 s), stops the worker, and closes what Run opened.
+func (a *App) Close() error {
+	var errs []error
+	if a.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, a.http.Shutdown(ctx))
+		cancel()
+	}
+	a.StopWorker()
+	if a.ownTC && a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.ownDB && a.DB != nil {
+		if sqlDB, err := a.DB.DB(); err == nil {
+			errs = append(errs, sqlDB.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,160 @@
+// Package config reads the configuration of the License Central binaries from the environment, in one
+// place, so every knob is named once and documented in the README.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// Config is everything the api, worker and migrate commands need.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string
+	ListenAddr        string
+	PublicURL         string
+	MailFrom          string
+	SMTP              activities.SMTPConfig
+	Auth              auth.Config
+	Timing            workflows.Timing
+	// CiscoApprovers are mailed domain approvals besides users holding the cisco-approver role.
+	CiscoApprovers []string
+	LogLevel       string
+}
+
+// Load reads the environment; getenv is os.Getenv in the binaries and a map in tests.
+func Load(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	e := env{get: getenv}
+	c := Config{
+		DatabaseURL:       e.str("CLC_DATABASE_URL", ""),
+		TemporalAddress:   e.str("CLC_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace: e.str("CLC_TEMPORAL_NAMESPACE", "default"),
+		TaskQueue:         e.str("CLC_TEMPORAL_TASK_QUEUE", workflows.DefaultTaskQueue),
+		ListenAddr:        e.str("CLC_LISTEN_ADDR", ":8080"),
+		PublicURL:         strings.TrimRight(e.str("CLC_PUBLIC_URL", "http://localhost:8080"), "/"),
+		MailFrom:          e.str("CLC_MAIL_FROM", "License Central <no-reply@licensecentral.local>"),
+		SMTP: activities.SMTPConfig{
+			Host:     e.str("CLC_SMTP_HOST", "localhost"),
+			Port:     e.int("CLC_SMTP_PORT", 587),
+			Username: e.str("CLC_SMTP_USER", ""),
+			Password: e.str("CLC_SMTP_PASSWORD", ""),
+			TLS:      e.str("CLC_SMTP_TLS", "mandatory"),
+			Timeout:  e.dur("CLC_SMTP_TIMEOUT", 15*time.Second),
+		},
+		Auth: auth.Config{
+			HS256Secret: e.str("CLC_AUTH_HS256_SECRET", ""),
+			OIDCIssuer:  e.str("CLC_AUTH_OIDC_ISSUER", ""),
+			Audience:    e.str("CLC_AUTH_AUDIENCE", ""),
+			Issuer:      e.str("CLC_AUTH_ISSUER", ""),
+			RolesClaim:  e.str("CLC_AUTH_ROLES_CLAIM", "roles"),
+		},
+		Timing:         workflows.DefaultTiming(),
+		CiscoApprovers: e.list("CLC_CISCO_APPROVERS"),
+		LogLevel:       e.str("CLC_LOG_LEVEL", "info"),
+	}
+	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
+	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
+	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)
+	c.Timing.DomainEscalation = e.dur("CLC_DOMAIN_ESCALATION", c.Timing.DomainEscalation)
+	c.Timing.DomainExpiry = e.dur("CLC_DOMAIN_EXPIRY", c.Timing.DomainExpiry)
+	switch c.SMTP.TLS {
+	case "mandatory", "opportunistic", "none", "ssl":
+	default:
+		e.fail("CLC_SMTP_TLS", fmt.Errorf("must be mandatory, opportunistic, none or ssl"))
+	}
+	return c, e.err
+}
+
+// Check reports the settings a command cannot run without.
+func (c Config) Check(needDB, needAuth bool) error {
+	if needDB && c.DatabaseURL == "" {
+		return fmt.Errorf("CLC_DATABASE_URL is required (postgres://… or sqlite:path)")
+	}
+	if needAuth && c.Auth.HS256Secret == "" && c.Auth.OIDCIssuer == "" {
+		return fmt.Errorf("CLC_AUTH_OIDC_ISSUER (or CLC_AUTH_HS256_SECRET) is required")
+	}
+	return nil
+}
+
+type env struct {
+	get func(string) string
+	err error
+}
+
+func (e *env) fail(name string, err error) {
+	if e.err == nil {
+		e.err = fmt.Errorf("%s: %w", name, err)
+	}
+}
+
+func (e *env) str(name, def string) string {
+	if v := strings.TrimSpace(e.get(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *env) int(name string, def int) int {
+	v := e.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		e.fail(name, err)
+		return def
+	}
+	return n
+}
+
+func (e *env) dur(name string, def time.Duration) time.Duration {
+	v := e.get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.fail(name, err)
+		return def
+	}
+	return d
+}
+
+func (e *env) durs(name string, def []time.Duration) []time.Duration {
+	v := e.get(name)
+	if v == "" {
+		return def
+	}
+	var out []time.Duration
+	for _, p := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(p))
+		if err != nil {
+			e.fail(name, err)
+			return def
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func (e *env) list(name string) []string {
+	var out []string
+	for _, p := range strings.Split(e.get(name), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

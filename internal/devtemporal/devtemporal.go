@@ -1,0 +1,198 @@
+// Package devtemporal runs a Temporal server inside the dev stack's process, persisted to one SQLite
+// file so a restart keeps running workflows. Only the dev binary imports it: production binaries talk
+// to a Temporal cluster and never link the server.
+package devtemporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	tlog "go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Options configures the embedded server.
+type Options struct {
+	// DBFile is the SQLite file that holds every namespace, workflow and history.
+	DBFile string
+	// IP and Port of the frontend; Port 0 picks a free one.
+	IP   string
+	Port int
+	// Namespace is created on start (with SearchAttributes) when missing.
+	Namespace        string
+	SearchAttributes map[string]enumspb.IndexedValueType
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	srv      temporal.Server
+	hostPort string
+	ns       string
+}
+
+// Start sets up the schema on first use, creates the namespace, and starts all services.
+func Start(o Options) (*Server, error) {
+	if o.IP == "" {
+		o.IP = "127.0.0.1"
+	}
+	if o.Namespace == "" {
+		o.Namespace = "default"
+	}
+	if o.Port == 0 {
+		p, err := freePort(o.IP)
+		if err != nil {
+			return nil, err
+		}
+		o.Port = p
+	}
+	sqlCfg := &config.SQL{PluginName: sqliteplugin.PluginName, DatabaseName: o.DBFile,
+		ConnectAttributes: map[string]string{"mode": "rwc", "_journal_mode": "wal", "_synchronous": "normal"}}
+	if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
+			return nil, err
+		}
+		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
+			return nil, fmt.Errorf("temporal schema: %w", err)
+		}
+	}
+	nsCfg, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("namespace config: %w", err)
+	}
+	if err := sqliteschema.CreateNamespaces(sqlCfg, nsCfg); err != nil {
+		return nil, fmt.Errorf("create namespace: %w", err)
+	}
+	cfg, err := serverConfig(o, sqlCfg)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		// The server's own log goes to a file beside its database; the console is for the app.
+		temporal.WithLogger(tlog.NewZapLogger(tlog.BuildZapLogger(tlog.Config{Level: "warn", Format: "json",
+			OutputFile: strings.TrimSuffix(o.DBFile, filepath.Ext(o.DBFile)) + ".log"}))),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("start temporal server: %w", err)
+	}
+	s := &Server{srv: srv, hostPort: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), ns: o.Namespace}
+	if err := s.waitReady(30 * time.Second); err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// HostPort is the frontend's address for clients.
+func (s *Server) HostPort() string { return s.hostPort }
+
+// Namespace is the namespace the server was started with.
+func (s *Server) Namespace() string { return s.ns }
+
+// Stop shuts every service down.
+func (s *Server) Stop() error { return s.srv.Stop() }
+
+func (s *Server) waitReady(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		c, err := client.Dial(client.Options{HostPort: s.hostPort, Namespace: s.ns})
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
+			cancel()
+			c.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("temporal server not ready after %s: %w", limit, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func serverConfig(o Options, sqlCfg *config.SQL) (*config.Config, error) {
+	svc := func(port int) (config.Service, error) {
+		var err error
+		if port == 0 {
+			if port, err = freePort(o.IP); err != nil {
+				return config.Service{}, err
+			}
+		}
+		member, err := freePort(o.IP)
+		if err != nil {
+			return config.Service{}, err
+		}
+		return config.Service{RPC: config.RPC{GRPCPort: port, MembershipPort: member, BindOnIP: o.IP}}, nil
+	}
+	services := map[string]config.Service{}
+	for name, port := range map[string]int{"frontend": o.Port, "history": 0, "matching": 0, "worker": 0} {
+		s, err := svc(port)
+		if err != nil {
+			return nil, err
+		}
+		services[name] = s
+	}
+	metricsPort, err := freePort(o.IP)
+	if err != nil {
+		return nil, err
+	}
+	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.Port))
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: o.IP},
+			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
+				ListenAddress: net.JoinHostPort(o.IP, strconv.Itoa(metricsPort)), HandlerPath: "/metrics"}},
+		},
+		Persistence: config.Persistence{
+			DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: 1,
+			DataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace: false, FailoverVersionIncrement: 10,
+			MasterClusterName: "active", CurrentClusterName: "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services:            services,
+		Archival: config.Archival{History: config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"}},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History: config.HistoryArchivalNamespaceDefaults{State: "disabled"}, Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"}}},
+		PublicClient: config.PublicClient{HostPort: frontend},
+	}, nil
+}
+
+func freePort(ip string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,53 @@
+// Package worker owns the construction of the License Central Temporal worker: which workflows and
+// activities it runs, with which options, and the namespace setup the workflows rely on.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// Deps are the activity implementations the worker runs.
+type Deps struct {
+	Store  *activities.Store
+	Mailer *activities.Mailer
+}
+
+// New builds a worker on the task queue with every workflow and activity registered; the caller starts
+// and stops it.
+func New(c client.Client, taskQueue string, deps Deps, opts worker.Options) worker.Worker {
+	w := worker.New(c, taskQueue, opts)
+	Register(w, deps)
+	return w
+}
+
+// Register puts the workflows and activities on any registry (a worker, or a test environment).
+func Register(r worker.Registry, deps Deps) {
+	r.RegisterWorkflow(workflows.SACreate)
+	r.RegisterWorkflow(workflows.DomainApproval)
+	r.RegisterActivity(deps.Store)
+	r.RegisterActivity(deps.Mailer)
+}
+
+// EnsureSearchAttributes registers the workflows' custom search attributes on the namespace; those
+// already there are left alone.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	_, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace:        namespace,
+		SearchAttributes: workflows.SearchAttributes(),
+	})
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("register search attributes on %s: %w", namespace, err)
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// refuse builds the error an update validator or handler returns: the code travels as the
+// application error type, so the client can turn it back into a *models.Error.
+func refuse(code, field, format string, args ...any) error {
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf(format, args...), code,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field}})
+}
+
+// AsModelError turns an error that came back from a workflow, an update or an activity into the
+// *models.Error it carries, so the API maps it like any other. Other errors pass through.
+func AsModelError(err error) error {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) {
+		return err
+	}
+	switch appErr.Type() {
+	case models.CodeInvalid, models.CodeForbidden, models.CodeNotFound, models.CodeConflict, models.CodeGone,
+		models.CodeRefused:
+	default:
+		return err
+	}
+	e := &models.Error{Code: appErr.Type(), Message: appErr.Message()}
+	if appErr.HasDetails() {
+		var field string
+		if appErr.Details(&field) == nil {
+			e.Field = field
+		}
+	}
+	return e
+}

@@ -1,0 +1,349 @@
+package workflows
+
+import (
+	"errors"
+	"slices"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+)
+
+// SARequest is a Smart Account request as the API validated it.
+type SARequest struct {
+	Name            string            `json:"name"`
+	Domain          string            `json:"domain"`
+	NoteToApprover  string            `json:"noteToApprover"`
+	Visibility      models.Visibility `json:"visibility"`
+	Headquarters    models.Address    `json:"headquarters"`
+	NominatedAdmins []string          `json:"nominatedAdmins"`
+	Requester       activities.Person `json:"requester"`
+}
+
+// SACreateInput starts the creation process of one request.
+type SACreateInput struct {
+	RequestID string    `json:"requestId"`
+	Request   SARequest `json:"request"`
+	Timing    Timing    `json:"timing"`
+}
+
+// SACreateResult is how the request ended.
+type SACreateResult struct {
+	SmartAccountID string          `json:"smartAccountId"`
+	Status         models.SAStatus `json:"status"`
+	DecidedBy      string          `json:"decidedBy,omitempty"`
+	Reason         string          `json:"reason,omitempty"`
+}
+
+// CreateResponse answers the creation request: the account and the status the rules decided.
+type CreateResponse struct {
+	SmartAccountID string          `json:"smartAccountId"`
+	Status         models.SAStatus `json:"status"`
+	Domain         string          `json:"domain"`
+	SMB            bool            `json:"smb"`
+	WaitingOn      []Waiting       `json:"waitingOn"`
+	Why            string          `json:"why"`
+}
+
+// SACreate is the Smart Account creation process (FEATURES SA1–SA4, SA7, SA8): it records the request
+// by the activation rules, answers the requester through the created update, and then waits for the
+// Cisco domain approval (a child workflow) and the approval by the TLD's administrators as needed,
+// with reminders and an expiry, mailing everyone concerned at each turn.
+func SACreate(ctx workflow.Context, in SACreateInput) (SACreateResult, error) {
+	w := &saCreate{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	if err := w.setup(ctx); err != nil {
+		return SACreateResult{}, err
+	}
+	return w.run(ctx)
+}
+
+type saCreate struct {
+	in      SACreateInput
+	id      string
+	created bool
+	refusal error
+	sa      activities.SAState
+	why     string
+	state   string
+	since   time.Time
+	// task is the administrators' approval while the account is PENDING_APPROVAL.
+	task *approvalTask
+	// domainWait describes the child's wait while the account is PENDING_DOMAIN_APPROVAL.
+	domainWait []Waiting
+	history    []Step
+	mails      []workflow.Future
+}
+
+func (w *saCreate) setup(ctx workflow.Context) error {
+	w.state, w.since = "CREATING", workflow.Now(ctx)
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateCreated, w.onCreated); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.onDecide,
+		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+}
+
+func (w *saCreate) onCreated(ctx workflow.Context) (CreateResponse, error) {
+	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
+		return CreateResponse{}, err
+	}
+	if w.refusal != nil {
+		return CreateResponse{}, w.refusal
+	}
+	return CreateResponse{SmartAccountID: w.sa.SmartAccountID, Status: w.sa.Status, Domain: w.sa.Domain,
+		SMB: w.sa.SMB, WaitingOn: w.waitingOn(), Why: w.why}, nil
+}
+
+func (w *saCreate) validateDecide(in DecideInput) error {
+	if w.sa.Status == models.SAPendingDomainApproval {
+		return refuse(models.CodeConflict, "", "the domain %s waits for a Cisco domain approval first", w.sa.Domain)
+	}
+	if w.task == nil && w.created && w.refusal == nil {
+		return refuse(models.CodeConflict, "", "the Smart Account is %s and waits for no approval", w.sa.Status)
+	}
+	return w.task.validate(in)
+}
+
+func (w *saCreate) onDecide(ctx workflow.Context, in DecideInput) (DecideResult, error) {
+	return w.task.accept(ctx, in)
+}
+
+func (w *saCreate) status() (Status, error) {
+	return Status{State: w.state, SmartAccountID: w.sa.SmartAccountID, WaitingOn: w.waitingOn(), Since: w.since,
+		Deadline: w.deadline(), History: w.history}, nil
+}
+
+func (w *saCreate) waitingOn() []Waiting {
+	switch {
+	case w.task != nil && w.task.open:
+		return w.task.waiting("approve")
+	case w.sa.Status == models.SAPendingDomainApproval:
+		return w.domainWait
+	}
+	return []Waiting{}
+}
+
+func (w *saCreate) deadline() time.Time {
+	if ws := w.waitingOn(); len(ws) > 0 {
+		return ws[0].Deadline
+	}
+	return time.Time{}
+}
+
+func (w *saCreate) run(ctx workflow.Context) (SACreateResult, error) {
+	st, err := w.create(ctx)
+	if err != nil {
+		w.refusal, w.created, w.state = AsModelError(err), true, "REFUSED"
+		w.step(ctx, "refused: "+err.Error(), "")
+		return SACreateResult{}, w.finish(ctx, nil)
+	}
+	w.setAccount(ctx, st)
+	w.created = true
+
+	if st.Status == models.SAPendingDomainApproval {
+		w.notify(ctx, "pending-domain", []string{w.in.Request.Requester.Email}, "sa_pending", w.mailData(st.Approvers, w.since.Add(w.in.Timing.DomainExpiry)))
+		if st, err = w.domainApproval(ctx, st); err != nil {
+			return SACreateResult{}, err
+		}
+		w.setAccount(ctx, st)
+	}
+	if st.Status == models.SAPendingApproval {
+		if st, err = w.approval(ctx, st); err != nil {
+			return SACreateResult{}, err
+		}
+		w.setAccount(ctx, st)
+	}
+	w.announce(ctx, st)
+	res := SACreateResult{SmartAccountID: st.SmartAccountID, Status: st.Status, DecidedBy: st.DecidedBy, Reason: st.Reason}
+	return res, w.finish(ctx, nil)
+}
+
+// create runs the first step as a local activity, so the requester's answer costs one workflow task.
+func (w *saCreate) create(ctx workflow.Context) (activities.SAState, error) {
+	r := w.in.Request
+	var st activities.SAState
+	err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateSmartAccount, activities.CreateSAInput{
+		RequestID: w.in.RequestID, WorkflowID: w.id, Name: r.Name, Domain: r.Domain,
+		NoteToApprover: r.NoteToApprover, Visibility: r.Visibility, Headquarters: r.Headquarters,
+		NominatedAdmins: r.NominatedAdmins, Requester: r.Requester,
+	}).Get(ctx, &st)
+	if err == nil {
+		w.why = st.Why
+		w.step(ctx, "requested: "+string(st.Status)+" ("+st.Why+")", r.Requester.Email)
+	}
+	return st, err
+}
+
+// domainApproval runs the Cisco domain approval as a child workflow and returns the account's state
+// after it: ACTIVE, PENDING_APPROVAL, DECLINED or EXPIRED.
+func (w *saCreate) domainApproval(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
+	r, t := w.in.Request, w.in.Timing
+	now := workflow.Now(ctx)
+	w.domainWait = make([]Waiting, 0, len(st.Approvers))
+	for _, a := range st.Approvers {
+		w.domainWait = append(w.domainWait, Waiting{Who: a, Action: "approve-domain", Since: now, Deadline: now.Add(t.DomainExpiry)})
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            DomainApprovalID(w.in.RequestID),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	var res DomainApprovalResult
+	err := workflow.ExecuteChildWorkflow(cctx, DomainApproval, DomainApprovalInput{
+		RequestID: w.in.RequestID, SmartAccountID: st.SmartAccountID, AccountName: r.Name, Domain: st.Domain,
+		Requester: r.Requester, Note: r.NoteToApprover, Approvers: st.Approvers,
+		Reminders: t.DomainReminders, EscalateAfter: t.DomainEscalation, Expiry: t.DomainExpiry,
+	}).Get(ctx, &res)
+	if err != nil {
+		return st, err
+	}
+	w.step(ctx, "domain "+string(res.Decision), res.State.DecidedBy)
+	return res.State, nil
+}
+
+// approval waits for the TLD's administrators (or a Cisco approver) to decide, with reminders and an
+// expiry, and applies the decision.
+func (w *saCreate) approval(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
+	t := w.in.Timing
+	w.task = newApprovalTask(ctx, st.Approvers, models.RoleCiscoApprover, t.Expiry)
+	w.upsertSearch(ctx)
+	data := w.mailData(st.Approvers, w.task.deadline)
+	w.notify(ctx, "pending-approval", []string{w.in.Request.Requester.Email}, "sa_pending", data)
+	w.taskMails(ctx, "approval", st.Approvers, "sa_approval_task", data)
+	nudges := make([]nudge, 0, len(t.Reminders))
+	for i, d := range t.Reminders {
+		nudges = append(nudges, nudge{After: d, Template: "sa_approval_task", Reminder: i + 1})
+	}
+	decided, err := w.task.wait(ctx, nudges, func(n nudge) {
+		d := data
+		d.Reminder = n.Reminder
+		w.step(ctx, "reminder sent", "")
+		w.taskMails(ctx, "reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
+	})
+	if err != nil {
+		return st, err
+	}
+	if !decided {
+		var out activities.SAState
+		err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireSmartAccount,
+			activities.ExpireSAInput{SmartAccountID: st.SmartAccountID, From: models.SAPendingApproval}).Get(ctx, &out)
+		w.step(ctx, "expired", "")
+		return out, err
+	}
+	in := *w.task.decision
+	var out activities.SAState
+	err = workflow.ExecuteLocalActivity(lctx(ctx), store.DecideSmartAccount, activities.DecideSAInput{
+		SmartAccountID: st.SmartAccountID, Approve: in.Decision == Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
+	}).Get(ctx, &out)
+	w.task.close(DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+		DecidedBy: out.DecidedBy, DecidedAt: out.DecidedAt, Reason: out.Reason}, AsModelError(err))
+	w.step(ctx, "decided: "+string(in.Decision), in.Actor)
+	return out, err
+}
+
+// announce tells the requester (and, on activation, the nominees) how the request ended.
+func (w *saCreate) announce(ctx workflow.Context, st activities.SAState) {
+	r := w.in.Request
+	data := w.mailData(nil, time.Time{})
+	data.DecidedBy, data.Reason, data.Status = st.DecidedBy, st.Reason, string(st.Status)
+	requester := []string{r.Requester.Email}
+	switch st.Status {
+	case models.SAActive:
+		if data.DecidedBy == models.ActorSystem {
+			data.DecidedBy = ""
+		}
+		data.Approvers = others(r.NominatedAdmins, r.Requester.Email)
+		w.notify(ctx, "active", requester, "sa_active", data)
+		for _, n := range data.Approvers {
+			w.notify(ctx, "invite/"+n, []string{n}, "sa_admin_invite", data)
+		}
+	case models.SADeclined:
+		w.notify(ctx, "declined", requester, "sa_declined", data)
+	case models.SAExpired:
+		data.Approvers = w.lastApprovers()
+		w.notify(ctx, "expired", requester, "sa_expired", data)
+	}
+}
+
+func (w *saCreate) lastApprovers() []string {
+	if w.task != nil {
+		return w.task.approvers
+	}
+	out := make([]string, 0, len(w.domainWait))
+	for _, d := range w.domainWait {
+		out = append(out, d.Who)
+	}
+	return out
+}
+
+func (w *saCreate) setAccount(ctx workflow.Context, st activities.SAState) {
+	if st.Status != w.sa.Status {
+		w.since = workflow.Now(ctx)
+	}
+	w.sa, w.state = st, string(st.Status)
+	w.upsertSearch(ctx)
+}
+
+func (w *saCreate) upsertSearch(ctx workflow.Context) {
+	who := make([]string, 0)
+	for _, ws := range w.waitingOn() {
+		who = append(who, ws.Who)
+	}
+	// A failed upsert only costs operations a filter; the process goes on.
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(w.state), SearchWaitingOn.ValueSet(who),
+		SearchSmartAccount.ValueSet(w.sa.SmartAccountID))
+}
+
+func (w *saCreate) mailData(approvers []string, deadline time.Time) activities.MailData {
+	r := w.in.Request
+	tld, _ := models.TLD(w.sa.Domain)
+	return activities.MailData{AccountName: r.Name, AccountID: w.sa.SmartAccountID, Domain: w.sa.Domain, TLD: tld,
+		RequesterEmail: r.Requester.Email, RequesterName: nameOr(r.Requester), Note: r.NoteToApprover,
+		Status: string(w.sa.Status), SMB: w.sa.SMB, Approvers: approvers, Deadline: deadline}
+}
+
+func (w *saCreate) notify(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
+	w.mails = append(w.mails, notify(ctx, w.id+"/"+step, to, template, data))
+}
+
+func (w *saCreate) taskMails(ctx workflow.Context, step string, approvers []string, template string, data activities.MailData) {
+	w.mails = append(w.mails, taskMails(ctx, w.id, step, models.PurposeSAApproval, w.sa.SmartAccountID,
+		approvers, w.task.deadline, template, data)...)
+}
+
+func (w *saCreate) step(ctx workflow.Context, what, by string) {
+	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+}
+
+// finish waits for the mails still in flight and for running update handlers, so no caller is left
+// without an answer when the workflow closes.
+func (w *saCreate) finish(ctx workflow.Context, err error) error {
+	drain(ctx, w.mails)
+	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
+		return errors.Join(err, werr)
+	}
+	return err
+}
+
+func others(emails []string, not string) []string {
+	out := make([]string, 0, len(emails))
+	for _, e := range emails {
+		if e = models.NormalizeEmail(e); e != models.NormalizeEmail(not) && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func nameOr(p activities.Person) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.Email
+}

@@ -101,7 +101,7 @@ func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	tok := models.ActionToken{ID: models.NewID(), Hash: hash, Purpose: in.Purpose, WorkflowID: in.WorkflowID,
 		SubjectID: in.SubjectID, Recipient: models.NormalizeEmail(in.Recipient), MailKey: in.Key,
 		ExpiresAt: in.ExpiresAt.UTC(), CreatedAt: now}
@@ -193,7 +193,7 @@ var funcs = map[string]any{
 // Render produces a mail's subject, text and HTML from templates/<name>.txt (first line "Subject: …")
 // and templates/<name>.html.
 func Render(name string, data MailData) (subject, text, html string, err error) {
-	tt, err := texttemplate.New(name + ".txt").Funcs(funcs).ParseFS(templateFiles, "templates/"+name+".txt")
+	tt, err := texttemplate.New(name+".txt").Funcs(funcs).ParseFS(templateFiles, "templates/"+name+".txt")
 	if err != nil {
 		return "", "", "", fmt.Errorf("mail template %s: %w", name, err)
 	}

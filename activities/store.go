@@ -93,7 +93,7 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 			return err
 		}
 		act := models.DecideActivation(in.Requester.Email, in.Domain, active)
-		now := time.Now().UTC()
+		now := time.Now().UTC().Truncate(time.Microsecond)
 		sa := models.SmartAccount{
 			ID: models.NewID(), RequestID: in.RequestID, WorkflowID: in.WorkflowID,
 			Name: in.Name, Domain: in.Domain, TLD: tld, Type: models.SATypeCustomer, SMB: act.SMB,
@@ -167,7 +167,7 @@ func (s *Store) DecideSmartAccount(ctx context.Context, in DecideSAInput) (SASta
 			out, err = s.stateOf(tx.Statement.Context, tx, sa)
 			return err
 		}
-		now := time.Now().UTC()
+		now := time.Now().UTC().Truncate(time.Microsecond)
 		details := map[string]any{"reason": in.Reason, "via": in.Via}
 		if in.Approve {
 			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventSAApproved, details)); err != nil {
@@ -212,7 +212,7 @@ func (s *Store) ResolveDomainApproval(ctx context.Context, in ResolveDomainInput
 			out, err = s.stateOf(tx.Statement.Context, tx, sa)
 			return err
 		}
-		now := time.Now().UTC()
+		now := time.Now().UTC().Truncate(time.Microsecond)
 		details := map[string]any{"reason": in.Reason, "via": in.Via, "domain": sa.Domain}
 		if !in.Approve {
 			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventDomainDeclined, details)); err != nil {
@@ -270,7 +270,7 @@ func (s *Store) ExpireSmartAccount(ctx context.Context, in ExpireSAInput) (SASta
 			return err
 		}
 		if sa.Status == in.From {
-			now := time.Now().UTC()
+			now := time.Now().UTC().Truncate(time.Microsecond)
 			if err := setStatus(tx, &sa, in.From, models.SAExpired, now); err != nil {
 				return err
 			}

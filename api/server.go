@@ -75,6 +75,9 @@ func (s *Server) Handler() http.Handler {
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": asDomainError(nil)})
 	}), s.observe)
 	r.HandleMethodNotAllowed = true
+	r.NoMethod(func(c *gin.Context) {
+		c.JSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "METHOD_NOT_ALLOWED", "message": c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
+	})
 	r.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, gin.H{"error": gin.H{"code": "NOT_FOUND", "message": "no such route: " + c.Request.Method + " " + c.Request.URL.Path}})
 	})

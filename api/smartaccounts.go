@@ -416,7 +416,8 @@ func (s *Server) decideSmartAccount(c *gin.Context) {
 		s.writeError(c, models.Invalid("decision", "decision must be APPROVE or DECLINE"))
 		return
 	}
-	sa, err := models.FindSmartAccount(ctx, s.db, c.Param("id"))
+	// Only an account the caller may see can be decided on: others answer 404, never who decided them.
+	sa, _, err := s.loadVisible(c)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -173,11 +173,11 @@ func SearchSmartAccounts(ctx context.Context, db *gorm.DB, f SearchFilter) ([]Sm
 	q := db.WithContext(ctx).Model(&SmartAccount{}).Where("status NOT IN ?", []SAStatus{SADeclined, SAExpired})
 	if f.Domain != "" {
 		d := strings.ToLower(strings.TrimSpace(f.Domain))
-		q = q.Where("(domain = ? OR (visibility = ? AND domain LIKE ?))", d, VisibilityUnrestricted, "%"+escapeLike(d)+"%")
+		q = q.Where("(domain = ? OR (visibility = ? AND domain LIKE ? ESCAPE '\\'))", d, VisibilityUnrestricted, "%"+escapeLike(d)+"%")
 	}
 	if f.Name != "" {
 		n := strings.ToLower(strings.TrimSpace(f.Name))
-		q = q.Where("(lower(name) = ? OR (visibility = ? AND lower(name) LIKE ?))", n, VisibilityUnrestricted, "%"+escapeLike(n)+"%")
+		q = q.Where("(lower(name) = ? OR (visibility = ? AND lower(name) LIKE ? ESCAPE '\\'))", n, VisibilityUnrestricted, "%"+escapeLike(n)+"%")
 	}
 	if f.Email != "" {
 		// By a member's email: the accounts where that address holds a role, unrestricted ones only,

@@ -80,7 +80,8 @@ func UsersWithRole(ctx context.Context, db *gorm.DB, role string) ([]User, error
 	if err != nil {
 		return nil, fmt.Errorf("users with role %s: %w", role, err)
 	}
-	return users, nil
+	// LIKE is case-insensitive on SQLite and knows no JSON: the exact check decides.
+	return slices.DeleteFunc(users, func(u User) bool { return !u.HasRole(role) }), nil
 }
 
 // NormalizeEmail lowercases and trims an address; identity everywhere is the normalized email.

@@ -104,4 +104,3 @@ func (p *Processes) wrap(err error, workflowID string) error {
 	}
 	return fmt.Errorf("%s: %w", workflowID, err)
 }
-

@@ -123,7 +123,7 @@ func (w *domainApproval) run(ctx workflow.Context) (DomainApprovalResult, error)
 	}).Get(ctx, &res.State)
 	// The domain decision is this actor's even when the account moves on to its administrators' approval.
 	w.task.close(DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: res.State.Status,
-		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason}, AsModelError(err))
+		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason}, wireError(err))
 	w.step(ctx, "decided: "+string(in.Decision), in.Actor)
 	return res, w.finish(ctx, err)
 }
@@ -138,6 +138,7 @@ func (w *domainApproval) step(ctx workflow.Context, what, by string) {
 }
 
 func (w *domainApproval) finish(ctx workflow.Context, err error) error {
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet("CLOSED"), SearchWaitingOn.ValueSet([]string{}))
 	drain(ctx, w.mails)
 	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
 		return errors.Join(err, werr)

@@ -16,6 +16,23 @@ func refuse(code, field, format string, args ...any) error {
 		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field}})
 }
 
+// wireError prepares an error for the trip out of an update handler: an ApplicationError keeps its
+// type (the code) across the wire, anything else would arrive as a generic "Error" and lose it.
+func wireError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr
+	}
+	var e *models.Error
+	if errors.As(err, &e) {
+		return refuse(e.Code, e.Field, "%s", e.Message)
+	}
+	return refuse(models.CodeInternal, "", "%v", err)
+}
+
 // AsModelError turns an error that came back from a workflow, an update or an activity into the
 // *models.Error it carries, so the API maps it like any other. Other errors pass through.
 func AsModelError(err error) error {

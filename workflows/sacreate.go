@@ -139,20 +139,31 @@ func (w *saCreate) deadline() time.Time {
 func (w *saCreate) run(ctx workflow.Context) (SACreateResult, error) {
 	st, err := w.create(ctx)
 	if err != nil {
-		w.refusal, w.created, w.state = AsModelError(err), true, "REFUSED"
+		w.refusal, w.created, w.state = wireError(err), true, "REFUSED"
 		w.step(ctx, "refused: "+err.Error(), "")
+		w.upsertSearch(ctx)
 		return SACreateResult{}, w.finish(ctx, nil)
 	}
 	w.setAccount(ctx, st)
-	w.created = true
-
 	if st.Status == models.SAPendingDomainApproval {
+		// The child exists before the requester is answered, so a decision sent right after finds it.
+		child, err := w.startDomainApproval(ctx, st)
+		if err != nil {
+			w.refusal, w.created = wireError(err), true
+			return SACreateResult{}, w.finish(ctx, err)
+		}
+		w.created = true
 		w.notify(ctx, "pending-domain", []string{w.in.Request.Requester.Email}, "sa_pending", w.mailData(st.Approvers, w.since.Add(w.in.Timing.DomainExpiry)))
-		if st, err = w.domainApproval(ctx, st); err != nil {
+		var res DomainApprovalResult
+		if err := child.Get(ctx, &res); err != nil {
 			return SACreateResult{}, err
 		}
+		w.step(ctx, "domain "+res.Decision, res.State.DecidedBy)
+		st = res.State
 		w.setAccount(ctx, st)
 	}
+	w.created = true
+
 	if st.Status == models.SAPendingApproval {
 		if st, err = w.approval(ctx, st); err != nil {
 			return SACreateResult{}, err
@@ -180,31 +191,35 @@ func (w *saCreate) create(ctx workflow.Context) (activities.SAState, error) {
 	return st, err
 }
 
-// domainApproval runs the Cisco domain approval as a child workflow and returns the account's state
-// after it: ACTIVE, PENDING_APPROVAL, DECLINED or EXPIRED.
-func (w *saCreate) domainApproval(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
+// startDomainApproval starts the Cisco domain approval as a child workflow and waits until it runs; its
+// result is the account's state after it: ACTIVE, PENDING_APPROVAL, DECLINED or EXPIRED.
+func (w *saCreate) startDomainApproval(ctx workflow.Context, st activities.SAState) (workflow.ChildWorkflowFuture, error) {
 	r, t := w.in.Request, w.in.Timing
 	now := workflow.Now(ctx)
 	w.domainWait = make([]Waiting, 0, len(st.Approvers))
 	for _, a := range st.Approvers {
 		w.domainWait = append(w.domainWait, Waiting{Who: a, Action: "approve-domain", Since: now, Deadline: now.Add(t.DomainExpiry)})
 	}
+	if len(st.Approvers) == 0 {
+		// Nobody holds the role yet: whoever is given it may decide.
+		w.domainWait = append(w.domainWait, Waiting{Who: "role:" + models.RoleCiscoApprover, Action: "approve-domain",
+			Since: now, Deadline: now.Add(t.DomainExpiry)})
+	}
+	w.upsertSearch(ctx)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            DomainApprovalID(w.in.RequestID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 	})
-	var res DomainApprovalResult
-	err := workflow.ExecuteChildWorkflow(cctx, DomainApproval, DomainApprovalInput{
+	child := workflow.ExecuteChildWorkflow(cctx, DomainApproval, DomainApprovalInput{
 		RequestID: w.in.RequestID, SmartAccountID: st.SmartAccountID, AccountName: r.Name, Domain: st.Domain,
 		Requester: r.Requester, Note: r.NoteToApprover, Approvers: st.Approvers,
 		Reminders: t.DomainReminders, EscalateAfter: t.DomainEscalation, Expiry: t.DomainExpiry,
-	}).Get(ctx, &res)
-	if err != nil {
-		return st, err
+	})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return nil, err
 	}
-	w.step(ctx, "domain "+string(res.Decision), res.State.DecidedBy)
-	return res.State, nil
+	return child, nil
 }
 
 // approval waits for the TLD's administrators (or a Cisco approver) to decide, with reminders and an
@@ -242,7 +257,7 @@ func (w *saCreate) approval(ctx workflow.Context, st activities.SAState) (activi
 		SmartAccountID: st.SmartAccountID, Approve: in.Decision == Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
 	}).Get(ctx, &out)
 	w.task.close(DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
-		DecidedBy: out.DecidedBy, DecidedAt: out.DecidedAt, Reason: out.Reason}, AsModelError(err))
+		DecidedBy: out.DecidedBy, DecidedAt: out.DecidedAt, Reason: out.Reason}, wireError(err))
 	w.step(ctx, "decided: "+string(in.Decision), in.Actor)
 	return out, err
 }

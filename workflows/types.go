@@ -46,7 +46,7 @@ type Waiting struct {
 	Who      string    `json:"who"`
 	Action   string    `json:"action"`
 	Since    time.Time `json:"since"`
-	Deadline time.Time `json:"deadline"`
+	Deadline time.Time `json:"deadline,omitzero"`
 }
 
 // Step is one line of a process's own history.
@@ -62,7 +62,7 @@ type Status struct {
 	SmartAccountID string    `json:"smartAccountId,omitempty"`
 	WaitingOn      []Waiting `json:"waitingOn"`
 	Since          time.Time `json:"since"`
-	Deadline       time.Time `json:"deadline,omitempty"`
+	Deadline       time.Time `json:"deadline,omitzero"`
 	History        []Step    `json:"history"`
 }
 

@@ -42,6 +42,9 @@ type App struct {
 	Extra []func(*gin.Engine)
 	// RunAPI and RunWorker choose what Run starts.
 	RunAPI, RunWorker bool
+	// Listener, when set, is where the API serves instead of Config.ListenAddr: a caller that must know
+	// the public URL before the worker mails links listens first.
+	Listener net.Listener
 
 	mu       sync.Mutex
 	ownDB    bool
@@ -142,9 +145,12 @@ func (a *App) Processes() *workflows.Processes {
 
 func (a *App) startAPI(ctx context.Context) error {
 	srv := api.New(api.Options{DB: a.DB, Processes: a.Processes(), Verifier: a.Verifier, Log: a.Log, Extra: a.Extra})
-	l, err := net.Listen("tcp", a.Config.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.Config.ListenAddr, err)
+	l := a.Listener
+	if l == nil {
+		var err error
+		if l, err = net.Listen("tcp", a.Config.ListenAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", a.Config.ListenAddr, err)
+		}
 	}
 	a.listener = l
 	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,

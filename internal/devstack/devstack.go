@@ -120,16 +120,13 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	s.App = &app.App{Config: cfg, Log: o.Log, DB: db, RunAPI: true, RunWorker: true}
 	s.App.Extra = append(s.App.Extra, Routes(s.Signer, db, s.Mail))
-	// The public URL must be known before the worker mails links; with port 0 it is known after listening.
-	if port == "0" {
-		l, err := net.Listen("tcp", o.Listen)
-		if err != nil {
-			return fail(err)
-		}
-		s.App.Config.ListenAddr = l.Addr().String()
-		_, port, _ = net.SplitHostPort(s.App.Config.ListenAddr)
-		l.Close()
+	// The public URL must be known before the worker mails links: listen first.
+	l, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fail(fmt.Errorf("listen on %s: %w", o.Listen, err))
 	}
+	s.App.Listener = l
+	_, port, _ = net.SplitHostPort(l.Addr().String())
 	s.URL = "http://" + net.JoinHostPort(host, port)
 	s.App.Config.PublicURL = s.URL
 	if err := s.App.Run(ctx); err != nil {

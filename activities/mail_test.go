@@ -1,0 +1,318 @@
+package activities_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/internal/mailcatch"
+	"github.com/licensecentral/clc/internal/testdb"
+	"github.com/licensecentral/clc/models"
+)
+
+const publicURL = "http://clc.test/"
+
+// catcher starts a real SMTP server for one test and a Mailer that sends to it.
+func catcher(t *testing.T, db *gorm.DB) (*mailcatch.Server, *activities.Mailer) {
+	t.Helper()
+	srv := mailcatch.New(mailcatch.Options{Addr: "127.0.0.1:0"})
+	if err := srv.Start(); err != nil {
+		t.Fatalf("start SMTP catcher: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("close SMTP catcher: %v", err)
+		}
+	})
+	m := &activities.Mailer{
+		DB:        db,
+		Sender:    activities.SMTPSender{Config: activities.SMTPConfig{Host: srv.Host(), Port: srv.Port(), TLS: "none", Timeout: 10 * time.Second}},
+		From:      "License Central <noreply@clc.test>",
+		PublicURL: publicURL,
+		Log:       slog.New(slog.DiscardHandler),
+	}
+	return srv, m
+}
+
+func waitSubject(t *testing.T, srv *mailcatch.Server, subject string) mailcatch.Message {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	msg, err := srv.WaitFor(wctx, func(m mailcatch.Message) bool { return m.Subject == subject })
+	if err != nil {
+		t.Fatalf("mail %q never arrived: %v", subject, err)
+	}
+	return msg
+}
+
+// fence sends one more mail and waits for it, so every mail sent before it has arrived when it returns.
+func fence(t *testing.T, srv *mailcatch.Server, m *activities.Mailer, u string) {
+	t.Helper()
+	data := activities.MailData{AccountName: "Fence " + u + " " + models.NewID(), Domain: "fence.test"}
+	if err := m.SendMail(ctx, activities.MailInput{Key: "fence/" + models.NewID(), To: []string{"fence@clc.test"},
+		Template: "sa_expired", Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	waitSubject(t, srv, "Your Smart Account request "+data.AccountName+" expired")
+}
+
+func withSubject(srv *mailcatch.Server, subject string) int {
+	n := 0
+	for _, m := range srv.Messages() {
+		if m.Subject == subject {
+			n++
+		}
+	}
+	return n
+}
+
+func TestSendMailDeliversOnceByKey(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		u := testdb.Unique()
+		to := "alice@acme-" + u + ".com"
+		key := "sa-create/" + u + "/active"
+		data := activities.MailData{AccountName: "Acme <" + u + "> & Co", AccountID: "sa-" + u, Domain: "acme-" + u + ".com",
+			RequesterName: "Alice", DecidedBy: "bob@acme-" + u + ".com", Approvers: []string{"ops@acme-" + u + ".com"}}
+		if err := m.SendMail(ctx, activities.MailInput{Key: key, To: []string{to}, Template: "sa_active", Data: data}); err != nil {
+			t.Fatal(err)
+		}
+		want := data
+		want.AccountURL = "http://clc.test/api/v1/smart-accounts/sa-" + u
+		subject, text, html, err := activities.Render("sa_active", want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := waitSubject(t, srv, subject)
+		if len(msg.To) != 1 || msg.To[0] != to {
+			t.Errorf("delivered to %v, want [%s]", msg.To, to)
+		}
+		if msg.From != "noreply@clc.test" {
+			t.Errorf("from %q", msg.From)
+		}
+		if strings.TrimSpace(msg.Text) != strings.TrimSpace(text) {
+			t.Errorf("text =\n%s\nwant\n%s", msg.Text, text)
+		}
+		if strings.TrimSpace(msg.HTML) != strings.TrimSpace(html) {
+			t.Errorf("html =\n%s\nwant\n%s", msg.HTML, html)
+		}
+		if !strings.Contains(msg.Text, want.AccountURL) || !strings.Contains(msg.HTML, want.AccountURL) {
+			t.Errorf("the account link %s is missing from the mail", want.AccountURL)
+		}
+		if strings.Contains(msg.HTML, "<"+u+">") {
+			t.Errorf("the account name reached the HTML unescaped")
+		}
+
+		var logs []models.MailLog
+		if err := db.Where("key = ?", key).Find(&logs).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(logs) != 1 || logs[0].Recipients != to || logs[0].Subject != subject || logs[0].SentAt.IsZero() {
+			t.Errorf("mail_log = %+v, want one row for %s", logs, key)
+		}
+
+		// The same key again (an activity retry, even with other data): nothing more is sent.
+		other := data
+		other.AccountName = "Changed " + u
+		if err := m.SendMail(ctx, activities.MailInput{Key: key, To: []string{to, "extra@acme.com"}, Template: "sa_active", Data: other}); err != nil {
+			t.Fatal(err)
+		}
+		fence(t, srv, m, u)
+		if n := withSubject(srv, subject); n != 1 {
+			t.Errorf("%d mails with subject %q, want 1", n, subject)
+		}
+		if n := len(srv.To("extra@acme.com")); n != 0 {
+			t.Errorf("the repeated key mailed %d messages to the new recipient", n)
+		}
+		if n := len(srv.Messages()); n != 2 {
+			t.Errorf("%d messages in the catcher, want 2 (the mail and the fence)", n)
+		}
+		if n := rowCount(t, db, &models.MailLog{}, "key = ?", key); n != 1 {
+			t.Errorf("%d mail_log rows for %s", n, key)
+		}
+	})
+}
+
+func TestSendTaskMailStoresOnlyTheTokenHash(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		u := testdb.Unique()
+		recipient := "Approver-" + u + "@ACME.com"
+		workflowID := "sa-create/req-" + u
+		key := workflowID + "/approval/" + strings.ToLower(recipient)
+		expires := time.Now().Add(72 * time.Hour).Truncate(time.Second).In(time.FixedZone("CEST", 2*3600))
+		in := activities.TaskMailInput{Key: key, Recipient: recipient, Purpose: models.PurposeSAApproval,
+			WorkflowID: workflowID, SubjectID: "sa-" + u, ExpiresAt: expires, Template: "sa_approval_task",
+			Data: activities.MailData{AccountName: "Acme Eng " + u, AccountID: "sa-" + u, Domain: "eng.acme-" + u + ".com",
+				TLD: "acme-" + u + ".com", RequesterName: "Bob", RequesterEmail: "bob@acme-" + u + ".com", Deadline: expires}}
+		if err := m.SendTaskMail(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		subject, _, _, err := activities.Render(in.Template, in.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := waitSubject(t, srv, subject)
+		lower := strings.ToLower(recipient)
+		if len(msg.To) != 1 || msg.To[0] != lower {
+			t.Errorf("delivered to %v, want [%s]", msg.To, lower)
+		}
+		var link string
+		for _, l := range msg.Links {
+			if strings.HasPrefix(l, "http://clc.test/a/") {
+				if link != "" && l != link {
+					t.Errorf("two action links: %s and %s", link, l)
+				}
+				link = l
+			}
+		}
+		if link == "" {
+			t.Fatalf("no action link in the mail; links %v, text:\n%s", msg.Links, msg.Text)
+		}
+		if !strings.Contains(msg.Text, link) {
+			t.Errorf("the text part lacks the link %s", link)
+		}
+		lu, err := url.Parse(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := path.Base(lu.Path)
+		if b, err := base64.RawURLEncoding.DecodeString(raw); err != nil || len(b) != 32 {
+			t.Errorf("token %q is not 32 bytes of base64url: %v", raw, err)
+		}
+
+		var toks []models.ActionToken
+		if err := db.Where("workflow_id = ?", workflowID).Find(&toks).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(toks) != 1 {
+			t.Fatalf("%d tokens for %s, want 1", len(toks), workflowID)
+		}
+		tok := toks[0]
+		if tok.Hash != activities.HashToken(raw) {
+			t.Errorf("stored hash %s, want HashToken(token in the link) %s", tok.Hash, activities.HashToken(raw))
+		}
+		if tok.Recipient != lower || tok.Purpose != models.PurposeSAApproval || tok.SubjectID != "sa-"+u ||
+			tok.MailKey != key || tok.UsedAt != nil || tok.Outcome != "" {
+			t.Errorf("token row = %+v", tok)
+		}
+		if !tok.ExpiresAt.Equal(expires) {
+			t.Errorf("expires_at = %v, want %v", tok.ExpiresAt, expires)
+		}
+		// No column of the token row, nor of the mail log, holds the token itself.
+		var row map[string]any
+		if err := db.Table("action_tokens").Where("id = ?", tok.ID).Take(&row).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(row) < 10 {
+			t.Fatalf("read %d columns of action_tokens: %v", len(row), row)
+		}
+		for col, v := range row {
+			if strings.Contains(fmt.Sprint(v), raw) || strings.Contains(fmt.Sprintf("%s", v), raw) {
+				t.Errorf("action_tokens.%s holds the raw token", col)
+			}
+		}
+		var logRow map[string]any
+		if err := db.Table("mail_log").Where("key = ?", key).Take(&logRow).Error; err != nil {
+			t.Fatal(err)
+		}
+		for col, v := range logRow {
+			if strings.Contains(fmt.Sprintf("%s", v), raw) {
+				t.Errorf("mail_log.%s holds the raw token", col)
+			}
+		}
+
+		// A retry with the same key mints no second token and sends nothing.
+		if err := m.SendTaskMail(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		fence(t, srv, m, u)
+		if n := withSubject(srv, subject); n != 1 {
+			t.Errorf("%d task mails, want 1", n)
+		}
+		if n := rowCount(t, db, &models.ActionToken{}, "workflow_id = ?", workflowID); n != 1 {
+			t.Errorf("%d tokens after a retry, want 1", n)
+		}
+	})
+}
+
+func TestRenderEveryTemplate(t *testing.T) {
+	entries, err := os.ReadDir("templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := activities.MailData{
+		AccountName: "Acme <Engineering> & Sons", AccountID: "01a2", Domain: "eng.acme.com", TLD: "acme.com",
+		RequesterEmail: "bob@acme.com", RequesterName: "Bob Builder", Note: "please hurry", Reason: "duplicate",
+		DecidedBy: "alice@acme.com", Status: string(models.SAPendingApproval), SMB: true,
+		Approvers: []string{"alice@acme.com", "ops@acme.com"}, Deadline: time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC),
+		Reminder: 1, ActionURL: "http://clc.test/a/TOKEN", AccountURL: "http://clc.test/api/v1/smart-accounts/01a2",
+	}
+	htmlFiles := map[string]bool{}
+	var names []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".txt")
+		if ok {
+			names = append(names, name)
+		}
+		if h, ok := strings.CutSuffix(e.Name(), ".html"); ok {
+			htmlFiles[h] = true
+		}
+	}
+	if len(names) < 8 {
+		t.Fatalf("found %d text templates: %v", len(names), names)
+	}
+	for _, name := range names {
+		if !htmlFiles[name] {
+			t.Errorf("%s.txt has no %s.html", name, name)
+		}
+		for _, d := range []activities.MailData{data, {}} {
+			subject, text, html, err := activities.Render(name, d)
+			if err != nil {
+				t.Errorf("Render(%s): %v", name, err)
+				continue
+			}
+			if strings.TrimSpace(subject) == "" || strings.ContainsAny(subject, "\r\n") {
+				t.Errorf("%s: subject %q", name, subject)
+			}
+			if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "Subject:") {
+				t.Errorf("%s: text %q", name, text)
+			}
+			if !strings.Contains(html, "<html") || !strings.Contains(html, "</html>") {
+				t.Errorf("%s: html is not a document:\n%s", name, html)
+			}
+			for _, part := range []string{subject, text, html} {
+				if strings.Contains(part, "<no value>") {
+					t.Errorf("%s renders <no value>", name)
+				}
+			}
+			if d.AccountName == "" {
+				continue
+			}
+			if !strings.Contains(text, d.AccountName) && !strings.Contains(subject, d.AccountName) {
+				t.Errorf("%s: the account name is in neither subject nor text", name)
+			}
+			if strings.Contains(html, "<Engineering>") {
+				t.Errorf("%s: the account name reached the HTML unescaped", name)
+			}
+			if strings.Contains(name, "task") || strings.Contains(name, "escalation") {
+				if !strings.Contains(text, d.ActionURL) || !strings.Contains(html, d.ActionURL) {
+					t.Errorf("%s: the action link is missing from text or html", name)
+				}
+			}
+		}
+	}
+	if _, _, _, err := activities.Render("no_such_template", data); err == nil {
+		t.Error("Render of an unknown template succeeded")
+	}
+}

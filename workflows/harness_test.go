@@ -1,0 +1,507 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/worker"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// The activity structs are registered with zero values: every call a test makes is mocked, and the
+// method values below name the activities the workflows run.
+var (
+	st = &activities.Store{}
+	ml = &activities.Mailer{}
+)
+
+// t0 is when every test workflow starts; the test clock is skipped from there.
+var t0 = time.Date(2025, time.March, 3, 9, 0, 0, 0, time.UTC)
+
+const (
+	requestID = "req-1"
+	saID      = "sa-1"
+	requester = "alice@acme.com"
+	nominee   = "bob@acme.com"
+	admin1    = "admin1@acme.com"
+	admin2    = "admin2@acme.com"
+	cisco1    = "ca1@cisco.com"
+	cisco2    = "ca2@cisco.com"
+)
+
+var (
+	parentID = workflows.SACreateID(requestID)
+	childID  = workflows.DomainApprovalID(requestID)
+)
+
+// sentMail is a notification the workflow asked the mailer for, at what point of the test clock.
+type sentMail struct {
+	At time.Duration
+	In activities.MailInput
+}
+
+// sentTask is an emailed task the workflow asked the mailer for.
+type sentTask struct {
+	At time.Duration
+	In activities.TaskMailInput
+}
+
+// searchState is one upsert of the custom search attributes.
+type searchState struct {
+	At             time.Duration
+	State          string
+	WaitingOn      []string
+	SmartAccountID string
+}
+
+type stamped[T any] struct {
+	At time.Duration
+	In T
+}
+
+// harness wraps a test workflow environment whose clock starts at t0, with the mailer mocked and
+// recorded. Store mocks are set by each test, through the helpers below or env.OnActivity directly.
+type harness struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+
+	mu       sync.Mutex
+	mails    []sentMail
+	tasks    []sentTask
+	searches []searchState
+	created  []activities.CreateSAInput
+	decided  []stamped[activities.DecideSAInput]
+	resolved []stamped[activities.ResolveDomainInput]
+	expired  []stamped[activities.ExpireSAInput]
+
+	// mailDelay holds a mail of the given template in flight this long (on the test clock).
+	mailDelay map[string]time.Duration
+	// mailErr makes a mail of the given template fail with this error.
+	mailErr map[string]error
+	updates int
+}
+
+func newHarness(t *testing.T, workflowID string) *harness {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	// Warnings and errors only: the SDK's debug lines drown the test output.
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(t0)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID, TaskQueue: workflows.DefaultTaskQueue})
+	worker.Register(env, worker.Deps{Store: st, Mailer: ml})
+	h := &harness{t: t, env: env, mailDelay: map[string]time.Duration{}, mailErr: map[string]error{}}
+	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		s := searchState{At: h.elapsed()}
+		s.State, _ = sa.GetKeyword(workflows.SearchState)
+		s.WaitingOn, _ = sa.GetKeywordList(workflows.SearchWaitingOn)
+		s.SmartAccountID, _ = sa.GetKeyword(workflows.SearchSmartAccount)
+		h.mu.Lock()
+		h.searches = append(h.searches, s)
+		h.mu.Unlock()
+	}).Return().Maybe()
+	return h
+}
+
+func (h *harness) elapsed() time.Duration { return h.env.Now().Sub(t0) }
+
+// mockMail records every mail; installed last so that the delayed mails set up by a test match first.
+func (h *harness) mockMail() {
+	for tmpl, d := range h.mailDelay {
+		h.env.OnActivity(ml.SendMail, mock.Anything, mock.MatchedBy(func(in activities.MailInput) bool {
+			return in.Template == tmpl
+		})).After(d).Return(h.recordMail).Maybe()
+	}
+	h.env.OnActivity(ml.SendMail, mock.Anything, mock.Anything).Return(h.recordMail).Maybe()
+	h.env.OnActivity(ml.SendTaskMail, mock.Anything, mock.Anything).Return(h.recordTask).Maybe()
+}
+
+func (h *harness) recordMail(_ context.Context, in activities.MailInput) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.mails = append(h.mails, sentMail{At: h.elapsed(), In: in})
+	return h.mailErr[in.Template]
+}
+
+func (h *harness) recordTask(_ context.Context, in activities.TaskMailInput) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.tasks = append(h.tasks, sentTask{At: h.elapsed(), In: in})
+	return h.mailErr[in.Template]
+}
+
+// onCreate makes Store.CreateSmartAccount answer state (or err).
+func (h *harness) onCreate(state activities.SAState, err error) {
+	h.env.OnActivity(st.CreateSmartAccount, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CreateSAInput) (activities.SAState, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.created = append(h.created, in)
+			return state, err
+		})
+}
+
+// onDecide makes Store.DecideSmartAccount apply the decision as the database would: ACTIVE or
+// DECLINED, decided by the actor, now.
+func (h *harness) onDecide() {
+	h.env.OnActivity(st.DecideSmartAccount, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.DecideSAInput) (activities.SAState, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.decided = append(h.decided, stamped[activities.DecideSAInput]{At: h.elapsed(), In: in})
+			out := account(models.SAActive)
+			if !in.Approve {
+				out.Status = models.SADeclined
+			}
+			out.DecidedBy, out.DecidedAt, out.Reason = in.Actor, h.env.Now().UTC(), in.Reason
+			return out, nil
+		})
+}
+
+// onResolve makes Store.ResolveDomainApproval answer the given status on approval, DECLINED otherwise.
+func (h *harness) onResolve(approved activities.SAState) {
+	h.env.OnActivity(st.ResolveDomainApproval, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ResolveDomainInput) (activities.SAState, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.resolved = append(h.resolved, stamped[activities.ResolveDomainInput]{At: h.elapsed(), In: in})
+			out := approved
+			if !in.Approve {
+				out = account(models.SADeclined)
+				out.DecidedBy, out.DecidedAt, out.Reason = in.Actor, h.env.Now().UTC(), in.Reason
+			}
+			return out, nil
+		})
+}
+
+// onExpire makes Store.ExpireSmartAccount mark the account EXPIRED.
+func (h *harness) onExpire() {
+	h.env.OnActivity(st.ExpireSmartAccount, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ExpireSAInput) (activities.SAState, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.expired = append(h.expired, stamped[activities.ExpireSAInput]{At: h.elapsed(), In: in})
+			return account(models.SAExpired), nil
+		})
+}
+
+// updateOutcome is what the caller of an update learned.
+type updateOutcome struct {
+	mu        sync.Mutex
+	sent      bool
+	accepted  bool
+	rejected  bool
+	completed bool
+	err       error
+	value     any
+}
+
+func (o *updateOutcome) snapshot() updateOutcome {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return updateOutcome{sent: o.sent, accepted: o.accepted, rejected: o.rejected, completed: o.completed, err: o.err, value: o.value}
+}
+
+// updateAt sends an update at the given point of the test clock: to the workflow under test when
+// workflowID is empty, to that (child) workflow otherwise.
+func (h *harness) updateAt(at time.Duration, workflowID, name string, args ...any) *updateOutcome {
+	h.updates++
+	id := fmt.Sprintf("%s-%d", name, h.updates)
+	o := &updateOutcome{}
+	cb := &testsuite.TestUpdateCallback{
+		OnAccept: func() { o.mu.Lock(); o.accepted = true; o.mu.Unlock() },
+		OnReject: func(err error) { o.mu.Lock(); o.rejected, o.err = true, err; o.mu.Unlock() },
+		OnComplete: func(v any, err error) {
+			o.mu.Lock()
+			o.completed, o.value, o.err = true, v, err
+			o.mu.Unlock()
+		},
+	}
+	h.env.RegisterDelayedCallback(func() {
+		o.mu.Lock()
+		o.sent = true
+		o.mu.Unlock()
+		if workflowID == "" {
+			h.env.UpdateWorkflow(name, id, cb, args...)
+			return
+		}
+		if err := h.env.UpdateWorkflowByID(workflowID, name, id, cb, args...); err != nil {
+			cb.Reject(err)
+		}
+	}, at)
+	return o
+}
+
+// decideAt sends the decide update to the workflow under test.
+func (h *harness) decideAt(at time.Duration, in workflows.DecideInput) *updateOutcome {
+	return h.updateAt(at, "", workflows.UpdateDecide, in)
+}
+
+// statusAt queries the status of the workflow under test (or of workflowID) at the given time.
+func (h *harness) statusAt(at time.Duration, workflowID string) *workflows.Status {
+	out := &workflows.Status{State: "<not queried>"}
+	h.env.RegisterDelayedCallback(func() {
+		var err error
+		var v interface{ Get(any) error }
+		if workflowID == "" {
+			v, err = h.env.QueryWorkflow(workflows.QueryStatus)
+		} else {
+			v, err = h.env.QueryWorkflowByID(workflowID, workflows.QueryStatus)
+		}
+		if err == nil {
+			err = v.Get(out)
+		}
+		if err != nil {
+			h.t.Errorf("status query at %s: %v", at, err)
+		}
+	}, at)
+	return out
+}
+
+// run executes the workflow to its end (time skipped) and checks that the mocks were used as set up.
+func (h *harness) run(wf any, in any) {
+	h.t.Helper()
+	h.mockMail()
+	h.env.ExecuteWorkflow(wf, in)
+	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
+	h.env.AssertExpectations(h.t)
+}
+
+func (h *harness) sacreate(in workflows.SACreateInput) workflows.SACreateResult {
+	h.t.Helper()
+	h.run(workflows.SACreate, in)
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var res workflows.SACreateResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	return res
+}
+
+// mailsTo lists the notifications sent to one address, in order.
+func (h *harness) mailsTo(addr string) []sentMail {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []sentMail
+	for _, m := range h.mails {
+		for _, to := range m.In.To {
+			if to == addr {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+func templates(ms []sentMail) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.In.Template)
+	}
+	return out
+}
+
+// taskKeys lists the keys of the emailed tasks, with when each was sent.
+func (h *harness) taskKeys() map[string]time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[string]time.Duration{}
+	for _, tk := range h.tasks {
+		out[tk.In.Key] = tk.At
+	}
+	return out
+}
+
+func (h *harness) lastSearch() searchState {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	require.NotEmpty(h.t, h.searches, "no search attributes were upserted")
+	return h.searches[len(h.searches)-1]
+}
+
+// searchAt is the search attributes as operations saw them at the given time: the last upsert at or
+// before it.
+func (h *harness) searchAt(at time.Duration) searchState {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out searchState
+	for _, s := range h.searches {
+		if s.At <= at {
+			out = s
+		}
+	}
+	return out
+}
+
+// account is the state of the test account in the given status.
+func account(status models.SAStatus) activities.SAState {
+	return activities.SAState{SmartAccountID: saID, Name: "Acme", Domain: "acme.com", Status: status}
+}
+
+// pendingApproval is the account waiting for the TLD's administrators.
+func pendingApproval(approvers ...string) activities.SAState {
+	s := account(models.SAPendingApproval)
+	s.Approvers, s.Why = approvers, "an ACTIVE Smart Account exists for acme.com"
+	return s
+}
+
+// pendingDomain is the account waiting for a Cisco domain approval.
+func pendingDomain(approvers ...string) activities.SAState {
+	s := account(models.SAPendingDomainApproval)
+	s.Approvers, s.Why = approvers, "the domain is not the requester's own"
+	return s
+}
+
+func input(timing workflows.Timing) workflows.SACreateInput {
+	return workflows.SACreateInput{
+		RequestID: requestID,
+		Request: workflows.SARequest{
+			Name: "Acme", Domain: "acme.com", NoteToApprover: "please", Visibility: models.VisibilityUnrestricted,
+			NominatedAdmins: []string{requester, "Bob@Acme.com"},
+			Requester:       activities.Person{Email: requester, Name: "Alice"},
+		},
+		Timing: timing,
+	}
+}
+
+// shortTiming is DefaultTiming in hours instead of days.
+func shortTiming() workflows.Timing {
+	return workflows.Timing{
+		Reminders:        []time.Duration{time.Hour, 2 * time.Hour},
+		Expiry:           3 * time.Hour,
+		DomainReminders:  []time.Duration{time.Hour},
+		DomainEscalation: 2 * time.Hour,
+		DomainExpiry:     4 * time.Hour,
+	}
+}
+
+func approve(actor string, roles ...string) workflows.DecideInput {
+	return workflows.DecideInput{Decision: workflows.Approve, Actor: actor, ActorRoles: roles, Via: workflows.ViaEmail}
+}
+
+func decline(actor, reason string, roles ...string) workflows.DecideInput {
+	return workflows.DecideInput{Decision: workflows.Decline, Reason: reason, Actor: actor, ActorRoles: roles, Via: workflows.ViaAPI}
+}
+
+// overTheWire is the error a client of a real Temporal server receives for err: a workflow or update
+// handler's error travels as a Temporal failure. The test environment hands errors over as they are.
+func overTheWire(err error) error {
+	if err == nil {
+		return nil
+	}
+	fc := temporal.GetDefaultFailureConverter()
+	return fc.FailureToError(fc.ErrorToFailure(err))
+}
+
+// apiError is the *models.Error the API maps an update's error to (through workflows.AsModelError),
+// or nil when the error does not carry one (the API then answers 500).
+func apiError(err error) *models.Error {
+	var me *models.Error
+	if errors.As(workflows.AsModelError(overTheWire(err)), &me) {
+		return me
+	}
+	return nil
+}
+
+// requireRejected checks that an update was refused by the validator with the given code.
+func requireRejected(t *testing.T, o *updateOutcome, code string) *models.Error {
+	t.Helper()
+	s := o.snapshot()
+	require.True(t, s.sent, "update was never sent (workflow ended before?)")
+	require.True(t, s.rejected, "update should be rejected, got accepted=%v completed=%v err=%v", s.accepted, s.completed, s.err)
+	require.False(t, s.accepted)
+	me := apiError(s.err)
+	require.NotNil(t, me, "rejection %v carries no error code", s.err)
+	require.Equal(t, code, me.Code, "rejection: %v", s.err)
+	return me
+}
+
+// requireDecided checks that a decide update was accepted and answered with a DecideResult.
+func requireDecided(t *testing.T, o *updateOutcome) workflows.DecideResult {
+	t.Helper()
+	s := o.snapshot()
+	require.True(t, s.sent, "update was never sent (workflow ended before?)")
+	require.True(t, s.accepted, "update should be accepted, got rejected=%v err=%v", s.rejected, s.err)
+	require.True(t, s.completed, "accepted update never completed")
+	require.NoError(t, s.err)
+	res, ok := s.value.(workflows.DecideResult)
+	require.True(t, ok, "update answered %T", s.value)
+	return res
+}
+
+// requireCreated checks the answer of the created update.
+func requireCreated(t *testing.T, o *updateOutcome) workflows.CreateResponse {
+	t.Helper()
+	s := o.snapshot()
+	require.True(t, s.sent)
+	require.True(t, s.accepted, "created update should be accepted, got rejected=%v err=%v", s.rejected, s.err)
+	require.True(t, s.completed, "created update never completed")
+	require.NoError(t, s.err)
+	res, ok := s.value.(workflows.CreateResponse)
+	require.True(t, ok, "created answered %T", s.value)
+	return res
+}
+
+// waiting builds an expected waitingOn entry.
+func waiting(who, action string, since, deadline time.Time) workflows.Waiting {
+	return workflows.Waiting{Who: who, Action: action, Since: since.UTC(), Deadline: deadline.UTC()}
+}
+
+// inUTC makes times comparable with assert.Equal.
+func inUTC(ws []workflows.Waiting) []workflows.Waiting {
+	out := make([]workflows.Waiting, 0, len(ws))
+	for _, w := range ws {
+		w.Since, w.Deadline = w.Since.UTC(), w.Deadline.UTC()
+		out = append(out, w)
+	}
+	return out
+}
+
+func requireSameTime(t *testing.T, want, got time.Time, what string) {
+	t.Helper()
+	require.Truef(t, want.Equal(got), "%s: want %s, got %s", what, want.UTC(), got.UTC())
+}
+
+// historyWhats lists the What of each step of a status history.
+func historyWhats(s *workflows.Status) []string {
+	out := make([]string, 0, len(s.History))
+	for _, st := range s.History {
+		out = append(out, st.What)
+	}
+	return out
+}
+
+// describe names an error's Temporal application error type and message, for failure messages.
+func describe(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return fmt.Sprintf("an ApplicationError of type %q with message %q", appErr.Type(), appErr.Message())
+	}
+	return fmt.Sprintf("%T %q", err, err)
+}
+
+// task finds the emailed task with the given key.
+func (h *harness) task(key string) (sentTask, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, tk := range h.tasks {
+		if tk.In.Key == key {
+			return tk, true
+		}
+	}
+	return sentTask{}, false
+}

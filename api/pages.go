@@ -104,6 +104,9 @@ type pageData struct {
 // actionPage shows an emailed task. It never changes anything: mail scanners and link previews open
 // links too.
 func (s *Server) actionPage(c *gin.Context) {
+	if s.ownPage(c, false) {
+		return
+	}
 	tok, sa, kind, ok := s.openTask(c)
 	if !ok {
 		return
@@ -113,6 +116,9 @@ func (s *Server) actionPage(c *gin.Context) {
 
 // actionDecide takes the decision of an emailed task through the process's decide update.
 func (s *Server) actionDecide(c *gin.Context) {
+	if s.ownPage(c, true) {
+		return
+	}
 	ctx := c.Request.Context()
 	tok, sa, kind, ok := s.openTask(c)
 	if !ok {
@@ -160,6 +166,35 @@ func (s *Server) actionDecide(c *gin.Context) {
 	s.log.InfoContext(ctx, "emailed task decided", "tokenId", tok.ID, "workflowId", tok.WorkflowID,
 		"smartAccountId", sa.ID, "decision", decision, "by", tok.Recipient)
 	s.renderMessage(c, http.StatusOK, pageData{Title: "Thank you", Message: outcome, Task: taskOf(tok, sa, kind)})
+}
+
+// linkPage serves the emailed links of a purpose whose subject is not a Smart Account (an order's
+// delegation, an access request): it loads its own subject and renders its own page, and keeps the
+// same rules (GET never acts, POST decides through the process).
+type linkPage struct {
+	show, decide func(s *Server, c *gin.Context, tok models.ActionToken)
+}
+
+// linkPages maps a token purpose to its own page; each feature registers its purposes from its file.
+var linkPages = map[string]linkPage{}
+
+// ownPage answers the link when its purpose brings its own page, and reports whether it did.
+func (s *Server) ownPage(c *gin.Context, post bool) bool {
+	var tok models.ActionToken
+	err := s.db.WithContext(c.Request.Context()).Where("hash = ?", activities.HashToken(c.Param("token"))).Take(&tok).Error
+	if err != nil {
+		return false // openTask answers unknown tokens and database errors
+	}
+	p, ok := linkPages[tok.Purpose]
+	if !ok {
+		return false
+	}
+	if post {
+		p.decide(s, c, tok)
+	} else {
+		p.show(s, c, tok)
+	}
+	return true
 }
 
 // openTask resolves the token of the URL and checks the task is still open, answering the page itself

@@ -5,6 +5,7 @@ package devtemporal
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -69,6 +70,8 @@ func Start(o Options) (*Server, error) {
 		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
 			return nil, fmt.Errorf("temporal schema: %w", err)
 		}
+	} else if err := forgetMembers(o.DBFile); err != nil {
+		return nil, err
 	}
 	nsCfg, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
 	if err != nil {
@@ -186,6 +189,20 @@ func serverConfig(o Options, sqlCfg *config.SQL) (*config.Config, error) {
 			History: config.HistoryArchivalNamespaceDefaults{State: "disabled"}, Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"}}},
 		PublicClient: config.PublicClient{HostPort: frontend},
 	}, nil
+}
+
+// forgetMembers drops the membership rows the previous run left: its services listened on other
+// ports, and the new ones would otherwise spend half a minute trying to join those dead hosts.
+func forgetMembers(dbFile string) error {
+	db, err := sql.Open("sqlite", "file:"+dbFile)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", dbFile, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("DELETE FROM cluster_membership"); err != nil {
+		return fmt.Errorf("reset cluster membership in %s: %w", dbFile, err)
+	}
+	return nil
 }
 
 func freePort(ip string) (int, error) {

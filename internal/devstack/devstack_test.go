@@ -1,0 +1,168 @@
+package devstack_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licensecentral/clc/internal/devstack"
+)
+
+// TestDevStackSurvivesRestart drives the dev stack as a person would: a token from /dev/token, a
+// request that waits for the demo administrator, her mail in /dev/mail.json, a restart of the whole
+// stack on the same data folder, and the approval through the mailed link afterwards.
+func TestDevStackSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	tport := freePort(t)
+	start := func() *devstack.Stack {
+		s, err := devstack.Start(context.Background(), devstack.Options{DataDir: dir, Listen: "127.0.0.1:0",
+			SMTPAddr: "127.0.0.1:0", TemporalPort: tport, Log: quiet})
+		if err != nil {
+			t.Fatalf("start dev stack: %v", err)
+		}
+		return s
+	}
+	s := start()
+	bob := token(t, s.URL, `{"email":"bob@acme.com","name":"Bob"}`)
+	var me map[string]any
+	call(t, http.MethodGet, s.URL+"/api/v1/me", bob, "", http.StatusOK, &me)
+	if me["email"] != "bob@acme.com" {
+		t.Fatalf("me: %v", me)
+	}
+	var created map[string]any
+	call(t, http.MethodPost, s.URL+"/api/v1/smart-accounts", bob, `{"name":"Acme Labs","domain":"labs.acme.com",
+		"headquarters":{"company":"Acme","line1":"1 Main St","city":"San Jose","country":"US"}}`, http.StatusAccepted, &created)
+	if created["status"] != "PENDING_APPROVAL" {
+		t.Fatalf("create: %v", created)
+	}
+	id := created["id"].(string)
+
+	link := waitForMail(t, s.URL, "alice@acme.com", "Acme Labs")
+	var inbox []map[string]any
+	call(t, http.MethodGet, s.URL+"/dev/mail.json", "", "", http.StatusOK, &inbox)
+	for _, k := range []string{"id", "to", "subject", "text", "html", "links", "receivedAt"} {
+		if _, ok := inbox[len(inbox)-1][k]; !ok {
+			t.Errorf("mail.json entries lack %q: %v", k, inbox[len(inbox)-1])
+		}
+	}
+	resp, err := http.Get(s.URL + "/dev/mail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), `href="`+link+`"`) {
+		t.Fatalf("the inbox page does not show the link %s as a link", link)
+	}
+
+	s.Close()
+	s = start()
+	defer s.Close()
+
+	// Same token path on the restarted stack (its API port is new).
+	u, _ := url.Parse(link)
+	link = s.URL + u.Path
+	resp, err = http.PostForm(link, url.Values{"decision": {"APPROVE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Approved") {
+		t.Fatalf("approve after restart: %d %s", resp.StatusCode, body)
+	}
+	var sa map[string]any
+	call(t, http.MethodGet, s.URL+"/api/v1/smart-accounts/"+id, token(t, s.URL, `{"email":"bob@acme.com"}`), "", http.StatusOK, &sa)
+	if sa["status"] != "ACTIVE" {
+		t.Fatalf("after restart and approval: %v", sa)
+	}
+	waitForMail(t, s.URL, "bob@acme.com", "Acme Labs is active")
+}
+
+func TestDevTokenRefusesBadEmail(t *testing.T) {
+	s, err := devstack.Start(context.Background(), devstack.Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0",
+		SMTPAddr: "127.0.0.1:0", TemporalPort: freePort(t), Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out map[string]any
+	call(t, http.MethodPost, s.URL+"/dev/token", "", `{"email":"not-an-address"}`, http.StatusBadRequest, &out)
+	if e := out["error"].(map[string]any); e["field"] != "email" {
+		t.Fatalf("error: %v", out)
+	}
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func token(t *testing.T, base, body string) string {
+	t.Helper()
+	var out map[string]string
+	call(t, http.MethodPost, base+"/dev/token", "", body, http.StatusOK, &out)
+	return out["token"]
+}
+
+func call(t *testing.T, method, u, tok, body string, want int, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, bytes.NewBufferString(body))
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, u, resp.StatusCode, want, raw)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("%s %s: %v: %s", method, u, err, raw)
+	}
+}
+
+// waitForMail polls /dev/mail.json for a mail to addr whose subject contains part and returns its
+// first /a/ link (or its first link).
+func waitForMail(t *testing.T, base, addr, part string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var inbox []struct {
+			To      []string `json:"to"`
+			Subject string   `json:"subject"`
+			Links   []string `json:"links"`
+		}
+		call(t, http.MethodGet, base+"/dev/mail.json", "", "", http.StatusOK, &inbox)
+		for _, m := range inbox {
+			if len(m.To) == 1 && m.To[0] == addr && strings.Contains(m.Subject, part) && len(m.Links) > 0 {
+				for _, l := range m.Links {
+					if strings.Contains(l, "/a/") {
+						return l
+					}
+				}
+				return m.Links[0]
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no mail to %s about %q", addr, part)
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

@@ -25,6 +25,7 @@ func main() {
 		dbURL    = flag.String("database-url", os.Getenv("CLC_DATABASE_URL"), "app database (default: SQLite in the data folder)")
 		temporal = flag.Int("temporal-port", 7233, "embedded Temporal frontend port (0: any free port)")
 		fast     = flag.Bool("fast", false, "shorten reminders to 1m/2m and expiry to 5m, to watch them happen")
+		pprof    = flag.Int("pprof-port", 0, "serve Go's profiler on this port (benchmarks)")
 	)
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -33,7 +34,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := devstack.Options{DataDir: *data, Listen: *listen, SMTPAddr: *smtp, DatabaseURL: *dbURL,
-		TemporalPort: *temporal, Log: log}
+		TemporalPort: *temporal, PProfPort: *pprof, Log: log}
 	if *fast {
 		t := workflows.Timing{Reminders: []time.Duration{time.Minute, 2 * time.Minute}, Expiry: 5 * time.Minute,
 			DomainReminders: []time.Duration{time.Minute}, DomainEscalation: 2 * time.Minute, DomainExpiry: 5 * time.Minute}

@@ -40,7 +40,9 @@ type Options struct {
 	TemporalPort int
 	// Timing shortens the processes' delays when set (demos of reminders and expiry).
 	Timing *workflows.Timing
-	Log    *slog.Logger
+	// PProfPort, when set, serves Go's profiler for the process (benchmarks).
+	PProfPort int
+	Log       *slog.Logger
 }
 
 // Stack is the running dev stack.
@@ -83,7 +85,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(fmt.Errorf("mail catcher: %w", err))
 	}
 	s.Temporal, err = devtemporal.Start(devtemporal.Options{DBFile: filepath.Join(o.DataDir, "temporal.db"),
-		Port: o.TemporalPort, Namespace: "default", SearchAttributes: workflows.SearchAttributes()})
+		Port: o.TemporalPort, Namespace: "default", SearchAttributes: workflows.SearchAttributes(), PProfPort: o.PProfPort})
 	if err != nil {
 		return fail(err)
 	}

@@ -37,6 +37,8 @@ type Options struct {
 	// Namespace is created on start (with SearchAttributes) when missing.
 	Namespace        string
 	SearchAttributes map[string]enumspb.IndexedValueType
+	// PProfPort, when set, serves Go's profiler for the whole process (benchmarks).
+	PProfPort int
 }
 
 // Server is a running embedded Temporal server.
@@ -63,7 +65,10 @@ func Start(o Options) (*Server, error) {
 	}
 	sqlCfg := &config.SQL{PluginName: sqliteplugin.PluginName, DatabaseName: o.DBFile,
 		ConnectAttributes: map[string]string{"mode": "rwc", "_journal_mode": "wal", "_synchronous": "normal"}}
-	if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
+	if os.Getenv("XMEM") != "" {
+		sqlCfg.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
+		sqlCfg.DatabaseName = "xmem" + strconv.Itoa(o.Port)
+	} else if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
 			return nil, err
 		}
@@ -92,6 +97,10 @@ func Start(o Options) (*Server, error) {
 			OutputFile: strings.TrimSuffix(o.DBFile, filepath.Ext(o.DBFile)) + ".log"}))),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+			// One partition per task queue: with a handful of pollers, more partitions only add the wait
+			// for a task to be forwarded to a partition someone polls.
+			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  []dynamicconfig.ConstrainedValue{{Value: 1}},
+			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): []dynamicconfig.ConstrainedValue{{Value: 1}},
 		}),
 	)
 	if err != nil {
@@ -167,6 +176,7 @@ func serverConfig(o Options, sqlCfg *config.SQL) (*config.Config, error) {
 	return &config.Config{
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: o.IP},
+			PProf:      config.PProf{Port: o.PProfPort, Host: o.IP},
 			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
 				ListenAddress: net.JoinHostPort(o.IP, strconv.Itoa(metricsPort)), HandlerPath: "/metrics"}},
 		},

@@ -46,6 +46,8 @@ type MailData struct {
 	ActionURL string
 	// AccountURL is set by the mailer: where the account can be seen.
 	AccountURL string
+	// Order is what the mails about an order show.
+	Order OrderMail
 }
 
 // MailInput is one notification: a deterministic key (workflow id + step + recipient) and a template.

@@ -1,0 +1,360 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// OrderState is an order as its process knows it: the order, its lines, and its delegations still
+// PENDING.
+type OrderState struct {
+	Order       models.Order             `json:"order"`
+	Lines       []models.OrderLine       `json:"lines"`
+	Delegations []models.OrderDelegation `json:"delegations"`
+}
+
+// LoadOrderState reads an order's state from the database.
+func LoadOrderState(ctx context.Context, db *gorm.DB, orderID string) (OrderState, error) {
+	o, lines, err := models.FindOrder(ctx, db, orderID)
+	if err != nil {
+		return OrderState{}, err
+	}
+	ds, err := models.PendingDelegations(ctx, db, []string{orderID})
+	if err != nil {
+		return OrderState{}, err
+	}
+	return OrderState{Order: o, Lines: lines, Delegations: orEmpty(ds[orderID])}, nil
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// RecordOrderInput is an order from commerce, validated and prepared by the API.
+type RecordOrderInput struct {
+	Order models.Order
+	Lines []models.OrderLine
+}
+
+// RecordOrderResult is the order as recorded. Conflict tells that the order id was already recorded
+// with other content, which the state then shows.
+type RecordOrderResult struct {
+	State    OrderState
+	Created  bool
+	Conflict bool
+}
+
+// RecordOrder records an ingested order, its lines, its search keys and its event in one transaction.
+// The order id is the idempotency key: a retry, or the same order sent again, finds it recorded.
+func (s *Store) RecordOrder(ctx context.Context, in RecordOrderInput) (RecordOrderResult, error) {
+	var out RecordOrderResult
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&in.Order)
+		if res.Error != nil {
+			return fmt.Errorf("insert order %s: %w", in.Order.ID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			st, err := LoadOrderState(tx.Statement.Context, tx, in.Order.ID)
+			out = RecordOrderResult{State: st, Conflict: st.Order.PayloadHash != in.Order.PayloadHash}
+			return err
+		}
+		if err := tx.CreateInBatches(in.Lines, 200).Error; err != nil {
+			return fmt.Errorf("insert lines of %s: %w", in.Order.ID, err)
+		}
+		if keys := models.SearchKeys(in.Order, in.Lines); len(keys) > 0 {
+			if err := tx.Create(&keys).Error; err != nil {
+				return fmt.Errorf("insert search keys of %s: %w", in.Order.ID, err)
+			}
+		}
+		o := in.Order
+		if err := writeEvents(tx, o.CreatedAt, event("", models.TargetOrder, o.ID, models.RoleCommerce, models.EventOrderIngested,
+			map[string]any{"type": o.Type, "purchaseOrder": o.PurchaseOrder, "fulfillmentContact": o.FulfillmentContact,
+				"lines": len(in.Lines), "reseller": o.ResellerDomain, "distributor": o.DistributorDomain})); err != nil {
+			return err
+		}
+		out = RecordOrderResult{State: OrderState{Order: in.Order, Lines: in.Lines, Delegations: []models.OrderDelegation{}}, Created: true}
+		return nil
+	})
+	if err != nil {
+		return RecordOrderResult{}, err
+	}
+	if out.Created {
+		s.logger().Info("order recorded", "orderId", in.Order.ID, "type", in.Order.Type, "lines", len(in.Lines))
+	}
+	return out, nil
+}
+
+// AssignLinesInput is a planned assignment of an order's lines, with who made it and how.
+type AssignLinesInput struct {
+	OrderID string
+	Changes []models.LineTarget
+	Actor   string
+	// As is how the actor is entitled to the order (models.As…); Via is api or email.
+	As, Via, Reason string
+	// DelegationID is the delegation used, when the actor is its delegate.
+	DelegationID string
+}
+
+// AssignLinesResult is the order after the assignment and the lines it moved.
+type AssignLinesResult struct {
+	State   OrderState
+	Changed []string
+}
+
+// refused tells the workflow, without retries, that a rule refuses the write now.
+func refused(format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), models.CodeRefused, nil)
+}
+
+// AssignOrderLines moves lines to their accounts in one transaction: each line with its event, the
+// order's roll-up, the accounts that hold the order, and the delegation used. Lines already where the
+// plan puts them are left alone, so a retry changes nothing twice. The accounts are checked again here:
+// one declined or expired since the plan refuses the whole write.
+func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (AssignLinesResult, error) {
+	var out AssignLinesResult
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := tx.Statement.Context
+		o, lines, err := models.FindOrder(c, tx, in.OrderID)
+		if err != nil {
+			return err
+		}
+		facts, err := targetFacts(tx, in.Changes)
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		var evs []models.Event
+		for _, ch := range in.Changes {
+			i := slices.IndexFunc(lines, func(l models.OrderLine) bool { return l.ID == ch.LineID })
+			if i < 0 {
+				return refused("order %s has no line %s", in.OrderID, ch.LineID)
+			}
+			l := &lines[i]
+			if l.SmartAccountID == ch.SmartAccountID && l.VirtualAccountID == ch.VirtualAccountID {
+				continue
+			}
+			from := map[string]any{"smartAccountId": l.SmartAccountID, "virtualAccountId": l.VirtualAccountID, "status": l.AssignmentStatus}
+			f := facts[ch.SmartAccountID]
+			action := models.EventLineAssigned
+			if l.SmartAccountID != "" {
+				action = models.EventLineReassigned
+			}
+			l.SmartAccountID, l.VirtualAccountID = ch.SmartAccountID, ch.VirtualAccountID
+			l.AssignmentStatus = models.AssignAssigned
+			if f.Type == models.SATypeHolding {
+				l.AssignmentStatus = models.AssignInHolding
+			}
+			l.ProvisioningStatus, l.DelayReason = models.LineProvisioning(*l, &f, o.ShippedAt != nil)
+			l.AssignedBy, l.AssignedAt, l.UpdatedAt = in.Actor, &now, now
+			if err := tx.Model(&models.OrderLine{}).Where("order_id = ? AND id = ?", o.ID, l.ID).Updates(map[string]any{
+				"assignment_status": l.AssignmentStatus, "smart_account_id": l.SmartAccountID,
+				"virtual_account_id": l.VirtualAccountID, "provisioning_status": l.ProvisioningStatus,
+				"delay_reason": l.DelayReason, "assigned_by": l.AssignedBy, "assigned_at": now, "updated_at": now,
+			}).Error; err != nil {
+				return fmt.Errorf("assign line %s/%s: %w", o.ID, l.ID, err)
+			}
+			details := map[string]any{"orderId": o.ID, "lineId": l.ID, "sku": l.SKU, "from": from,
+				"to":           map[string]any{"smartAccountId": l.SmartAccountID, "virtualAccountId": l.VirtualAccountID, "status": l.AssignmentStatus},
+				"provisioning": map[string]any{"status": l.ProvisioningStatus, "delayReason": l.DelayReason},
+				"as":           in.As, "via": in.Via}
+			if in.Reason != "" {
+				details["reason"] = in.Reason
+			}
+			if in.DelegationID != "" {
+				details["delegationId"] = in.DelegationID
+			}
+			evs = append(evs, event(l.SmartAccountID, models.TargetOrderLine, o.ID+"/"+l.ID, in.Actor, action, details))
+			out.Changed = append(out.Changed, l.ID)
+		}
+		if len(out.Changed) > 0 {
+			if err := rollUpOrder(tx, &o, lines, now); err != nil {
+				return err
+			}
+		}
+		if in.DelegationID != "" {
+			ev, err := closeDelegation(tx, in.DelegationID, models.DelegationUsed, in.Actor, "", now)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev...)
+		}
+		if err := writeEvents(tx, now, evs...); err != nil {
+			return err
+		}
+		ds, err := models.PendingDelegations(c, tx, []string{o.ID})
+		out.State = OrderState{Order: o, Lines: lines, Delegations: orEmpty(ds[o.ID])}
+		return err
+	})
+	if err != nil {
+		return AssignLinesResult{}, err
+	}
+	if len(out.Changed) > 0 {
+		s.logger().Info("order lines assigned", "orderId", in.OrderID, "lines", len(out.Changed), "by", in.Actor, "as", in.As,
+			"status", out.State.Order.AssignmentStatus)
+	}
+	return out, nil
+}
+
+// targetFacts reads the accounts a plan moves lines to, and checks each virtual account belongs to its
+// account and each account may still receive orders.
+func targetFacts(tx *gorm.DB, changes []models.LineTarget) (map[string]models.AccountFacts, error) {
+	var saIDs, vaIDs []string
+	for _, ch := range changes {
+		if !slices.Contains(saIDs, ch.SmartAccountID) {
+			saIDs = append(saIDs, ch.SmartAccountID)
+		}
+		if !slices.Contains(vaIDs, ch.VirtualAccountID) {
+			vaIDs = append(vaIDs, ch.VirtualAccountID)
+		}
+	}
+	out := map[string]models.AccountFacts{}
+	if len(saIDs) == 0 {
+		return out, nil
+	}
+	var sas []models.SmartAccount
+	if err := tx.Where("id IN ?", saIDs).Find(&sas).Error; err != nil {
+		return nil, fmt.Errorf("read target accounts: %w", err)
+	}
+	for _, sa := range sas {
+		if !models.Assignable(sa.Status) {
+			return nil, refused("the Smart Account %s is %s: orders can be assigned to ACTIVE or pending accounts only", sa.Name, sa.Status)
+		}
+		out[sa.ID] = models.AccountFacts{Status: sa.Status, Type: sa.Type}
+	}
+	var vas []models.VirtualAccount
+	if err := tx.Where("id IN ?", vaIDs).Find(&vas).Error; err != nil {
+		return nil, fmt.Errorf("read target virtual accounts: %w", err)
+	}
+	for _, ch := range changes {
+		if _, ok := out[ch.SmartAccountID]; !ok {
+			return nil, refused("no Smart Account %s", ch.SmartAccountID)
+		}
+		if !slices.ContainsFunc(vas, func(v models.VirtualAccount) bool {
+			return v.ID == ch.VirtualAccountID && v.SmartAccountID == ch.SmartAccountID
+		}) {
+			return nil, refused("the virtual account %s is not in the Smart Account %s", ch.VirtualAccountID, ch.SmartAccountID)
+		}
+	}
+	return out, nil
+}
+
+// rollUpOrder rewrites the order's roll-up and the accounts holding its lines.
+func rollUpOrder(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) error {
+	o.ApplyRollUp(lines)
+	o.UpdatedAt = now
+	if err := tx.Model(&models.Order{}).Where("id = ?", o.ID).Updates(map[string]any{
+		"assignment_status": o.AssignmentStatus, "lines_not_started": o.LinesNotStarted, "lines_pending": o.LinesPending,
+		"lines_provisioned": o.LinesProvisioned, "lines_failed": o.LinesFailed, "updated_at": now,
+	}).Error; err != nil {
+		return fmt.Errorf("roll up order %s: %w", o.ID, err)
+	}
+	if err := tx.Where("order_id = ?", o.ID).Delete(&models.OrderAccount{}).Error; err != nil {
+		return fmt.Errorf("clear holders of %s: %w", o.ID, err)
+	}
+	var holders []models.OrderAccount
+	for _, l := range lines {
+		if l.SmartAccountID != "" && !slices.ContainsFunc(holders, func(h models.OrderAccount) bool { return h.SmartAccountID == l.SmartAccountID }) {
+			holders = append(holders, models.OrderAccount{SmartAccountID: l.SmartAccountID, OrderID: o.ID, BookedAt: o.BookedAt})
+		}
+	}
+	if len(holders) > 0 {
+		if err := tx.Create(&holders).Error; err != nil {
+			return fmt.Errorf("record holders of %s: %w", o.ID, err)
+		}
+	}
+	return nil
+}
+
+// CreateDelegationInput is a fulfillment contact's delegation of an order's assignment.
+type CreateDelegationInput struct {
+	Delegation models.OrderDelegation
+}
+
+// CreateDelegation records a delegation and its event; the delegation id makes a retry find it.
+func (s *Store) CreateDelegation(ctx context.Context, in CreateDelegationInput) (models.OrderDelegation, error) {
+	d := in.Delegation
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&d)
+		if res.Error != nil {
+			return fmt.Errorf("insert delegation %s: %w", d.ID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			var err error
+			d, err = models.FindDelegation(tx.Statement.Context, tx, d.ID)
+			return err
+		}
+		return writeEvents(tx, d.CreatedAt, event("", models.TargetOrderDelegation, d.ID, d.Delegator, models.EventDelegationCreated,
+			map[string]any{"orderId": d.OrderID, "delegate": d.Delegate, "note": d.Note, "expiresAt": d.ExpiresAt}))
+	})
+	if err != nil {
+		return models.OrderDelegation{}, err
+	}
+	s.logger().Info("order delegated", "orderId", d.OrderID, "delegationId", d.ID)
+	return d, nil
+}
+
+// CloseDelegationInput ends a PENDING delegation: REVOKED by the actor (with a reason for support), or
+// EXPIRED.
+type CloseDelegationInput struct {
+	DelegationID string
+	Status       models.DelegationStatus
+	Actor        string
+	Reason       string
+}
+
+// CloseDelegation ends a delegation that is still PENDING, with its event; one already closed is
+// returned as it is.
+func (s *Store) CloseDelegation(ctx context.Context, in CloseDelegationInput) (models.OrderDelegation, error) {
+	var d models.OrderDelegation
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		evs, err := closeDelegation(tx, in.DelegationID, in.Status, in.Actor, in.Reason, now)
+		if err != nil {
+			return err
+		}
+		if err := writeEvents(tx, now, evs...); err != nil {
+			return err
+		}
+		d, err = models.FindDelegation(tx.Statement.Context, tx, in.DelegationID)
+		return err
+	})
+	if err != nil {
+		return models.OrderDelegation{}, err
+	}
+	s.logger().Info("delegation closed", "delegationId", d.ID, "orderId", d.OrderID, "status", d.Status)
+	return d, nil
+}
+
+var delegationEvents = map[models.DelegationStatus]string{
+	models.DelegationUsed: models.EventDelegationUsed, models.DelegationRevoked: models.EventDelegationRevoked,
+	models.DelegationExpired: models.EventDelegationExpired,
+}
+
+// closeDelegation moves a PENDING delegation to status and returns its event; nothing when it is no
+// longer PENDING.
+func closeDelegation(tx *gorm.DB, id string, status models.DelegationStatus, actor, reason string, now time.Time) ([]models.Event, error) {
+	res := tx.Model(&models.OrderDelegation{}).Where("id = ? AND status = ?", id, models.DelegationPending).
+		Updates(map[string]any{"status": status, "closed_by": actor, "closed_at": now, "reason": reason})
+	if res.Error != nil {
+		return nil, fmt.Errorf("close delegation %s: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	details := map[string]any{"status": status}
+	if reason != "" {
+		details["reason"] = reason
+	}
+	return []models.Event{event("", models.TargetOrderDelegation, id, actor, delegationEvents[status], details)}, nil
+}

@@ -1,0 +1,112 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+)
+
+// Delegation is the process of one delegated order assignment (FEATURES OR8, X1, X2), a child of the
+// order's process: it mails the delegate a single-use link bound to them, then waits for the order's
+// process to say the delegate assigned the order or the fulfillment contact revoked the delegation,
+// until the expiry. The delegate's assignment itself is an update of the order's process, which owns
+// every assignment; this process owns the delegation's mails and its expiry. The fulfillment contact
+// and the delegate are mailed the outcome; an expiry is told to the fulfillment contact.
+func Delegation(ctx workflow.Context, in DelegationInput) (DelegationResult, error) {
+	w := &delegationProc{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, state: string(models.DelegationPending)}
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+		return DelegationResult{}, err
+	}
+	return w.run(ctx)
+}
+
+type delegationProc struct {
+	in      DelegationInput
+	id      string
+	state   string
+	history []Step
+	mails   []workflow.Future
+}
+
+func (w *delegationProc) run(ctx workflow.Context) (DelegationResult, error) {
+	d := w.in.Delegation
+	w.upsertSearch(ctx)
+	data := w.data(d.ExpiresAt)
+	w.mails = append(w.mails, taskMails(ctx, w.id, "task", models.PurposeOrderDelegation, d.ID, []string{d.Delegate},
+		d.ExpiresAt, "order_delegation_task", data)...)
+	w.step(ctx, "link mailed to "+d.Delegate, d.Delegator)
+
+	var c DelegationClose
+	got := false
+	if wait := d.ExpiresAt.Sub(workflow.Now(ctx)); wait > 0 {
+		got, _ = workflow.GetSignalChannel(ctx, SignalDelegationClose).ReceiveWithTimeout(ctx, wait, &c)
+	}
+	res := DelegationResult{Status: c.Status, By: c.By}
+	switch {
+	case got && c.Status == models.DelegationUsed:
+		data.Order.SmartAccount, data.Order.VirtualAccount, data.Order.By = c.SmartAccount, c.VirtualAccount, c.By
+		data.Order.Outcome = fmt.Sprintf("%s assigned order %s to the Smart Account %s, virtual account %s.",
+			c.By, d.OrderID, c.SmartAccount, c.VirtualAccount)
+		for _, to := range []string{d.Delegator, d.Delegate} {
+			w.notify(ctx, "done/"+to, to, "order_delegation_done", data)
+		}
+	case got:
+		data.Order.By = c.By
+		w.notify(ctx, "revoked/"+d.Delegate, d.Delegate, "order_delegation_revoked", data)
+	default:
+		var closed models.OrderDelegation
+		if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CloseDelegation, activities.CloseDelegationInput{
+			DelegationID: d.ID, Status: models.DelegationExpired, Actor: models.ActorSystem,
+		}).Get(ctx, &closed); err != nil {
+			return DelegationResult{}, err
+		}
+		res = DelegationResult{Status: closed.Status, By: closed.ClosedBy}
+		if closed.Status == models.DelegationExpired {
+			w.notify(ctx, "expired/"+d.Delegator, d.Delegator, "order_delegation_expired", data)
+			// The order's process learns it at once instead of at its next look at the clock.
+			w.mails = append(w.mails, workflow.SignalExternalWorkflow(ctx, w.in.OrderWorkflowID, "", SignalDelegationEnded,
+				DelegationEnded{DelegationID: d.ID, Status: closed.Status}))
+		}
+	}
+	w.state = string(res.Status)
+	w.step(ctx, "ended: "+w.state, res.By)
+	w.upsertSearch(ctx)
+	drain(ctx, w.mails)
+	return res, nil
+}
+
+func (w *delegationProc) data(deadline time.Time) activities.MailData {
+	return activities.MailData{Deadline: deadline, Order: w.in.Mail}
+}
+
+func (w *delegationProc) notify(ctx workflow.Context, step, to, template string, data activities.MailData) {
+	w.mails = append(w.mails, notify(ctx, w.id+"/"+step, []string{to}, template, data))
+}
+
+func (w *delegationProc) waitingOn() []Waiting {
+	if w.state != string(models.DelegationPending) {
+		return []Waiting{}
+	}
+	return delegationWaiting(w.in.Delegation)
+}
+
+func (w *delegationProc) status() (Status, error) {
+	d := w.in.Delegation
+	return Status{State: w.state, WaitingOn: w.waitingOn(), Since: d.CreatedAt, Deadline: d.ExpiresAt, History: w.history}, nil
+}
+
+func (w *delegationProc) upsertSearch(ctx workflow.Context) {
+	who := []string{}
+	for _, ws := range w.waitingOn() {
+		who = append(who, ws.Who)
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(w.state), SearchWaitingOn.ValueSet(who))
+}
+
+func (w *delegationProc) step(ctx workflow.Context, what, by string) {
+	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+}

@@ -1,0 +1,401 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+)
+
+// maxHistory bounds the steps an order's status keeps; older ones are in the event rows.
+const maxHistory = 50
+
+// Order is the process of one order (FEATURES OR2–OR9, X1, X3): it owns the order's assignment from
+// the moment commerce sends it. It records the order, then serves assignments (the assign update, one
+// at a time, each checked against the order's rules and the actor's entitlement in its validator) and
+// the fulfillment contact's delegations (the delegate and revoke updates, each delegation a child
+// process), and says whom it waits for. It runs until provisioning (a later issue) ends it, continuing
+// as new when its history grows.
+func Order(ctx workflow.Context, in OrderInput) (OrderResult, error) {
+	w := &orderProc{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, state: in.State, since: workflow.Now(ctx)}
+	if err := w.setup(ctx); err != nil {
+		return OrderResult{}, err
+	}
+	return w.run(ctx)
+}
+
+type orderProc struct {
+	in       OrderInput
+	id       string
+	state    activities.OrderState
+	recorded bool
+	// conflict is set when the order id was recorded before with other content than this start's.
+	conflict bool
+	busy     bool
+	since    time.Time
+	history  []Step
+	// signals to delegation processes in flight; one that finds its process gone is of no matter.
+	signals []workflow.Future
+}
+
+func (w *orderProc) setup(ctx workflow.Context) error {
+	if w.in.Ingest == nil && w.state.Order.ID == "" {
+		return errNoOrder
+	}
+	if w.state.Delegations == nil {
+		w.state.Delegations = []models.OrderDelegation{}
+	}
+	w.recorded = w.in.Ingest == nil
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+		return err
+	}
+	for _, h := range []struct {
+		name               string
+		handler, validator any
+	}{
+		{UpdateIngest, w.onIngest, w.validateIngest},
+		{UpdateAssign, w.onAssign, w.validateAssign},
+		{UpdateDelegate, w.onDelegate, w.validateDelegate},
+		{UpdateRevoke, w.onRevoke, w.validateRevoke},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
+			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *orderProc) run(ctx workflow.Context) (OrderResult, error) {
+	if w.in.Ingest != nil {
+		var res activities.RecordOrderResult
+		if err := workflow.ExecuteLocalActivity(lctx(ctx), store.RecordOrder, *w.in.Ingest).Get(ctx, &res); err != nil {
+			return OrderResult{}, err
+		}
+		w.state, w.conflict, w.recorded = res.State, res.Conflict, true
+		w.step(ctx, "received from commerce", models.RoleCommerce)
+	}
+	w.upsertSearch(ctx)
+	ended := workflow.GetSignalChannel(ctx, SignalDelegationEnded)
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		for {
+			var e DelegationEnded
+			ended.Receive(gctx, &e)
+			w.delegationEnded(gctx, e)
+		}
+	})
+	// Nothing ends an order's process yet: it waits for people, and starts afresh when its history
+	// is long, carrying the order's state over.
+	if err := workflow.Await(ctx, func() bool {
+		return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !w.busy && workflow.AllHandlersFinished(ctx)
+	}); err != nil {
+		return OrderResult{}, err
+	}
+	for {
+		var e DelegationEnded
+		if !ended.ReceiveAsync(&e) {
+			break
+		}
+		w.delegationEnded(ctx, e)
+	}
+	for _, f := range w.signals {
+		_ = f.Get(ctx, nil)
+	}
+	return OrderResult{}, workflow.NewContinueAsNewError(ctx, Order, OrderInput{OrderID: w.in.OrderID, State: w.state})
+}
+
+func (w *orderProc) validateIngest(in IngestInput) error {
+	if w.recorded && in.Order.PayloadHash != w.state.Order.PayloadHash {
+		return refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
+	}
+	return nil
+}
+
+func (w *orderProc) onIngest(ctx workflow.Context, in IngestInput) (IngestResult, error) {
+	if err := workflow.Await(ctx, func() bool { return w.recorded }); err != nil {
+		return IngestResult{}, err
+	}
+	if w.conflict || in.Order.PayloadHash != w.state.Order.PayloadHash {
+		return IngestResult{}, refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
+	}
+	return IngestResult{State: w.state}, nil
+}
+
+// access is what the actor may do with the order now, as far as the process knows: members of the
+// accounts holding its lines only see orders, which the API answers before asking.
+func (w *orderProc) access(ctx workflow.Context, a models.OrderActor) models.OrderAccess {
+	return models.AccessTo(a, w.state.Order, w.state.Delegations, false, workflow.Now(ctx))
+}
+
+func (w *orderProc) validateAssign(ctx workflow.Context, in AssignInput) error {
+	if !w.recorded {
+		return refuse(models.CodeConflict, "", "order %s is still being recorded; try again", w.in.OrderID)
+	}
+	_, err := models.PlanAssignment(w.state.Order, w.state.Lines, w.access(ctx, in.Actor), in.Request)
+	return wireError(err)
+}
+
+// onAssign applies one assignment at a time: another may have changed the order while this one
+// waited, so the rules are checked again before the write.
+func (w *orderProc) onAssign(ctx workflow.Context, in AssignInput) (AssignResult, error) {
+	if err := w.lock(ctx); err != nil {
+		return AssignResult{}, err
+	}
+	defer w.unlock()
+	acc := w.access(ctx, in.Actor)
+	plan, err := models.PlanAssignment(w.state.Order, w.state.Lines, acc, in.Request)
+	if err != nil {
+		w.step(ctx, "assignment refused: "+err.Error(), in.Actor.Email)
+		return AssignResult{}, wireError(err)
+	}
+	res := AssignResult{OrderID: w.in.OrderID, Status: w.state.Order.AssignmentStatus, Changed: []string{}, Notes: plan.Notes, As: acc.As}
+	if len(plan.Changes) == 0 && acc.Delegation == "" {
+		return res, nil
+	}
+	var out activities.AssignLinesResult
+	err = workflow.ExecuteLocalActivity(lctx(ctx), store.AssignOrderLines, activities.AssignLinesInput{
+		OrderID: w.in.OrderID, Changes: plan.Changes, Actor: models.NormalizeEmail(in.Actor.Email), As: acc.As,
+		Via: in.Via, Reason: strings.TrimSpace(in.Request.Reason), DelegationID: acc.Delegation,
+	}).Get(ctx, &out)
+	if err != nil {
+		w.step(ctx, "assignment failed: "+err.Error(), in.Actor.Email)
+		return AssignResult{}, wireError(err)
+	}
+	w.state = out.State
+	res.Status, res.Changed = w.state.Order.AssignmentStatus, out.Changed
+	w.step(ctx, fmt.Sprintf("lines %s assigned to %s / %s (%s)", strings.Join(out.Changed, ", "),
+		in.Request.Products.SmartAccountName, in.Request.Products.VirtualAccount, acc.As), in.Actor.Email)
+	if acc.Delegation != "" {
+		w.closeChild(ctx, acc.Delegation, DelegationClose{Status: models.DelegationUsed, By: models.NormalizeEmail(in.Actor.Email),
+			SmartAccount: in.Request.Products.SmartAccountName, VirtualAccount: in.Request.Products.VirtualAccount})
+	}
+	w.upsertSearch(ctx)
+	return res, nil
+}
+
+func (w *orderProc) validateDelegate(ctx workflow.Context, in DelegateInput) error {
+	o := w.state.Order
+	actor := models.NormalizeEmail(in.Actor.Email)
+	delegate := models.NormalizeEmail(in.Delegate)
+	switch {
+	case !w.recorded:
+		return refuse(models.CodeConflict, "", "order %s is still being recorded; try again", o.ID)
+	case slices.ContainsFunc(w.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID }):
+		return nil // the same request again: answered with the delegation it made
+	case actor != o.FulfillmentContact || actor == "":
+		if w.access(ctx, in.Actor).See {
+			return refuse(models.CodeForbidden, "", "only the fulfillment contact of order %s (%s) can delegate its assignment", o.ID, o.FulfillmentContact)
+		}
+		return refuse(models.CodeNotFound, "", "no order %s", o.ID)
+	case !o.Type.Assignable():
+		return refuse(models.CodeRefused, "", "%s orders cannot be assigned to a Smart Account, so their assignment cannot be delegated", o.Type)
+	case !strings.Contains(delegate, "@"): // the API checked the address in full; net/mail is no workflow code
+		return refuse(models.CodeInvalid, "email", "%q is not an email address", in.Delegate)
+	case delegate == actor:
+		return refuse(models.CodeInvalid, "email", "you are the fulfillment contact: assign the order yourself")
+	case len(in.Note) > 1000:
+		return refuse(models.CodeInvalid, "note", "note is longer than 1000 characters")
+	case in.Expiry <= 0:
+		return refuse(models.CodeInvalid, "expiry", "a delegation needs an expiry")
+	}
+	active := 0
+	for _, d := range w.state.Delegations {
+		if !d.ActiveAt(workflow.Now(ctx)) {
+			continue
+		}
+		if d.Delegate == delegate {
+			return refuse(models.CodeConflict, "email", "%s was already asked to assign order %s (delegation %s, until %s)",
+				delegate, o.ID, d.ID, d.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		active++
+	}
+	if active >= models.MaxDelegationsPerOrder {
+		return refuse(models.CodeRefused, "", "order %s already has %d open delegations", o.ID, active)
+	}
+	return nil
+}
+
+// onDelegate records the delegation and starts its process, which mails the delegate; the process
+// lives on its own (it outlives a continue-as-new of this one) and is told by signal how it ended.
+func (w *orderProc) onDelegate(ctx workflow.Context, in DelegateInput) (DelegateResult, error) {
+	if err := w.lock(ctx); err != nil {
+		return DelegateResult{}, err
+	}
+	defer w.unlock()
+	for _, d := range w.state.Delegations {
+		if d.ID == in.DelegationID {
+			return DelegateResult{Delegation: d, WaitingOn: delegationWaiting(d)}, nil
+		}
+	}
+	o := w.state.Order
+	now := workflow.Now(ctx).UTC().Truncate(time.Microsecond)
+	d := models.OrderDelegation{ID: in.DelegationID, OrderID: o.ID, Delegator: o.FulfillmentContact,
+		Delegate: models.NormalizeEmail(in.Delegate), Note: strings.TrimSpace(in.Note), Status: models.DelegationPending,
+		WorkflowID: DelegationWorkflowID(o.ID, in.DelegationID), ExpiresAt: now.Add(in.Expiry), CreatedAt: now}
+	if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateDelegation, activities.CreateDelegationInput{Delegation: d}).Get(ctx, &d); err != nil {
+		return DelegateResult{}, wireError(err)
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            d.WorkflowID,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, Delegation, DelegationInput{Delegation: d, OrderWorkflowID: w.id, Mail: w.mail(d)})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return DelegateResult{}, wireError(err)
+	}
+	w.state.Delegations = append(w.state.Delegations, d)
+	w.step(ctx, "assignment delegated to "+d.Delegate, d.Delegator)
+	w.upsertSearch(ctx)
+	return DelegateResult{Delegation: d, WaitingOn: delegationWaiting(d)}, nil
+}
+
+func (w *orderProc) validateRevoke(ctx workflow.Context, in RevokeInput) error {
+	i := slices.IndexFunc(w.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID })
+	if i < 0 {
+		return refuse(models.CodeConflict, "", "delegation %s is not open", in.DelegationID)
+	}
+	d := w.state.Delegations[i]
+	actor := models.NormalizeEmail(in.Actor.Email)
+	switch {
+	case !d.ActiveAt(workflow.Now(ctx)):
+		return refuse(models.CodeGone, "", "delegation %s expired at %s", d.ID, d.ExpiresAt.UTC().Format(time.RFC3339))
+	case actor == d.Delegator || actor == w.state.Order.FulfillmentContact:
+		return nil
+	case in.Actor.Support() && strings.TrimSpace(in.Reason) == "":
+		return refuse(models.CodeInvalid, "reason", "internal support needs a reason to revoke a delegation; it is recorded")
+	case in.Actor.Support():
+		return nil
+	}
+	return refuse(models.CodeForbidden, "", "only the fulfillment contact who delegated (%s) can revoke the delegation", d.Delegator)
+}
+
+func (w *orderProc) onRevoke(ctx workflow.Context, in RevokeInput) (RevokeResult, error) {
+	if err := w.lock(ctx); err != nil {
+		return RevokeResult{}, err
+	}
+	defer w.unlock()
+	if err := w.validateRevoke(ctx, in); err != nil {
+		return RevokeResult{}, err
+	}
+	actor := models.NormalizeEmail(in.Actor.Email)
+	var d models.OrderDelegation
+	if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CloseDelegation, activities.CloseDelegationInput{
+		DelegationID: in.DelegationID, Status: models.DelegationRevoked, Actor: actor, Reason: strings.TrimSpace(in.Reason),
+	}).Get(ctx, &d); err != nil {
+		return RevokeResult{}, wireError(err)
+	}
+	w.dropDelegation(d.ID)
+	w.step(ctx, "delegation to "+d.Delegate+" revoked", actor)
+	w.closeChild(ctx, d.ID, DelegationClose{Status: models.DelegationRevoked, By: actor})
+	w.upsertSearch(ctx)
+	return RevokeResult{Delegation: d}, nil
+}
+
+// closeChild tells a delegation's process how it ended; one that already ended (expired) is gone,
+// which changes nothing.
+func (w *orderProc) closeChild(ctx workflow.Context, delegationID string, c DelegationClose) {
+	w.dropDelegation(delegationID)
+	w.signals = append(w.signals, workflow.SignalExternalWorkflow(ctx, DelegationWorkflowID(w.in.OrderID, delegationID), "", SignalDelegationClose, c))
+}
+
+func (w *orderProc) delegationEnded(ctx workflow.Context, e DelegationEnded) {
+	w.dropDelegation(e.DelegationID)
+	w.step(ctx, "delegation "+e.DelegationID+" "+string(e.Status), "")
+	w.upsertSearch(ctx)
+}
+
+func (w *orderProc) dropDelegation(id string) {
+	w.state.Delegations = slices.DeleteFunc(w.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == id })
+}
+
+func (w *orderProc) lock(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return !w.busy }); err != nil {
+		return err
+	}
+	w.busy = true
+	return nil
+}
+
+func (w *orderProc) unlock() { w.busy = false }
+
+func (w *orderProc) status() (Status, error) {
+	ws := w.waitingOn()
+	st := Status{State: string(w.state.Order.AssignmentStatus), WaitingOn: ws, Since: w.since, History: w.history}
+	if !w.recorded {
+		st.State = "RECEIVING"
+	}
+	for _, l := range w.state.Lines {
+		if l.SmartAccountID != "" {
+			st.SmartAccountID = l.SmartAccountID
+			break
+		}
+	}
+	return st, nil
+}
+
+// waitingOn says whom the order waits for: its fulfillment contact (and the contact's delegates) while
+// lines are unassigned, and the provisional accounts its held lines wait on.
+func (w *orderProc) waitingOn() []Waiting {
+	return OrderWaiting(w.state, w.since)
+}
+
+// OrderWaiting derives whom an order waits for from its state; the API uses it when the process cannot
+// answer.
+func OrderWaiting(st activities.OrderState, since time.Time) []Waiting {
+	o := st.Order
+	out := []Waiting{}
+	unassigned := o.AssignmentStatus == models.AssignUnassigned || o.AssignmentStatus == models.AssignPartial
+	if unassigned && o.Type.Assignable() && o.FulfillmentContact != "" {
+		out = append(out, Waiting{Who: o.FulfillmentContact, Action: "assign", Since: o.CreatedAt})
+		for _, d := range st.Delegations {
+			out = append(out, delegationWaiting(d)...)
+		}
+	}
+	held := []string{}
+	for _, l := range st.Lines {
+		if l.Held() && !slices.Contains(held, l.SmartAccountID) {
+			held = append(held, l.SmartAccountID)
+			out = append(out, Waiting{Who: "smart-account:" + l.SmartAccountID, Action: "activate", Since: since})
+		}
+	}
+	return out
+}
+
+func delegationWaiting(d models.OrderDelegation) []Waiting {
+	return []Waiting{{Who: d.Delegate, Action: "assign", Since: d.CreatedAt, Deadline: d.ExpiresAt}}
+}
+
+func (w *orderProc) upsertSearch(ctx workflow.Context) {
+	who := []string{}
+	for _, ws := range w.waitingOn() {
+		who = append(who, ws.Who)
+	}
+	st, _ := w.status()
+	// A failed upsert only costs operations a filter; the process goes on.
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(st.State), SearchWaitingOn.ValueSet(who),
+		SearchSmartAccount.ValueSet(st.SmartAccountID))
+}
+
+func (w *orderProc) mail(d models.OrderDelegation) activities.OrderMail {
+	o := w.state.Order
+	return activities.OrderMail{ID: o.ID, PurchaseOrder: o.PurchaseOrder, EndCustomer: o.EndCustomer.Name, Lines: len(w.state.Lines),
+		Delegator: d.Delegator, Delegate: d.Delegate, Note: d.Note}
+}
+
+func (w *orderProc) step(ctx workflow.Context, what, by string) {
+	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+	if len(w.history) > maxHistory {
+		w.history = slices.Delete(w.history, 0, len(w.history)-maxHistory)
+	}
+}
+
+// errNoOrder is returned by a process that was started without its order; the API never does that.
+var errNoOrder = errors.New("order process started without an order")

@@ -1,0 +1,399 @@
+package workflows_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/workflows"
+)
+
+const (
+	orderID   = "WO-1"
+	fc        = "fc@acme.com"
+	colleague = "it@acme.com"
+	outsider  = "eve@globex.com"
+	ofmEmail  = "ofm@partnerx.com"
+	delegatee = "consultant@integrator.com"
+	support   = "tac@cisco.com"
+)
+
+var orderWF = workflows.OrderWorkflowID(orderID)
+
+// Where lines go in these tests, and what the accounts are.
+var (
+	acmeTarget    = models.AssignTarget{SmartAccountID: "sa-acme", SmartAccountName: "Acme", Status: models.SAActive, Type: models.SATypeCustomer, VirtualAccountID: "va-acme", VirtualAccount: "DEFAULT"}
+	svcTarget     = models.AssignTarget{SmartAccountID: "sa-svc", SmartAccountName: "Acme Services", Status: models.SAActive, Type: models.SATypeCustomer, VirtualAccountID: "va-svc", VirtualAccount: "Support"}
+	partnerTarget = models.AssignTarget{SmartAccountID: "sa-px", SmartAccountName: "Partner X", Status: models.SAActive, Type: models.SATypeCustomer, VirtualAccountID: "va-px", VirtualAccount: "DEFAULT"}
+	pendingTarget = models.AssignTarget{SmartAccountID: "sa-new", SmartAccountName: "Acme Labs", Status: models.SAPendingApproval, Type: models.SATypeCustomer, VirtualAccountID: "va-new", VirtualAccount: "DEFAULT"}
+)
+
+// testOrder is a partner's order of Acme: a licensed product, a Cisco service and a partner service.
+func testOrder(typ models.OrderType) activities.OrderState {
+	o := models.Order{ID: orderID, Type: typ, PurchaseOrder: "PO-7", EndCustomer: models.Party{Name: "Acme", Email: colleague},
+		Reseller: models.Party{Name: "Partner X", Domain: "partnerx.com"}, FulfillmentContact: fc,
+		BookedAt: t0.Add(-48 * time.Hour), PayloadHash: "hash-1"}
+	lines := []models.OrderLine{
+		{ID: "1", SKU: "C9300-DNA-E-3Y", Kind: models.LineProduct, Quantity: 10, SmartLicense: true, SAMandatory: true, TermMonths: 36},
+		{ID: "2", SKU: "CON-SNT-C9300", Kind: models.LineCiscoService, Quantity: 1},
+		{ID: "3", SKU: "PSS-ADVISE", Kind: models.LinePartnerService, Quantity: 1},
+	}
+	models.PrepareOrder(&o, lines, t0.Add(-time.Hour))
+	return activities.OrderState{Order: o, Lines: lines, Delegations: []models.OrderDelegation{}}
+}
+
+// orderStore is the database as the order activities see it, in memory.
+type orderStore struct {
+	h       *harness
+	mu      sync.Mutex
+	state   activities.OrderState
+	facts   map[string]models.AccountFacts
+	records []activities.RecordOrderInput
+	assigns []stamped[activities.AssignLinesInput]
+	created []models.OrderDelegation
+	closes  []stamped[activities.CloseDelegationInput]
+}
+
+func newOrderStore(h *harness, st activities.OrderState) *orderStore {
+	s := &orderStore{h: h, state: st, facts: map[string]models.AccountFacts{}}
+	for _, t := range []models.AssignTarget{acmeTarget, svcTarget, partnerTarget, pendingTarget} {
+		s.facts[t.SmartAccountID] = models.AccountFacts{Status: t.Status, Type: t.Type}
+	}
+	h.env.OnActivity(st0.RecordOrder, mock.Anything, mock.Anything).Return(s.record).Maybe()
+	h.env.OnActivity(st0.AssignOrderLines, mock.Anything, mock.Anything).Return(s.assign).Maybe()
+	h.env.OnActivity(st0.CreateDelegation, mock.Anything, mock.Anything).Return(s.createDelegation).Maybe()
+	h.env.OnActivity(st0.CloseDelegation, mock.Anything, mock.Anything).Return(s.closeDelegation).Maybe()
+	return s
+}
+
+var st0 = st // the harness's store, named for the order tests
+
+func (s *orderStore) record(_ context.Context, in activities.RecordOrderInput) (activities.RecordOrderResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.records = append(s.records, in)
+	s.state = activities.OrderState{Order: in.Order, Lines: in.Lines, Delegations: []models.OrderDelegation{}}
+	return activities.RecordOrderResult{State: s.copyState(), Created: true}, nil
+}
+
+func (s *orderStore) assign(_ context.Context, in activities.AssignLinesInput) (activities.AssignLinesResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.assigns = append(s.assigns, stamped[activities.AssignLinesInput]{At: s.h.elapsed(), In: in})
+	var changed []string
+	for _, ch := range in.Changes {
+		for i := range s.state.Lines {
+			l := &s.state.Lines[i]
+			if l.ID != ch.LineID {
+				continue
+			}
+			f := s.facts[ch.SmartAccountID]
+			l.SmartAccountID, l.VirtualAccountID, l.AssignmentStatus = ch.SmartAccountID, ch.VirtualAccountID, models.AssignAssigned
+			l.ProvisioningStatus, l.DelayReason = models.LineProvisioning(*l, &f, s.state.Order.ShippedAt != nil)
+			changed = append(changed, l.ID)
+		}
+	}
+	s.state.Order.ApplyRollUp(s.state.Lines)
+	s.state.Delegations = slices.DeleteFunc(s.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID })
+	return activities.AssignLinesResult{State: s.copyState(), Changed: changed}, nil
+}
+
+func (s *orderStore) createDelegation(_ context.Context, in activities.CreateDelegationInput) (models.OrderDelegation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created = append(s.created, in.Delegation)
+	s.state.Delegations = append(s.state.Delegations, in.Delegation)
+	return in.Delegation, nil
+}
+
+func (s *orderStore) closeDelegation(_ context.Context, in activities.CloseDelegationInput) (models.OrderDelegation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closes = append(s.closes, stamped[activities.CloseDelegationInput]{At: s.h.elapsed(), In: in})
+	for _, d := range s.created {
+		if d.ID == in.DelegationID {
+			d.Status, d.ClosedBy, d.Reason = in.Status, in.Actor, in.Reason
+			return d, nil
+		}
+	}
+	return models.OrderDelegation{}, temporal.NewNonRetryableApplicationError("no delegation", models.CodeNotFound, nil)
+}
+
+func (s *orderStore) copyState() activities.OrderState {
+	return activities.OrderState{Order: s.state.Order, Lines: slices.Clone(s.state.Lines), Delegations: slices.Clone(s.state.Delegations)}
+}
+
+func (s *orderStore) line(id string) models.OrderLine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.state.Lines {
+		if l.ID == id {
+			return l
+		}
+	}
+	return models.OrderLine{}
+}
+
+// runOrder runs the order's process from st until end on the test clock, where the test stops it (the
+// process itself never ends before provisioning).
+func (h *harness) runOrder(in workflows.OrderInput, end time.Duration) {
+	h.t.Helper()
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, end)
+	h.mockMail()
+	h.env.ExecuteWorkflow(workflows.Order, in)
+	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not stop")
+	var canceled *temporal.CanceledError
+	require.ErrorAs(h.t, h.env.GetWorkflowError(), &canceled, "the process ends only when the test stops it")
+}
+
+func actor(email string, roles ...string) models.OrderActor {
+	return models.OrderActor{Email: email, Roles: roles}
+}
+
+func assignTo(by models.OrderActor, products models.AssignTarget, opts ...func(*models.AssignRequest)) workflows.AssignInput {
+	req := models.AssignRequest{Products: products, Partner: &partnerTarget}
+	for _, o := range opts {
+		o(&req)
+	}
+	return workflows.AssignInput{Actor: by, Via: workflows.ViaAPI, Request: req}
+}
+
+func (h *harness) assignAt(at time.Duration, in workflows.AssignInput) *updateOutcome {
+	return h.updateAt(at, "", workflows.UpdateAssign, in)
+}
+
+func requireAssigned(t *testing.T, o *updateOutcome) workflows.AssignResult {
+	t.Helper()
+	s := o.snapshot()
+	require.True(t, s.sent, "update was never sent")
+	require.True(t, s.accepted, "assign should be accepted, got rejected=%v err=%v", s.rejected, s.err)
+	require.True(t, s.completed, "accepted assign never completed")
+	require.NoError(t, s.err)
+	res, ok := s.value.(workflows.AssignResult)
+	require.True(t, ok, "assign answered %T", s.value)
+	return res
+}
+
+// Commerce's order is recorded as the first step; the same order again is answered with it, a changed
+// one is refused; the fulfillment contact assigns it: products and Cisco services to the customer's
+// account, the partner's services to the partner's account.
+func TestOrder_IngestThenAssign(t *testing.T) {
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	s := newOrderStore(h, activities.OrderState{})
+	ingest := activities.RecordOrderInput{Order: order.Order, Lines: order.Lines}
+	first := h.updateAt(0, "", workflows.UpdateIngest, ingest)
+	again := h.updateAt(time.Minute, "", workflows.UpdateIngest, ingest)
+	changed := ingest
+	changed.Order.PayloadHash = "hash-2"
+	conflict := h.updateAt(2*time.Minute, "", workflows.UpdateIngest, changed)
+	before := h.statusAt(3*time.Minute, "")
+	assigned := h.assignAt(10*time.Minute, assignTo(actor("FC@acme.com"), acmeTarget))
+	after := h.statusAt(11*time.Minute, "")
+
+	h.runOrder(workflows.OrderInput{OrderID: orderID, Ingest: &ingest}, time.Hour)
+
+	require.Len(t, s.records, 1, "the order is recorded once")
+	for _, o := range []*updateOutcome{first, again} {
+		v := o.snapshot()
+		require.True(t, v.completed, "ingest: %v", v.err)
+		require.NoError(t, v.err)
+		assert.Equal(t, orderID, v.value.(workflows.IngestResult).State.Order.ID)
+	}
+	me := requireRejected(t, conflict, models.CodeConflict)
+	assert.Contains(t, me.Message, "other content")
+
+	assert.Equal(t, "UNASSIGNED", before.State)
+	assert.Equal(t, []workflows.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(before.WaitingOn))
+
+	res := requireAssigned(t, assigned)
+	assert.Equal(t, models.AssignAssigned, res.Status)
+	assert.Equal(t, []string{"1", "2", "3"}, res.Changed)
+	assert.Equal(t, models.AsFulfillmentContact, res.As)
+	require.Len(t, s.assigns, 1)
+	in := s.assigns[0].In
+	assert.Equal(t, fc, in.Actor, "the actor is normalized")
+	assert.Equal(t, models.AsFulfillmentContact, in.As)
+	assert.Equal(t, []models.LineTarget{
+		{LineID: "1", SmartAccountID: "sa-acme", VirtualAccountID: "va-acme"},
+		{LineID: "2", SmartAccountID: "sa-acme", VirtualAccountID: "va-acme"},
+		{LineID: "3", SmartAccountID: "sa-px", VirtualAccountID: "va-px"},
+	}, in.Changes)
+	assert.Equal(t, models.DelayAwaitingShipment, s.line("1").DelayReason, "assigned to an ACTIVE account, the licenses wait for shipment")
+
+	assert.Equal(t, "ASSIGNED", after.State)
+	assert.Empty(t, after.WaitingOn)
+	assert.Equal(t, "sa-acme", after.SmartAccountID)
+	assert.Contains(t, historyWhats(after), "lines 1, 2, 3 assigned to Acme / DEFAULT (FULFILLMENT_CONTACT)")
+	last := h.lastSearch()
+	assert.Equal(t, "ASSIGNED", last.State)
+	assert.Empty(t, last.WaitingOn)
+}
+
+// With servicesTo, Cisco services lines go to their own account (FEATURES OR5); without a partner
+// account, the partner's services stay where they are, and the answer says so (OR6).
+func TestOrder_SplitServicesAndNoPartnerAccount(t *testing.T) {
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	s := newOrderStore(h, order)
+	split := h.assignAt(time.Minute, assignTo(actor(colleague), acmeTarget, func(r *models.AssignRequest) {
+		r.Services, r.Partner = &svcTarget, nil
+	}))
+
+	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+
+	res := requireAssigned(t, split)
+	assert.Equal(t, models.AsSameDomain, res.As)
+	assert.Equal(t, models.AssignPartial, res.Status)
+	require.Len(t, res.Notes, 1)
+	assert.Contains(t, res.Notes[0], "partner services lines 3 stay unassigned")
+	require.Len(t, s.assigns, 1)
+	assert.Equal(t, []models.LineTarget{
+		{LineID: "1", SmartAccountID: "sa-acme", VirtualAccountID: "va-acme"},
+		{LineID: "2", SmartAccountID: "sa-svc", VirtualAccountID: "va-svc"},
+	}, s.assigns[0].In.Changes)
+	assert.Equal(t, "", s.line("3").SmartAccountID)
+}
+
+// STOCKING and EA orders are never assigned (FEATURES OR4): the validator refuses, nothing is written.
+func TestOrder_RefusedTypes(t *testing.T) {
+	for _, typ := range []models.OrderType{models.OrderStocking, models.OrderEA} {
+		t.Run(string(typ), func(t *testing.T) {
+			h := newHarness(t, orderWF)
+			order := testOrder(typ)
+			s := newOrderStore(h, order)
+			byFC := h.assignAt(time.Minute, assignTo(actor(fc), acmeTarget))
+			bySupport := h.assignAt(2*time.Minute, assignTo(actor(support, models.RoleCiscoSupport), acmeTarget,
+				func(r *models.AssignRequest) { r.Reason = "customer asked" }))
+			delegate := h.updateAt(3*time.Minute, "", workflows.UpdateDelegate, workflows.DelegateInput{
+				DelegationID: "d-1", Actor: actor(fc), Delegate: delegatee, Expiry: time.Hour})
+			status := h.statusAt(4*time.Minute, "")
+
+			h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+
+			for _, o := range []*updateOutcome{byFC, bySupport} {
+				me := requireRejected(t, o, models.CodeRefused)
+				assert.Contains(t, me.Message, string(typ)+" orders cannot be assigned")
+			}
+			requireRejected(t, delegate, models.CodeRefused)
+			assert.Empty(t, s.assigns)
+			assert.Empty(t, s.created)
+			assert.Empty(t, status.WaitingOn, "nobody is waited for on an order that cannot be assigned")
+		})
+	}
+}
+
+// Who may assign, as the process checks it again (the API checked first): the contact, the contact's
+// domain, the partner's OFM, support with a reason; not outsiders, other partners' OFMs, support without
+// a reason; no one but support when the order has no contact; shipped lines keep their account.
+func TestOrder_WhoMayAssign(t *testing.T) {
+	cases := []struct {
+		name   string
+		by     models.OrderActor
+		reason string
+		edit   func(*activities.OrderState)
+		code   string
+		as     string
+	}{
+		{name: "fulfillment contact", by: actor(fc), as: models.AsFulfillmentContact},
+		{name: "same domain", by: actor(colleague), as: models.AsSameDomain},
+		{name: "other domain", by: actor(outsider), code: models.CodeNotFound},
+		{name: "OFM of the reseller", by: models.OrderActor{Email: ofmEmail, Roles: []string{models.RoleOFM}, Company: "PartnerX.com"}, as: models.AsOFM},
+		{name: "OFM of another partner", by: models.OrderActor{Email: "ofm@other.com", Roles: []string{models.RoleOFM}, Company: "other.com"}, code: models.CodeNotFound},
+		{name: "company without the OFM role", by: models.OrderActor{Email: "sales@partnerx.com", Company: "partnerx.com"}, code: models.CodeNotFound},
+		{name: "support without reason", by: actor(support, models.RoleCiscoSupport), code: models.CodeInvalid},
+		{name: "support with reason", by: actor(support, models.RoleCiscoSupport), reason: "case 123", as: models.AsSupport},
+		{name: "approver only sees", by: actor("ca@cisco.com", models.RoleCiscoApprover), code: models.CodeForbidden},
+		{name: "no fulfillment contact", by: actor(colleague), edit: func(s *activities.OrderState) { s.Order.FulfillmentContact = "" }, code: models.CodeNotFound},
+		{name: "no fulfillment contact, support", by: actor(support, models.RoleCiscoSupport), reason: "commerce lost the FC",
+			edit: func(s *activities.OrderState) { s.Order.FulfillmentContact = "" }, as: models.AsSupport},
+		{name: "shipped and assigned elsewhere", by: actor(fc), edit: shippedIn("sa-old"), code: models.CodeRefused},
+		{name: "shipped, support moves it", by: actor(support, models.RoleLicensingOps), reason: "wrong account", edit: shippedIn("sa-old"), as: models.AsSupport},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, orderWF)
+			order := testOrder(models.OrderStandard)
+			if c.edit != nil {
+				c.edit(&order)
+			}
+			s := newOrderStore(h, order)
+			o := h.assignAt(time.Minute, assignTo(c.by, acmeTarget, func(r *models.AssignRequest) { r.Reason = c.reason }))
+
+			h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+
+			if c.code != "" {
+				requireRejected(t, o, c.code)
+				assert.Empty(t, s.assigns)
+				return
+			}
+			res := requireAssigned(t, o)
+			assert.Equal(t, c.as, res.As)
+			require.Len(t, s.assigns, 1)
+			assert.Equal(t, c.reason, s.assigns[0].In.Reason, "the support reason is recorded")
+		})
+	}
+}
+
+func shippedIn(saID string) func(*activities.OrderState) {
+	return func(s *activities.OrderState) {
+		at := t0.Add(-24 * time.Hour)
+		s.Order.ShippedAt = &at
+		for i := range s.Lines {
+			s.Lines[i].SmartAccountID, s.Lines[i].VirtualAccountID, s.Lines[i].AssignmentStatus = saID, "va-old", models.AssignAssigned
+		}
+		s.Order.ApplyRollUp(s.Lines)
+	}
+}
+
+// An order may go to a provisional account: its licensed lines are held until the account is active,
+// and the process says it waits on that account.
+func TestOrder_ProvisionalAccountHoldsLines(t *testing.T) {
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	s := newOrderStore(h, order)
+	o := h.assignAt(time.Minute, assignTo(actor(fc), pendingTarget))
+	status := h.statusAt(2*time.Minute, "")
+
+	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+
+	res := requireAssigned(t, o)
+	assert.Equal(t, models.AssignAssigned, res.Status)
+	l := s.line("1")
+	assert.Equal(t, "sa-new", l.SmartAccountID)
+	assert.Equal(t, models.ProvisionPending, l.ProvisioningStatus)
+	assert.Equal(t, models.DelaySmartAccountPending, l.DelayReason)
+	assert.True(t, l.Held())
+	assert.Equal(t, models.ProvisionNotStarted, s.line("2").ProvisioningStatus, "a service line has no license to hold")
+	require.Len(t, status.WaitingOn, 1)
+	assert.Equal(t, "smart-account:sa-new", status.WaitingOn[0].Who)
+	assert.Equal(t, "activate", status.WaitingOn[0].Action)
+}
+
+// Two assignments at once are applied one after the other, each checked against the order as the
+// other left it.
+func TestOrder_ConcurrentAssignmentsApplyInTurn(t *testing.T) {
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	s := newOrderStore(h, order)
+	h.env.OnActivity(st0.AssignOrderLines, mock.Anything, mock.Anything).After(time.Minute).Return(s.assign).Once()
+	first := h.assignAt(time.Minute, assignTo(actor(fc), acmeTarget))
+	second := h.assignAt(time.Minute, assignTo(actor(colleague), svcTarget))
+
+	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+
+	requireAssigned(t, first)
+	requireAssigned(t, second)
+	require.Len(t, s.assigns, 2)
+	assert.Less(t, s.assigns[0].At, s.assigns[1].At+time.Nanosecond)
+	assert.Equal(t, "sa-svc", s.line("1").SmartAccountID, "the later assignment wins")
+}

@@ -1,0 +1,128 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+)
+
+// Update and signal names of the order processes.
+const (
+	// UpdateIngest hands the order process an order commerce sent (again): it answers the order as
+	// recorded, or refuses changed content.
+	UpdateIngest = "ingest"
+	// UpdateAssign asks the order process to move lines to accounts.
+	UpdateAssign = "assign"
+	// UpdateDelegate asks the order process to delegate its assignment to someone by email.
+	UpdateDelegate = "delegate"
+	// UpdateRevoke asks the order process to revoke a delegation.
+	UpdateRevoke = "revoke"
+	// SignalDelegationClose tells a delegation process how it ended (used or revoked).
+	SignalDelegationClose = "close"
+	// SignalDelegationEnded tells the order process that one of its delegations ended by itself (expired).
+	SignalDelegationEnded = "delegation-ended"
+)
+
+// OrderWorkflowID is the workflow id of an order's process.
+func OrderWorkflowID(orderID string) string { return "order/" + orderID }
+
+// DelegationWorkflowID is the workflow id of a delegation of an order's assignment.
+func DelegationWorkflowID(orderID, delegationID string) string {
+	return "delegation/" + orderID + "/" + delegationID
+}
+
+// OrderInput starts an order's process: from commerce's order (Ingest, recorded as the first step), or
+// from the order as the database holds it (State), when an action finds no process running.
+type OrderInput struct {
+	OrderID string                       `json:"orderId"`
+	State   activities.OrderState        `json:"state"`
+	Ingest  *activities.RecordOrderInput `json:"ingest,omitempty"`
+}
+
+// OrderResult is how an order's process ended; it runs until provisioning (a later issue) ends it.
+type OrderResult struct {
+	Status models.AssignmentStatus `json:"status"`
+}
+
+// IngestInput is an order commerce sent, prepared for recording.
+type IngestInput = activities.RecordOrderInput
+
+// IngestResult answers the ingest: the order as recorded.
+type IngestResult struct {
+	State activities.OrderState `json:"state"`
+}
+
+// AssignInput is one order's share of an assignment request.
+type AssignInput struct {
+	// RequestID is the update id: a repeated request (same Idempotency-Key) is the same update.
+	RequestID string               `json:"requestId"`
+	Actor     models.OrderActor    `json:"actor"`
+	Via       string               `json:"via"`
+	Request   models.AssignRequest `json:"request"`
+}
+
+// AssignResult is what an assignment did to the order.
+type AssignResult struct {
+	OrderID string                  `json:"orderId"`
+	Status  models.AssignmentStatus `json:"status"`
+	Changed []string                `json:"changed"`
+	Notes   []string                `json:"notes,omitempty"`
+	As      string                  `json:"as"`
+}
+
+// DelegateInput asks to delegate an order's assignment to someone by email.
+type DelegateInput struct {
+	DelegationID string            `json:"delegationId"`
+	Actor        models.OrderActor `json:"actor"`
+	Delegate     string            `json:"delegate"`
+	Note         string            `json:"note"`
+	// Expiry ends the delegation unused (default 14 days).
+	Expiry time.Duration `json:"expiry"`
+}
+
+// DelegateResult is the delegation made.
+type DelegateResult struct {
+	Delegation models.OrderDelegation `json:"delegation"`
+	WaitingOn  []Waiting              `json:"waitingOn"`
+}
+
+// RevokeInput asks to revoke a delegation.
+type RevokeInput struct {
+	DelegationID string            `json:"delegationId"`
+	Actor        models.OrderActor `json:"actor"`
+	Reason       string            `json:"reason"`
+}
+
+// RevokeResult is the delegation after the revocation.
+type RevokeResult struct {
+	Delegation models.OrderDelegation `json:"delegation"`
+}
+
+// DelegationInput starts the process of one delegation.
+type DelegationInput struct {
+	Delegation      models.OrderDelegation `json:"delegation"`
+	OrderWorkflowID string                 `json:"orderWorkflowId"`
+	Mail            activities.OrderMail   `json:"mail"`
+}
+
+// DelegationClose is how the order process tells a delegation it ended: used by its delegate (with
+// where the order went) or revoked.
+type DelegationClose struct {
+	Status         models.DelegationStatus `json:"status"`
+	By             string                  `json:"by"`
+	SmartAccount   string                  `json:"smartAccount,omitempty"`
+	VirtualAccount string                  `json:"virtualAccount,omitempty"`
+}
+
+// DelegationEnded tells the order process a delegation ended on its own.
+type DelegationEnded struct {
+	DelegationID string                  `json:"delegationId"`
+	Status       models.DelegationStatus `json:"status"`
+}
+
+// DelegationResult is how a delegation ended.
+type DelegationResult struct {
+	Status models.DelegationStatus `json:"status"`
+	By     string                  `json:"by,omitempty"`
+}

@@ -3,6 +3,8 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"testing"
 
 	"gorm.io/gorm"
@@ -24,16 +26,33 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("SchemaVersion: %v", err)
 		}
-		if v != 1 {
-			t.Errorf("SchemaVersion = %d, want 1", v)
+		if want := newestMigration(t); v != want {
+			t.Errorf("SchemaVersion = %d, want %d (the newest migration file)", v, want)
 		}
 		for _, table := range []string{"users", "smart_accounts", "virtual_accounts", "account_roles", "events",
-			"action_tokens", "mail_log"} {
+			"action_tokens", "mail_log", "access_requests", "access_rules", "sa_upgrades"} {
 			if !db.Migrator().HasTable(table) {
 				t.Errorf("table %s missing after Migrate", table)
 			}
 		}
 	})
+}
+
+// newestMigration is the version of the newest file in migrations/ (NNNNN_name.sql).
+func newestMigration(t *testing.T) int64 {
+	t.Helper()
+	files, err := os.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var newest int64
+	for _, f := range files {
+		var n int64
+		if _, err := fmt.Sscanf(f.Name(), "%05d_", &n); err == nil && n > newest {
+			newest = n
+		}
+	}
+	return newest
 }
 
 func TestLiveDomainIsUnique(t *testing.T) {

@@ -144,11 +144,12 @@ func (v Viewer) Internal() bool {
 		slices.Contains(v.Roles, RoleCiscoSupport)
 }
 
-// CanSee reports whether a viewer may see an account's details: its members, its requester and
-// nominees, Cisco staff, and, for unrestricted accounts, people of the account's own TLD.
+// CanSee reports whether a viewer may see an account's details: its members, its requester, nominees
+// and customer contacts, Cisco staff, and, for unrestricted accounts, people of the account's own TLD.
 func CanSee(v Viewer, sa SmartAccount, rolesOnIt []AccountRole) bool {
 	email := NormalizeEmail(v.Email)
-	if v.Internal() || len(rolesOnIt) > 0 || email == sa.RequestedBy || slices.Contains(sa.NominatedAdmins, email) {
+	if v.Internal() || len(rolesOnIt) > 0 || email == sa.RequestedBy || slices.Contains(sa.NominatedAdmins, email) ||
+		slices.Contains(sa.CustomerContacts, email) {
 		return true
 	}
 	if sa.Visibility == VisibilityRestricted {

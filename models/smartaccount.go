@@ -69,8 +69,15 @@ type SmartAccount struct {
 	DecidedAt       *time.Time `json:"decidedAt,omitempty"`
 	DecisionReason  string     `json:"decisionReason,omitempty"`
 	ActivatedAt     *time.Time `json:"activationDate,omitempty"`
-	CreatedAt       time.Time  `json:"createdAt"`
-	UpdatedAt       time.Time  `json:"updatedAt"`
+	// OnBehalf marks a request made for a customer ("someone else will authorize"): one of the
+	// CustomerContacts accepts it, and that contact (AcceptedBy) becomes its administrator.
+	OnBehalf         bool       `json:"onBehalf"`
+	CustomerContacts []string   `gorm:"serializer:json;not null" json:"customerContacts,omitempty"`
+	NoteToCustomer   string     `json:"noteToCustomer,omitempty"`
+	AcceptedBy       string     `json:"acceptedBy,omitempty"`
+	AcceptedAt       *time.Time `json:"acceptedAt,omitempty"`
+	CreatedAt        time.Time  `json:"createdAt"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
 }
 
 // VirtualAccount is a folder inside a Smart Account.

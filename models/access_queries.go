@@ -1,0 +1,173 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"gorm.io/gorm"
+)
+
+// FindAccessRequest reads one access request.
+func FindAccessRequest(ctx context.Context, db *gorm.DB, id string) (AccessRequest, error) {
+	var ar AccessRequest
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&ar).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ar, Errorf(CodeNotFound, "no access request %s", id)
+	}
+	if err != nil {
+		return ar, fmt.Errorf("read access request %s: %w", id, err)
+	}
+	return ar, nil
+}
+
+// AccessFilter selects an account's access requests.
+type AccessFilter struct {
+	Status AccessStatus
+	// RequestedBy, when set, keeps the requests that person made or is named in.
+	RequestedBy string
+	Limit       int
+}
+
+// AccessRequests lists an account's access requests, newest first.
+func AccessRequests(ctx context.Context, db *gorm.DB, saID string, f AccessFilter) ([]AccessRequest, error) {
+	q := db.WithContext(ctx).Where("smart_account_id = ?", saID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.RequestedBy != "" {
+		e := NormalizeEmail(f.RequestedBy)
+		q = q.Where("(requested_by = ? OR for_emails LIKE ? ESCAPE '\\')", e, `%"`+escapeLike(e)+`"%`)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []AccessRequest
+	if err := q.Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("access requests of %s: %w", saID, err)
+	}
+	if f.RequestedBy != "" {
+		e := NormalizeEmail(f.RequestedBy)
+		out = slices.DeleteFunc(out, func(a AccessRequest) bool { return a.RequestedBy != e && !slices.Contains(a.ForEmails, e) })
+	}
+	return out, nil
+}
+
+// PendingAccessCount counts an account's access requests that wait for a decision (FEATURES AC7).
+func PendingAccessCount(ctx context.Context, db *gorm.DB, saID string) (int64, error) {
+	var n int64
+	err := db.WithContext(ctx).Model(&AccessRequest{}).Where("smart_account_id = ? AND status = ?", saID, AccessPending).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count pending access requests of %s: %w", saID, err)
+	}
+	return n, nil
+}
+
+// AccessRules lists an account's automation rules in the order they are tried.
+func AccessRules(ctx context.Context, db *gorm.DB, saID string) ([]AccessRule, error) {
+	var rules []AccessRule
+	if err := db.WithContext(ctx).Where("smart_account_id = ?", saID).Order("priority, id").Find(&rules).Error; err != nil {
+		return nil, fmt.Errorf("access rules of %s: %w", saID, err)
+	}
+	return rules, nil
+}
+
+// ReplaceAccessRules sets an account's automation rules, in the given order, with one event that
+// records the old and the new list (and internal support's reason, when support made the change).
+func ReplaceAccessRules(ctx context.Context, db *gorm.DB, actor, saID string, rules []AccessRule, supportReason string) ([]AccessRule, error) {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		old, err := AccessRules(ctx, tx, saID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("smart_account_id = ?", saID).Delete(&AccessRule{}).Error; err != nil {
+			return fmt.Errorf("delete access rules of %s: %w", saID, err)
+		}
+		now := Now()
+		for i := range rules {
+			rules[i].ID, rules[i].SmartAccountID, rules[i].Priority = NewID(), saID, i+1
+			rules[i].CreatedBy, rules[i].CreatedAt = actor, now
+		}
+		if len(rules) > 0 {
+			if err := tx.Create(&rules).Error; err != nil {
+				return fmt.Errorf("insert access rules of %s: %w", saID, err)
+			}
+		}
+		details := map[string]any{"before": describeRules(old), "after": describeRules(rules)}
+		if supportReason != "" {
+			details["supportReason"] = supportReason
+		}
+		return WriteEvents(tx, now, NewEvent(saID, TargetAccessRules, saID, actor, EventAccessRulesChanged, details))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rules, nil
+}
+
+func describeRules(rules []AccessRule) []string {
+	out := make([]string, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, r.Describe())
+	}
+	return out
+}
+
+// FindUpgrade reads one SMB upgrade.
+func FindUpgrade(ctx context.Context, db *gorm.DB, id string) (SAUpgrade, error) {
+	var u SAUpgrade
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, Errorf(CodeNotFound, "no upgrade %s", id)
+	}
+	if err != nil {
+		return u, fmt.Errorf("read upgrade %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// LatestUpgrade reads an account's newest upgrade request, if any.
+func LatestUpgrade(ctx context.Context, db *gorm.DB, saID string) (SAUpgrade, bool, error) {
+	var u SAUpgrade
+	err := db.WithContext(ctx).Where("smart_account_id = ?", saID).Order("id DESC").Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, false, nil
+	}
+	if err != nil {
+		return u, false, fmt.Errorf("upgrade of %s: %w", saID, err)
+	}
+	return u, true, nil
+}
+
+// FormerEmails lists the other addresses a person signed in with: the users sharing their CCO id.
+// An SMB account's owner who changed their profile mail keeps their account through it.
+func FormerEmails(ctx context.Context, db *gorm.DB, email, ccoID string) ([]string, error) {
+	if ccoID == "" {
+		return nil, nil
+	}
+	var emails []string
+	err := db.WithContext(ctx).Model(&User{}).Where("cco_id = ? AND email <> ?", ccoID, NormalizeEmail(email)).
+		Order("email").Pluck("email", &emails).Error
+	if err != nil {
+		return nil, fmt.Errorf("former emails of %s: %w", email, err)
+	}
+	return emails, nil
+}
+
+// OwnedSMBAccounts lists the ACTIVE SMB accounts administered by any of the person's addresses.
+func OwnedSMBAccounts(ctx context.Context, db *gorm.DB, emails []string) ([]SmartAccount, error) {
+	if len(emails) == 0 {
+		return nil, nil
+	}
+	var sas []SmartAccount
+	err := db.WithContext(ctx).Where("smb AND status = ? AND id IN (?)", SAActive,
+		db.Model(&AccountRole{}).Select("smart_account_id").
+			Where("user_email IN ? AND virtual_account_id = '' AND role = ?", emails, RoleSAAdmin)).
+		Order("created_at, id").Find(&sas).Error
+	if err != nil {
+		return nil, fmt.Errorf("SMB accounts of %v: %w", emails, err)
+	}
+	return sas, nil
+}

@@ -42,6 +42,14 @@ type MailData struct {
 	Approvers      []string
 	Deadline       time.Time
 	Reminder       int
+	// Role, Items, People, Outside and Declined describe access requests: the role's title, the virtual
+	// accounts asked for (or granted), whom it is for, who of them is outside the account's domain, and
+	// the virtual accounts an approver declined.
+	Role     string
+	Items    []string
+	People   []string
+	Outside  []string
+	Declined []string
 	// ActionURL is set by SendTaskMail: the emailed link of the task.
 	ActionURL string
 	// AccountURL is set by the mailer: where the account can be seen.

@@ -42,6 +42,12 @@ type CreateSAInput struct {
 	Headquarters    models.Address
 	NominatedAdmins []string
 	Requester       Person
+	// OnBehalf requests wait for one of the CustomerContacts to accept (FEATURES SA5).
+	OnBehalf         bool
+	CustomerContacts []string
+	NoteToCustomer   string
+	// ModifiedDomain sends the domain identifier to Cisco's approval first (FEATURES SA6).
+	ModifiedDomain bool
 }
 
 // SAState is an account's state after a store step, with whom it now waits for.
@@ -57,6 +63,11 @@ type SAState struct {
 	DecidedBy string
 	DecidedAt time.Time
 	Reason    string
+	// AcceptedBy is the customer contact who accepted an account requested on their behalf.
+	AcceptedBy string
+	// TLDAdmins are the administrators of the TLD's ACTIVE accounts, told of a request on a customer's
+	// behalf while it waits for the customer.
+	TLDAdmins []string
 }
 
 // conflictError tells the workflow, without retries, that the request clashes with existing data.
@@ -92,7 +103,8 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 		if err != nil {
 			return err
 		}
-		act := models.DecideActivation(in.Requester.Email, in.Domain, active)
+		act := models.DecideRequest(models.RequestRules{Requester: in.Requester.Email, Domain: in.Domain,
+			ActiveForTLD: active, OnBehalf: in.OnBehalf, ModifiedDomain: in.ModifiedDomain})
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		sa := models.SmartAccount{
 			ID: models.NewID(), RequestID: in.RequestID, WorkflowID: in.WorkflowID,
@@ -100,9 +112,13 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 			Visibility: in.Visibility, Status: act.Status, Headquarters: in.Headquarters,
 			NoteToApprover: in.NoteToApprover, RequestedBy: models.NormalizeEmail(in.Requester.Email),
 			NominatedAdmins: in.NominatedAdmins, CreatedAt: now, UpdatedAt: now,
+			OnBehalf: in.OnBehalf, CustomerContacts: in.CustomerContacts, NoteToCustomer: in.NoteToCustomer,
 		}
 		if sa.NominatedAdmins == nil {
 			sa.NominatedAdmins = []string{}
+		}
+		if sa.CustomerContacts == nil {
+			sa.CustomerContacts = []string{}
 		}
 		if act.SMB {
 			sa.Domain = smbDomain()
@@ -122,7 +138,8 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 		if err := writeEvents(tx, now,
 			event(sa.ID, models.TargetSmartAccount, sa.ID, sa.RequestedBy, models.EventSARequested, map[string]any{
 				"name": sa.Name, "domain": sa.Domain, "status": sa.Status, "why": act.Why, "smb": sa.SMB,
-				"visibility": sa.Visibility, "nominatedAdmins": sa.NominatedAdmins}),
+				"visibility": sa.Visibility, "nominatedAdmins": sa.NominatedAdmins, "onBehalf": sa.OnBehalf,
+				"customerContacts": sa.CustomerContacts, "modifiedDomain": in.ModifiedDomain}),
 			event(sa.ID, models.TargetVirtualAccount, va.ID, models.ActorSystem, models.EventVACreated, map[string]any{
 				"name": va.Name, "default": true}),
 		); err != nil {
@@ -326,7 +343,7 @@ func (s *Store) logger() *slog.Logger {
 // stateOf describes an account for the workflow, with its approvers when it waits for some.
 func (s *Store) stateOf(ctx context.Context, db *gorm.DB, sa models.SmartAccount) (SAState, error) {
 	st := SAState{SmartAccountID: sa.ID, Name: sa.Name, Domain: sa.Domain, Status: sa.Status, SMB: sa.SMB,
-		DecidedBy: sa.DecidedBy, Reason: sa.DecisionReason}
+		DecidedBy: sa.DecidedBy, Reason: sa.DecisionReason, AcceptedBy: sa.AcceptedBy}
 	if sa.DecidedAt != nil {
 		st.DecidedAt = *sa.DecidedAt
 	}
@@ -346,6 +363,11 @@ func (s *Store) stateOf(ctx context.Context, db *gorm.DB, sa models.SmartAccount
 		}
 	case models.SAPendingDomainApproval:
 		st.Approvers, err = s.ciscoApprovers(ctx, db)
+	case models.SAPendingCustomerAcceptance:
+		st.Approvers = append([]string{}, sa.CustomerContacts...)
+		st.TLDAdmins, err = s.tldAdmins(ctx, db, sa.TLD)
+	case models.SAPendingCustomerAddress:
+		st.Approvers = []string{sa.AcceptedBy}
 	}
 	return st, err
 }
@@ -416,11 +438,16 @@ func activate(tx *gorm.DB, sa *models.SmartAccount, actor string, now time.Time)
 	return writeEvents(tx, now, evs...)
 }
 
-// adminsOf lists the requester and the nominees, without repeats.
+// adminsOf lists the requester and the nominees, without repeats. An account requested on a
+// customer's behalf is the customer's: the contact who accepted it stands in for the requester.
 func adminsOf(sa models.SmartAccount) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, e := range append([]string{sa.RequestedBy}, sa.NominatedAdmins...) {
+	first := sa.RequestedBy
+	if sa.OnBehalf {
+		first = sa.AcceptedBy
+	}
+	for _, e := range append([]string{first}, sa.NominatedAdmins...) {
 		e = models.NormalizeEmail(e)
 		if e != "" && !seen[e] {
 			seen[e] = true

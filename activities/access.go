@@ -1,0 +1,382 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// CreateAccessInput is an access request as the API validated it.
+type CreateAccessInput struct {
+	RequestID       string
+	WorkflowID      string
+	SmartAccountID  string
+	Requester       Person
+	Role            models.Role
+	VirtualAccounts []string
+	ForEmails       []string
+	Reason          string
+	ExpiresAt       time.Time
+}
+
+// VARef names a virtual account in mails and pages.
+type VARef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// AutoDecision is a decision taken without a person: by an automation rule, or because the requester
+// administers the account.
+type AutoDecision struct {
+	Approve bool
+	Actor   string
+	RuleID  string
+	Reason  string
+}
+
+// AccessState is an access request after a store step.
+type AccessState struct {
+	RequestID       string
+	SmartAccountID  string
+	AccountName     string
+	Domain          string
+	Requester       string
+	Role            models.Role
+	VirtualAccounts []VARef
+	ForEmails       []string
+	Reason          string
+	Status          models.AccessStatus
+	// Approvers are mailed the task: the account's administrators, or the administrators of the
+	// requested virtual accounts when a rule routes it so.
+	Approvers []string
+	// Admins may decide besides the approvers mailed: the account's administrators and approvers,
+	// less the people the request is for.
+	Admins        []string
+	DelegatedTo   string
+	OutsideDomain []string
+	// Auto, when set on a new request, is the decision the workflow applies at once.
+	Auto           *AutoDecision
+	RouteRule      string
+	DecidedBy      string
+	DecidedAt      time.Time
+	DecisionReason string
+	DeclinedVAs    []string
+	ExpiresAt      time.Time
+}
+
+// CreateAccessRequest records a request for an ACTIVE account and works out who decides it: the
+// account's automation rules first (FEATURES AC3), an administrator requesting for others next, the
+// administrators otherwise. A retry returns the row the first attempt wrote.
+func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (AccessState, error) {
+	if ar, err := models.FindAccessRequest(ctx, s.DB, in.RequestID); err == nil {
+		return s.accessState(ctx, s.DB, ar, nil)
+	} else if models.ErrorCode(err) != models.CodeNotFound {
+		return AccessState{}, err
+	}
+	var out AccessState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tctx := tx.Statement.Context
+		sa, err := models.FindSmartAccount(tctx, tx, in.SmartAccountID)
+		if err != nil {
+			return err
+		}
+		if sa.Status != models.SAActive {
+			return conflictError(fmt.Sprintf("the Smart Account is %s: access can be requested once it is ACTIVE", sa.Status))
+		}
+		requester := models.NormalizeEmail(in.Requester.Email)
+		people := append([]string{requester}, in.ForEmails...)
+		outside := []string{}
+		for _, p := range people {
+			if !models.SameTLD(p, sa.Domain) && !slices.Contains(outside, p) {
+				outside = append(outside, p)
+			}
+		}
+		admins, err := models.ApproverEmails(tctx, tx, []string{sa.ID})
+		if err != nil {
+			return err
+		}
+		approvers := without(admins, people)
+		auto, routeRule := (*AutoDecision)(nil), ""
+		rules, err := models.AccessRules(tctx, tx, sa.ID)
+		if err != nil {
+			return err
+		}
+		isAdmin := slices.Contains(admins, requester)
+		for _, r := range rules {
+			if isAdmin || !r.Matches(in.Role, len(outside) == 0) {
+				continue
+			}
+			// The first rule that matches acts; the ones after it are not tried.
+			switch r.Action {
+			case models.RuleApprove, models.RuleDecline:
+				auto = &AutoDecision{Approve: r.Action == models.RuleApprove, Actor: models.ActorRulePrefix + r.ID,
+					RuleID: r.ID, Reason: "automation rule: " + r.Describe()}
+			case models.RuleRouteVAAdmins:
+				vaAdmins, err := models.VAAdminsOf(tctx, tx, sa.ID, in.VirtualAccounts)
+				if err != nil {
+					return err
+				}
+				if routed := without(vaAdmins, people); len(routed) > 0 {
+					approvers, routeRule = routed, r.ID
+				}
+			}
+			break
+		}
+		if isAdmin {
+			auto = &AutoDecision{Approve: true, Actor: requester, Reason: "requested by an administrator of the account"}
+		}
+		if len(approvers) == 0 && auto == nil {
+			// Nobody else administers the account: Cisco's approvers decide rather than nobody.
+			if approvers, err = s.ciscoApprovers(tctx, tx); err != nil {
+				return err
+			}
+		}
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		ar := models.AccessRequest{ID: in.RequestID, SmartAccountID: sa.ID, WorkflowID: in.WorkflowID, RequestedBy: requester,
+			ForEmails: nonNil(in.ForEmails), Role: in.Role, VirtualAccounts: nonNil(in.VirtualAccounts), Reason: in.Reason,
+			Status: models.AccessPending, Approvers: nonNil(approvers), OutsideDomain: outside, RuleID: routeRule,
+			DeclinedVirtualAccounts: []string{}, ExpiresAt: in.ExpiresAt.UTC(), CreatedAt: now, UpdatedAt: now}
+		if auto != nil {
+			ar.RuleID = auto.RuleID
+		}
+		if err := tx.Create(&ar).Error; err != nil {
+			return fmt.Errorf("insert access request: %w", err)
+		}
+		details := map[string]any{"role": ar.Role, "forEmails": ar.ForEmails, "virtualAccounts": ar.VirtualAccounts,
+			"reason": ar.Reason, "approvers": ar.Approvers, "outsideDomain": outside}
+		if routeRule != "" {
+			details["routedByRule"] = routeRule
+		}
+		if err := writeEvents(tx, now, event(sa.ID, models.TargetAccessRequest, ar.ID, requester, models.EventAccessRequested, details)); err != nil {
+			return err
+		}
+		out, err = s.accessState(tctx, tx, ar, &sa)
+		out.Auto = auto
+		return err
+	})
+	if err != nil {
+		return AccessState{}, err
+	}
+	s.logger().Info("access requested", "accessRequestId", out.RequestID, "smartAccountId", out.SmartAccountID,
+		"role", out.Role, "approvers", len(out.Approvers), "auto", out.Auto != nil)
+	return out, nil
+}
+
+// DecideAccessInput is a decision on an access request: a person's, or an automatic one.
+type DecideAccessInput struct {
+	RequestID string
+	Approve   bool
+	Actor     string
+	Reason    string
+	Via       string
+	// DeclinedVAs are requested virtual accounts the approver declines while approving the others.
+	DeclinedVAs []string
+	RuleID      string
+}
+
+// DecideAccessRequest approves (granting every role, with its event, in this one transaction) or
+// declines a PENDING request. A retry after the commit finds it decided and returns its state.
+func (s *Store) DecideAccessRequest(ctx context.Context, in DecideAccessInput) (AccessState, error) {
+	var out AccessState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tctx := tx.Statement.Context
+		ar, err := models.FindAccessRequest(tctx, tx, in.RequestID)
+		if err != nil {
+			return err
+		}
+		if ar.Status != models.AccessPending {
+			out, err = s.accessState(tctx, tx, ar, nil)
+			return err
+		}
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		status, action := models.AccessDeclined, models.EventAccessDeclined
+		if in.Approve {
+			status, action = models.AccessApproved, models.EventAccessApproved
+		}
+		res := tx.Model(&models.AccessRequest{}).Where("id = ? AND status = ?", ar.ID, models.AccessPending).
+			Updates(map[string]any{"status": status, "decided_by": in.Actor, "decided_at": now, "decision_reason": in.Reason,
+				"declined_virtual_accounts": jsonText(nonNil(in.DeclinedVAs)), "updated_at": now})
+		if res.Error != nil || res.RowsAffected != 1 {
+			return fmt.Errorf("decide access request %s: %v (rows %d)", ar.ID, res.Error, res.RowsAffected)
+		}
+		details := map[string]any{"reason": in.Reason, "via": in.Via, "role": ar.Role}
+		if in.RuleID != "" {
+			details["rule"] = in.RuleID
+		}
+		if len(in.DeclinedVAs) > 0 {
+			details["declinedVirtualAccounts"] = in.DeclinedVAs
+		}
+		evs := []models.Event{event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, in.Actor, action, details)}
+		if in.Approve {
+			granted, err := grantRoles(tx, ar, in.DeclinedVAs, in.Actor, now)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, granted...)
+		}
+		if err := writeEvents(tx, now, evs...); err != nil {
+			return err
+		}
+		ar.Status, ar.DecidedBy, ar.DecidedAt, ar.DecisionReason, ar.DeclinedVirtualAccounts = status, in.Actor, &now, in.Reason, nonNil(in.DeclinedVAs)
+		out, err = s.accessState(tctx, tx, ar, nil)
+		return err
+	})
+	if err != nil {
+		return AccessState{}, err
+	}
+	s.logger().Info("access request decided", "accessRequestId", in.RequestID, "status", out.Status, "by", in.Actor)
+	return out, nil
+}
+
+// grantRoles gives each person the role, on the account or on each approved virtual account; a role
+// already held is left alone and gets no event.
+func grantRoles(tx *gorm.DB, ar models.AccessRequest, declined []string, actor string, now time.Time) ([]models.Event, error) {
+	scopes := []string{""}
+	if ar.Role.VARole() {
+		scopes = slices.DeleteFunc(slices.Clone(ar.VirtualAccounts), func(id string) bool { return slices.Contains(declined, id) })
+	}
+	var evs []models.Event
+	for _, email := range ar.ForEmails {
+		for _, va := range scopes {
+			role := models.AccountRole{ID: models.NewID(), UserEmail: email, SmartAccountID: ar.SmartAccountID,
+				VirtualAccountID: va, Role: ar.Role, GrantedBy: actor, CreatedAt: now}
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&role)
+			if res.Error != nil {
+				return nil, fmt.Errorf("grant %s to %s: %w", ar.Role, email, res.Error)
+			}
+			if res.RowsAffected == 1 {
+				evs = append(evs, event(ar.SmartAccountID, models.TargetAccountRole, role.ID, actor, models.EventRoleGranted,
+					map[string]any{"email": email, "role": role.Role, "virtualAccountId": va, "accessRequestId": ar.ID}))
+			}
+		}
+	}
+	return evs, nil
+}
+
+// DelegateAccessInput hands the decision of a request to another person.
+type DelegateAccessInput struct {
+	RequestID  string
+	Actor      string
+	DelegateTo string
+	Reason     string
+	Via        string
+}
+
+// DelegateAccessRequest records that the request now waits for the delegate.
+func (s *Store) DelegateAccessRequest(ctx context.Context, in DelegateAccessInput) (AccessState, error) {
+	var out AccessState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tctx := tx.Statement.Context
+		ar, err := models.FindAccessRequest(tctx, tx, in.RequestID)
+		if err != nil {
+			return err
+		}
+		to := models.NormalizeEmail(in.DelegateTo)
+		if ar.Status == models.AccessPending && ar.DelegatedTo != to {
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			res := tx.Model(&models.AccessRequest{}).Where("id = ? AND status = ?", ar.ID, models.AccessPending).
+				Updates(map[string]any{"delegated_to": to, "approvers": jsonText([]string{to}), "updated_at": now})
+			if res.Error != nil || res.RowsAffected != 1 {
+				return fmt.Errorf("delegate access request %s: %v (rows %d)", ar.ID, res.Error, res.RowsAffected)
+			}
+			if err := writeEvents(tx, now, event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, models.NormalizeEmail(in.Actor),
+				models.EventAccessDelegated, map[string]any{"to": to, "reason": in.Reason, "via": in.Via})); err != nil {
+				return err
+			}
+			ar.DelegatedTo, ar.Approvers = to, []string{to}
+		}
+		out, err = s.accessState(tctx, tx, ar, nil)
+		return err
+	})
+	return out, err
+}
+
+// ExpireAccessRequest marks a request nobody decided EXPIRED.
+func (s *Store) ExpireAccessRequest(ctx context.Context, requestID string) (AccessState, error) {
+	var out AccessState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tctx := tx.Statement.Context
+		ar, err := models.FindAccessRequest(tctx, tx, requestID)
+		if err != nil {
+			return err
+		}
+		if ar.Status == models.AccessPending {
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			res := tx.Model(&models.AccessRequest{}).Where("id = ? AND status = ?", ar.ID, models.AccessPending).
+				Updates(map[string]any{"status": models.AccessExpired, "updated_at": now})
+			if res.Error != nil || res.RowsAffected != 1 {
+				return fmt.Errorf("expire access request %s: %v (rows %d)", ar.ID, res.Error, res.RowsAffected)
+			}
+			if err := writeEvents(tx, now, event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, models.ActorSystem,
+				models.EventAccessExpired, map[string]any{"approvers": ar.Approvers})); err != nil {
+				return err
+			}
+			ar.Status = models.AccessExpired
+		}
+		out, err = s.accessState(tctx, tx, ar, nil)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) accessState(ctx context.Context, db *gorm.DB, ar models.AccessRequest, sa *models.SmartAccount) (AccessState, error) {
+	if sa == nil {
+		acct, err := models.FindSmartAccount(ctx, db, ar.SmartAccountID)
+		if err != nil {
+			return AccessState{}, err
+		}
+		sa = &acct
+	}
+	st := AccessState{RequestID: ar.ID, SmartAccountID: sa.ID, AccountName: sa.Name, Domain: sa.Domain,
+		Requester: ar.RequestedBy, Role: ar.Role, ForEmails: ar.ForEmails, Reason: ar.Reason, Status: ar.Status,
+		Approvers: ar.Approvers, DelegatedTo: ar.DelegatedTo, OutsideDomain: ar.OutsideDomain, RouteRule: ar.RuleID,
+		DecidedBy: ar.DecidedBy, DecisionReason: ar.DecisionReason, DeclinedVAs: ar.DeclinedVirtualAccounts,
+		ExpiresAt: ar.ExpiresAt, VirtualAccounts: []VARef{}}
+	if ar.DecidedAt != nil {
+		st.DecidedAt = *ar.DecidedAt
+	}
+	admins, err := models.ApproverEmails(ctx, db, []string{sa.ID})
+	if err != nil {
+		return st, err
+	}
+	st.Admins = without(admins, append([]string{ar.RequestedBy}, ar.ForEmails...))
+	if len(ar.VirtualAccounts) > 0 {
+		vas, err := models.VirtualAccounts(ctx, db, sa.ID)
+		if err != nil {
+			return st, err
+		}
+		for _, id := range ar.VirtualAccounts {
+			ref := VARef{ID: id, Name: id}
+			for _, va := range vas {
+				if va.ID == id {
+					ref.Name = va.Name
+				}
+			}
+			st.VirtualAccounts = append(st.VirtualAccounts, ref)
+		}
+	}
+	return st, nil
+}
+
+func without(list, drop []string) []string {
+	out := []string{}
+	for _, e := range list {
+		if !slices.Contains(drop, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

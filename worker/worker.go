@@ -34,6 +34,8 @@ func New(c client.Client, taskQueue string, deps Deps, opts worker.Options) work
 func Register(r worker.Registry, deps Deps) {
 	r.RegisterWorkflow(workflows.SACreate)
 	r.RegisterWorkflow(workflows.DomainApproval)
+	r.RegisterWorkflow(workflows.AccessRequest)
+	r.RegisterWorkflow(workflows.SMBUpgrade)
 	r.RegisterWorkflow(workflows.Order)
 	r.RegisterWorkflow(workflows.Delegation)
 	r.RegisterActivity(deps.Store)

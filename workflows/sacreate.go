@@ -21,6 +21,13 @@ type SARequest struct {
 	Headquarters    models.Address    `json:"headquarters"`
 	NominatedAdmins []string          `json:"nominatedAdmins"`
 	Requester       activities.Person `json:"requester"`
+	// OnBehalf requests wait for one of the CustomerContacts to accept (FEATURES SA5); NoteToCustomer
+	// is shown to them.
+	OnBehalf         bool     `json:"onBehalf,omitempty"`
+	CustomerContacts []string `json:"customerContacts,omitempty"`
+	NoteToCustomer   string   `json:"noteToCustomer,omitempty"`
+	// ModifiedDomain sends the domain identifier to Cisco's approval (FEATURES SA6).
+	ModifiedDomain bool `json:"modifiedDomain,omitempty"`
 }
 
 // SACreateInput starts the creation process of one request.
@@ -75,6 +82,10 @@ type saCreate struct {
 	domainWait []Waiting
 	history    []Step
 	mails      []workflow.Future
+	// taskAction is what the open task asks ("accept", "give-address"); "approve" when empty.
+	taskAction string
+	// customer holds the state of the customer's part of a request made on their behalf.
+	customer customerPart
 }
 
 func (w *saCreate) setup(ctx workflow.Context) error {
@@ -83,6 +94,10 @@ func (w *saCreate) setup(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandler(ctx, UpdateCreated, w.onCreated); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateNominate, w.onNominate,
+		workflow.UpdateHandlerOptions{Validator: w.validateNominate}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.onDecide,
@@ -122,9 +137,14 @@ func (w *saCreate) status() (Status, error) {
 func (w *saCreate) waitingOn() []Waiting {
 	switch {
 	case w.task != nil && w.task.open:
+		if w.taskAction != "" {
+			return w.task.waiting(w.taskAction)
+		}
 		return w.task.waiting("approve")
 	case w.sa.Status == models.SAPendingDomainApproval:
 		return w.domainWait
+	case w.sa.Status == models.SADeclinedByCustomer:
+		return w.customer.waitingForNominations()
 	}
 	return []Waiting{}
 }
@@ -145,6 +165,12 @@ func (w *saCreate) run(ctx workflow.Context) (SACreateResult, error) {
 		return SACreateResult{}, w.finish(ctx, nil)
 	}
 	w.setAccount(ctx, st)
+	if st.Status == models.SAPendingCustomerAcceptance {
+		if st, err = w.customerPart(ctx, st); err != nil {
+			return SACreateResult{}, err
+		}
+		w.setAccount(ctx, st)
+	}
 	if st.Status == models.SAPendingDomainApproval {
 		// The child exists before the requester is answered, so a decision sent right after finds it.
 		child, err := w.startDomainApproval(ctx, st)
@@ -183,6 +209,8 @@ func (w *saCreate) create(ctx workflow.Context) (activities.SAState, error) {
 		RequestID: w.in.RequestID, WorkflowID: w.id, Name: r.Name, Domain: r.Domain,
 		NoteToApprover: r.NoteToApprover, Visibility: r.Visibility, Headquarters: r.Headquarters,
 		NominatedAdmins: r.NominatedAdmins, Requester: r.Requester,
+		OnBehalf: r.OnBehalf, CustomerContacts: r.CustomerContacts, NoteToCustomer: r.NoteToCustomer,
+		ModifiedDomain: r.ModifiedDomain,
 	}).Get(ctx, &st)
 	if err == nil {
 		w.why = st.Why
@@ -268,6 +296,10 @@ func (w *saCreate) announce(ctx workflow.Context, st activities.SAState) {
 	data := w.mailData(nil, time.Time{})
 	data.DecidedBy, data.Reason, data.Status = st.DecidedBy, st.Reason, string(st.Status)
 	requester := []string{r.Requester.Email}
+	if r.OnBehalf {
+		w.announceOnBehalf(ctx, st, data)
+		return
+	}
 	switch st.Status {
 	case models.SAActive:
 		if data.DecidedBy == models.ActorSystem {

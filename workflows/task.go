@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -29,12 +30,29 @@ type approvalTask struct {
 	decision  *DecideInput
 	result    *DecideResult
 	applyErr  error
+	// choices are the decisions the task takes (APPROVE and DECLINE unless set); check, when set,
+	// refuses what the choices alone cannot tell, such as an acceptance's missing address.
+	choices []Decision
+	check   func(DecideInput) error
+	// seq numbers accepted decisions; replies answers the ones that left the task open (a delegation).
+	seq     int
+	replies map[int]DecideResult
+	// nudged counts the nudges sent, so a wait resumed after a delegation sends none twice.
+	nudged int
+	// wake, when set, ends a wait early for work other than a decision (nominated creators); the
+	// caller sees no decision, does the work and waits again.
+	wake func() bool
 }
 
 func newApprovalTask(ctx workflow.Context, approvers []string, allowRole string, expiry time.Duration) *approvalTask {
 	now := workflow.Now(ctx)
-	return &approvalTask{approvers: approvers, allowRole: allowRole, since: now, deadline: now.Add(expiry), open: true}
+	return &approvalTask{approvers: approvers, allowRole: allowRole, since: now, deadline: now.Add(expiry), open: true,
+		choices: []Decision{Approve, Decline}, replies: map[int]DecideResult{}}
 }
+
+// pastTense says what a decision did, for "already … by" answers.
+var pastTense = map[Decision]string{Approve: "approved", Decline: "declined", Accept: "accepted", Submit: "completed",
+	Delegate: "delegated"}
 
 // validate refuses a decision that is no longer possible or not this actor's to make; it never
 // changes the task.
@@ -43,10 +61,7 @@ func (t *approvalTask) validate(in DecideInput) error {
 		return refuse(models.CodeConflict, "", "this request is not waiting for a decision")
 	}
 	if t.result != nil {
-		verb := "approved"
-		if t.result.Decision == Decline {
-			verb = "declined"
-		}
+		verb := pastTense[t.result.Decision]
 		return refuse(models.CodeConflict, "", "already %s by %s at %s", verb, t.result.DecidedBy,
 			t.result.DecidedAt.UTC().Format(time.RFC3339))
 	}
@@ -59,8 +74,12 @@ func (t *approvalTask) validate(in DecideInput) error {
 	if !t.open {
 		return refuse(models.CodeConflict, "", "this request is not waiting for a decision")
 	}
-	if in.Decision != Approve && in.Decision != Decline {
-		return refuse(models.CodeInvalid, "decision", "decision must be APPROVE or DECLINE")
+	if !slices.Contains(t.choices, in.Decision) {
+		names := make([]string, len(t.choices))
+		for i, c := range t.choices {
+			names[i] = string(c)
+		}
+		return refuse(models.CodeInvalid, "decision", "decision must be %s", strings.Join(names, " or "))
 	}
 	if in.Decision == Decline && in.Reason == "" {
 		return refuse(models.CodeInvalid, "reason", "a decline needs a reason for the requester")
@@ -70,6 +89,9 @@ func (t *approvalTask) validate(in DecideInput) error {
 	}
 	if !t.mayDecide(in) {
 		return refuse(models.CodeForbidden, "", "%s is not an approver of this request", in.Actor)
+	}
+	if t.check != nil {
+		return t.check(in)
 	}
 	return nil
 }
@@ -84,8 +106,13 @@ func (t *approvalTask) mayDecide(in DecideInput) bool {
 func (t *approvalTask) accept(ctx workflow.Context, in DecideInput) (DecideResult, error) {
 	in.Actor = models.NormalizeEmail(in.Actor)
 	t.decision = &in
-	if err := workflow.Await(ctx, func() bool { return t.result != nil || t.applyErr != nil }); err != nil {
+	t.seq++
+	mine := t.seq
+	if err := workflow.Await(ctx, func() bool { _, replied := t.replies[mine]; return replied || t.result != nil || t.applyErr != nil }); err != nil {
 		return DecideResult{}, err
+	}
+	if r, ok := t.replies[mine]; ok {
+		return r, nil
 	}
 	if t.applyErr != nil {
 		return DecideResult{}, t.applyErr
@@ -93,11 +120,14 @@ func (t *approvalTask) accept(ctx workflow.Context, in DecideInput) (DecideResul
 	return *t.result, nil
 }
 
-// wait blocks until a decision arrives or the deadline passes, sending each nudge on time. It reports
-// whether a decision arrived.
+// wait blocks until a decision arrives (or wake holds) or the deadline passes, sending each nudge on
+// time. It reports whether it ended before the deadline.
 func (t *approvalTask) wait(ctx workflow.Context, nudges []nudge, send func(nudge)) (bool, error) {
-	decided := func() bool { return t.decision != nil }
-	for _, n := range nudges {
+	decided := func() bool { return t.decision != nil || (t.wake != nil && t.wake()) }
+	for i, n := range nudges {
+		if i < t.nudged {
+			continue
+		}
 		at := t.since.Add(n.After)
 		if !at.Before(t.deadline) {
 			break
@@ -111,6 +141,7 @@ func (t *approvalTask) wait(ctx workflow.Context, nudges []nudge, send func(nudg
 			return true, nil
 		}
 		send(n)
+		t.nudged = i + 1
 	}
 	if d := t.deadline.Sub(workflow.Now(ctx)); d > 0 {
 		if _, err := workflow.AwaitWithTimeout(ctx, d, decided); err != nil {
@@ -122,6 +153,13 @@ func (t *approvalTask) wait(ctx workflow.Context, nudges []nudge, send func(nudg
 	}
 	t.open, t.expired = false, true
 	return false, nil
+}
+
+// reopen answers the decision being applied without closing the task: after a delegation, the task
+// waits for the next decision.
+func (t *approvalTask) reopen(res DecideResult) {
+	t.replies[t.seq] = res
+	t.decision = nil
 }
 
 // close ends the task with the applied outcome, releasing the waiting update.

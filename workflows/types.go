@@ -13,6 +13,12 @@ type Decision string
 const (
 	Approve Decision = "APPROVE"
 	Decline Decision = "DECLINE"
+	// Accept is a customer contact's yes to an account requested on their behalf.
+	Accept Decision = "ACCEPT"
+	// Submit gives the headquarters address an accepted account waits for.
+	Submit Decision = "SUBMIT"
+	// Delegate hands an access request's decision to another person; the request stays open.
+	Delegate Decision = "DELEGATE"
 )
 
 // Ways a decision arrives, recorded in the event history.
@@ -29,6 +35,13 @@ type DecideInput struct {
 	Actor      string   `json:"actor"`
 	ActorRoles []string `json:"actorRoles"`
 	Via        string   `json:"via"`
+	// Headquarters comes with ACCEPT (optional) and SUBMIT (required) on an account requested on a
+	// customer's behalf.
+	Headquarters *models.Address `json:"headquarters,omitempty"`
+	// DelegateTo names who decides an access request after a DELEGATE.
+	DelegateTo string `json:"delegateTo,omitempty"`
+	// DeclinedVirtualAccounts are requested virtual accounts an approver declines while approving the rest.
+	DeclinedVirtualAccounts []string `json:"declinedVirtualAccounts,omitempty"`
 }
 
 // DecideResult is what a decision led to.
@@ -39,6 +52,11 @@ type DecideResult struct {
 	DecidedBy      string          `json:"decidedBy"`
 	DecidedAt      time.Time       `json:"decidedAt"`
 	Reason         string          `json:"reason,omitempty"`
+	// RequestID and RequestStatus name what was decided when it is not the account's own creation: an
+	// access request or an upgrade. DelegatedTo answers a DELEGATE.
+	RequestID     string `json:"requestId,omitempty"`
+	RequestStatus string `json:"requestStatus,omitempty"`
+	DelegatedTo   string `json:"delegatedTo,omitempty"`
 }
 
 // Waiting says who a process waits for, to do what, since when and until when.
@@ -78,6 +96,14 @@ type Timing struct {
 	DomainEscalation time.Duration `json:"domainEscalation"`
 	// DomainExpiry ends an undecided domain approval.
 	DomainExpiry time.Duration `json:"domainExpiry"`
+	// AcceptanceReminders go to the customer contacts of a request made on their behalf (default 7 and
+	// 30 days); AcceptanceExpiry ends it unanswered (default 90 days), and bounds the address step too.
+	AcceptanceReminders []time.Duration `json:"acceptanceReminders"`
+	AcceptanceExpiry    time.Duration   `json:"acceptanceExpiry"`
+	// AccessReminders go to whoever decides an access request (default 3 and 7 days); AccessExpiry
+	// ends it undecided (default 14 days).
+	AccessReminders []time.Duration `json:"accessReminders"`
+	AccessExpiry    time.Duration   `json:"accessExpiry"`
 }
 
 // DefaultTiming is the production timing.
@@ -88,5 +114,23 @@ func DefaultTiming() Timing {
 		DomainReminders:  []time.Duration{48 * time.Hour},
 		DomainEscalation: 5 * 24 * time.Hour,
 		DomainExpiry:     30 * 24 * time.Hour,
+
+		AcceptanceReminders: []time.Duration{7 * 24 * time.Hour, 30 * 24 * time.Hour},
+		AcceptanceExpiry:    90 * 24 * time.Hour,
+		AccessReminders:     []time.Duration{72 * time.Hour, 7 * 24 * time.Hour},
+		AccessExpiry:        14 * 24 * time.Hour,
 	}
+}
+
+// withDefaults fills the delays a caller left at zero (a Timing made before they existed) from
+// DefaultTiming, so no process expires the moment it starts.
+func (t Timing) withDefaults() Timing {
+	d := DefaultTiming()
+	if t.AcceptanceExpiry <= 0 {
+		t.AcceptanceExpiry, t.AcceptanceReminders = d.AcceptanceExpiry, d.AcceptanceReminders
+	}
+	if t.AccessExpiry <= 0 {
+		t.AccessExpiry, t.AccessReminders = d.AccessExpiry, d.AccessReminders
+	}
+	return t
 }

@@ -69,6 +69,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)
 	c.Timing.DomainEscalation = e.dur("CLC_DOMAIN_ESCALATION", c.Timing.DomainEscalation)
 	c.Timing.DomainExpiry = e.dur("CLC_DOMAIN_EXPIRY", c.Timing.DomainExpiry)
+	c.Timing.AcceptanceReminders = e.durs("CLC_ACCEPTANCE_REMINDERS", c.Timing.AcceptanceReminders)
+	c.Timing.AcceptanceExpiry = e.dur("CLC_ACCEPTANCE_EXPIRY", c.Timing.AcceptanceExpiry)
+	c.Timing.AccessReminders = e.durs("CLC_ACCESS_REMINDERS", c.Timing.AccessReminders)
+	c.Timing.AccessExpiry = e.dur("CLC_ACCESS_EXPIRY", c.Timing.AccessExpiry)
 	switch c.SMTP.TLS {
 	case "mandatory", "opportunistic", "none", "ssl":
 	default:

@@ -1,0 +1,273 @@
+package workflows_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/workflows"
+)
+
+const (
+	accessID  = "ar-1"
+	dev       = "dev@acme.com"
+	outsideOps  = "ops@outsider.io"
+	teamLead  = "lead@acme.com"
+	vaEMEA    = "va-emea"
+	vaAPJ     = "va-apj"
+	ruleOneID = "rule-1"
+)
+
+var accessWF = workflows.AccessRequestID(accessID)
+
+func accessIn() workflows.AccessRequestInput {
+	return workflows.AccessRequestInput{RequestID: accessID, SmartAccountID: saID, Requester: activities.Person{Email: dev, Name: "Dev"},
+		Role: models.RoleVAUser, VirtualAccounts: []string{vaEMEA, vaAPJ}, ForEmails: []string{dev, outsideOps},
+		Reason: "on-call", Timing: customerTiming()}
+}
+
+func accessPending() activities.AccessState {
+	return activities.AccessState{RequestID: accessID, SmartAccountID: saID, AccountName: "Acme", Domain: "acme.com", Requester: dev,
+		Role: models.RoleVAUser, VirtualAccounts: []activities.VARef{{ID: vaEMEA, Name: "EMEA"}, {ID: vaAPJ, Name: "APJ"}},
+		ForEmails: []string{dev, outsideOps}, Reason: "on-call", Status: models.AccessPending, Approvers: []string{admin1, admin2},
+		Admins: []string{admin1, admin2}, OutsideDomain: []string{outsideOps}, ExpiresAt: t0.Add(3 * time.Hour)}
+}
+
+// accessStore records the access store steps and answers as the database would.
+type accessStore struct {
+	created   []activities.CreateAccessInput
+	decided   []stamped[activities.DecideAccessInput]
+	delegated []activities.DelegateAccessInput
+	expired   []time.Duration
+}
+
+func (h *harness) accessStore(first activities.AccessState) *accessStore {
+	as := &accessStore{}
+	state := first
+	h.env.OnActivity(st.CreateAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CreateAccessInput) (activities.AccessState, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		as.created = append(as.created, in)
+		return first, nil
+	})
+	h.env.OnActivity(st.DecideAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DecideAccessInput) (activities.AccessState, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		as.decided = append(as.decided, stamped[activities.DecideAccessInput]{At: h.elapsed(), In: in})
+		out := state
+		out.Auto = nil
+		out.Status, out.DecidedBy, out.DecidedAt, out.DecisionReason, out.DeclinedVAs = models.AccessDeclined, in.Actor, h.env.Now(), in.Reason, in.DeclinedVAs
+		if in.Approve {
+			out.Status = models.AccessApproved
+		}
+		return out, nil
+	}).Maybe()
+	h.env.OnActivity(st.DelegateAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DelegateAccessInput) (activities.AccessState, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		as.delegated = append(as.delegated, in)
+		state.DelegatedTo, state.Approvers = models.NormalizeEmail(in.DelegateTo), []string{models.NormalizeEmail(in.DelegateTo)}
+		return state, nil
+	}).Maybe()
+	h.env.OnActivity(st.ExpireAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, _ string) (activities.AccessState, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		as.expired = append(as.expired, h.elapsed())
+		out := state
+		out.Status = models.AccessExpired
+		return out, nil
+	}).Maybe()
+	return as
+}
+
+func (h *harness) accessRequest(in workflows.AccessRequestInput) workflows.AccessRequestResult {
+	h.t.Helper()
+	h.run(workflows.AccessRequest, in)
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var res workflows.AccessRequestResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	return res
+}
+
+// Approved for one of the two virtual accounts: each approver had their own link (the outsideOps marked),
+// the store grants with the declined one left out, and the requester and the people are told.
+func TestAccessRequest_Approved(t *testing.T) {
+	h := newHarness(t, accessWF)
+	as := h.accessStore(accessPending())
+	created := h.updateAt(0, "", workflows.UpdateCreated)
+	byRequester := h.decideAt(5*time.Minute, approve(dev))
+	unknownVA := h.decideAt(6*time.Minute, workflows.DecideInput{Decision: workflows.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{"va-x"}})
+	allDeclined := h.decideAt(7*time.Minute, workflows.DecideInput{Decision: workflows.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaEMEA, vaAPJ}})
+	approved := h.decideAt(30*time.Minute, workflows.DecideInput{Decision: workflows.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaAPJ}, Via: workflows.ViaEmail})
+
+	res := h.accessRequest(accessIn())
+
+	resp := h.createdAccess(created)
+	assert.Equal(t, models.AccessPending, resp.Status)
+	deadline := t0.Add(3 * time.Hour)
+	assert.Equal(t, []workflows.Waiting{waiting(admin1, "approve-access", t0, deadline), waiting(admin2, "approve-access", t0, deadline)}, inUTC(resp.WaitingOn))
+	require.Len(t, as.created, 1)
+	requireSameTime(t, deadline, as.created[0].ExpiresAt, "stored expiry")
+	assert.Equal(t, accessWF, as.created[0].WorkflowID)
+
+	requireRejected(t, byRequester, models.CodeForbidden)
+	assert.Equal(t, "declinedVirtualAccounts", requireRejected(t, unknownVA, models.CodeInvalid).Field)
+	assert.Equal(t, "declinedVirtualAccounts", requireRejected(t, allDeclined, models.CodeInvalid).Field)
+
+	for _, a := range []string{admin1, admin2} {
+		task, ok := h.task(accessWF + "/approval/" + a)
+		require.True(t, ok, "no task to %s", a)
+		assert.Equal(t, models.PurposeAccessApproval, task.In.Purpose)
+		assert.Equal(t, accessID, task.In.SubjectID)
+		assert.Equal(t, []string{outsideOps}, task.In.Data.Outside)
+		assert.Equal(t, []string{"EMEA", "APJ"}, task.In.Data.Items)
+		assert.Equal(t, "Virtual Account User", task.In.Data.Role)
+	}
+	require.Len(t, as.decided, 1)
+	assert.Equal(t, activities.DecideAccessInput{RequestID: accessID, Approve: true, Actor: admin1, Via: workflows.ViaEmail,
+		DeclinedVAs: []string{vaAPJ}}, as.decided[0].In)
+	out := requireDecided(t, approved)
+	assert.Equal(t, string(models.AccessApproved), out.RequestStatus)
+	assert.Equal(t, accessID, out.RequestID)
+
+	mails := h.mailsTo(outsideOps)
+	require.Equal(t, []string{"access_approved"}, templates(mails))
+	assert.Equal(t, []string{dev, outsideOps}, mails[0].In.To)
+	assert.Equal(t, []string{"EMEA"}, mails[0].In.Data.Items)
+	assert.Equal(t, []string{"APJ"}, mails[0].In.Data.Declined)
+	assert.Equal(t, models.AccessApproved, res.Status)
+	assert.Equal(t, "ACCESS_APPROVED", h.lastSearch().State)
+}
+
+func (h *harness) createdAccess(o *updateOutcome) workflows.AccessCreated {
+	h.t.Helper()
+	s := o.snapshot()
+	require.True(h.t, s.completed, "created never completed: %v", s.err)
+	require.NoError(h.t, s.err)
+	return s.value.(workflows.AccessCreated)
+}
+
+// Declined with a reason (none is refused); the requester learns it.
+func TestAccessRequest_Declined(t *testing.T) {
+	h := newHarness(t, accessWF)
+	as := h.accessStore(accessPending())
+	noReason := h.decideAt(5*time.Minute, decline(admin2, ""))
+	declined := h.decideAt(10*time.Minute, decline(admin2, "not on this team"))
+
+	res := h.accessRequest(accessIn())
+
+	assert.Equal(t, "reason", requireRejected(t, noReason, models.CodeInvalid).Field)
+	assert.Equal(t, string(models.AccessDeclined), requireDecided(t, declined).RequestStatus)
+	require.Len(t, as.decided, 1)
+	assert.False(t, as.decided[0].In.Approve)
+	toDev := h.mailsTo(dev)
+	require.Equal(t, []string{"access_declined"}, templates(toDev))
+	assert.Equal(t, "not on this team", toDev[0].In.Data.Reason)
+	assert.Equal(t, models.AccessDeclined, res.Status)
+}
+
+// An administrator hands the decision to a team lead, who gets the task and the reminders, and decides.
+func TestAccessRequest_Delegated(t *testing.T) {
+	h := newHarness(t, accessWF)
+	as := h.accessStore(accessPending())
+	toSelf := h.decideAt(10*time.Minute, workflows.DecideInput{Decision: workflows.Delegate, Actor: admin1, DelegateTo: admin1})
+	toRequester := h.decideAt(11*time.Minute, workflows.DecideInput{Decision: workflows.Delegate, Actor: admin1, DelegateTo: dev})
+	delegated := h.decideAt(30*time.Minute, workflows.DecideInput{Decision: workflows.Delegate, Actor: admin1, DelegateTo: "Lead@acme.com", Reason: "your team"})
+	status := h.statusAt(40*time.Minute, "")
+	stranger := h.decideAt(50*time.Minute, approve("mallory@acme.com"))
+	approved := h.decideAt(2*time.Hour+30*time.Minute, approve(teamLead))
+
+	res := h.accessRequest(accessIn())
+
+	assert.Equal(t, "delegateTo", requireRejected(t, toSelf, models.CodeInvalid).Field)
+	assert.Equal(t, "delegateTo", requireRejected(t, toRequester, models.CodeInvalid).Field)
+	d := requireDecided(t, delegated)
+	assert.Equal(t, workflows.Delegate, d.Decision)
+	assert.Equal(t, teamLead, d.DelegatedTo)
+	assert.Equal(t, string(models.AccessPending), d.RequestStatus)
+	require.Len(t, as.delegated, 1)
+	assert.Equal(t, admin1, as.delegated[0].Actor)
+
+	assert.Equal(t, []workflows.Waiting{waiting(teamLead, "approve-access", t0, t0.Add(3*time.Hour))}, inUTC(status.WaitingOn))
+	assert.Equal(t, []string{teamLead}, h.searchAt(40*time.Minute).WaitingOn)
+	requireRejected(t, stranger, models.CodeForbidden)
+	keys := h.taskKeys()
+	assert.Equal(t, 30*time.Minute, keys[accessWF+"/delegated-1/"+teamLead])
+	assert.Equal(t, time.Hour, keys[accessWF+"/reminder-1/"+teamLead], "reminders go to the delegate")
+	assert.NotContains(t, keys, accessWF+"/reminder-1/"+admin1)
+	assert.Equal(t, 2*time.Hour, keys[accessWF+"/reminder-2/"+teamLead])
+
+	assert.Equal(t, string(models.AccessApproved), requireDecided(t, approved).RequestStatus)
+	require.Len(t, as.decided, 1)
+	assert.Equal(t, teamLead, as.decided[0].In.Actor)
+	assert.Equal(t, models.AccessApproved, res.Status)
+}
+
+// A rule decided at once: nobody is mailed a task, the store is told which rule, the caller sees
+// APPROVED in the first answer.
+func TestAccessRequest_DecidedByRule(t *testing.T) {
+	h := newHarness(t, accessWF)
+	first := accessPending()
+	first.Auto = &activities.AutoDecision{Approve: true, Actor: models.ActorRulePrefix + ruleOneID, RuleID: ruleOneID,
+		Reason: "automation rule: approve Virtual Account User for people of the account's own domain"}
+	as := h.accessStore(first)
+	h.mailDelay["access_approved"] = 2 * time.Minute // keeps the process open for the late decision
+	created := h.updateAt(0, "", workflows.UpdateCreated)
+	late := h.decideAt(time.Minute, approve(admin1))
+
+	res := h.accessRequest(accessIn())
+
+	resp := h.createdAccess(created)
+	assert.Equal(t, models.AccessApproved, resp.Status)
+	assert.Empty(t, resp.WaitingOn)
+	require.Len(t, as.decided, 1)
+	assert.Equal(t, ruleOneID, as.decided[0].In.RuleID)
+	assert.Equal(t, models.ActorRulePrefix+ruleOneID, as.decided[0].In.Actor)
+	assert.Equal(t, time.Duration(0), as.decided[0].At)
+	assert.Empty(t, h.taskKeys())
+	mails := h.mailsTo(dev)
+	require.Equal(t, []string{"access_approved"}, templates(mails))
+	assert.Equal(t, "an automation rule of the account", mails[0].In.Data.DecidedBy)
+	requireRejected(t, late, models.CodeConflict)
+	assert.Equal(t, models.AccessApproved, res.Status)
+}
+
+// Nobody decides: reminders at 1 h and 2 h, EXPIRED at 3 h, the requester told.
+func TestAccessRequest_Expired(t *testing.T) {
+	h := newHarness(t, accessWF)
+	as := h.accessStore(accessPending())
+
+	res := h.accessRequest(accessIn())
+
+	keys := h.taskKeys()
+	for _, a := range []string{admin1, admin2} {
+		assert.Equal(t, time.Hour, keys[accessWF+"/reminder-1/"+a])
+		assert.Equal(t, 2*time.Hour, keys[accessWF+"/reminder-2/"+a])
+	}
+	assert.Equal(t, []time.Duration{3 * time.Hour}, as.expired)
+	require.Equal(t, []string{"access_expired"}, templates(h.mailsTo(dev)))
+	assert.Equal(t, models.AccessExpired, res.Status)
+}
+
+// A request the store refuses (the account is not ACTIVE) answers the caller with the conflict.
+func TestAccessRequest_Refused(t *testing.T) {
+	h := newHarness(t, accessWF)
+	h.env.OnActivity(st.CreateAccessRequest, mock.Anything, mock.Anything).Return(activities.AccessState{},
+		temporal.NewNonRetryableApplicationError("the Smart Account is PENDING_APPROVAL: access can be requested once it is ACTIVE", models.CodeConflict, nil))
+	created := h.updateAt(0, "", workflows.UpdateCreated)
+
+	h.accessRequest(accessIn())
+
+	s := created.snapshot()
+	require.True(t, s.completed)
+	me := apiError(s.err)
+	require.NotNil(t, me, "refusal %v carries no code", s.err)
+	assert.Equal(t, models.CodeConflict, me.Code)
+}

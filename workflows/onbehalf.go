@@ -1,0 +1,351 @@
+package workflows
+
+import (
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+)
+
+// UpdateNominate adds customer contacts ("creators") to a request made on a customer's behalf that waits
+// for acceptance or was declined (FEATURES SA6).
+const UpdateNominate = "nominate"
+
+// NominateInput is the argument of the nominate update.
+type NominateInput struct {
+	Emails []string `json:"emails"`
+	Actor  string   `json:"actor"`
+}
+
+// NominateResult says whom the request waits for after a nomination.
+type NominateResult struct {
+	SmartAccountID   string          `json:"smartAccountId"`
+	Status           models.SAStatus `json:"status"`
+	CustomerContacts []string        `json:"customerContacts"`
+	Mailed           []string        `json:"mailed"`
+	Deadline         time.Time       `json:"deadline"`
+}
+
+// customerPart is the state of the customer's side of a request made on their behalf: the contacts,
+// the nominations waiting to be applied, and how the wait ended.
+type customerPart struct {
+	contacts    []string
+	nominations []*nomination
+	batches     int
+	declines    int
+	deadline    time.Time
+	since       time.Time
+	requester   string
+	// expiredIn is the status the request expired in, when it did during the customer's part.
+	expiredIn models.SAStatus
+}
+
+type nomination struct {
+	in     NominateInput
+	result *NominateResult
+	err    error
+}
+
+func (c *customerPart) waitingForNominations() []Waiting {
+	return []Waiting{{Who: c.requester, Action: "nominate-creators", Since: c.since, Deadline: c.deadline}}
+}
+
+// customerPart runs the customer's part of a request made on their behalf (FEATURES SA5): the contacts
+// are mailed an acceptance task; accepted with an address, the creation rules decide the account;
+// accepted without one, the contact who accepted is asked for it; declined, the requester is told and
+// may nominate more creators until the deadline; unanswered, the account expires. It returns the
+// account's state once the customer's part is over.
+func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
+	defer func() { w.taskAction = "" }()
+	t := w.in.Timing.withDefaults()
+	c := &w.customer
+	c.contacts, c.requester = slices.Clone(st.Approvers), models.NormalizeEmail(w.in.Request.Requester.Email)
+	w.acceptanceTask(ctx, t.AcceptanceExpiry)
+	w.created = true
+	w.upsertSearch(ctx)
+	data := w.customerMailData(w.task.deadline)
+	w.notify(ctx, "pending-customer", []string{w.in.Request.Requester.Email}, "sa_onbehalf_pending", data)
+	for _, a := range st.TLDAdmins {
+		w.notify(ctx, "tld-notice/"+a, []string{a}, "sa_onbehalf_notice", data)
+	}
+	w.customerTasks(ctx, "acceptance", c.contacts, "sa_acceptance_task", data)
+	w.step(ctx, "customer contacts asked to accept", "")
+
+	for {
+		var err error
+		switch st.Status {
+		case models.SAPendingCustomerAcceptance:
+			st, err = w.awaitAcceptance(ctx, st, t)
+		case models.SAPendingCustomerAddress:
+			st, err = w.awaitAddress(ctx, st, t)
+		case models.SADeclinedByCustomer:
+			st, err = w.awaitNominations(ctx, st, t)
+		default:
+			// Nominations that arrived while the last decision was applied come too late.
+			for _, n := range c.nominations {
+				n.err = refuse(models.CodeConflict, "", "the Smart Account is %s: creators can no longer be nominated", st.Status)
+			}
+			c.nominations = nil
+			return st, nil
+		}
+		if err != nil {
+			return st, err
+		}
+		w.setAccount(ctx, st)
+	}
+}
+
+func (w *saCreate) acceptanceTask(ctx workflow.Context, expiry time.Duration) {
+	c := &w.customer
+	w.task = newApprovalTask(ctx, slices.Clone(c.contacts), "", expiry)
+	w.task.choices = []Decision{Accept, Decline}
+	w.task.wake = func() bool { return len(c.nominations) > 0 }
+	w.taskAction = "accept"
+	c.deadline, c.since = w.task.deadline, w.task.since
+}
+
+func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+	decided, err := w.task.wait(ctx, nudgesOf(t.AcceptanceReminders, "sa_acceptance_task"), func(n nudge) {
+		d := w.customerMailData(w.task.deadline)
+		d.Reminder = n.Reminder
+		w.step(ctx, "reminder sent to the customer contacts", "")
+		w.customerTasks(ctx, "acceptance-reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
+	})
+	if err != nil {
+		return st, err
+	}
+	if len(w.customer.nominations) > 0 {
+		return w.applyNominations(ctx, st, t)
+	}
+	if !decided {
+		return w.expireCustomer(ctx, st)
+	}
+	in := *w.task.decision
+	var out activities.SAState
+	if in.Decision == Accept {
+		hq := models.Address{}
+		if in.Headquarters != nil {
+			hq = *in.Headquarters
+		}
+		err = workflow.ExecuteLocalActivity(lctx(ctx), store.AcceptOnBehalf, activities.AcceptSAInput{
+			SmartAccountID: st.SmartAccountID, Actor: in.Actor, Headquarters: hq,
+			ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via}).Get(ctx, &out)
+	} else {
+		err = workflow.ExecuteLocalActivity(lctx(ctx), store.DeclineOnBehalf, activities.DeclineOnBehalfInput{
+			SmartAccountID: st.SmartAccountID, Actor: in.Actor, Reason: in.Reason, Via: in.Via}).Get(ctx, &out)
+	}
+	w.task.close(DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason}, wireError(err))
+	if err != nil {
+		return st, err
+	}
+	w.step(ctx, "customer decided: "+string(in.Decision)+" ("+string(out.Status)+")", in.Actor)
+	switch out.Status {
+	case models.SADeclinedByCustomer:
+		w.customer.declines++
+		d := w.customerMailData(w.customer.deadline)
+		d.DecidedBy, d.Reason, d.Status = in.Actor, in.Reason, string(out.Status)
+		w.notify(ctx, "declined-by-customer-"+itoa(w.customer.declines), []string{w.in.Request.Requester.Email}, "sa_declined_by_customer", d)
+		w.taskAction = ""
+	case models.SAPendingCustomerAddress:
+		w.task = newApprovalTask(ctx, []string{out.AcceptedBy}, "", t.AcceptanceExpiry)
+		w.task.choices = []Decision{Submit}
+		w.task.check = func(in DecideInput) error {
+			if in.Headquarters == nil || in.Headquarters.IsZero() {
+				return refuse(models.CodeInvalid, "headquarters", "the headquarters address is required")
+			}
+			return nil
+		}
+		w.taskAction = "give-address"
+		w.customer.deadline, w.customer.since = w.task.deadline, w.task.since
+		w.sa = out
+		w.customerTasks(ctx, "address", []string{out.AcceptedBy}, "sa_address_task", w.customerMailData(w.task.deadline))
+	}
+	return out, nil
+}
+
+func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+	decided, err := w.task.wait(ctx, nudgesOf(t.AcceptanceReminders, "sa_address_task"), func(n nudge) {
+		d := w.customerMailData(w.task.deadline)
+		d.Reminder = n.Reminder
+		w.step(ctx, "address reminder sent", "")
+		w.customerTasks(ctx, "address-reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
+	})
+	if err != nil {
+		return st, err
+	}
+	if !decided {
+		return w.expireCustomer(ctx, st)
+	}
+	in := *w.task.decision
+	var out activities.SAState
+	err = workflow.ExecuteLocalActivity(lctx(ctx), store.GiveHeadquarters, activities.HeadquartersInput{
+		SmartAccountID: st.SmartAccountID, Actor: in.Actor, Headquarters: *in.Headquarters,
+		ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via}).Get(ctx, &out)
+	w.task.close(DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx)}, wireError(err))
+	if err != nil {
+		return st, err
+	}
+	w.step(ctx, "headquarters given ("+string(out.Status)+")", in.Actor)
+	return out, nil
+}
+
+// awaitNominations waits, after a customer declined, for more creators to be nominated until the
+// deadline; then the request expires and frees its domain.
+func (w *saCreate) awaitNominations(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+	c := &w.customer
+	if d := c.deadline.Sub(workflow.Now(ctx)); d > 0 {
+		if _, err := workflow.AwaitWithTimeout(ctx, d, func() bool { return len(c.nominations) > 0 }); err != nil {
+			return st, err
+		}
+	}
+	if len(c.nominations) > 0 {
+		return w.applyNominations(ctx, st, t)
+	}
+	return w.expireCustomer(ctx, st)
+}
+
+// applyNominations adds the nominated contacts, reopens a declined request with a fresh deadline, and
+// mails the acceptance task to the people nominated (to those new to it when the request is open).
+func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+	c := &w.customer
+	batch := c.nominations
+	c.nominations = nil
+	var emails []string
+	actor := ""
+	for _, n := range batch {
+		emails = append(emails, n.in.Emails...)
+		actor = n.in.Actor
+	}
+	var out activities.SAState
+	err := workflow.ExecuteLocalActivity(lctx(ctx), store.NominateCreators, activities.NominateCreatorsInput{
+		SmartAccountID: st.SmartAccountID, Actor: actor, Emails: emails}).Get(ctx, &out)
+	if err != nil {
+		for _, n := range batch {
+			n.err = wireError(err)
+		}
+		return st, nil
+	}
+	reopened := st.Status == models.SADeclinedByCustomer
+	mail := []string{}
+	for _, e := range emails {
+		e = models.NormalizeEmail(e)
+		if (reopened || !slices.Contains(c.contacts, e)) && !slices.Contains(mail, e) {
+			mail = append(mail, e)
+		}
+	}
+	c.contacts = slices.Clone(out.Approvers)
+	if reopened {
+		w.acceptanceTask(ctx, t.AcceptanceExpiry)
+	} else {
+		w.task.approvers = slices.Clone(c.contacts)
+		w.task.deadline = workflow.Now(ctx).Add(t.AcceptanceExpiry)
+		c.deadline = w.task.deadline
+	}
+	c.batches++
+	w.step(ctx, "creators nominated", actor)
+	w.customerTasks(ctx, "nominated-"+itoa(c.batches), mail, "sa_acceptance_task", w.customerMailData(w.task.deadline))
+	res := NominateResult{SmartAccountID: out.SmartAccountID, Status: out.Status, CustomerContacts: c.contacts,
+		Mailed: mail, Deadline: w.task.deadline}
+	for _, n := range batch {
+		n.result = &res
+	}
+	w.sa = out
+	w.upsertSearch(ctx)
+	return out, nil
+}
+
+func (w *saCreate) expireCustomer(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
+	var out activities.SAState
+	err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireSmartAccount,
+		activities.ExpireSAInput{SmartAccountID: st.SmartAccountID, From: st.Status}).Get(ctx, &out)
+	w.customer.expiredIn = st.Status
+	w.step(ctx, "expired in "+string(st.Status), "")
+	return out, err
+}
+
+func (w *saCreate) validateNominate(in NominateInput) error {
+	if !w.in.Request.OnBehalf || (w.sa.Status != models.SAPendingCustomerAcceptance && w.sa.Status != models.SADeclinedByCustomer) {
+		return refuse(models.CodeConflict, "", "the Smart Account is %s: creators can be nominated only while it waits for the customer's acceptance or after the customer declined", w.sa.Status)
+	}
+	if len(in.Emails) == 0 {
+		return refuse(models.CodeInvalid, "emails", "name at least one creator")
+	}
+	for _, e := range in.Emails {
+		if !models.ValidEmail(e) || !models.SameTLD(e, w.sa.Domain) {
+			return refuse(models.CodeInvalid, "emails", "%s is not an address of the account's domain %s", e, w.sa.Domain)
+		}
+	}
+	return nil
+}
+
+func (w *saCreate) onNominate(ctx workflow.Context, in NominateInput) (NominateResult, error) {
+	n := &nomination{in: in}
+	w.customer.nominations = append(w.customer.nominations, n)
+	if err := workflow.Await(ctx, func() bool { return n.result != nil || n.err != nil }); err != nil {
+		return NominateResult{}, err
+	}
+	if n.err != nil {
+		return NominateResult{}, n.err
+	}
+	return *n.result, nil
+}
+
+// announceOnBehalf tells how a request made on a customer's behalf ended: the requester (who is not an
+// administrator unless nominated), the contact who accepted, and the nominees.
+func (w *saCreate) announceOnBehalf(ctx workflow.Context, st activities.SAState, data activities.MailData) {
+	r := w.in.Request
+	requester := []string{r.Requester.Email}
+	switch st.Status {
+	case models.SAActive:
+		admins := others(append([]string{st.AcceptedBy}, r.NominatedAdmins...), "")
+		d := data
+		d.Approvers = admins
+		w.notify(ctx, "active", requester, "sa_onbehalf_active", d)
+		if st.AcceptedBy != "" {
+			d.RequesterName, d.Approvers, d.DecidedBy = st.AcceptedBy, others(admins, st.AcceptedBy), ""
+			w.notify(ctx, "active/"+st.AcceptedBy, []string{st.AcceptedBy}, "sa_active", d)
+		}
+		for _, n := range others(r.NominatedAdmins, st.AcceptedBy) {
+			w.notify(ctx, "invite/"+n, []string{n}, "sa_admin_invite", data)
+		}
+	case models.SADeclined:
+		w.notify(ctx, "declined", requester, "sa_declined", data)
+	case models.SAExpired:
+		data.Approvers = w.lastApprovers()
+		if w.customer.expiredIn != "" {
+			data.Status = string(w.customer.expiredIn)
+			if w.customer.expiredIn == models.SADeclinedByCustomer {
+				// The requester heard of the decline already, and nobody was nominated since.
+				return
+			}
+			w.notify(ctx, "expired", requester, "sa_acceptance_expired", data)
+			return
+		}
+		w.notify(ctx, "expired", requester, "sa_expired", data)
+	}
+}
+
+func (w *saCreate) customerMailData(deadline time.Time) activities.MailData {
+	d := w.mailData(w.customer.contacts, deadline)
+	d.Note = w.in.Request.NoteToCustomer
+	return d
+}
+
+// customerTasks mails each recipient their own acceptance (or address) link.
+func (w *saCreate) customerTasks(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
+	w.mails = append(w.mails, taskMails(ctx, w.id, step, models.PurposeSAAcceptance, w.sa.SmartAccountID,
+		to, w.task.deadline, template, data)...)
+}
+
+func nudgesOf(after []time.Duration, template string) []nudge {
+	out := make([]nudge, 0, len(after))
+	for i, d := range after {
+		out = append(out, nudge{After: d, Template: template, Reminder: i + 1})
+	}
+	return out
+}

@@ -1,0 +1,229 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+)
+
+// SMBUpgradeID is the workflow id of an SMB account's upgrade: one at a time per account.
+func SMBUpgradeID(smartAccountID string) string { return "sa-upgrade/" + smartAccountID }
+
+// UpgradeInput starts the upgrade of an SMB account to a standard one, as the API validated it.
+type UpgradeInput struct {
+	UpgradeID      string            `json:"upgradeId"`
+	SmartAccountID string            `json:"smartAccountId"`
+	Requester      activities.Person `json:"requester"`
+	Name           string            `json:"name"`
+	Domain         string            `json:"domain"`
+	Headquarters   models.Address    `json:"headquarters"`
+	Visibility     models.Visibility `json:"visibility"`
+	Timing         Timing            `json:"timing"`
+}
+
+// UpgradeCreated answers the upgrade request with what the rules decided.
+type UpgradeCreated struct {
+	UpgradeID      string               `json:"upgradeId"`
+	SmartAccountID string               `json:"smartAccountId"`
+	Status         models.UpgradeStatus `json:"status"`
+	Domain         string               `json:"domain"`
+	WaitingOn      []Waiting            `json:"waitingOn"`
+	Why            string               `json:"why,omitempty"`
+}
+
+// UpgradeResult is how the upgrade ended.
+type UpgradeResult struct {
+	UpgradeID string               `json:"upgradeId"`
+	Status    models.UpgradeStatus `json:"status"`
+	DecidedBy string               `json:"decidedBy,omitempty"`
+	Reason    string               `json:"reason,omitempty"`
+}
+
+// SMBUpgrade is the upgrade of an SMB account (FEATURES SA8). It runs the creation rules on the new
+// domain: a domain outside the requester's own waits for a Cisco domain approval, a TLD with an ACTIVE
+// account waits for its administrators, each with reminders and an expiry; otherwise the account is
+// upgraded at once. The account stays ACTIVE throughout, and the requester is mailed the outcome.
+func SMBUpgrade(ctx workflow.Context, in UpgradeInput) (UpgradeResult, error) {
+	w := &smbUpgrade{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	if err := w.setup(ctx); err != nil {
+		return UpgradeResult{}, err
+	}
+	return w.run(ctx)
+}
+
+type smbUpgrade struct {
+	in      UpgradeInput
+	id      string
+	created bool
+	refusal error
+	st      activities.UpgradeState
+	task    *approvalTask
+	history []Step
+	mails   []workflow.Future
+}
+
+func (w *smbUpgrade) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateCreated, w.onCreated); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.onDecide,
+		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+}
+
+func (w *smbUpgrade) onCreated(ctx workflow.Context) (UpgradeCreated, error) {
+	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
+		return UpgradeCreated{}, err
+	}
+	if w.refusal != nil {
+		return UpgradeCreated{}, w.refusal
+	}
+	return UpgradeCreated{UpgradeID: w.st.UpgradeID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
+		Domain: w.st.Domain, WaitingOn: w.waitingOn(), Why: w.st.Why}, nil
+}
+
+func (w *smbUpgrade) validateDecide(in DecideInput) error {
+	if w.task == nil {
+		return refuse(models.CodeConflict, "", "the upgrade is %s and waits for no decision", w.st.Status)
+	}
+	return w.task.validate(in)
+}
+
+func (w *smbUpgrade) onDecide(ctx workflow.Context, in DecideInput) (DecideResult, error) {
+	return w.task.accept(ctx, in)
+}
+
+func (w *smbUpgrade) status() (Status, error) {
+	st := Status{State: string(w.st.Status), SmartAccountID: w.in.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
+	if w.task != nil {
+		st.Since, st.Deadline = w.task.since, w.task.deadline
+	}
+	if st.State == "" {
+		st.State = "CREATING"
+	}
+	return st, nil
+}
+
+func (w *smbUpgrade) waitingOn() []Waiting {
+	action := "approve-upgrade"
+	if w.st.Status == models.UpgradePendingDomainApproval {
+		action = "approve-domain"
+	}
+	return w.task.waiting(action)
+}
+
+func (w *smbUpgrade) run(ctx workflow.Context) (UpgradeResult, error) {
+	t := w.in.Timing
+	err := workflow.ExecuteLocalActivity(lctx(ctx), store.RequestUpgrade, activities.RequestUpgradeInput{
+		UpgradeID: w.in.UpgradeID, WorkflowID: w.id, SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester,
+		Name: w.in.Name, Domain: w.in.Domain, Headquarters: w.in.Headquarters, Visibility: w.in.Visibility,
+	}).Get(ctx, &w.st)
+	if err != nil {
+		w.refusal, w.created = wireError(err), true
+		w.step(ctx, "refused: "+err.Error(), "")
+		return UpgradeResult{}, w.finish(ctx)
+	}
+	w.step(ctx, "requested: "+string(w.st.Status), w.in.Requester.Email)
+	for w.st.Status.Pending() {
+		domain := w.st.Status == models.UpgradePendingDomainApproval
+		expiry, reminders, step, resolve := t.Expiry, t.Reminders, "approval", store.DecideUpgrade
+		if domain {
+			expiry, reminders, step, resolve = t.DomainExpiry, t.DomainReminders, "domain", store.ResolveUpgradeDomain
+		}
+		w.task = newApprovalTask(ctx, w.st.Approvers, models.RoleCiscoApprover, expiry)
+		w.created = true
+		w.upsertSearch(ctx)
+		w.taskMails(ctx, step, w.st.Approvers, 0)
+		decided, err := w.task.wait(ctx, nudgesOf(reminders, "upgrade_task"), func(n nudge) {
+			w.step(ctx, "reminder sent", "")
+			w.taskMails(ctx, step+"-reminder-"+itoa(n.Reminder), w.task.approvers, n.Reminder)
+		})
+		if err != nil {
+			return UpgradeResult{}, err
+		}
+		if !decided {
+			if err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireUpgrade, w.st.UpgradeID).Get(ctx, &w.st); err != nil {
+				return UpgradeResult{}, err
+			}
+			w.step(ctx, "expired", "")
+			break
+		}
+		in := *w.task.decision
+		var out activities.UpgradeState
+		err = workflow.ExecuteLocalActivity(lctx(ctx), resolve, activities.DecideUpgradeInput{UpgradeID: w.st.UpgradeID,
+			Approve: in.Decision == Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via}).Get(ctx, &out)
+		w.task.close(DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
+			DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason, RequestID: w.st.UpgradeID,
+			RequestStatus: string(out.Status)}, wireError(err))
+		if err != nil {
+			return UpgradeResult{}, err
+		}
+		w.step(ctx, step+" decided: "+string(in.Decision), in.Actor)
+		w.st = out
+	}
+	w.created = true
+	w.announce(ctx)
+	w.upsertSearch(ctx)
+	return UpgradeResult{UpgradeID: w.st.UpgradeID, Status: w.st.Status, DecidedBy: w.st.DecidedBy, Reason: w.st.Reason}, w.finish(ctx)
+}
+
+func (w *smbUpgrade) announce(ctx workflow.Context) {
+	d := w.mailData(time.Time{})
+	d.DecidedBy, d.Reason, d.Status = w.st.DecidedBy, w.st.Reason, string(w.st.Status)
+	if d.DecidedBy == models.ActorSystem {
+		d.DecidedBy = ""
+	}
+	to := []string{w.in.Requester.Email}
+	switch w.st.Status {
+	case models.UpgradeApproved:
+		w.notify(ctx, "upgraded", to, "sa_upgraded", d)
+	case models.UpgradeDeclined, models.UpgradeExpired:
+		if w.task != nil {
+			d.Approvers = w.task.approvers
+		}
+		w.notify(ctx, "declined", to, "sa_upgrade_declined", d)
+	}
+}
+
+func (w *smbUpgrade) mailData(deadline time.Time) activities.MailData {
+	tld, _ := models.TLD(w.in.Domain)
+	return activities.MailData{AccountName: w.in.Name, AccountID: w.in.SmartAccountID, Domain: w.in.Domain, TLD: tld,
+		RequesterEmail: w.in.Requester.Email, RequesterName: nameOr(w.in.Requester), Status: string(w.st.Status),
+		Approvers: w.st.Approvers, Deadline: deadline}
+}
+
+func (w *smbUpgrade) taskMails(ctx workflow.Context, step string, to []string, reminder int) {
+	d := w.mailData(w.task.deadline)
+	d.Reminder = reminder
+	// The workflow id is reused by the account's next upgrade: the upgrade id keeps mail keys apart.
+	w.mails = append(w.mails, taskMails(ctx, w.id, w.st.UpgradeID+"/"+step, models.PurposeUpgradeApproval, w.st.UpgradeID,
+		to, w.task.deadline, "upgrade_task", d)...)
+}
+
+func (w *smbUpgrade) notify(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
+	w.mails = append(w.mails, notify(ctx, w.id+"/"+w.st.UpgradeID+"/"+step, to, template, data))
+}
+
+func (w *smbUpgrade) step(ctx workflow.Context, what, by string) {
+	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+}
+
+func (w *smbUpgrade) upsertSearch(ctx workflow.Context) {
+	who := []string{}
+	for _, ws := range w.waitingOn() {
+		who = append(who, ws.Who)
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet("UPGRADE_"+string(w.st.Status)),
+		SearchWaitingOn.ValueSet(who), SearchSmartAccount.ValueSet(w.in.SmartAccountID))
+}
+
+func (w *smbUpgrade) finish(ctx workflow.Context) error {
+	drain(ctx, w.mails)
+	return errors.Join(workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }))
+}

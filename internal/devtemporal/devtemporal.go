@@ -63,17 +63,22 @@ func Start(o Options) (*Server, error) {
 		}
 		o.Port = p
 	}
+	// Keys without a leading underscore become PRAGMAs; WAL lets readers run beside the one writer.
 	sqlCfg := &config.SQL{PluginName: sqliteplugin.PluginName, DatabaseName: o.DBFile,
-		ConnectAttributes: map[string]string{"mode": "rwc", "_journal_mode": "wal", "_synchronous": "normal"}}
-	if os.Getenv("XMEM") != "" {
-		sqlCfg.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
-		sqlCfg.DatabaseName = "xmem" + strconv.Itoa(o.Port)
-	} else if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"}}
+	shards, err := shardCount(o.DBFile)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
 			return nil, err
 		}
 		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
 			return nil, fmt.Errorf("temporal schema: %w", err)
+		}
+		if err := os.WriteFile(o.DBFile+".shards", []byte(strconv.Itoa(shards)), 0o644); err != nil {
+			return nil, err
 		}
 	} else if err := forgetMembers(o.DBFile); err != nil {
 		return nil, err
@@ -85,7 +90,7 @@ func Start(o Options) (*Server, error) {
 	if err := sqliteschema.CreateNamespaces(sqlCfg, nsCfg); err != nil {
 		return nil, fmt.Errorf("create namespace: %w", err)
 	}
-	cfg, err := serverConfig(o, sqlCfg)
+	cfg, err := serverConfig(o, sqlCfg, shards)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +151,7 @@ func (s *Server) waitReady(limit time.Duration) error {
 	}
 }
 
-func serverConfig(o Options, sqlCfg *config.SQL) (*config.Config, error) {
+func serverConfig(o Options, sqlCfg *config.SQL, shards int) (*config.Config, error) {
 	svc := func(port int) (config.Service, error) {
 		var err error
 		if port == 0 {
@@ -181,7 +186,7 @@ func serverConfig(o Options, sqlCfg *config.SQL) (*config.Config, error) {
 				ListenAddress: net.JoinHostPort(o.IP, strconv.Itoa(metricsPort)), HandlerPath: "/metrics"}},
 		},
 		Persistence: config.Persistence{
-			DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: 1,
+			DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: int32(shards),
 			DataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
 		},
 		ClusterMetadata: &cluster.Config{
@@ -199,6 +204,30 @@ func serverConfig(o Options, sqlCfg *config.SQL) (*config.Config, error) {
 			History: config.HistoryArchivalNamespaceDefaults{State: "disabled"}, Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"}}},
 		PublicClient: config.PublicClient{HostPort: frontend},
 	}, nil
+}
+
+// historyShards is the shard count of a new server: with one shard every workflow update queues on
+// the same lock; four keep the single SQLite writer busy.
+const historyShards = 4
+
+// shardCount is the shard count a database was created with (it can never change): the number kept
+// beside it, 1 for a database from before that file existed, historyShards for a new one.
+func shardCount(dbFile string) (int, error) {
+	b, err := os.ReadFile(dbFile + ".shards")
+	switch {
+	case err == nil:
+		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("%s.shards: not a shard count", dbFile)
+		}
+		return n, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return 0, err
+	}
+	if _, err := os.Stat(dbFile); err == nil {
+		return 1, nil
+	}
+	return historyShards, nil
 }
 
 // forgetMembers drops the membership rows the previous run left: its services listened on other

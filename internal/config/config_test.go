@@ -1,0 +1,55 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licensecentral/clc/internal/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TemporalAddress != "127.0.0.1:7233" || c.TaskQueue != "clc" || c.ListenAddr != ":8080" || c.SMTP.Port != 587 ||
+		c.SMTP.TLS != "mandatory" || c.Timing.Expiry != 30*24*time.Hour || len(c.Timing.Reminders) != 2 {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if err := c.Check(true, false); err == nil || !strings.Contains(err.Error(), "CLC_DATABASE_URL") {
+		t.Fatalf("missing database URL not reported: %v", err)
+	}
+	if err := c.Check(false, true); err == nil || !strings.Contains(err.Error(), "CLC_AUTH_OIDC_ISSUER") {
+		t.Fatalf("missing auth not reported: %v", err)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"CLC_DATABASE_URL": "postgres://x", "CLC_SMTP_PORT": "2525", "CLC_SMTP_TLS": "none",
+		"CLC_SA_REMINDERS": "1h, 2h30m", "CLC_SA_EXPIRY": "48h", "CLC_CISCO_APPROVERS": "a@cisco.com, b@cisco.com",
+		"CLC_PUBLIC_URL": "https://clc.example.com/", "CLC_AUTH_OIDC_ISSUER": "https://idp.example.com",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTP.Port != 2525 || c.SMTP.TLS != "none" || c.Timing.Expiry != 48*time.Hour ||
+		c.Timing.Reminders[1] != 150*time.Minute || len(c.CiscoApprovers) != 2 || c.PublicURL != "https://clc.example.com" {
+		t.Fatalf("overrides: %+v", c)
+	}
+	if err := c.Check(true, true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	for name, value := range map[string]string{"CLC_SMTP_PORT": "x", "CLC_SA_EXPIRY": "30 days", "CLC_SMTP_TLS": "maybe",
+		"CLC_SA_REMINDERS": "1h,soon"} {
+		if _, err := config.Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: %v", name, value, err)
+		}
+	}
+}

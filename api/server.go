@@ -30,6 +30,7 @@ type Processes interface {
 type Server struct {
 	db        *gorm.DB
 	processes Processes
+	orders    OrderProcesses
 	verifier  auth.Verifier
 	log       *slog.Logger
 	// users remembers which identities were recorded, so a request writes its user row only when the
@@ -48,12 +49,17 @@ type Options struct {
 	Log       *slog.Logger
 	// Extra adds routes: the dev stack's /dev endpoints.
 	Extra []func(*gin.Engine)
+	// Orders drives the order processes; without it the order endpoints answer 503.
+	Orders OrderProcesses
 }
 
 // New builds the server.
 func New(o Options) *Server {
-	s := &Server{db: o.DB, processes: o.Processes, verifier: o.Verifier, log: o.Log, extra: o.Extra,
+	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, verifier: o.Verifier, log: o.Log, extra: o.Extra,
 		registry: prometheus.NewRegistry()}
+	if s.orders == nil {
+		s.orders = noOrders{}
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -98,6 +104,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/smart-accounts/:id/virtual-accounts", s.virtualAccounts)
 	v1.GET("/smart-accounts/:id/users", s.accountUsers)
 	v1.POST("/smart-accounts/:id/decision", s.decideSmartAccount)
+	s.orderRoutes(v1)
 
 	for _, f := range s.extra {
 		f(r)

@@ -219,3 +219,31 @@ func TestDelegation_ExpiryTellsOrderProcess(t *testing.T) {
 	requireSameTime(t, t0.Add(2*time.Hour), status.Deadline, "deadline")
 	assert.Equal(t, "EXPIRED", h.lastSearch().State)
 }
+
+// Through the emailed link the assignment is the delegation's, even when the delegate is entitled
+// otherwise too (here, a colleague of the contact): the delegation is used; once used, the link's
+// assignment is refused while the colleague may still assign in their own right.
+func TestOrder_LinkAssignmentUsesTheDelegation(t *testing.T) {
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	s := newOrderStore(h, order)
+	h.updateAt(time.Minute, "", workflows.UpdateDelegate, delegateTo(colleague, time.Hour))
+	viaLink := func() workflows.AssignInput {
+		in := assignTo(actor(colleague), acmeTarget)
+		in.DelegationID, in.Via = delegationID, workflows.ViaEmail
+		return in
+	}
+	first := h.assignAt(10*time.Minute, viaLink())
+	again := h.assignAt(20*time.Minute, viaLink())
+	ownRight := h.assignAt(30*time.Minute, assignTo(actor(colleague), svcTarget))
+
+	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+
+	assert.Equal(t, models.AsDelegate, requireAssigned(t, first).As)
+	require.NotEmpty(t, s.assigns)
+	assert.Equal(t, delegationID, s.assigns[0].In.DelegationID)
+	assert.Equal(t, workflows.ViaEmail, s.assigns[0].In.Via)
+	me := requireRejected(t, again, models.CodeConflict)
+	assert.Contains(t, me.Message, "no longer open")
+	assert.Equal(t, models.AsSameDomain, requireAssigned(t, ownRight).As)
+}

@@ -134,11 +134,33 @@ func (w *orderProc) access(ctx workflow.Context, a models.OrderActor) models.Ord
 	return models.AccessTo(a, w.state.Order, w.state.Delegations, false, workflow.Now(ctx))
 }
 
+// assignAccess is the actor's entitlement to an assignment: through the named delegation when the
+// assignment comes from its link, as the order's rules say otherwise.
+func (w *orderProc) assignAccess(ctx workflow.Context, in AssignInput) (models.OrderAccess, error) {
+	if in.DelegationID == "" {
+		return w.access(ctx, in.Actor), nil
+	}
+	for _, d := range w.state.Delegations {
+		if d.ID != in.DelegationID || d.Delegate != models.NormalizeEmail(in.Actor.Email) {
+			continue
+		}
+		if !d.ActiveAt(workflow.Now(ctx)) {
+			return models.OrderAccess{}, refuse(models.CodeGone, "", "the delegation expired at %s", d.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		return models.OrderAccess{See: true, Act: true, As: models.AsDelegate, Delegation: d.ID}, nil
+	}
+	return models.OrderAccess{}, refuse(models.CodeConflict, "", "the delegation %s is no longer open: it was used or revoked", in.DelegationID)
+}
+
 func (w *orderProc) validateAssign(ctx workflow.Context, in AssignInput) error {
 	if !w.recorded {
 		return refuse(models.CodeConflict, "", "order %s is still being recorded; try again", w.in.OrderID)
 	}
-	_, err := models.PlanAssignment(w.state.Order, w.state.Lines, w.access(ctx, in.Actor), in.Request)
+	acc, err := w.assignAccess(ctx, in)
+	if err != nil {
+		return err
+	}
+	_, err = models.PlanAssignment(w.state.Order, w.state.Lines, acc, in.Request)
 	return wireError(err)
 }
 
@@ -149,7 +171,10 @@ func (w *orderProc) onAssign(ctx workflow.Context, in AssignInput) (AssignResult
 		return AssignResult{}, err
 	}
 	defer w.unlock()
-	acc := w.access(ctx, in.Actor)
+	acc, err := w.assignAccess(ctx, in)
+	if err != nil {
+		return AssignResult{}, err
+	}
 	plan, err := models.PlanAssignment(w.state.Order, w.state.Lines, acc, in.Request)
 	if err != nil {
 		w.step(ctx, "assignment refused: "+err.Error(), in.Actor.Email)

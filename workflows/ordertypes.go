@@ -56,10 +56,13 @@ type IngestResult struct {
 // AssignInput is one order's share of an assignment request.
 type AssignInput struct {
 	// RequestID is the update id: a repeated request (same Idempotency-Key) is the same update.
-	RequestID string               `json:"requestId"`
-	Actor     models.OrderActor    `json:"actor"`
-	Via       string               `json:"via"`
-	Request   models.AssignRequest `json:"request"`
+	RequestID string            `json:"requestId"`
+	Actor     models.OrderActor `json:"actor"`
+	Via       string            `json:"via"`
+	// DelegationID, when set, is the delegation the actor assigns through (the emailed link): the
+	// actor must be its delegate, and the delegation is used whatever else entitles them.
+	DelegationID string               `json:"delegationId,omitempty"`
+	Request      models.AssignRequest `json:"request"`
 }
 
 // AssignResult is what an assignment did to the order.

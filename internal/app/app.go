@@ -143,8 +143,14 @@ func (a *App) Processes() *workflows.Processes {
 	return &workflows.Processes{Client: a.Temporal, TaskQueue: a.Config.TaskQueue, Timing: a.Config.Timing}
 }
 
+// Orders is the client side of the order processes this app starts.
+func (a *App) Orders() *workflows.Orders {
+	return &workflows.Orders{Client: a.Temporal, TaskQueue: a.Config.TaskQueue, DelegationExpiry: a.Config.DelegationExpiry}
+}
+
 func (a *App) startAPI(ctx context.Context) error {
-	srv := api.New(api.Options{DB: a.DB, Processes: a.Processes(), Verifier: a.Verifier, Log: a.Log, Extra: a.Extra})
+	srv := api.New(api.Options{DB: a.DB, Processes: a.Processes(), Verifier: a.Verifier, Log: a.Log, Extra: a.Extra,
+		Orders: a.Orders()})
 	l := a.Listener
 	if l == nil {
 		var err error

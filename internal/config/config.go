@@ -29,6 +29,8 @@ type Config struct {
 	// CiscoApprovers are mailed domain approvals besides users holding the cisco-approver role.
 	CiscoApprovers []string
 	LogLevel       string
+	// DelegationExpiry is how long an order delegation's emailed link works (default 14 days).
+	DelegationExpiry time.Duration
 }
 
 // Load reads the environment; getenv is os.Getenv in the binaries and a map in tests.
@@ -64,6 +66,7 @@ func Load(getenv func(string) string) (Config, error) {
 		CiscoApprovers: e.list("CLC_CISCO_APPROVERS"),
 		LogLevel:       e.str("CLC_LOG_LEVEL", "info"),
 	}
+	c.DelegationExpiry = e.dur("CLC_DELEGATION_EXPIRY", 14*24*time.Hour)
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
 	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)

@@ -1,0 +1,160 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// delegationBody is the body of POST /orders/{id}/delegations.
+type delegationBody struct {
+	Email string `json:"email"`
+	Note  string `json:"note"`
+}
+
+// createDelegation lets an order's fulfillment contact authorize someone else, by email, to assign it
+// (FEATURES OR8). The order's process records the delegation and starts its own process, which mails
+// the link.
+func (s *Server) createDelegation(c *gin.Context) {
+	ctx := c.Request.Context()
+	st, acc, err := s.loadOrder(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body delegationBody
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	o := st.Order
+	email := models.NormalizeEmail(body.Email)
+	switch {
+	case acc.As != models.AsFulfillmentContact:
+		err = models.Errorf(models.CodeForbidden, "only the fulfillment contact of order %s can delegate its assignment", o.ID)
+	case !o.Type.Assignable():
+		err = models.Errorf(models.CodeRefused, "%s orders cannot be assigned to a Smart Account, so their assignment cannot be delegated", o.Type)
+	case !models.ValidEmail(email):
+		err = models.Invalid("email", "email must be the delegate's address")
+	case email == o.FulfillmentContact:
+		err = models.Invalid("email", "you are the fulfillment contact: assign the order yourself")
+	case len(strings.TrimSpace(body.Note)) > 1000:
+		err = models.Invalid("note", "note is longer than 1000 characters")
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	id := models.NewID()
+	if key := strings.TrimSpace(c.GetHeader("Idempotency-Key")); key != "" {
+		sum := sha256.Sum256([]byte(orderActor(c).Email + "\n" + key + "\n" + o.ID))
+		id = hex.EncodeToString(sum[:16])
+	}
+	res, err := s.orders.Delegate(ctx, st, workflows.DelegateInput{DelegationID: id, Actor: orderActor(c), Delegate: email,
+		Note: strings.TrimSpace(body.Note)})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "order delegated", "orderId", o.ID, "delegationId", res.Delegation.ID)
+	c.Header("Location", "/api/v1/orders/"+o.ID+"/delegations/"+res.Delegation.ID)
+	c.JSON(http.StatusCreated, gin.H{"delegation": res.Delegation, "waitingOn": res.WaitingOn})
+}
+
+// listDelegations shows an order's delegations to its fulfillment contact and to support.
+func (s *Server) listDelegations(c *gin.Context) {
+	st, acc, err := s.loadOrder(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if acc.As != models.AsFulfillmentContact && !orderActor(c).Support() {
+		s.writeError(c, models.Errorf(models.CodeForbidden, "only the fulfillment contact of order %s sees its delegations", st.Order.ID))
+		return
+	}
+	ds, err := models.OrderDelegations(c.Request.Context(), s.db, st.Order.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"delegations": ds})
+}
+
+// revokeDelegation lets the fulfillment contact (or support, with a reason) withdraw a delegation; its
+// link then shows "revoked" and does nothing.
+func (s *Server) revokeDelegation(c *gin.Context) {
+	ctx := c.Request.Context()
+	st, acc, err := s.loadOrder(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	a := orderActor(c)
+	reason := strings.TrimSpace(c.Query("reason"))
+	if c.Request.ContentLength > 0 {
+		var body struct {
+			Reason string `json:"reason"`
+		}
+		if err := decodeJSON(c.Request, &body); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		reason = strings.TrimSpace(body.Reason)
+	}
+	d, err := models.FindDelegation(ctx, s.db, c.Param("delegation"))
+	if err != nil || d.OrderID != st.Order.ID {
+		s.writeError(c, models.Errorf(models.CodeNotFound, "order %s has no delegation %s", st.Order.ID, c.Param("delegation")))
+		return
+	}
+	switch {
+	case acc.As != models.AsFulfillmentContact && models.NormalizeEmail(a.Email) != d.Delegator && !a.Support():
+		err = models.Errorf(models.CodeForbidden, "only the fulfillment contact who delegated (%s) can revoke the delegation", d.Delegator)
+	case acc.As != models.AsFulfillmentContact && a.Support() && reason == "":
+		err = models.Invalid("reason", "internal support needs a reason to revoke a delegation; it is recorded")
+	default:
+		err = delegationClosed(d)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	res, err := s.orders.Revoke(ctx, st, workflows.RevokeInput{DelegationID: d.ID, Actor: a, Reason: reason})
+	if models.ErrorCode(err) == models.CodeConflict {
+		if fresh, ferr := models.FindDelegation(ctx, s.db, d.ID); ferr == nil && delegationClosed(fresh) != nil {
+			err = delegationClosed(fresh)
+		}
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "delegation revoked", "orderId", st.Order.ID, "delegationId", d.ID, "by", a.Email)
+	c.JSON(http.StatusOK, gin.H{"delegation": res.Delegation})
+}
+
+// delegationClosed says, from the database, why a delegation no longer authorizes anything; nil while
+// it does.
+func delegationClosed(d models.OrderDelegation) error {
+	when := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return " on " + t.UTC().Format("2 Jan 2006 15:04 UTC")
+	}
+	switch {
+	case d.Status == models.DelegationRevoked:
+		return models.Errorf(models.CodeGone, "this delegation was revoked by %s%s; nothing can be assigned through it", d.ClosedBy, when(d.ClosedAt))
+	case d.Status == models.DelegationUsed:
+		return models.Errorf(models.CodeConflict, "this delegation was already used by %s%s", d.ClosedBy, when(d.ClosedAt))
+	case d.Status == models.DelegationExpired || !time.Now().Before(d.ExpiresAt):
+		return models.Errorf(models.CodeGone, "this delegation expired on %s", d.ExpiresAt.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	return nil
+}

@@ -1,0 +1,429 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// OrderProcesses is what the order handlers ask of the order processes; workflows.Orders in production.
+type OrderProcesses interface {
+	Ingest(ctx context.Context, in workflows.IngestInput) (workflows.IngestResult, error)
+	Assign(ctx context.Context, st activities.OrderState, in workflows.AssignInput, wait bool) (workflows.AssignResult, error)
+	Delegate(ctx context.Context, st activities.OrderState, in workflows.DelegateInput) (workflows.DelegateResult, error)
+	Revoke(ctx context.Context, st activities.OrderState, in workflows.RevokeInput) (workflows.RevokeResult, error)
+}
+
+// orderRoutes adds the order endpoints (FEATURES OR1–OR10).
+func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
+	v1.POST("/orders", s.ingestOrder)
+	v1.GET("/orders", s.listOrders)
+	v1.GET("/orders/summary", s.orderSummary)
+	v1.GET("/orders/export.csv", s.exportOrders)
+	v1.POST("/orders/assignments", s.assignOrders)
+	v1.GET("/orders/:id", s.getOrder)
+	v1.GET("/orders/:id/delegations", s.listDelegations)
+	v1.POST("/orders/:id/delegations", s.createDelegation)
+	v1.DELETE("/orders/:id/delegations/:delegation", s.revokeDelegation)
+}
+
+// ingestRequest is the body of POST /orders: an order as commerce booked it.
+type ingestRequest struct {
+	ID                 string        `json:"id"`
+	Type               string        `json:"type"`
+	PurchaseOrder      string        `json:"purchaseOrder"`
+	EndCustomer        *models.Party `json:"endCustomer"`
+	Reseller           *models.Party `json:"reseller"`
+	Distributor        *models.Party `json:"distributor"`
+	FulfillmentContact string        `json:"fulfillmentContact"`
+	BookedAt           string        `json:"bookedAt"`
+	ShippedAt          string        `json:"shippedAt"`
+	Lines              []ingestLine  `json:"lines"`
+}
+
+type ingestLine struct {
+	ID           string `json:"id"`
+	SKU          string `json:"sku"`
+	Description  string `json:"description"`
+	Kind         string `json:"kind"`
+	Quantity     int    `json:"quantity"`
+	SmartLicense bool   `json:"smartLicense"`
+	SAMandatory  bool   `json:"saMandatory"`
+	TermMonths   int    `json:"termMonths"`
+}
+
+// orderIDPattern keeps order ids fit for workflow ids, URLs and CSV cells.
+var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
+
+const maxOrderLines = 1000
+
+// validate checks an ingested order and builds its rows; the hash is of the validated content, so
+// the same order sent again (even with other spacing or case in emails) is recognized.
+func (r *ingestRequest) validate() (models.Order, []models.OrderLine, error) {
+	o := models.Order{ID: strings.TrimSpace(r.ID), Type: models.OrderType(strings.ToUpper(strings.TrimSpace(r.Type))),
+		PurchaseOrder: strings.TrimSpace(r.PurchaseOrder), FulfillmentContact: models.NormalizeEmail(r.FulfillmentContact)}
+	switch {
+	case o.ID == "":
+		return o, nil, models.Invalid("id", "id is required")
+	case !orderIDPattern.MatchString(o.ID):
+		return o, nil, models.Invalid("id", "id must be 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
+	case !o.Type.Valid():
+		return o, nil, models.Invalid("type", "type must be STANDARD, STOCKING or EA")
+	case len(o.PurchaseOrder) > 100:
+		return o, nil, models.Invalid("purchaseOrder", "purchaseOrder is longer than 100 characters")
+	case r.EndCustomer == nil || strings.TrimSpace(r.EndCustomer.Name) == "":
+		return o, nil, models.Invalid("endCustomer.name", "endCustomer.name is required")
+	case o.FulfillmentContact != "" && !models.ValidEmail(o.FulfillmentContact):
+		return o, nil, models.Invalid("fulfillmentContact", "%q is not an email address", r.FulfillmentContact)
+	}
+	var err error
+	if o.EndCustomer, err = party("endCustomer", *r.EndCustomer, false); err != nil {
+		return o, nil, err
+	}
+	if r.Reseller != nil {
+		if o.Reseller, err = party("reseller", *r.Reseller, true); err != nil {
+			return o, nil, err
+		}
+	}
+	if r.Distributor != nil {
+		if r.Reseller == nil {
+			return o, nil, models.Invalid("distributor", "a distributor (2-tier) comes with the reseller it sold through")
+		}
+		if o.Distributor, err = party("distributor", *r.Distributor, true); err != nil {
+			return o, nil, err
+		}
+	}
+	if o.BookedAt, err = instant("bookedAt", r.BookedAt); err != nil {
+		return o, nil, err
+	}
+	if r.ShippedAt != "" {
+		t, err := instant("shippedAt", r.ShippedAt)
+		if err != nil {
+			return o, nil, err
+		}
+		o.ShippedAt = &t
+	}
+	if len(r.Lines) == 0 || len(r.Lines) > maxOrderLines {
+		return o, nil, models.Invalid("lines", "an order has 1 to %d lines", maxOrderLines)
+	}
+	lines := make([]models.OrderLine, 0, len(r.Lines))
+	for i, l := range r.Lines {
+		line, err := l.validate(fmt.Sprintf("lines[%d]", i), o)
+		if err != nil {
+			return o, nil, err
+		}
+		if slices.ContainsFunc(lines, func(x models.OrderLine) bool { return x.ID == line.ID }) {
+			return o, nil, models.Invalid(fmt.Sprintf("lines[%d].id", i), "line id %q appears twice", line.ID)
+		}
+		lines = append(lines, line)
+	}
+	canonical, _ := json.Marshal(struct {
+		O models.Order
+		L []models.OrderLine
+	}{o, lines})
+	sum := sha256.Sum256(canonical)
+	o.PayloadHash = hex.EncodeToString(sum[:])
+	return o, lines, nil
+}
+
+func (l ingestLine) validate(field string, o models.Order) (models.OrderLine, error) {
+	out := models.OrderLine{ID: strings.TrimSpace(l.ID), SKU: strings.ToUpper(strings.TrimSpace(l.SKU)),
+		Description: strings.TrimSpace(l.Description), Kind: models.LineKind(strings.ToUpper(strings.TrimSpace(l.Kind))),
+		Quantity: l.Quantity, SmartLicense: l.SmartLicense, SAMandatory: l.SAMandatory, TermMonths: l.TermMonths}
+	switch {
+	case out.ID == "" || len(out.ID) > 20:
+		return out, models.Invalid(field+".id", "%s.id is required (at most 20 characters)", field)
+	case out.SKU == "" || len(out.SKU) > 64:
+		return out, models.Invalid(field+".sku", "%s.sku is required (at most 64 characters)", field)
+	case len(out.Description) > 500:
+		return out, models.Invalid(field+".description", "%s.description is longer than 500 characters", field)
+	case !out.Kind.Valid():
+		return out, models.Invalid(field+".kind", "%s.kind must be PRODUCT, CISCO_SERVICE or PARTNER_SERVICE", field)
+	case out.Kind == models.LinePartnerService && o.Reseller.IsZero():
+		return out, models.Invalid(field+".kind", "%s is a PARTNER_SERVICE line, but the order names no reseller", field)
+	case out.Quantity < 1 || out.Quantity > 1_000_000:
+		return out, models.Invalid(field+".quantity", "%s.quantity must be between 1 and 1000000", field)
+	case out.TermMonths < 0 || out.TermMonths > 120:
+		return out, models.Invalid(field+".termMonths", "%s.termMonths must be between 0 and 120", field)
+	}
+	return out, nil
+}
+
+func party(field string, p models.Party, partner bool) (models.Party, error) {
+	out := models.Party{Name: strings.TrimSpace(p.Name), Email: models.NormalizeEmail(p.Email)}
+	switch {
+	case out.Name == "" || len(out.Name) > 200:
+		return out, models.Invalid(field+".name", "%s.name is required (at most 200 characters)", field)
+	case out.Email != "" && !models.ValidEmail(out.Email):
+		return out, models.Invalid(field+".email", "%q is not an email address", p.Email)
+	}
+	if !partner {
+		if p.Domain != "" {
+			return out, models.Invalid(field+".domain", "%s has no domain; partners have", field)
+		}
+		return out, nil
+	}
+	d, err := models.NormalizeDomain(p.Domain)
+	if err != nil {
+		return out, models.Invalid(field+".domain", "%s.domain is required: the partner's domain (%v)", field, err)
+	}
+	out.Domain = d
+	return out, nil
+}
+
+func instant(field, v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, strings.TrimSpace(v))
+	if err != nil {
+		return t, models.Invalid(field, "%s must be an RFC 3339 time such as 2026-11-01T10:00:00Z", field)
+	}
+	return t.UTC().Truncate(time.Microsecond), nil
+}
+
+// ingestOrder takes an order from commerce (FEATURES X4: idempotent on the order id). The first time it
+// starts the order's process, which records it; the same order again is answered 200 with the order;
+// changed content is a 409.
+func (s *Server) ingestOrder(c *gin.Context) {
+	ctx := c.Request.Context()
+	if !identity(c).HasRole(models.RoleCommerce) {
+		s.writeError(c, models.Errorf(models.CodeForbidden, "only commerce's service identity (platform role %s) may send orders", models.RoleCommerce))
+		return
+	}
+	var body ingestRequest
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	o, lines, err := body.validate()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if st, err := activities.LoadOrderState(ctx, s.db, o.ID); err == nil {
+		if st.Order.PayloadHash != o.PayloadHash {
+			s.writeError(c, ingestConflict(st, o, lines))
+			return
+		}
+		s.answerOrder(c, http.StatusOK, st, models.OrderAccess{See: true, As: models.RoleCommerce})
+		return
+	} else if models.ErrorCode(err) != models.CodeNotFound {
+		s.writeError(c, err)
+		return
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	o.WorkflowID = workflows.OrderWorkflowID(o.ID)
+	models.PrepareOrder(&o, lines, now)
+	res, err := s.orders.Ingest(ctx, workflows.IngestInput{Order: o, Lines: lines})
+	if models.ErrorCode(err) == models.CodeConflict {
+		if st, lerr := activities.LoadOrderState(ctx, s.db, o.ID); lerr == nil {
+			err = ingestConflict(st, o, lines)
+		}
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "order ingested", "orderId", o.ID, "lines", len(lines))
+	c.Header("Location", "/api/v1/orders/"+o.ID)
+	s.answerOrder(c, http.StatusCreated, res.State, models.OrderAccess{See: true, As: models.RoleCommerce})
+}
+
+// ingestConflict says which parts of a resubmitted order differ from the recorded one.
+func ingestConflict(st activities.OrderState, o models.Order, lines []models.OrderLine) error {
+	had := st.Order
+	var diff []string
+	for _, f := range []struct {
+		name string
+		same bool
+	}{
+		{"type", had.Type == o.Type}, {"purchaseOrder", had.PurchaseOrder == o.PurchaseOrder},
+		{"endCustomer", had.EndCustomer == o.EndCustomer}, {"reseller", had.Reseller == o.Reseller},
+		{"distributor", had.Distributor == o.Distributor}, {"fulfillmentContact", had.FulfillmentContact == o.FulfillmentContact},
+		{"bookedAt", had.BookedAt.Equal(o.BookedAt)}, {"shippedAt", sameTime(had.ShippedAt, o.ShippedAt)},
+		{"lines", sameLines(st.Lines, lines)},
+	} {
+		if !f.same {
+			diff = append(diff, f.name)
+		}
+	}
+	return &models.Error{Code: models.CodeConflict, Field: "id",
+		Message: fmt.Sprintf("order %s was received before with other content; a changed order cannot be sent again", o.ID),
+		Details: gin.H{"differs": diff, "receivedAt": had.CreatedAt}}
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
+}
+
+func sameLines(a, b []models.OrderLine) bool {
+	return slices.EqualFunc(a, b, func(x, y models.OrderLine) bool {
+		return x.ID == y.ID && x.SKU == y.SKU && x.Description == y.Description && x.Kind == y.Kind && x.Quantity == y.Quantity &&
+			x.SmartLicense == y.SmartLicense && x.SAMandatory == y.SAMandatory && x.TermMonths == y.TermMonths
+	})
+}
+
+// orderActor is the caller as the order rules see them.
+func orderActor(c *gin.Context) models.OrderActor {
+	id := identity(c)
+	return models.OrderActor{Email: id.Email, Roles: id.Roles, Company: id.Company}
+}
+
+// loadOrder reads an order the caller may see, and what they may do with it; others are 404.
+func (s *Server) loadOrder(c *gin.Context, orderID string) (activities.OrderState, models.OrderAccess, error) {
+	ctx := c.Request.Context()
+	st, err := activities.LoadOrderState(ctx, s.db, orderID)
+	if err != nil {
+		return st, models.OrderAccess{}, err
+	}
+	a := orderActor(c)
+	acc := models.AccessTo(a, st.Order, st.Delegations, false, time.Now())
+	if !acc.See {
+		member, err := models.MemberAccountIDs(ctx, s.db, a.Email)
+		if err != nil {
+			return st, acc, err
+		}
+		acc = models.AccessTo(a, st.Order, st.Delegations, models.HeldBy(st.Lines, member), time.Now())
+	}
+	if !acc.See {
+		return st, acc, models.Errorf(models.CodeNotFound, "no order %s", orderID)
+	}
+	return st, acc, nil
+}
+
+func (s *Server) getOrder(c *gin.Context) {
+	st, acc, err := s.loadOrder(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.answerOrder(c, http.StatusOK, st, acc)
+}
+
+// orderView is an order as the API shows it: the order, its lines with their assignment and
+// provisioning, whom it waits for, and what the caller may do.
+type orderView struct {
+	ID                 string                   `json:"id"`
+	Type               models.OrderType         `json:"type"`
+	PurchaseOrder      string                   `json:"purchaseOrder"`
+	EndCustomer        models.Party             `json:"endCustomer"`
+	Reseller           models.Party             `json:"reseller,omitzero"`
+	Distributor        models.Party             `json:"distributor,omitzero"`
+	FulfillmentContact string                   `json:"fulfillmentContact"`
+	BookedAt           time.Time                `json:"bookedAt"`
+	ShippedAt          *time.Time               `json:"shippedAt,omitempty"`
+	AssignmentStatus   models.AssignmentStatus  `json:"assignmentStatus"`
+	Lines              []lineView               `json:"lines"`
+	WaitingOn          []workflows.Waiting      `json:"waitingOn"`
+	Delegations        []models.OrderDelegation `json:"delegations,omitempty"`
+	MyAccess           accessView               `json:"myAccess"`
+	CreatedAt          time.Time                `json:"createdAt"`
+	UpdatedAt          time.Time                `json:"updatedAt"`
+}
+
+type accessView struct {
+	CanAssign bool   `json:"canAssign"`
+	As        string `json:"as,omitempty"`
+}
+
+type lineView struct {
+	ID           string           `json:"id"`
+	SKU          string           `json:"sku"`
+	Description  string           `json:"description"`
+	Kind         models.LineKind  `json:"kind"`
+	Quantity     int              `json:"quantity"`
+	SmartLicense bool             `json:"smartLicense"`
+	SAMandatory  bool             `json:"saMandatory"`
+	TermMonths   int              `json:"termMonths"`
+	Assignment   assignmentView   `json:"assignment"`
+	Provisioning provisioningView `json:"provisioning"`
+}
+
+type assignmentView struct {
+	Status             models.AssignmentStatus `json:"status"`
+	SmartAccountID     string                  `json:"smartAccountId"`
+	SmartAccountName   string                  `json:"smartAccountName,omitempty"`
+	VirtualAccountID   string                  `json:"virtualAccountId"`
+	VirtualAccountName string                  `json:"virtualAccountName,omitempty"`
+	Held               bool                    `json:"held"`
+	AssignedBy         string                  `json:"assignedBy,omitempty"`
+	AssignedAt         *time.Time              `json:"assignedAt,omitempty"`
+}
+
+type provisioningView struct {
+	Status      models.ProvisioningStatus `json:"status"`
+	DelayReason models.DelayReason        `json:"delayReason,omitempty"`
+}
+
+func (s *Server) answerOrder(c *gin.Context, status int, st activities.OrderState, acc models.OrderAccess) {
+	v, err := s.orderView(c.Request.Context(), st, acc)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
+
+func (s *Server) orderView(ctx context.Context, st activities.OrderState, acc models.OrderAccess) (orderView, error) {
+	o := st.Order
+	var saIDs, vaIDs []string
+	for _, l := range st.Lines {
+		if l.SmartAccountID != "" {
+			saIDs, vaIDs = append(saIDs, l.SmartAccountID), append(vaIDs, l.VirtualAccountID)
+		}
+	}
+	names, err := models.AccountNames(ctx, s.db, saIDs, vaIDs)
+	if err != nil {
+		return orderView{}, err
+	}
+	v := orderView{ID: o.ID, Type: o.Type, PurchaseOrder: o.PurchaseOrder, EndCustomer: o.EndCustomer, Reseller: o.Reseller,
+		Distributor: o.Distributor, FulfillmentContact: o.FulfillmentContact, BookedAt: o.BookedAt, ShippedAt: o.ShippedAt,
+		AssignmentStatus: o.AssignmentStatus, Lines: make([]lineView, 0, len(st.Lines)),
+		WaitingOn: workflows.OrderWaiting(st, o.UpdatedAt), MyAccess: accessView{CanAssign: acc.Act, As: acc.As},
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+	for _, l := range st.Lines {
+		v.Lines = append(v.Lines, lineView{ID: l.ID, SKU: l.SKU, Description: l.Description, Kind: l.Kind, Quantity: l.Quantity,
+			SmartLicense: l.SmartLicense, SAMandatory: l.SAMandatory, TermMonths: l.TermMonths,
+			Assignment: assignmentView{Status: l.AssignmentStatus, SmartAccountID: l.SmartAccountID, SmartAccountName: names[l.SmartAccountID],
+				VirtualAccountID: l.VirtualAccountID, VirtualAccountName: names[l.VirtualAccountID], Held: l.Held(),
+				AssignedBy: l.AssignedBy, AssignedAt: l.AssignedAt},
+			Provisioning: provisioningView{Status: l.ProvisioningStatus, DelayReason: l.DelayReason}})
+	}
+	if acc.As == models.AsFulfillmentContact || acc.As == models.AsSupport {
+		v.Delegations = st.Delegations
+	}
+	return v, nil
+}
+
+// noOrders stands in when the server was built without the order processes: reads work, and every
+// action answers 503.
+type noOrders struct{}
+
+var errNoOrders = &models.Error{Code: models.CodeUnavailable, Message: "the order processes are not available"}
+
+func (noOrders) Ingest(context.Context, workflows.IngestInput) (workflows.IngestResult, error) {
+	return workflows.IngestResult{}, errNoOrders
+}
+
+func (noOrders) Assign(context.Context, activities.OrderState, workflows.AssignInput, bool) (workflows.AssignResult, error) {
+	return workflows.AssignResult{}, errNoOrders
+}
+
+func (noOrders) Delegate(context.Context, activities.OrderState, workflows.DelegateInput) (workflows.DelegateResult, error) {
+	return workflows.DelegateResult{}, errNoOrders
+}
+
+func (noOrders) Revoke(context.Context, activities.OrderState, workflows.RevokeInput) (workflows.RevokeResult, error) {
+	return workflows.RevokeResult{}, errNoOrders
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strings"
@@ -425,4 +426,99 @@ func TestOrderAuthorization(t *testing.T) {
 		t.Fatalf("the delegate's assignment did not use the delegation: %+v", used)
 	}
 	mailTo(t, fc, "was assigned to the Smart Account")
+}
+
+// The inventory of a contact's company and of one account: filters, keyset pages, the cards and the
+// download agree with each other and with what was assigned.
+func TestOrderInventory(t *testing.T) {
+	tld, admin, saID := activeAccount(t, "inventory")
+	fc := "fc@" + tld
+	var bodies []map[string]any
+	var ids []string
+	for i := 0; i < 7; i++ {
+		id := fmt.Sprintf("WI-%s-%d", uniq(), i)
+		ids = append(ids, id)
+		b := orderBody(id, "STANDARD", fc, "")
+		b["bookedAt"] = fmt.Sprintf("2026-10-%02dT10:00:00Z", i+1)
+		if i == 6 {
+			b["type"] = "EA"
+		}
+		bodies = append(bodies, b)
+	}
+	ingest(t, bodies...)
+	if st, body := admin.post("/api/v1/orders/assignments", assignment(ids[:2], to("domain", tld, ""))); st != http.StatusAccepted {
+		t.Fatalf("assign: %d %v", st, body)
+	}
+	eventually(t, "two orders assigned", func() bool {
+		var n int64
+		sys.db.Model(&models.Order{}).Where("id IN ? AND assignment_status = ?", ids[:2], models.AssignAssigned).Count(&n)
+		return n == 2
+	})
+	colleague := as(t, "buyer@"+tld)
+
+	// Unassigned, two a page, newest booked first.
+	var seen []string
+	next := ""
+	for page := 0; page < 5; page++ {
+		path := "/api/v1/orders?assignmentStatus=UNASSIGNED&limit=2"
+		if next != "" {
+			path += "&after=" + next
+		}
+		st, body := colleague.get(path)
+		if st != http.StatusOK {
+			t.Fatalf("page %d: %d %v", page, st, body)
+		}
+		for _, o := range body["orders"].([]any) {
+			seen = append(seen, str(o.(map[string]any)["id"]))
+		}
+		if next = str(body["next"]); next == "" {
+			break
+		}
+	}
+	if want := []string{ids[6], ids[5], ids[4], ids[3], ids[2]}; strings.Join(seen, ",") != strings.Join(want, ",") {
+		t.Fatalf("unassigned pages %v, want %v", seen, want)
+	}
+	if _, body := colleague.get("/api/v1/orders?q=" + strings.ToLower(ids[3])); len(body["orders"].([]any)) != 1 {
+		t.Fatalf("search by order id: %v", body)
+	}
+	if _, body := colleague.get("/api/v1/orders?type=EA&bookedFrom=2026-10-07&bookedTo=2026-10-07"); len(body["orders"].([]any)) != 1 {
+		t.Fatalf("type and dates: %v", body)
+	}
+	if st, body := colleague.get("/api/v1/orders?assignmentStatus=LOST"); st != http.StatusBadRequest || str(body["error"].(map[string]any)["field"]) != "assignmentStatus" {
+		t.Fatalf("bad filter: %d %v", st, body)
+	}
+
+	st, sum := colleague.get("/api/v1/orders/summary")
+	if st != http.StatusOK {
+		t.Fatalf("summary: %d %v", st, sum)
+	}
+	cards := sum["assignmentStatus"].(map[string]any)
+	if sum["orders"] != float64(7) || cards["UNASSIGNED"] != float64(5) || cards["ASSIGNED"] != float64(2) ||
+		sum["orderTypes"].(map[string]any)["EA"] != float64(1) || sum["linesByProvisioningStatus"].(map[string]any)["PENDING"] != float64(7) {
+		t.Fatalf("summary %v", sum)
+	}
+
+	// The account's own inventory: its members see the orders it holds (and its domain's unassigned ones).
+	st, mine := admin.get("/api/v1/orders?smartAccountId=" + saID + "&assignmentStatus=ASSIGNED")
+	if st != http.StatusOK || len(mine["orders"].([]any)) != 2 {
+		t.Fatalf("account inventory: %d %v", st, mine)
+	}
+	if st, _ := as(t, "eve@"+domainOf("nosy")).get("/api/v1/orders?smartAccountId=" + saID); st != http.StatusNotFound {
+		t.Fatalf("a stranger listed the account's orders: %d", st)
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, colleague.base+"/api/v1/orders/export.csv?assignmentStatus=ASSIGNED", nil)
+	req.Header.Set("Authorization", "Bearer "+colleague.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("export: %d %v %v", resp.StatusCode, err, rows)
+	}
+	if len(rows) != 1+4 || rows[0][0] != "orderId" || rows[1][0] != ids[1] || rows[1][19] != saID {
+		t.Fatalf("export rows %v", rows)
+	}
 }

@@ -68,6 +68,14 @@ Demo users (get a token with POST /dev/token):
   carol@globex.com    works at Globex, which has no account yet: hers activate at once
   approver@cisco.com  Cisco licensing approver (role cisco-approver): decides domain approvals
   pat@gmail.com       personal mail address: gets an SMB account
+  olivia@partnerx.com Order Fulfillment Manager of Partner X (roles ["ofm"], company partnerx.com)
+
+Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign them:
+  curl -s localhost:8080/api/v1/orders?assignmentStatus=UNASSIGNED -H "Authorization: Bearer $TOKEN"
+  curl -s -X POST localhost:8080/api/v1/orders/assignments -H "Authorization: Bearer $TOKEN" \
+    -d '{"orders":["WO-1001"],"productsTo":{"smartAccount":{"domain":"acme.com"},"virtualAccount":"DEFAULT"}}'
+  curl -s -X POST localhost:8080/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $TOKEN" \
+    -d '{"email":"carol@globex.com","note":"please assign"}'
 
   curl -s -X POST localhost:8080/dev/token -d '{"email":"bob@acme.com","name":"Bob"}'
   curl -s -X POST localhost:8080/api/v1/smart-accounts -H "Authorization: Bearer $TOKEN" \

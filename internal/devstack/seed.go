@@ -17,6 +17,7 @@ var demoUsers = []models.User{
 	{Email: "carol@globex.com", Name: "Carol Globex", Company: "Globex"},
 	{Email: "approver@cisco.com", Name: "Cisco Licensing Approver", Company: "Cisco", PlatformRoles: []string{models.RoleCiscoApprover}},
 	{Email: "pat@gmail.com", Name: "Pat Personal"},
+	{Email: "olivia@partnerx.com", Name: "Olivia OFM", Company: "partnerx.com", PlatformRoles: []string{models.RoleOFM}},
 }
 
 // Seed makes the demo users and Acme's ACTIVE account, with Alice its administrator; it is safe to run
@@ -40,5 +41,5 @@ func Seed(ctx context.Context, db *gorm.DB) error {
 	if st.Status != models.SAActive {
 		return fmt.Errorf("demo account is %s, not ACTIVE", st.Status)
 	}
-	return nil
+	return seedOrders(ctx, db)
 }

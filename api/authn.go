@@ -68,6 +68,12 @@ func (s *Server) me(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// smbAccounts tells the owner of SMB accounts whether each can be upgraded (FEATURES SA8).
+	smb, err := s.smbAccounts(c, id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"email": u.Email, "name": u.Name, "ccoId": u.CCOID, "company": u.Company,
-		"platformRoles": u.PlatformRoles, "address": u.Address})
+		"platformRoles": u.PlatformRoles, "address": u.Address, "smbAccounts": smb, "upgradeEligible": upgradeEligible(smb)})
 }

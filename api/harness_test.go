@@ -78,7 +78,9 @@ func (f *fakeProcesses) StartSACreate(ctx context.Context, rid string, req workf
 func (f *fakeProcesses) create(ctx context.Context, rid string, req workflows.SARequest) (workflows.CreateResponse, error) {
 	st, err := f.store.CreateSmartAccount(ctx, activities.CreateSAInput{RequestID: rid, WorkflowID: workflows.SACreateID(rid),
 		Name: req.Name, Domain: req.Domain, NoteToApprover: req.NoteToApprover, Visibility: req.Visibility,
-		Headquarters: req.Headquarters, NominatedAdmins: req.NominatedAdmins, Requester: req.Requester})
+		Headquarters: req.Headquarters, NominatedAdmins: req.NominatedAdmins, Requester: req.Requester,
+		OnBehalf: req.OnBehalf, CustomerContacts: req.CustomerContacts, NoteToCustomer: req.NoteToCustomer,
+		ModifiedDomain: req.ModifiedDomain})
 	if err != nil {
 		return workflows.CreateResponse{}, workflows.AsModelError(err)
 	}

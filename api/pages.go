@@ -46,6 +46,16 @@ type taskKind struct {
 	waiting models.SAStatus
 	choices []choice
 	done    func(res workflows.DecideResult, sa models.SmartAccount) string
+	// flow, when set, serves the kind's page and decision itself: kinds whose subject is not an account
+	// waiting in one status (access requests, upgrades), or whose form asks for more than a reason (the
+	// acceptance of an account requested on a customer's behalf, with its address).
+	flow taskFlow
+}
+
+// taskFlow serves one kind of emailed task; the token it gets is known and of its kind.
+type taskFlow interface {
+	show(s *Server, c *gin.Context, tok models.ActionToken)
+	decide(s *Server, c *gin.Context, tok models.ActionToken)
 }
 
 var approveDecline = []choice{{"APPROVE", "Approve", "approve"}, {"DECLINE", "Decline", "decline"}}
@@ -111,6 +121,10 @@ func (s *Server) actionPage(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if kind.flow != nil {
+		kind.flow.show(s, c, tok)
+		return
+	}
 	s.renderTask(c, http.StatusOK, tok, sa, kind, "", "")
 }
 
@@ -122,6 +136,10 @@ func (s *Server) actionDecide(c *gin.Context) {
 	ctx := c.Request.Context()
 	tok, sa, kind, ok := s.openTask(c)
 	if !ok {
+		return
+	}
+	if kind.flow != nil {
+		kind.flow.decide(s, c, tok)
 		return
 	}
 	decision := workflows.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision"))))
@@ -217,6 +235,10 @@ func (s *Server) openTask(c *gin.Context) (models.ActionToken, models.SmartAccou
 		s.renderError(c, models.Errorf(models.CodeNotFound, "This link is not valid."), nil)
 		return tok, sa, kind, false
 	}
+	if kind.flow != nil {
+		// The flow checks its own subject, and the token's use and expiry.
+		return tok, sa, kind, true
+	}
 	if sa, err = models.FindSmartAccount(ctx, s.db, tok.SubjectID); err != nil {
 		s.renderError(c, err, nil)
 		return tok, sa, kind, false
@@ -290,6 +312,11 @@ func (s *Server) renderMessage(c *gin.Context, status int, d pageData) {
 
 func (s *Server) render(c *gin.Context, status int, t *template.Template, d pageData) {
 	d.Status = status
+	s.writePage(c, status, t, d)
+}
+
+// writePage answers an emailed link's page with the headers every such page needs.
+func (s *Server) writePage(c *gin.Context, status int, t *template.Template, d any) {
 	// The token is in the URL: keep it out of caches and out of the Referer of any link followed.
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")

@@ -24,6 +24,7 @@ type Processes interface {
 	StartSACreate(ctx context.Context, requestID string, req workflows.SARequest) (workflows.CreateResponse, error)
 	Decide(ctx context.Context, workflowID string, in workflows.DecideInput) (workflows.DecideResult, error)
 	Status(ctx context.Context, workflowID string) (workflows.Status, error)
+	AccountProcesses
 }
 
 // Server is the HTTP API and the emailed-link pages.
@@ -105,6 +106,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/smart-accounts/:id/users", s.accountUsers)
 	v1.POST("/smart-accounts/:id/decision", s.decideSmartAccount)
 	s.orderRoutes(v1)
+	s.accountRoutes(v1)
 
 	for _, f := range s.extra {
 		f(r)

@@ -27,6 +27,12 @@ type createSARequest struct {
 	Visibility      models.Visibility `json:"visibility"`
 	Headquarters    *models.Address   `json:"headquarters"`
 	NominatedAdmins []string          `json:"nominatedAdmins"`
+	// OnBehalf ("someone else will authorize"), CustomerContacts and NoteToCustomer request the account
+	// for a customer; ModifiedDomain goes on with an edited domain after a 409 (see onbehalf.go).
+	OnBehalf         bool     `json:"onBehalf"`
+	CustomerContacts []string `json:"customerContacts"`
+	NoteToCustomer   string   `json:"noteToCustomer"`
+	ModifiedDomain   bool     `json:"modifiedDomain"`
 }
 
 const maxNominees = 50
@@ -63,11 +69,14 @@ func (r *createSARequest) validate(requester string) (workflows.SARequest, error
 	default:
 		return out, models.Invalid("visibility", "visibility must be UNRESTRICTED or RESTRICTED")
 	}
-	if r.Headquarters == nil {
+	// A request on a customer's behalf may leave the address to the customer.
+	if r.Headquarters == nil && !r.OnBehalf {
 		return out, models.Invalid("headquarters", "headquarters is required: company, line1, city, country")
 	}
-	if out.Headquarters, err = validAddress("headquarters", *r.Headquarters); err != nil {
-		return out, err
+	if r.Headquarters != nil && (!r.OnBehalf || !r.Headquarters.IsZero()) {
+		if out.Headquarters, err = validAddress("headquarters", *r.Headquarters); err != nil {
+			return out, err
+		}
 	}
 	if len(r.NominatedAdmins) > maxNominees {
 		return out, models.Invalid("nominatedAdmins", "at most %d nominated admins", maxNominees)
@@ -85,7 +94,7 @@ func (r *createSARequest) validate(requester string) (workflows.SARequest, error
 			out.NominatedAdmins = append(out.NominatedAdmins, e)
 		}
 	}
-	return out, nil
+	return out, r.validateOnBehalf(&out)
 }
 
 func validAddress(field string, a models.Address) (models.Address, error) {
@@ -244,10 +253,7 @@ func (s *Server) checkDomainFree(c *gin.Context, domain string, id auth.Identity
 	}
 	return &models.Error{Code: models.CodeConflict, Field: "domain",
 		Message: fmt.Sprintf("a Smart Account already uses the domain %s", domain),
-		Details: gin.H{"tld": tld, "smartAccounts": listed, "waysForward": []gin.H{
-			{"action": "REQUEST_ACCESS", "how": "ask an administrator of an ACTIVE account above for access"},
-			{"action": "MODIFIED_DOMAIN", "how": "request again with a prefix (for example eng." + tld + ") or another domain; a domain outside your own goes to Cisco domain approval"},
-		}}}
+		Details: gin.H{"tld": tld, "smartAccounts": listed, "waysForward": waysForward(tld)}}
 }
 
 // actionsFor says what a requester may do with an existing account of the TLD.
@@ -274,7 +280,7 @@ func (s *Server) loadVisible(c *gin.Context) (models.SmartAccount, []models.Acco
 	if err != nil {
 		return sa, nil, err
 	}
-	if !models.CanSee(viewer(id), sa, roles) && !s.isApprover(c, sa, id) {
+	if !models.CanSee(viewer(id), sa, roles) && !s.isApprover(c, sa, id) && !s.ownsSMB(c, sa, id) {
 		return sa, nil, models.Errorf(models.CodeNotFound, "no Smart Account %s", sa.ID)
 	}
 	return sa, roles, nil
@@ -304,6 +310,7 @@ func (s *Server) getSmartAccount(c *gin.Context) {
 	for _, r := range roles {
 		v.MyRoles = append(v.MyRoles, r.Role)
 	}
+	s.decorate(c, &v, roles)
 	c.JSON(http.StatusOK, v)
 }
 
@@ -347,27 +354,22 @@ func (s *Server) virtualAccounts(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"virtualAccounts": vas})
 }
 
+// accountUsers lists the account's users with their roles per account and virtual account, for its
+// members and Cisco staff; others who may see the account are not shown who works in it.
 func (s *Server) accountUsers(c *gin.Context) {
-	sa, _, err := s.loadVisible(c)
+	sa, roles, err := s.loadVisible(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	roles, err := models.AccountRoles(c.Request.Context(), s.db, sa.ID)
+	if len(roles) == 0 && !viewer(identity(c)).Internal() {
+		s.writeError(c, models.Errorf(models.CodeForbidden, "only the users of %s see its user list", sa.Name))
+		return
+	}
+	users, err := s.usersOf(c, sa.ID)
 	if err != nil {
 		s.writeError(c, err)
 		return
-	}
-	type userRoles struct {
-		Email string               `json:"email"`
-		Roles []models.AccountRole `json:"roles"`
-	}
-	users := []userRoles{}
-	for _, r := range roles {
-		if len(users) == 0 || users[len(users)-1].Email != r.UserEmail {
-			users = append(users, userRoles{Email: r.UserEmail})
-		}
-		users[len(users)-1].Roles = append(users[len(users)-1].Roles, r)
 	}
 	c.JSON(http.StatusOK, gin.H{"users": users})
 }
@@ -453,6 +455,8 @@ func decisionWorkflow(sa models.SmartAccount) (string, error) {
 		return workflows.SACreateID(sa.RequestID), nil
 	case models.SAPendingDomainApproval:
 		return workflows.DomainApprovalID(sa.RequestID), nil
+	case models.SAPendingCustomerAcceptance, models.SAPendingCustomerAddress:
+		return "", models.Errorf(models.CodeConflict, "the Smart Account is %s: its customer contacts answer through POST /api/v1/smart-accounts/%s/acceptance (or /headquarters)", sa.Status, sa.ID)
 	}
 	return "", alreadyDecided(sa)
 }

@@ -16,6 +16,10 @@ type accountView struct {
 	Deadline  *time.Time          `json:"deadline,omitempty"`
 	Why       string              `json:"why,omitempty"`
 	MyRoles   []models.Role       `json:"myRoles,omitempty"`
+	// Upgrade is shown to the owner of an SMB account: whether it can be upgraded, with the form's defaults.
+	Upgrade *upgradeInfo `json:"upgrade,omitempty"`
+	// PendingAccessRequests is shown to the account's administrators (FEATURES AC7).
+	PendingAccessRequests *int64 `json:"pendingAccessRequests,omitempty"`
 }
 
 func newAccountView(sa models.SmartAccount, waiting []workflows.Waiting) accountView {

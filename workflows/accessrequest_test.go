@@ -16,13 +16,13 @@ import (
 )
 
 const (
-	accessID  = "ar-1"
-	dev       = "dev@acme.com"
-	outsideOps  = "ops@outsider.io"
-	teamLead  = "lead@acme.com"
-	vaEMEA    = "va-emea"
-	vaAPJ     = "va-apj"
-	ruleOneID = "rule-1"
+	accessID   = "ar-1"
+	dev        = "dev@acme.com"
+	outsideOps = "ops@outsider.io"
+	teamLead   = "lead@acme.com"
+	vaEMEA     = "va-emea"
+	vaAPJ      = "va-apj"
+	ruleOneID  = "rule-1"
 )
 
 var accessWF = workflows.AccessRequestID(accessID)

@@ -1,0 +1,425 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// accessRequestBody is the body of POST /smart-accounts/{id}/access-requests.
+type accessRequestBody struct {
+	Role            models.Role `json:"role"`
+	VirtualAccounts []string    `json:"virtualAccounts"`
+	Reason          string      `json:"reason"`
+	ForEmails       []string    `json:"forEmails"`
+}
+
+// accessRequestView is an access request as the API shows it.
+type accessRequestView struct {
+	models.AccessRequest
+	VirtualAccountNames map[string]string   `json:"virtualAccountNames"`
+	WaitingOn           []workflows.Waiting `json:"waitingOn"`
+}
+
+func (s *Server) accessRequestView(c *gin.Context, ar models.AccessRequest) accessRequestView {
+	v := accessRequestView{AccessRequest: ar, VirtualAccountNames: map[string]string{}, WaitingOn: []workflows.Waiting{}}
+	if len(ar.VirtualAccounts) > 0 {
+		if vas, err := models.VirtualAccounts(c.Request.Context(), s.db, ar.SmartAccountID); err == nil {
+			for _, va := range vas {
+				if slices.Contains(ar.VirtualAccounts, va.ID) {
+					v.VirtualAccountNames[va.ID] = va.Name
+				}
+			}
+		}
+	}
+	if ar.Status == models.AccessPending {
+		who := ar.Approvers
+		if ar.DelegatedTo != "" {
+			who = []string{ar.DelegatedTo}
+		}
+		for _, w := range who {
+			v.WaitingOn = append(v.WaitingOn, workflows.Waiting{Who: w, Action: "approve-access", Since: ar.UpdatedAt, Deadline: ar.ExpiresAt})
+		}
+	}
+	return v
+}
+
+// validate checks the request against the account: a known role; for a virtual account role 1 to 25 of
+// the account's virtual accounts, none for an account-wide one; a reason; the people it is for.
+func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (workflows.AccessRequestInput, error) {
+	in := workflows.AccessRequestInput{SmartAccountID: who.sa.ID, Role: b.Role, Reason: strings.TrimSpace(b.Reason)}
+	if !b.Role.Valid() {
+		return in, models.Invalid("role", "role must be one of SMART_ACCOUNT_ADMINISTRATOR, SMART_ACCOUNT_USER, SMART_ACCOUNT_VIEWER, SMART_ACCOUNT_APPROVER, VIRTUAL_ACCOUNT_ADMINISTRATOR, VIRTUAL_ACCOUNT_USER, VIRTUAL_ACCOUNT_VIEWER")
+	}
+	if b.Role.VARole() {
+		if len(b.VirtualAccounts) == 0 {
+			return in, models.Invalid("virtualAccounts", "a virtual account role needs the virtual accounts it is for")
+		}
+		if len(b.VirtualAccounts) > models.MaxAccessVAs {
+			return in, models.Invalid("virtualAccounts", "at most %d virtual accounts per request; %d were given", models.MaxAccessVAs, len(b.VirtualAccounts))
+		}
+		vas, err := models.VirtualAccounts(c.Request.Context(), s.db, who.sa.ID)
+		if err != nil {
+			return in, err
+		}
+		for i, id := range b.VirtualAccounts {
+			if !slices.ContainsFunc(vas, func(va models.VirtualAccount) bool { return va.ID == id }) {
+				return in, models.Invalid(fmt.Sprintf("virtualAccounts[%d]", i), "no virtual account %s in this Smart Account", id)
+			}
+			if !slices.Contains(in.VirtualAccounts, id) {
+				in.VirtualAccounts = append(in.VirtualAccounts, id)
+			}
+		}
+	} else if len(b.VirtualAccounts) > 0 {
+		return in, models.Invalid("virtualAccounts", "%s is a Smart Account role: leave virtualAccounts out, or ask for a virtual account role", b.Role)
+	}
+	switch {
+	case in.Reason == "":
+		return in, models.Invalid("reason", "give a reason for the administrators")
+	case len(in.Reason) > 1000:
+		return in, models.Invalid("reason", "reason is longer than 1000 characters")
+	}
+	if len(b.ForEmails) > maxNominees {
+		return in, models.Invalid("forEmails", "at most %d people per request", maxNominees)
+	}
+	for i, raw := range b.ForEmails {
+		e := models.NormalizeEmail(raw)
+		if e == "myself" {
+			e = who.id.Email
+		}
+		if !models.ValidEmail(e) {
+			return in, models.Invalid(fmt.Sprintf("forEmails[%d]", i), "%q is not an email address", raw)
+		}
+		if !slices.Contains(in.ForEmails, e) {
+			in.ForEmails = append(in.ForEmails, e)
+		}
+	}
+	if len(in.ForEmails) == 0 {
+		in.ForEmails = []string{who.id.Email}
+	}
+	return in, nil
+}
+
+// requestAccess starts an access request (FEATURES AC1) for an ACTIVE account the caller can find.
+func (s *Server) requestAccess(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, err := s.loadFindable(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body accessRequestBody
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	in, err := body.validate(c, s, who)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if err := notSelectable(who.sa, models.SAActive); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(key) > 200 {
+		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
+		return
+	}
+	in.RequestID = requestID(who.id.Email, "access-request\n"+who.sa.ID+"\n"+key)
+	if key == "" {
+		in.RequestID = models.NewID()
+	}
+	in.Requester = activities.Person{Email: who.id.Email, Name: who.id.Name}
+	_, err = s.processes.StartAccessRequest(ctx, in)
+	if err != nil && !workflows.IsAlreadyStarted(err) {
+		s.writeError(c, err)
+		return
+	}
+	ar, err := models.FindAccessRequest(ctx, s.db, in.RequestID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if ar.RequestedBy != who.id.Email || ar.SmartAccountID != who.sa.ID {
+		s.writeError(c, &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key", Message: "this Idempotency-Key was already used for another request"})
+		return
+	}
+	s.log.InfoContext(ctx, "access requested", "accessRequestId", ar.ID, "smartAccountId", who.sa.ID, "by", who.id.Email, "status", ar.Status)
+	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/access-requests/"+ar.ID)
+	c.JSON(http.StatusAccepted, s.accessRequestView(c, ar))
+}
+
+// listAccessRequests shows administrators the account's requests with the pending count (FEATURES
+// AC7); others see the requests they made or are named in.
+func (s *Server) listAccessRequests(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, err := s.loadFindable(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	f := models.AccessFilter{Status: models.AccessStatus(strings.ToUpper(c.Query("status")))}
+	switch f.Status {
+	case "", models.AccessPending, models.AccessApproved, models.AccessDeclined, models.AccessExpired:
+	default:
+		s.writeError(c, models.Invalid("status", "status must be PENDING, APPROVED, DECLINED or EXPIRED"))
+		return
+	}
+	all := who.approver() || who.id.HasRole(models.RoleCiscoSupport) || who.id.HasRole(models.RoleLicensingOps)
+	if !all {
+		f.RequestedBy = who.id.Email
+	}
+	ars, err := models.AccessRequests(ctx, s.db, who.sa.ID, f)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]accessRequestView, 0, len(ars))
+	for _, ar := range ars {
+		out = append(out, s.accessRequestView(c, ar))
+	}
+	resp := gin.H{"accessRequests": out}
+	if all {
+		n, err := models.PendingAccessCount(ctx, s.db, who.sa.ID)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		resp["pendingCount"] = n
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// loadAccess reads an access request of the route's account for someone it concerns: the account's
+// approvers, the people mailed the task, the requester, the people it is for, internal staff.
+func (s *Server) loadAccess(c *gin.Context) (caller, models.AccessRequest, error) {
+	who, err := s.loadFindable(c)
+	if err != nil {
+		return who, models.AccessRequest{}, err
+	}
+	ar, err := models.FindAccessRequest(c.Request.Context(), s.db, c.Param("requestId"))
+	if err != nil || ar.SmartAccountID != who.sa.ID {
+		return who, ar, models.Errorf(models.CodeNotFound, "no access request %s on this Smart Account", c.Param("requestId"))
+	}
+	me := who.id.Email
+	if !(who.approver() || who.support() || who.id.HasRole(models.RoleCiscoApprover) || ar.RequestedBy == me ||
+		slices.Contains(ar.ForEmails, me) || slices.Contains(ar.Approvers, me) || ar.DelegatedTo == me) {
+		return who, ar, models.Errorf(models.CodeNotFound, "no access request %s on this Smart Account", ar.ID)
+	}
+	return who, ar, nil
+}
+
+func (s *Server) getAccessRequest(c *gin.Context) {
+	_, ar, err := s.loadAccess(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.accessRequestView(c, ar))
+}
+
+// accessDecisionBody is the body of POST …/access-requests/{requestId}/decision.
+type accessDecisionBody struct {
+	Decision                workflows.Decision `json:"decision"`
+	Reason                  string             `json:"reason"`
+	DelegateTo              string             `json:"delegateTo"`
+	DeclinedVirtualAccounts []string           `json:"declinedVirtualAccounts"`
+}
+
+// decideAccessRequest approves, declines or delegates through the API: the same update as the emailed
+// link, whose validator refuses a decision that is not the caller's (403) or no longer possible (409).
+func (s *Server) decideAccessRequest(c *gin.Context) {
+	who, ar, err := s.loadAccess(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body accessDecisionBody
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	in, err := s.accessDecision(c, ar, body)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, workflows.ViaAPI
+	res, ar, err := s.sendAccessDecision(c, ar, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"decision": res, "accessRequest": s.accessRequestView(c, ar)})
+}
+
+// accessDecision checks a decision's fields; a delegate must hold a role on the account already.
+func (s *Server) accessDecision(c *gin.Context, ar models.AccessRequest, b accessDecisionBody) (workflows.DecideInput, error) {
+	in := workflows.DecideInput{Decision: workflows.Decision(strings.ToUpper(string(b.Decision))), Reason: strings.TrimSpace(b.Reason),
+		DeclinedVirtualAccounts: b.DeclinedVirtualAccounts}
+	switch in.Decision {
+	case workflows.Approve, workflows.Decline:
+	case workflows.Delegate:
+		in.DelegateTo = models.NormalizeEmail(b.DelegateTo)
+		if !models.ValidEmail(in.DelegateTo) {
+			return in, models.Invalid("delegateTo", "delegateTo must be the email address of the person who decides instead")
+		}
+		roles, err := models.RolesOn(c.Request.Context(), s.db, in.DelegateTo, ar.SmartAccountID)
+		if err != nil {
+			return in, err
+		}
+		if len(roles) == 0 {
+			return in, models.Invalid("delegateTo", "%s holds no role on this Smart Account; the decision can go to one of its users", in.DelegateTo)
+		}
+	default:
+		return in, models.Invalid("decision", "decision must be APPROVE, DECLINE or DELEGATE")
+	}
+	if in.Decision != workflows.Approve && len(b.DeclinedVirtualAccounts) > 0 {
+		return in, models.Invalid("declinedVirtualAccounts", "declinedVirtualAccounts goes with APPROVE: decline the rest while approving some")
+	}
+	return in, nil
+}
+
+// sendAccessDecision sends the decision to the request's process; a closed process is answered from
+// the database: who decided, and when.
+func (s *Server) sendAccessDecision(c *gin.Context, ar models.AccessRequest, in workflows.DecideInput) (workflows.DecideResult, models.AccessRequest, error) {
+	ctx := c.Request.Context()
+	res, err := s.processes.Decide(ctx, ar.WorkflowID, in)
+	if errors.Is(err, workflows.ErrProcessClosed) {
+		if fresh, ferr := models.FindAccessRequest(ctx, s.db, ar.ID); ferr == nil {
+			err = accessClosed(fresh)
+		}
+	}
+	if err != nil {
+		return res, ar, err
+	}
+	fresh, err := models.FindAccessRequest(ctx, s.db, ar.ID)
+	if err != nil {
+		return res, ar, err
+	}
+	s.log.InfoContext(ctx, "access request decided", "accessRequestId", ar.ID, "smartAccountId", ar.SmartAccountID,
+		"decision", in.Decision, "by", in.Actor, "via", in.Via)
+	return res, fresh, nil
+}
+
+// accessClosed says why a request waits for no decision.
+func accessClosed(ar models.AccessRequest) error {
+	switch {
+	case ar.Status == models.AccessExpired:
+		return models.Errorf(models.CodeGone, "the access request expired on %s", ar.ExpiresAt.UTC().Format(time.RFC3339))
+	case ar.DecidedAt != nil:
+		return models.Errorf(models.CodeConflict, "already %s by %s at %s", strings.ToLower(string(ar.Status)), ar.DecidedBy,
+			ar.DecidedAt.UTC().Format(time.RFC3339))
+	}
+	return models.Errorf(models.CodeConflict, "the access request is %s and waits for no decision", ar.Status)
+}
+
+// ruleBody is one automation rule as clients send it.
+type ruleBody struct {
+	Action          models.RuleAction      `json:"action"`
+	Role            models.Role            `json:"role"`
+	RequesterDomain models.RequesterDomain `json:"requesterDomain"`
+}
+
+// getAccessRules shows the account's request automation settings to its administrators.
+func (s *Server) getAccessRules(c *gin.Context) {
+	who, err := s.load(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if !who.approver() && !who.support() {
+		s.writeError(c, models.Errorf(models.CodeForbidden, "only the administrators of %s see its request automation", who.sa.Name))
+		return
+	}
+	rules, err := models.AccessRules(c.Request.Context(), s.db, who.sa.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"rules": rulesView(rules)})
+}
+
+// putAccessRules replaces the account's rules (FEATURES AC3); the first rule that matches a request acts.
+func (s *Server) putAccessRules(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, err := s.load(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body struct {
+		Rules []ruleBody `json:"rules"`
+	}
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if len(body.Rules) > models.MaxAccessRules {
+		s.writeError(c, models.Invalid("rules", "at most %d rules", models.MaxAccessRules))
+		return
+	}
+	rules := make([]models.AccessRule, 0, len(body.Rules))
+	for i, r := range body.Rules {
+		field := fmt.Sprintf("rules[%d]", i)
+		switch r.Action {
+		case models.RuleApprove, models.RuleDecline, models.RuleRouteVAAdmins:
+		default:
+			s.writeError(c, models.Invalid(field+".action", "action must be APPROVE, DECLINE or ROUTE_TO_VA_ADMINS"))
+			return
+		}
+		if r.Role != "" && !r.Role.Valid() {
+			s.writeError(c, models.Invalid(field+".role", "role must be a role name, or left out for any role"))
+			return
+		}
+		if r.Action == models.RuleRouteVAAdmins && r.Role != "" && !r.Role.VARole() {
+			s.writeError(c, models.Invalid(field+".role", "ROUTE_TO_VA_ADMINS applies to virtual account roles only"))
+			return
+		}
+		switch r.RequesterDomain {
+		case "":
+			r.RequesterDomain = models.DomainAny
+		case models.DomainOwn, models.DomainOther, models.DomainAny:
+		default:
+			s.writeError(c, models.Invalid(field+".requesterDomain", "requesterDomain must be OWN, OTHER or ANY"))
+			return
+		}
+		rules = append(rules, models.AccessRule{Action: r.Action, Role: r.Role, RequesterDomain: r.RequesterDomain})
+	}
+	support, err := s.adminWrite(c, who)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	saved, err := models.ReplaceAccessRules(ctx, s.db, who.id.Email, who.sa.ID, rules, support)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "access rules set", "smartAccountId", who.sa.ID, "by", who.id.Email, "rules", len(saved))
+	c.JSON(http.StatusOK, gin.H{"rules": rulesView(saved)})
+}
+
+type ruleView struct {
+	models.AccessRule
+	Description string `json:"description"`
+}
+
+func rulesView(rules []models.AccessRule) []ruleView {
+	out := make([]ruleView, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, ruleView{AccessRule: r, Description: r.Describe()})
+	}
+	return out
+}

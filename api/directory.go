@@ -1,0 +1,156 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// directoryEntry is one account of the Access Directory.
+type directoryEntry struct {
+	accountSummary
+	Type         models.SAType   `json:"type"`
+	MyRoles      []roleOn        `json:"myRoles"`
+	Why          string          `json:"why"`
+	PendingCount *int64          `json:"pendingAccessRequests,omitempty"`
+	MyRequests   []myAccessBrief `json:"myAccessRequests"`
+}
+
+type roleOn struct {
+	Role             models.Role `json:"role"`
+	VirtualAccountID string      `json:"virtualAccountId,omitempty"`
+}
+
+type myAccessBrief struct {
+	ID     string              `json:"id"`
+	Role   models.Role         `json:"role"`
+	Status models.AccessStatus `json:"status"`
+}
+
+// directory is the Access Directory (FEATURES SA9): the accounts of my email's TLD and the accounts I
+// belong to, each with its status, my roles, every administrator's email, and my access requests.
+func (s *Server) directory(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := identity(c)
+	entries, err := models.Directory(ctx, s.db, id.Email)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]directoryEntry, 0, len(entries))
+	for _, e := range entries {
+		d := directoryEntry{accountSummary: summary(e.Account), Type: e.Account.Type, Why: e.Why, MyRoles: []roleOn{},
+			MyRequests: []myAccessBrief{}}
+		d.Admins = e.Admins
+		if d.Admins == nil {
+			d.Admins = []string{}
+		}
+		d.Actions = actionsFor(e.Account)
+		admin := false
+		for _, r := range e.MyRoles {
+			d.MyRoles = append(d.MyRoles, roleOn{Role: r.Role, VirtualAccountID: r.VirtualAccountID})
+			admin = admin || (r.VirtualAccountID == "" && (r.Role == models.RoleSAAdmin || r.Role == models.RoleSAApprover))
+		}
+		if admin {
+			n, err := models.PendingAccessCount(ctx, s.db, e.Account.ID)
+			if err != nil {
+				s.writeError(c, err)
+				return
+			}
+			d.PendingCount = &n
+		}
+		mine, err := models.AccessRequests(ctx, s.db, e.Account.ID, models.AccessFilter{RequestedBy: id.Email, Limit: 20})
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		for _, ar := range mine {
+			d.MyRequests = append(d.MyRequests, myAccessBrief{ID: ar.ID, Role: ar.Role, Status: ar.Status})
+		}
+		out = append(out, d)
+	}
+	c.JSON(http.StatusOK, gin.H{"smartAccounts": out})
+}
+
+// decorate adds to an account's view what its viewer may act on: the upgrade of an SMB account they
+// own, and the pending access requests of an account they administer.
+func (s *Server) decorate(c *gin.Context, v *accountView, roles []models.AccountRole) {
+	ctx := c.Request.Context()
+	id := identity(c)
+	if v.SMB {
+		if infos, err := s.smbAccounts(c, id); err == nil {
+			for i := range infos {
+				if infos[i].SmartAccountID == v.ID {
+					v.Upgrade = &infos[i]
+				}
+			}
+		}
+	}
+	who := caller{id: id, roles: roles}
+	if who.approver() {
+		if n, err := models.PendingAccessCount(ctx, s.db, v.ID); err == nil {
+			v.PendingAccessRequests = &n
+		}
+	}
+}
+
+// userView is a user of an account with their roles, each on the account or on a named virtual account.
+type userView struct {
+	Email string         `json:"email"`
+	Name  string         `json:"name,omitempty"`
+	Roles []userRoleView `json:"roles"`
+}
+
+type userRoleView struct {
+	models.AccountRole
+	Title              string `json:"title"`
+	Scope              string `json:"scope"`
+	VirtualAccountName string `json:"virtualAccountName,omitempty"`
+}
+
+// usersOf lists an account's users with their roles per account and virtual account.
+func (s *Server) usersOf(c *gin.Context, saID string) ([]userView, error) {
+	ctx := c.Request.Context()
+	roles, err := models.AccountRoles(ctx, s.db, saID)
+	if err != nil {
+		return nil, err
+	}
+	vas, err := models.VirtualAccounts(ctx, s.db, saID)
+	if err != nil {
+		return nil, err
+	}
+	vaNames := map[string]string{}
+	for _, va := range vas {
+		vaNames[va.ID] = va.Name
+	}
+	emails := []string{}
+	for _, r := range roles {
+		if !contains(emails, r.UserEmail) {
+			emails = append(emails, r.UserEmail)
+		}
+	}
+	names := map[string]string{}
+	if len(emails) > 0 {
+		var users []models.User
+		if err := s.db.WithContext(ctx).Where("email IN ?", emails).Find(&users).Error; err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			names[u.Email] = u.Name
+		}
+	}
+	users := []userView{}
+	for _, r := range roles {
+		if len(users) == 0 || users[len(users)-1].Email != r.UserEmail {
+			users = append(users, userView{Email: r.UserEmail, Name: names[r.UserEmail], Roles: []userRoleView{}})
+		}
+		rv := userRoleView{AccountRole: r, Title: r.Role.Title(), Scope: "SMART_ACCOUNT"}
+		if r.VirtualAccountID != "" {
+			rv.Scope, rv.VirtualAccountName = "VIRTUAL_ACCOUNT", vaNames[r.VirtualAccountID]
+		}
+		users[len(users)-1].Roles = append(users[len(users)-1].Roles, rv)
+	}
+	return users, nil
+}

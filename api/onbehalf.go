@@ -1,0 +1,236 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/workflows"
+)
+
+// validateOnBehalf checks the on-behalf part of a create request (FEATURES SA5): at least one customer
+// contact, each of the requested domain's TLD, and a note within bounds; none of it without onBehalf.
+func (r *createSARequest) validateOnBehalf(out *workflows.SARequest) error {
+	out.ModifiedDomain = r.ModifiedDomain
+	if !r.OnBehalf {
+		if len(r.CustomerContacts) > 0 {
+			return models.Invalid("customerContacts", "customerContacts are only for a request on a customer's behalf (onBehalf: true)")
+		}
+		if strings.TrimSpace(r.NoteToCustomer) != "" {
+			return models.Invalid("noteToCustomer", "noteToCustomer is only for a request on a customer's behalf (onBehalf: true)")
+		}
+		return nil
+	}
+	if models.IsPersonalMailDomain(out.Domain) {
+		return models.Invalid("domain", "an account for a personal mail domain (%s) cannot be requested on someone's behalf", out.Domain)
+	}
+	out.OnBehalf = true
+	out.NoteToCustomer = strings.TrimSpace(r.NoteToCustomer)
+	if len(out.NoteToCustomer) > 1000 {
+		return models.Invalid("noteToCustomer", "noteToCustomer is longer than 1000 characters")
+	}
+	if len(r.CustomerContacts) == 0 {
+		return models.Invalid("customerContacts", "name at least one customer contact who will authorize the account")
+	}
+	if len(r.CustomerContacts) > maxNominees {
+		return models.Invalid("customerContacts", "at most %d customer contacts", maxNominees)
+	}
+	tld, _ := models.TLD(out.Domain)
+	out.CustomerContacts = []string{}
+	for i, raw := range r.CustomerContacts {
+		e := models.NormalizeEmail(raw)
+		field := fmt.Sprintf("customerContacts[%d]", i)
+		if !models.ValidEmail(e) {
+			return models.Invalid(field, "%q is not an email address", raw)
+		}
+		if !models.SameTLD(e, out.Domain) {
+			return models.Invalid(field, "the customer contact %s is not an address of %s, the requested domain's top-level domain", e, tld)
+		}
+		if !contains(out.CustomerContacts, e) {
+			out.CustomerContacts = append(out.CustomerContacts, e)
+		}
+	}
+	return nil
+}
+
+// waysForward tells a requester who met an existing account for the TLD what they may do (FEATURES SA6).
+func waysForward(tld string) []gin.H {
+	return []gin.H{
+		{"action": "REQUEST_ACCESS", "statuses": []models.SAStatus{models.SAActive},
+			"how": "POST /api/v1/smart-accounts/{id}/access-requests for an ACTIVE account above"},
+		{"action": "NOMINATE_CREATORS", "statuses": []models.SAStatus{models.SAPendingCustomerAcceptance, models.SADeclinedByCustomer},
+			"how": "POST /api/v1/smart-accounts/{id}/creators {\"emails\":[…]} for an account that waits for its customer's acceptance or that the customer declined"},
+		{"action": "MODIFIED_DOMAIN",
+			"how": "POST /api/v1/smart-accounts again with a prefix (for example pl." + tld + ") or another domain and \"modifiedDomain\": true; Cisco approves the domain"},
+		{"action": "NONE", "statuses": []models.SAStatus{models.SAPendingApproval, models.SAPendingDomainApproval, models.SAPendingCustomerAddress},
+			"how": "accounts whose activation is in progress cannot be selected"},
+	}
+}
+
+// nominateRequest is the body of POST /smart-accounts/{id}/creators.
+type nominateRequest struct {
+	Emails []string `json:"emails"`
+}
+
+// nominateCreators names more customer contacts for an account that waits for its customer or that the
+// customer declined; they are mailed the acceptance task.
+func (s *Server) nominateCreators(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, err := s.loadFindable(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body nominateRequest
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if len(body.Emails) == 0 || len(body.Emails) > maxNominees {
+		s.writeError(c, models.Invalid("emails", "name between 1 and %d creators", maxNominees))
+		return
+	}
+	emails := []string{}
+	for i, raw := range body.Emails {
+		e := models.NormalizeEmail(raw)
+		if !models.ValidEmail(e) {
+			s.writeError(c, models.Invalid(fmt.Sprintf("emails[%d]", i), "%q is not an email address", raw))
+			return
+		}
+		if !models.SameTLD(e, who.sa.Domain) {
+			s.writeError(c, models.Invalid(fmt.Sprintf("emails[%d]", i), "%s is not an address of %s, the account's top-level domain", e, who.sa.TLD))
+			return
+		}
+		if !contains(emails, e) {
+			emails = append(emails, e)
+		}
+	}
+	if err := notSelectable(who.sa, models.SAPendingCustomerAcceptance, models.SADeclinedByCustomer); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	res, err := s.processes.Nominate(ctx, workflows.SACreateID(who.sa.RequestID), workflows.NominateInput{Emails: emails, Actor: who.id.Email})
+	if errors.Is(err, workflows.ErrProcessClosed) {
+		err = models.Errorf(models.CodeConflict, "the request for %s is closed", who.sa.Name)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "creators nominated", "smartAccountId", who.sa.ID, "by", who.id.Email, "count", len(emails))
+	c.JSON(http.StatusOK, gin.H{"smartAccountId": res.SmartAccountID, "status": res.Status,
+		"customerContacts": res.CustomerContacts, "mailed": res.Mailed, "deadline": res.Deadline})
+}
+
+// notSelectable refuses an action on an account outside the statuses it is for, saying why.
+func notSelectable(sa models.SmartAccount, allowed ...models.SAStatus) error {
+	for _, a := range allowed {
+		if sa.Status == a {
+			return nil
+		}
+	}
+	switch sa.Status {
+	case models.SAPendingDomainApproval, models.SAPendingCustomerAddress, models.SAPendingApproval:
+		return &models.Error{Code: models.CodeConflict, Message: fmt.Sprintf("the Smart Account %s is %s: its activation is in progress, so it cannot be selected", sa.Name, sa.Status),
+			Details: gin.H{"status": sa.Status}}
+	case models.SAActive:
+		return &models.Error{Code: models.CodeConflict, Message: fmt.Sprintf("the Smart Account %s is ACTIVE: request access to it instead", sa.Name),
+			Details: gin.H{"status": sa.Status}}
+	}
+	return &models.Error{Code: models.CodeConflict, Message: fmt.Sprintf("the Smart Account %s is %s", sa.Name, sa.Status),
+		Details: gin.H{"status": sa.Status}}
+}
+
+// acceptanceRequest is the body of POST /smart-accounts/{id}/acceptance.
+type acceptanceRequest struct {
+	Decision     workflows.Decision `json:"decision"`
+	Reason       string             `json:"reason"`
+	Headquarters *models.Address    `json:"headquarters"`
+}
+
+// acceptSmartAccount is a customer contact's answer through the API, the same update as the emailed link.
+func (s *Server) acceptSmartAccount(c *gin.Context) {
+	var body acceptanceRequest
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if body.Decision != workflows.Accept && body.Decision != workflows.Decline {
+		s.writeError(c, models.Invalid("decision", "decision must be ACCEPT or DECLINE"))
+		return
+	}
+	in := workflows.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason)}
+	if body.Decision == workflows.Accept && body.Headquarters != nil && !body.Headquarters.IsZero() {
+		hq, err := validAddress("headquarters", *body.Headquarters)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		in.Headquarters = &hq
+	}
+	s.customerDecision(c, in, models.SAPendingCustomerAcceptance)
+}
+
+// giveHeadquarters completes an accepted account's address step.
+func (s *Server) giveHeadquarters(c *gin.Context) {
+	var body models.Address
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	hq, err := validAddress("headquarters", body)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.customerDecision(c, workflows.DecideInput{Decision: workflows.Submit, Headquarters: &hq}, models.SAPendingCustomerAddress)
+}
+
+func (s *Server) customerDecision(c *gin.Context, in workflows.DecideInput, waiting models.SAStatus) {
+	ctx := c.Request.Context()
+	who, err := s.load(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if who.sa.Status != waiting {
+		s.writeError(c, customerStepClosed(who.sa, waiting))
+		return
+	}
+	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, workflows.ViaAPI
+	res, err := s.processes.Decide(ctx, workflows.SACreateID(who.sa.RequestID), in)
+	if errors.Is(err, workflows.ErrProcessClosed) {
+		if fresh, ferr := models.FindSmartAccount(ctx, s.db, who.sa.ID); ferr == nil {
+			err = customerStepClosed(fresh, waiting)
+		}
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	sa, err := models.FindSmartAccount(ctx, s.db, who.sa.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, s.waitingOn(ctx, sa))})
+}
+
+// customerStepClosed says, from the database, why a customer's step no longer waits.
+func customerStepClosed(sa models.SmartAccount, waiting models.SAStatus) error {
+	if sa.AcceptedBy != "" && waiting == models.SAPendingCustomerAcceptance {
+		return models.Errorf(models.CodeConflict, "already accepted by %s at %s; the account is %s", sa.AcceptedBy,
+			sa.AcceptedAt.UTC().Format("2006-01-02T15:04:05Z"), sa.Status)
+	}
+	if sa.Status == models.SADeclinedByCustomer && sa.DecidedAt != nil {
+		return models.Errorf(models.CodeConflict, "already declined by %s at %s", sa.DecidedBy, sa.DecidedAt.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	if sa.Status == models.SAExpired {
+		return models.Errorf(models.CodeGone, "the request expired on %s", sa.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	return models.Errorf(models.CodeConflict, "the Smart Account is %s, not %s", sa.Status, waiting)
+}

@@ -1,0 +1,168 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// vaRequest is the body of POST /smart-accounts/{id}/virtual-accounts.
+type vaRequest struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	ParentID    string `json:"parentId"`
+}
+
+func validDescription(d string) (string, error) {
+	d = strings.TrimSpace(d)
+	if len(d) > 500 {
+		return d, models.Invalid("description", "description is longer than 500 characters")
+	}
+	return d, nil
+}
+
+// createVirtualAccount adds a virtual account, nested under parentId when given (FEATURES AC6). SMB
+// accounts keep their one DEFAULT virtual account until they are upgraded.
+func (s *Server) createVirtualAccount(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, err := s.load(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body vaRequest
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	in := models.VAInput{ParentID: strings.TrimSpace(body.ParentID)}
+	if in.Name, err = models.ValidVAName("name", body.Name); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if in.Description, err = validDescription(body.Description); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	support, err := s.adminWrite(c, who)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if who.sa.SMB {
+		s.writeError(c, models.Errorf(models.CodeRefused, "%s is an SMB account: its capabilities are limited to the DEFAULT virtual account until it is upgraded to a standard Smart Account", who.sa.Name))
+		return
+	}
+	if who.sa.Status != models.SAActive {
+		s.writeError(c, models.Errorf(models.CodeConflict, "the Smart Account is %s: virtual accounts are added once it is ACTIVE", who.sa.Status))
+		return
+	}
+	in.SupportReason = support
+	va, err := models.CreateVirtualAccount(ctx, s.db, who.id.Email, who.sa.ID, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "virtual account created", "smartAccountId", who.sa.ID, "virtualAccountId", va.ID, "by", who.id.Email)
+	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/virtual-accounts/"+va.ID)
+	c.JSON(http.StatusCreated, va)
+}
+
+// vaPatchRequest is the body of PATCH /smart-accounts/{id}/virtual-accounts/{vaId}. parentId is kept
+// raw to tell "absent" (no move) from null (move to the top level).
+type vaPatchRequest struct {
+	Name        *string         `json:"name"`
+	Description *string         `json:"description"`
+	ParentID    json.RawMessage `json:"parentId"`
+	IsDefault   *bool           `json:"isDefault"`
+}
+
+// updateVirtualAccount renames, describes, moves or makes default a virtual account. A Virtual Account
+// Administrator may rename and describe the ones they administer; moving and the default are the Smart
+// Account Administrators'.
+func (s *Server) updateVirtualAccount(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, err := s.load(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	vaID := c.Param("vaId")
+	if _, err := models.FindVirtualAccount(ctx, s.db, who.sa.ID, vaID); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body vaPatchRequest
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var p models.VAPatch
+	if body.Name != nil {
+		n, err := models.ValidVAName("name", *body.Name)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		p.Name = &n
+	}
+	if body.Description != nil {
+		d, err := validDescription(*body.Description)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		p.Description = &d
+	}
+	if len(body.ParentID) > 0 {
+		p.Move = true
+		if !bytes.Equal(bytes.TrimSpace(body.ParentID), []byte("null")) {
+			if err := json.Unmarshal(body.ParentID, &p.MoveTo); err != nil {
+				s.writeError(c, models.Invalid("parentId", "parentId must be a virtual account id or null"))
+				return
+			}
+		}
+	}
+	if body.IsDefault != nil {
+		if !*body.IsDefault {
+			s.writeError(c, models.Invalid("isDefault", "isDefault can only be set to true: make another virtual account the default instead"))
+			return
+		}
+		p.MakeDefault = true
+	}
+	support, err := s.adminWrite(c, who)
+	if err != nil {
+		vas, verr := models.VirtualAccounts(ctx, s.db, who.sa.ID)
+		if verr != nil || p.Move || p.MakeDefault || !who.vaAdmin(vaID, vas) {
+			s.writeError(c, err)
+			return
+		}
+	}
+	p.SupportReason = support
+	va, err := models.UpdateVirtualAccount(ctx, s.db, who.id.Email, who.sa.ID, vaID, p)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, va)
+}
+
+// virtualAccountTree answers the account's virtual accounts nested, in one call.
+func (s *Server) virtualAccountTree(c *gin.Context) {
+	who, err := s.load(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	vas, err := models.VirtualAccounts(c.Request.Context(), s.db, who.sa.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"smartAccountId": who.sa.ID, "virtualAccounts": models.VATree(vas)})
+}

@@ -239,6 +239,12 @@ func (s *Server) assignEach(ctx context.Context, a models.OrderActor, ids []stri
 			continue
 		}
 		results[i].Notes = plan.Notes
+		if len(plan.Changes) == 0 && acc.Delegation == "" {
+			// Already where the request puts it: nothing for the process to do.
+			results[i].Status = resultRequested
+			results[i].Notes = append(results[i].Notes, "nothing to change: the order is already there")
+			continue
+		}
 		jobs = append(jobs, job{i: i, st: st, in: workflows.AssignInput{RequestID: assignmentID(a.Email, key, id),
 			Actor: a, Via: workflows.ViaAPI, Request: r}})
 	}

@@ -202,7 +202,8 @@ func (s *Server) listAccessRequests(c *gin.Context) {
 }
 
 // loadAccess reads an access request of the route's account for someone it concerns: the account's
-// approvers, the people mailed the task, the requester, the people it is for, internal staff.
+// members (only its approvers may decide), the people mailed the task, the requester, the people it
+// is for, internal staff.
 func (s *Server) loadAccess(c *gin.Context) (caller, models.AccessRequest, error) {
 	who, err := s.loadFindable(c)
 	if err != nil {
@@ -213,7 +214,7 @@ func (s *Server) loadAccess(c *gin.Context) (caller, models.AccessRequest, error
 		return who, ar, models.Errorf(models.CodeNotFound, "no access request %s on this Smart Account", c.Param("requestId"))
 	}
 	me := who.id.Email
-	if !(who.approver() || who.support() || who.id.HasRole(models.RoleCiscoApprover) || ar.RequestedBy == me ||
+	if !(who.member() || who.support() || who.id.HasRole(models.RoleCiscoApprover) || ar.RequestedBy == me ||
 		slices.Contains(ar.ForEmails, me) || slices.Contains(ar.Approvers, me) || ar.DelegatedTo == me) {
 		return who, ar, models.Errorf(models.CodeNotFound, "no access request %s on this Smart Account", ar.ID)
 	}

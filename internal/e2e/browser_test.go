@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// chromium finds the browser the end-to-end browser test drives; .ci/run installs Debian's when missing.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CLC_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no chromium found: install Debian's chromium (apt-get install chromium; .ci/run does) or set CLC_CHROMIUM")
+	return ""
+}
+
+// artifactDir is where the test keeps what a person may want to look at afterwards (not committed).
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("CLC_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A customer contact opens the emailed acceptance link in a real (headless) browser, fills the
+// headquarters form, accepts, and sees the outcome page; the account is ACTIVE.
+func TestBrowserAcceptanceWithAddress(t *testing.T) {
+	cust := domainOf("browser")
+	partner := as(t, "sam@"+domainOf("partner"))
+	_, body := partner.post("/api/v1/smart-accounts", onBehalf("Browser Customer", cust, "cto@"+cust))
+	id := str(body["id"])
+	link := actionLink(t, mailTo(t, "cto@"+cust, "Accept the Smart Account Browser Customer"))
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless,
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1024, 900), chromedp.Flag("disable-dev-shm-usage", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.ID("line1")),
+	)
+	if err != nil {
+		t.Fatalf("open the link: %v", err)
+	}
+	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatalf("read the title: %v", err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("company"), "Browser Customer Inc"),
+		chromedp.SendKeys(chromedp.ID("line1"), "1 Browser Way"),
+		chromedp.SendKeys(chromedp.ID("city"), "Raleigh"),
+		chromedp.SendKeys(chromedp.ID("region"), "NC"),
+		chromedp.SendKeys(chromedp.ID("postalCode"), "27601"),
+		chromedp.SendKeys(chromedp.ID("country"), "US"),
+		chromedp.Click(chromedp.ID("accept")),
+		chromedp.WaitVisible(chromedp.ID("outcome")),
+	)
+	if err != nil {
+		t.Fatalf("fill the form and accept: %v", err)
+	}
+	outcome, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("outcome")))
+	if err != nil {
+		t.Fatalf("read the outcome: %v", err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	path := filepath.Join(artifactDir(t), "acceptance-outcome.png")
+	if werr := os.WriteFile(path, shot, 0o644); werr != nil {
+		t.Errorf("keep the screenshot: %v", werr)
+	} else {
+		t.Logf("outcome page screenshot: %s", path)
+	}
+	if !strings.Contains(title, "Accept a Smart Account") {
+		t.Errorf("page title %q", title)
+	}
+	if !strings.Contains(outcome, "Accepted") || !strings.Contains(outcome, "now ACTIVE") {
+		t.Fatalf("outcome %q", outcome)
+	}
+	sa := account1(t, id)
+	if sa.Status != models.SAActive || sa.Headquarters.City != "Raleigh" || sa.Headquarters.Company != "Browser Customer Inc" || sa.AcceptedBy != "cto@"+cust {
+		t.Fatalf("account after the browser: %+v", sa)
+	}
+}

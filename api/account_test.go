@@ -69,7 +69,11 @@ func TestOnBehalfCreateValidation(t *testing.T) {
 	}
 	// The contact sees it (restricted or not), a stranger of the TLD may not act on it through /decision.
 	sa := h.account(fmt.Sprint(v["id"]))
-	jsonOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts/"+sa.ID, h.token("cto@eng.cust.com"), nil), http.StatusOK)
+	seen := jsonOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts/"+sa.ID, h.token("cto@eng.cust.com"), nil), http.StatusOK)
+	// With no worker answering the status query, the database still says whom it waits for.
+	if w := list(t, seen["waitingOn"], "waitingOn"); len(w) != 1 || w[0]["who"] != "cto@eng.cust.com" || w[0]["action"] != "accept" {
+		t.Errorf("waitingOn %v", w)
+	}
 	errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts/"+sa.ID+"/decision", h.token("cto@eng.cust.com"),
 		map[string]any{"decision": "APPROVE"}), http.StatusConflict)
 }

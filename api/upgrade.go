@@ -138,6 +138,11 @@ func (s *Server) upgradeSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if info.LastUpgrade != nil && info.LastUpgrade.Status.Pending() {
+		// A repeated POST starts nothing: it is told which upgrade already waits, and for what.
+		s.writeError(c, &models.Error{Code: models.CodeConflict, Message: info.Reason, Details: gin.H{"upgrade": info.LastUpgrade}})
+		return
+	}
 	if !info.Eligible {
 		s.writeError(c, &models.Error{Code: models.CodeRefused, Message: info.Reason, Details: gin.H{"lastUpgrade": info.LastUpgrade}})
 		return

@@ -54,10 +54,18 @@ func (s *Server) waitingOn(ctx context.Context, sa models.SmartAccount) []workfl
 		}
 	case models.SAPendingDomainApproval:
 		who = []string{"role:" + models.RoleCiscoApprover}
+	case models.SAPendingCustomerAcceptance:
+		return waitingFor(sa.CustomerContacts, "accept", sa.UpdatedAt)
+	case models.SAPendingCustomerAddress:
+		return waitingFor([]string{sa.AcceptedBy}, "give-address", sa.UpdatedAt)
 	}
+	return waitingFor(who, "approve", sa.UpdatedAt)
+}
+
+func waitingFor(who []string, action string, since time.Time) []workflows.Waiting {
 	out := make([]workflows.Waiting, 0, len(who))
 	for _, w := range who {
-		out = append(out, workflows.Waiting{Who: w, Action: "approve", Since: sa.UpdatedAt})
+		out = append(out, workflows.Waiting{Who: w, Action: action, Since: since})
 	}
 	return out
 }

@@ -59,6 +59,9 @@ func TestSMBUpgradeApprovedByAdministrator(t *testing.T) {
 	if sa := account1(t, id); !sa.SMB || sa.Status != models.SAActive {
 		t.Fatalf("the account changed before the approval: %+v", sa)
 	}
+	if st, again := company.post("/api/v1/smart-accounts/"+id+"/upgrade", map[string]any{"domain": "pat." + tld}); st != http.StatusConflict {
+		t.Fatalf("a second upgrade while one waits: %d %v", st, again)
+	}
 	link := actionLink(t, mailTo(t, admin.email, "Approve the upgrade of the SMB Smart Account Pat at Employer"))
 	code, html := page(t, link, url.Values{"decision": {"APPROVE"}})
 	if code != http.StatusOK || !strings.Contains(html, "Approved") {

@@ -81,5 +81,12 @@ Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign 
   curl -s -X POST localhost:8080/api/v1/smart-accounts -H "Authorization: Bearer $TOKEN" \
     -d '{"name":"Acme Labs","domain":"labs.acme.com","headquarters":{"company":"Acme","line1":"1 Main St","city":"San Jose","country":"US"}}'
 
+Requests on a customer's behalf, access requests, the Access Directory (as olivia, bob, alice):
+  curl -s -X POST localhost:8080/api/v1/smart-accounts -H "Authorization: Bearer $TOKEN" \
+    -d '{"name":"Initech","domain":"initech.com","onBehalf":true,"customerContacts":["cto@initech.com"]}'
+  curl -s -X POST localhost:8080/api/v1/smart-accounts/$ACME/access-requests -H "Authorization: Bearer $TOKEN" \
+    -d '{"role":"SMART_ACCOUNT_VIEWER","reason":"read the licenses"}'
+  curl -s localhost:8080/api/v1/smart-accounts/directory -H "Authorization: Bearer $TOKEN"
+
 Mail: GET /dev/mail (page) and GET /dev/mail.json
 `

@@ -39,34 +39,39 @@ func (s *Server) directory(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// Two queries for the whole list, not two per account: pending counts and my requests.
+	administered := []string{}
+	for _, e := range entries {
+		for _, r := range e.MyRoles {
+			if r.VirtualAccountID == "" && (r.Role == models.RoleSAAdmin || r.Role == models.RoleSAApprover) {
+				administered = append(administered, e.Account.ID)
+				break
+			}
+		}
+	}
+	pending, err := models.PendingAccessCounts(ctx, s.db, administered)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	mine, err := models.AccessRequestsBy(ctx, s.db, id.Email, 500)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	out := make([]directoryEntry, 0, len(entries))
 	for _, e := range entries {
 		d := directoryEntry{accountSummary: summary(e.Account), Type: e.Account.Type, Why: e.Why, MyRoles: []roleOn{},
 			MyRequests: []myAccessBrief{}}
-		d.Admins = e.Admins
-		if d.Admins == nil {
-			d.Admins = []string{}
-		}
-		d.Actions = actionsFor(e.Account)
-		admin := false
+		d.Admins, d.Actions = e.Admins, actionsFor(e.Account)
 		for _, r := range e.MyRoles {
 			d.MyRoles = append(d.MyRoles, roleOn{Role: r.Role, VirtualAccountID: r.VirtualAccountID})
-			admin = admin || (r.VirtualAccountID == "" && (r.Role == models.RoleSAAdmin || r.Role == models.RoleSAApprover))
 		}
-		if admin {
-			n, err := models.PendingAccessCount(ctx, s.db, e.Account.ID)
-			if err != nil {
-				s.writeError(c, err)
-				return
-			}
+		if contains(administered, e.Account.ID) {
+			n := pending[e.Account.ID]
 			d.PendingCount = &n
 		}
-		mine, err := models.AccessRequests(ctx, s.db, e.Account.ID, models.AccessFilter{RequestedBy: id.Email, Limit: 20})
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		for _, ar := range mine {
+		for _, ar := range mine[e.Account.ID] {
 			d.MyRequests = append(d.MyRequests, myAccessBrief{ID: ar.ID, Role: ar.Role, Status: ar.Status})
 		}
 		out = append(out, d)

@@ -171,3 +171,42 @@ func OwnedSMBAccounts(ctx context.Context, db *gorm.DB, emails []string) ([]Smar
 	}
 	return sas, nil
 }
+
+// PendingAccessCounts counts the pending access requests of several accounts in one query.
+func PendingAccessCounts(ctx context.Context, db *gorm.DB, saIDs []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(saIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		SmartAccountID string
+		N              int64
+	}
+	err := db.WithContext(ctx).Model(&AccessRequest{}).Select("smart_account_id, count(*) AS n").
+		Where("smart_account_id IN ? AND status = ?", saIDs, AccessPending).Group("smart_account_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count pending access requests: %w", err)
+	}
+	for _, r := range rows {
+		out[r.SmartAccountID] = r.N
+	}
+	return out, nil
+}
+
+// AccessRequestsBy lists the access requests a person made or is named in, newest first, by account.
+func AccessRequestsBy(ctx context.Context, db *gorm.DB, email string, limit int) (map[string][]AccessRequest, error) {
+	e := NormalizeEmail(email)
+	var ars []AccessRequest
+	err := db.WithContext(ctx).Where("requested_by = ? OR for_emails LIKE ? ESCAPE '\\'", e, `%"`+escapeLike(e)+`"%`).
+		Order("id DESC").Limit(limit).Find(&ars).Error
+	if err != nil {
+		return nil, fmt.Errorf("access requests of %s: %w", email, err)
+	}
+	out := map[string][]AccessRequest{}
+	for _, a := range ars {
+		if a.RequestedBy == e || slices.Contains(a.ForEmails, e) {
+			out[a.SmartAccountID] = append(out[a.SmartAccountID], a)
+		}
+	}
+	return out, nil
+}

@@ -20,7 +20,7 @@ type DirectoryEntry struct {
 
 // Directory lists the Access Directory of a person (FEATURES SA9): every live account of their email's
 // TLD (restricted ones only where they are a member), every account they hold a role on, and the
-// requests they made or were named in that are still live, by name.
+// requests they made that are still live, by name.
 func Directory(ctx context.Context, db *gorm.DB, email string) ([]DirectoryEntry, error) {
 	email = NormalizeEmail(email)
 	var roles []AccountRole
@@ -37,9 +37,9 @@ func Directory(ctx context.Context, db *gorm.DB, email string) ([]DirectoryEntry
 	}
 	live := []SAStatus{SADeclined, SAExpired}
 	q := db.WithContext(ctx).Model(&SmartAccount{})
-	cond := db.Where("requested_by = ? AND status NOT IN ?", email, live).
-		Or("nominated_admins LIKE ? ESCAPE '\\' AND status NOT IN ?", `%"`+escapeLike(email)+`"%`, live).
-		Or("customer_contacts LIKE ? ESCAPE '\\' AND status NOT IN ?", `%"`+escapeLike(email)+`"%`, live)
+	// Every branch is indexed (requester, id, TLD): customer contacts share the account's TLD and are
+	// found by it, and nominees by their role once the account is active.
+	cond := db.Where("requested_by = ? AND status NOT IN ?", email, live)
 	if len(ids) > 0 {
 		cond = cond.Or("id IN ?", ids)
 	}
@@ -66,7 +66,6 @@ func Directory(ctx context.Context, db *gorm.DB, email string) ([]DirectoryEntry
 		case sa.TLD == tld && sa.Visibility == VisibilityUnrestricted:
 			e.Why = "DOMAIN"
 		default:
-			// A LIKE over a JSON list matched a longer address; the exact checks above decide.
 			continue
 		}
 		if e.MyRoles == nil {

@@ -9,6 +9,8 @@ ALTER TABLE smart_accounts ADD COLUMN customer_contacts TEXT NOT NULL DEFAULT '[
 ALTER TABLE smart_accounts ADD COLUMN note_to_customer TEXT NOT NULL DEFAULT '';
 ALTER TABLE smart_accounts ADD COLUMN accepted_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE smart_accounts ADD COLUMN accepted_at TIMESTAMP NULL;
+-- The Access Directory lists the requests a person made.
+CREATE INDEX smart_accounts_requested_by ON smart_accounts (requested_by);
 
 CREATE TABLE access_requests (
     id                        TEXT PRIMARY KEY,
@@ -75,6 +77,7 @@ CREATE UNIQUE INDEX sa_upgrades_one_pending ON sa_upgrades (smart_account_id)
 DROP TABLE sa_upgrades;
 DROP TABLE access_rules;
 DROP TABLE access_requests;
+DROP INDEX smart_accounts_requested_by;
 ALTER TABLE smart_accounts DROP COLUMN accepted_at;
 ALTER TABLE smart_accounts DROP COLUMN accepted_by;
 ALTER TABLE smart_accounts DROP COLUMN note_to_customer;

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -81,7 +82,9 @@ type saCreate struct {
 	// domainWait describes the child's wait while the account is PENDING_DOMAIN_APPROVAL.
 	domainWait []Waiting
 	history    []Step
-	mails      []workflow.Future
+	// searched is what the search attributes last said.
+	searched string
+	mails    []workflow.Future
 	// taskAction is what the open task asks ("accept", "give-address"); "approve" when empty.
 	taskAction string
 	// customer holds the state of the customer's part of a request made on their behalf.
@@ -342,6 +345,12 @@ func (w *saCreate) upsertSearch(ctx workflow.Context) {
 	for _, ws := range w.waitingOn() {
 		who = append(who, ws.Who)
 	}
+	// Each upsert is a visibility write on the server: send only what changed.
+	key := w.state + "|" + strings.Join(who, ",") + "|" + w.sa.SmartAccountID
+	if key == w.searched {
+		return
+	}
+	w.searched = key
 	// A failed upsert only costs operations a filter; the process goes on.
 	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(w.state), SearchWaitingOn.ValueSet(who),
 		SearchSmartAccount.ValueSet(w.sa.SmartAccountID))

@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -78,6 +79,9 @@ func (s *Store) RecordOrder(ctx context.Context, in RecordOrderInput) (RecordOrd
 			}
 		}
 		o := in.Order
+		if err := addRollups(tx, models.RollupOf(o, 1)); err != nil {
+			return err
+		}
 		if err := writeEvents(tx, o.CreatedAt, event("", models.TargetOrder, o.ID, models.RoleCommerce, models.EventOrderIngested,
 			map[string]any{"type": o.Type, "purchaseOrder": o.PurchaseOrder, "fulfillmentContact": o.FulfillmentContact,
 				"lines": len(in.Lines), "reseller": o.ResellerDomain, "distributor": o.DistributorDomain})); err != nil {
@@ -249,10 +253,15 @@ func targetFacts(tx *gorm.DB, changes []models.LineTarget) (map[string]models.Ac
 	return out, nil
 }
 
-// rollUpOrder rewrites the order's roll-up and the accounts holding its lines.
+// rollUpOrder rewrites the order's roll-up (and moves it between the day's roll-up rows) and the
+// accounts holding its lines.
 func rollUpOrder(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) error {
+	before := models.RollupOf(*o, -1)
 	o.ApplyRollUp(lines)
 	o.UpdatedAt = now
+	if err := addRollups(tx, before, models.RollupOf(*o, 1)); err != nil {
+		return err
+	}
 	if err := tx.Model(&models.Order{}).Where("id = ?", o.ID).Updates(map[string]any{
 		"assignment_status": o.AssignmentStatus, "lines_not_started": o.LinesNotStarted, "lines_pending": o.LinesPending,
 		"lines_provisioned": o.LinesProvisioned, "lines_failed": o.LinesFailed, "updated_at": now,
@@ -357,4 +366,50 @@ func closeDelegation(tx *gorm.DB, id string, status models.DelegationStatus, act
 		details["reason"] = reason
 	}
 	return []models.Event{event("", models.TargetOrderDelegation, id, actor, delegationEvents[status], details)}, nil
+}
+
+// addRollups adds deltas to the roll-up rows, merged by row and in the rows' order, so two writers
+// moving orders between the same rows take their locks in the same order and never deadlock.
+func addRollups(tx *gorm.DB, deltas ...models.OrderRollup) error {
+	type key struct {
+		day    string
+		status models.AssignmentStatus
+		typ    models.OrderType
+	}
+	merged := map[key]models.OrderRollup{}
+	var keys []key
+	for _, d := range deltas {
+		k := key{d.BookedDay, d.AssignmentStatus, d.Type}
+		m, seen := merged[k]
+		if !seen {
+			keys = append(keys, k)
+			m = models.OrderRollup{BookedDay: d.BookedDay, AssignmentStatus: d.AssignmentStatus, Type: d.Type}
+		}
+		m.Orders += d.Orders
+		m.LinesNotStarted += d.LinesNotStarted
+		m.LinesPending += d.LinesPending
+		m.LinesProvisioned += d.LinesProvisioned
+		m.LinesFailed += d.LinesFailed
+		merged[k] = m
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.status, b.status), cmp.Compare(a.typ, b.typ))
+	})
+	for _, k := range keys {
+		m := merged[k]
+		if m == (models.OrderRollup{BookedDay: m.BookedDay, AssignmentStatus: m.AssignmentStatus, Type: m.Type}) {
+			continue
+		}
+		if err := tx.Exec(`INSERT INTO order_rollups (booked_day, assignment_status, type, orders, lines_not_started,
+			lines_pending, lines_provisioned, lines_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (booked_day, assignment_status, type) DO UPDATE SET orders = order_rollups.orders + excluded.orders,
+			lines_not_started = order_rollups.lines_not_started + excluded.lines_not_started,
+			lines_pending = order_rollups.lines_pending + excluded.lines_pending,
+			lines_provisioned = order_rollups.lines_provisioned + excluded.lines_provisioned,
+			lines_failed = order_rollups.lines_failed + excluded.lines_failed`,
+			m.BookedDay, m.AssignmentStatus, m.Type, m.Orders, m.LinesNotStarted, m.LinesPending, m.LinesProvisioned, m.LinesFailed).Error; err != nil {
+			return fmt.Errorf("roll-up of %s: %w", m.BookedDay, err)
+		}
+	}
+	return nil
 }

@@ -212,3 +212,23 @@ const (
 	// RoleOFM is a partner's Order Fulfillment Manager (FEATURES OR9).
 	RoleOFM = "ofm"
 )
+
+// OrderRollup counts the orders of a booking day (YYYY-MM-DD, UTC) in one assignment status and type,
+// with their lines by provisioning status.
+type OrderRollup struct {
+	BookedDay        string           `gorm:"primaryKey"`
+	AssignmentStatus AssignmentStatus `gorm:"primaryKey"`
+	Type             OrderType        `gorm:"primaryKey"`
+	Orders           int
+	LinesNotStarted  int
+	LinesPending     int
+	LinesProvisioned int
+	LinesFailed      int
+}
+
+// RollupOf is an order's share of the roll-ups: its bucket and counts, negated when it leaves.
+func RollupOf(o Order, sign int) OrderRollup {
+	return OrderRollup{BookedDay: o.BookedAt.UTC().Format(time.DateOnly), AssignmentStatus: o.AssignmentStatus, Type: o.Type,
+		Orders: sign, LinesNotStarted: sign * o.LinesNotStarted, LinesPending: sign * o.LinesPending,
+		LinesProvisioned: sign * o.LinesProvisioned, LinesFailed: sign * o.LinesFailed}
+}

@@ -81,13 +81,19 @@ type arm struct {
 	from  string // FROM clause with alias o (and a for order_accounts)
 	where string
 	args  []any
+	// not is the arm's negation on the orders row alone, so a later arm can leave out what this one has.
+	not     string
+	notArgs []any
 	// sortCol is the booked_at the arm's index is ordered by.
 	sortCol, idCol string
 }
 
+// arms lists a scope's arms, the largest first where that can be told (a partner's orders before its
+// people's own), so the later arms, which leave out the earlier ones' orders, are the small ones.
 func (s OrderScope) arms() []arm {
 	plain := func(where string, args ...any) arm {
-		return arm{from: "orders o", where: where, args: args, sortCol: "o.booked_at", idCol: "o.id"}
+		return arm{from: "orders o", where: where, args: args, not: "NOT (" + where + ")", notArgs: args,
+			sortCol: "o.booked_at", idCol: "o.id"}
 	}
 	if s.All {
 		return []arm{plain("1 = 1")}
@@ -95,20 +101,23 @@ func (s OrderScope) arms() []arm {
 	var out []arm
 	if s.Account != nil {
 		out = append(out, arm{from: "order_accounts a JOIN orders o ON o.id = a.order_id", where: "a.smart_account_id = ?",
-			args: []any{s.Account.ID}, sortCol: "a.booked_at", idCol: "a.order_id"})
+			args: []any{s.Account.ID}, sortCol: "a.booked_at", idCol: "a.order_id",
+			not:     "NOT EXISTS (SELECT 1 FROM order_accounts x WHERE x.smart_account_id = ? AND x.booked_at = o.booked_at AND x.order_id = o.id)",
+			notArgs: []any{s.Account.ID}})
 		if !s.Account.SMB && s.Account.TLD != "" {
 			out = append(out, plain("o.fc_tld = ?", s.Account.TLD))
 		}
 		return out
 	}
-	if s.Email != "" {
-		out = append(out, plain("o.fulfillment_contact = ?", s.Email))
-	}
-	if s.Domain != "" {
-		out = append(out, plain("o.fc_domain = ?", s.Domain))
-	}
 	if s.Company != "" {
 		out = append(out, plain("o.reseller_domain = ?", s.Company), plain("o.distributor_domain = ?", s.Company))
+	}
+	switch {
+	case s.Domain != "":
+		// The contact's own orders are among their domain's.
+		out = append(out, plain("o.fc_domain = ?", s.Domain))
+	case s.Email != "":
+		out = append(out, plain("o.fulfillment_contact = ?", s.Email))
 	}
 	if len(s.Delegated) > 0 {
 		out = append(out, plain("o.id IN ?", s.Delegated))
@@ -116,7 +125,43 @@ func (s OrderScope) arms() []arm {
 	return out
 }
 
-func (f OrderFilter) where() (string, []any) {
+// disjoint is each arm's condition with the earlier arms' orders left out, so counting the arms one
+// by one counts each order once.
+func disjoint(arms []arm) []arm {
+	out := make([]arm, len(arms))
+	for i, a := range arms {
+		out[i] = a
+		out[i].args = append([]any{}, a.args...)
+		for _, before := range arms[:i] {
+			out[i].where += " AND " + before.not
+			out[i].args = append(out[i].args, before.notArgs...)
+		}
+	}
+	return out
+}
+
+// SearchWalkAt is how many search keys a prefix must match before the inventory stops collecting the
+// matching orders and walks its scope's index in order instead, probing each order's keys: a rare key
+// finds its few orders at once, a common one (a SKU family) finds a page within a few thousand probes.
+// Tests lower it to exercise the walk.
+var SearchWalkAt = 1000
+
+// searchRange is the key range of a prefix search: a range on the key index finds the prefix, and LIKE
+// keeps the answer exact under any collation.
+func searchRange(q string) []any { return []any{q, q + "\U0010FFFF", escapeLike(q) + "%"} }
+
+// commonSearch reports whether a search prefix matches so many keys that walking beats collecting.
+func commonSearch(ctx context.Context, db *gorm.DB, q string) (bool, error) {
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM order_keys k
+		WHERE k.key >= ? AND k.key < ? AND k.key LIKE ? ESCAPE '\' LIMIT ?) c`, append(searchRange(q), SearchWalkAt)...).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("count search keys: %w", err)
+	}
+	return n >= int64(SearchWalkAt), nil
+}
+
+func (f OrderFilter) where(walk bool) (string, []any) {
 	var conds []string
 	var args []any
 	if len(f.Statuses) > 0 {
@@ -134,10 +179,13 @@ func (f OrderFilter) where() (string, []any) {
 	if f.To != nil {
 		conds, args = append(conds, "o.booked_at < ?"), append(args, f.To.UTC())
 	}
-	if q := SearchKey(f.Query); q != "" {
-		// A range on the key index finds the prefix; LIKE keeps the answer exact under any collation.
+	if q := SearchKey(f.Query); q != "" && walk {
+		// A scalar subquery is never turned into a join: it probes each order the walk reaches.
+		conds = append(conds, "(SELECT 1 FROM order_keys k WHERE k.order_id = o.id AND k.key >= ? AND k.key < ? AND k.key LIKE ? ESCAPE '\\' LIMIT 1) IS NOT NULL")
+		args = append(args, searchRange(q)...)
+	} else if q != "" {
 		conds = append(conds, "o.id IN (SELECT k.order_id FROM order_keys k WHERE k.key >= ? AND k.key < ? AND k.key LIKE ? ESCAPE '\\')")
-		args = append(args, q, q+"\U0010FFFF", escapeLike(q)+"%")
+		args = append(args, searchRange(q)...)
 	}
 	if len(conds) == 0 {
 		return "1 = 1", nil
@@ -156,7 +204,14 @@ func ListOrders(ctx context.Context, db *gorm.DB, scope OrderScope, f OrderFilte
 	if len(arms) == 0 {
 		return []Order{}, nil, nil
 	}
-	fw, fargs := f.where()
+	walk := false
+	if q := SearchKey(f.Query); q != "" {
+		var err error
+		if walk, err = commonSearch(ctx, db, q); err != nil {
+			return nil, nil, err
+		}
+	}
+	fw, fargs := f.where(walk)
 	var parts []string
 	var args []any
 	for i, a := range arms {
@@ -232,32 +287,13 @@ func SummarizeOrders(ctx context.Context, db *gorm.DB, scope OrderScope, f Order
 	if len(arms) == 0 {
 		return out, nil
 	}
-	var ors []string
-	var args []any
-	for _, a := range arms {
-		if strings.HasPrefix(a.from, "order_accounts") {
-			ors = append(ors, "o.id IN (SELECT a.order_id FROM order_accounts a WHERE "+a.where+")")
-		} else {
-			ors = append(ors, "("+a.where+")")
-		}
-		args = append(args, a.args...)
+	var rows []summaryCount
+	var err error
+	if scope.All && f.byDay() {
+		rows, err = summarizeByDay(ctx, db, f)
+	} else {
+		rows, err = summarizeArms(ctx, db, arms, f)
 	}
-	fw, fargs := f.where()
-	args = append(args, fargs...)
-	var rows []struct {
-		AssignmentStatus AssignmentStatus
-		Type             OrderType
-		N                int
-		NotStarted       int
-		Pending          int
-		Provisioned      int
-		Failed           int
-	}
-	err := db.WithContext(ctx).Raw(`SELECT o.assignment_status, o.type, COUNT(*) AS n,
-		SUM(o.lines_not_started) AS not_started, SUM(o.lines_pending) AS pending,
-		SUM(o.lines_provisioned) AS provisioned, SUM(o.lines_failed) AS failed
-		FROM orders o WHERE (`+strings.Join(ors, " OR ")+`) AND `+fw+`
-		GROUP BY o.assignment_status, o.type`, args...).Scan(&rows).Error
 	if err != nil {
 		return out, fmt.Errorf("summarize orders: %w", err)
 	}
@@ -271,4 +307,63 @@ func SummarizeOrders(ctx context.Context, db *gorm.DB, scope OrderScope, f Order
 		out.LinesByProvisioning[ProvisionFailed] += r.Failed
 	}
 	return out, nil
+}
+
+// summaryCount is one group of a summary query.
+type summaryCount struct {
+	AssignmentStatus AssignmentStatus
+	Type             OrderType
+	N                int
+	NotStarted       int
+	Pending          int
+	Provisioned      int
+	Failed           int
+}
+
+// summarizeArms counts each arm on its own index (index-only: the roll-up is in it), without the
+// orders of the arms before it; the counts are added up by the caller.
+func summarizeArms(ctx context.Context, db *gorm.DB, arms []arm, f OrderFilter) ([]summaryCount, error) {
+	fw, fargs := f.where(false)
+	var rows []summaryCount
+	for _, a := range disjoint(arms) {
+		var part []summaryCount
+		err := db.WithContext(ctx).Raw(`SELECT o.assignment_status, o.type, COUNT(*) AS n,
+			SUM(o.lines_not_started) AS not_started, SUM(o.lines_pending) AS pending,
+			SUM(o.lines_provisioned) AS provisioned, SUM(o.lines_failed) AS failed
+			FROM `+a.from+` WHERE `+a.where+` AND `+fw+` GROUP BY o.assignment_status, o.type`,
+			append(append([]any{}, a.args...), fargs...)...).Scan(&part).Error
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, part...)
+	}
+	return rows, nil
+}
+
+// byDay reports whether the filter can be answered from the daily roll-ups: whole days, and nothing
+// the roll-ups do not keep (the contact, the search keys).
+func (f OrderFilter) byDay() bool {
+	midnight := func(t *time.Time) bool { return t == nil || t.UTC().Truncate(24*time.Hour).Equal(*t) }
+	return f.Contact == "" && SearchKey(f.Query) == "" && midnight(f.From) && midnight(f.To)
+}
+
+// summarizeByDay adds up the daily roll-ups: the cards over every order in a few thousand rows.
+func summarizeByDay(ctx context.Context, db *gorm.DB, f OrderFilter) ([]summaryCount, error) {
+	q := db.WithContext(ctx).Table("order_rollups").Select(`assignment_status, type, SUM(orders) AS n,
+		SUM(lines_not_started) AS not_started, SUM(lines_pending) AS pending, SUM(lines_provisioned) AS provisioned,
+		SUM(lines_failed) AS failed`).Group("assignment_status, type")
+	if len(f.Statuses) > 0 {
+		q = q.Where("assignment_status IN ?", f.Statuses)
+	}
+	if len(f.Types) > 0 {
+		q = q.Where("type IN ?", f.Types)
+	}
+	if f.From != nil {
+		q = q.Where("booked_day >= ?", f.From.UTC().Format(time.DateOnly))
+	}
+	if f.To != nil {
+		q = q.Where("booked_day < ?", f.To.UTC().Format(time.DateOnly))
+	}
+	var rows []summaryCount
+	return rows, q.Scan(&rows).Error
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/licensecentral/clc/activities"
@@ -41,6 +42,8 @@ type orderProc struct {
 	busy     bool
 	since    time.Time
 	history  []Step
+	// search is what the search attributes say now.
+	search *orderSearch
 	// signals to delegation processes in flight; one that finds its process gone is of no matter.
 	signals []workflow.Future
 }
@@ -53,6 +56,8 @@ func (w *orderProc) setup(ctx workflow.Context) error {
 		w.state.Delegations = []models.OrderDelegation{}
 	}
 	w.recorded = w.in.Ingest == nil
+	start := searchOf(w.in.State, time.Time{}, w.recorded)
+	w.search = &start
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
 		return err
 	}
@@ -398,15 +403,51 @@ func delegationWaiting(d models.OrderDelegation) []Waiting {
 	return []Waiting{{Who: d.Delegate, Action: "assign", Since: d.CreatedAt, Deadline: d.ExpiresAt}}
 }
 
-func (w *orderProc) upsertSearch(ctx workflow.Context) {
-	who := []string{}
-	for _, ws := range w.waitingOn() {
-		who = append(who, ws.Who)
+// orderSearch is what operations filter an order's process by: its assignment status, whom it waits
+// for, and the account holding its first assigned line.
+type orderSearch struct {
+	state, account string
+	waiting        []string
+}
+
+func searchOf(st activities.OrderState, since time.Time, recorded bool) orderSearch {
+	out := orderSearch{state: string(st.Order.AssignmentStatus), waiting: []string{}}
+	if !recorded {
+		out.state = "RECEIVING"
 	}
-	st, _ := w.status()
+	for _, ws := range OrderWaiting(st, since) {
+		out.waiting = append(out.waiting, ws.Who)
+	}
+	for _, l := range st.Lines {
+		if l.SmartAccountID != "" {
+			out.account = l.SmartAccountID
+			break
+		}
+	}
+	return out
+}
+
+func (s orderSearch) attributes() []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{SearchState.ValueSet(s.state), SearchWaitingOn.ValueSet(s.waiting),
+		SearchSmartAccount.ValueSet(s.account)}
+}
+
+// OrderSearchAttributes are the search attributes an order's process starts with, so that starting it
+// costs no upsert.
+func OrderSearchAttributes(in OrderInput) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(searchOf(in.State, time.Time{}, in.Ingest == nil).attributes()...)
+}
+
+// upsertSearch tells operations the order's new state; each upsert is a write of the engine, so one
+// that changes nothing is not sent.
+func (w *orderProc) upsertSearch(ctx workflow.Context) {
+	s := searchOf(w.state, w.since, w.recorded)
+	if w.search != nil && w.search.state == s.state && w.search.account == s.account && slices.Equal(w.search.waiting, s.waiting) {
+		return
+	}
+	w.search = &s
 	// A failed upsert only costs operations a filter; the process goes on.
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(st.State), SearchWaitingOn.ValueSet(who),
-		SearchSmartAccount.ValueSet(st.SmartAccountID))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, s.attributes()...)
 }
 
 func (w *orderProc) mail(d models.OrderDelegation) activities.OrderMail {

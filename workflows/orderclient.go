@@ -32,6 +32,7 @@ func (p *Orders) start(orderID string, in OrderInput) client.WithStartWorkflowOp
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A process that ended (failed, terminated by an operator) is started afresh from the database.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: OrderSearchAttributes(in),
 	}, Order, in)
 }
 

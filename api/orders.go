@@ -35,6 +35,7 @@ func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/orders/export.csv", s.exportOrders)
 	v1.POST("/orders/assignments", s.assignOrders)
 	v1.GET("/orders/:id", s.getOrder)
+	v1.GET("/orders/:id/events", s.orderEvents)
 	v1.GET("/orders/:id/delegations", s.listDelegations)
 	v1.POST("/orders/:id/delegations", s.createDelegation)
 	v1.DELETE("/orders/:id/delegations/:delegation", s.revokeDelegation)
@@ -309,6 +310,40 @@ func (s *Server) getOrder(c *gin.Context) {
 		return
 	}
 	s.answerOrder(c, http.StatusOK, st, acc)
+}
+
+// orderEvents is an order's history: its ingest, each line's assignments (with who, as what, and
+// support's reason) and its delegations, oldest first.
+func (s *Server) orderEvents(c *gin.Context) {
+	st, _, err := s.loadOrder(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ids := []string{st.Order.ID}
+	all, err := models.OrderDelegations(c.Request.Context(), s.db, st.Order.ID)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	for _, d := range all {
+		ids = append(ids, d.ID)
+	}
+	var evs []models.Event
+	if err := s.db.WithContext(c.Request.Context()).Where("target_id IN ? OR (target_type = ? AND target_id LIKE ? ESCAPE '\\')",
+		ids, models.TargetOrderLine, escapeLikePrefix(st.Order.ID)+"/%").Order("id").Limit(1000).Find(&evs).Error; err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if evs == nil {
+		evs = []models.Event{}
+	}
+	c.JSON(http.StatusOK, gin.H{"events": evs})
+}
+
+// escapeLikePrefix keeps LIKE's wildcards literal in an order id (ids may hold '_').
+func escapeLikePrefix(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // orderView is an order as the API shows it: the order, its lines with their assignment and

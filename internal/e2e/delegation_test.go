@@ -140,3 +140,38 @@ func TestRevokeThenClick(t *testing.T) {
 		t.Fatalf("the order still waits for the revoked delegate: %v", got["waitingOn"])
 	}
 }
+
+// A delegation nobody uses expires (here after 3 s, the fast API's setting): the contact is told, the
+// link says so and does nothing, and the order waits for its contact alone again.
+func TestDelegationExpires(t *testing.T) {
+	tld, _, _ := activeAccount(t, "expiring")
+	fc := "fc@" + tld
+	helper := "late@" + domainOf("integrator")
+	id := "WE-" + uniq()
+	ingest(t, orderBody(id, "STANDARD", fc, ""))
+	owner := asOn(t, sys.fast, fc)
+	st, body := owner.post("/api/v1/orders/"+id+"/delegations", map[string]any{"email": helper})
+	if st != http.StatusCreated {
+		t.Fatalf("delegate: %d %v", st, body)
+	}
+	link := actionLink(t, mailTo(t, helper, "asks you to assign order "+id))
+	if m := mailTo(t, fc, "Your delegation of order "+id+" to "+helper+" expired"); !strings.Contains(m.Text, "assign the order yourself") {
+		t.Fatalf("expiry mail: %s", m.Text)
+	}
+	var d models.OrderDelegation
+	sys.db.Where("order_id = ?", id).Take(&d)
+	if d.Status != models.DelegationExpired {
+		t.Fatalf("delegation %+v", d)
+	}
+	code, html := page(t, link, url.Values{"decision": {"ASSIGN"}, "smartAccount": {tld}})
+	if code != http.StatusGone || !strings.Contains(html, "expired") {
+		t.Fatalf("POST after expiry: %d %s", code, html)
+	}
+	if l := lines(t, id); l[0].SmartAccountID != "" {
+		t.Fatalf("an expired link assigned line %+v", l[0])
+	}
+	_, got := owner.get("/api/v1/orders/" + id)
+	if w := got["waitingOn"].([]any); len(w) != 1 || w[0].(map[string]any)["who"] != fc {
+		t.Fatalf("waitingOn after expiry: %v", w)
+	}
+}

@@ -98,6 +98,7 @@ func start(ctx context.Context) (*env, error) {
 	}
 	fast := cfg
 	fast.Timing = fastTiming
+	fast.DelegationExpiry = 3 * time.Second
 	if e.fast, err = e.newApp(ctx, fast, true, false); err != nil {
 		return nil, err
 	}

@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/server/common/testing/freeport"
 
 	"github.com/licensecentral/clc/internal/devstack"
 )
@@ -21,6 +24,9 @@ import (
 // stack on the same data folder, and the approval through the mailed link afterwards.
 func TestDevStackSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
+	// Shown only when the package fails: the embedded server exits the process on a fatal error, and its
+	// own log (temporal.log) stays in this folder.
+	fmt.Fprintln(os.Stderr, "dev stack data folder:", dir)
 	tport := freePort(t)
 	start := func() *devstack.Stack {
 		s, err := devstack.Start(context.Background(), devstack.Options{DataDir: dir, Listen: "127.0.0.1:0",
@@ -158,11 +164,9 @@ func waitForMail(t *testing.T, base, addr, part string) string {
 	return ""
 }
 
+// freePort is a port for the embedded Temporal frontend, kept out of the kernel's free pool for a while
+// so that parallel test packages do not take it first.
 func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Helper()
+	return freeport.MustGetFreePort()
 }

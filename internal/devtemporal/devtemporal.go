@@ -23,6 +23,7 @@ import (
 	tlog "go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/testing/freeport"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
@@ -244,11 +245,13 @@ func forgetMembers(dbFile string) error {
 	return nil
 }
 
-func freePort(ip string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+// freePort finds a port nobody listens on. Temporal's helper also leaves the port in TIME_WAIT, so the
+// kernel does not hand it to the next process asking for any free port before the server binds it.
+func freePort(ip string) (port int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("find a free port on %s: %v", ip, r)
+		}
+	}()
+	return freeport.MustGetFreePort(), nil
 }

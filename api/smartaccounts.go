@@ -406,16 +406,25 @@ type decisionRequest struct {
 	Reason   string             `json:"reason"`
 }
 
-func (s *Server) decideSmartAccount(c *gin.Context) {
-	ctx := c.Request.Context()
-	id := identity(c)
+// approvalDecision reads an APPROVE/DECLINE body, answering the 400 itself when it is not one.
+func (s *Server) approvalDecision(c *gin.Context) (decisionRequest, bool) {
 	var body decisionRequest
 	if err := decodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
-		return
+		return body, false
 	}
 	if body.Decision != workflows.Approve && body.Decision != workflows.Decline {
 		s.writeError(c, models.Invalid("decision", "decision must be APPROVE or DECLINE"))
+		return body, false
+	}
+	return body, true
+}
+
+func (s *Server) decideSmartAccount(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := identity(c)
+	body, ok := s.approvalDecision(c)
+	if !ok {
 		return
 	}
 	// Only an account the caller may see can be decided on: others answer 404, never who decided them.

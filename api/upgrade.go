@@ -217,13 +217,8 @@ func (b upgradeRequest) validate(d *upgradeDefaults) (workflows.UpgradeInput, er
 func (s *Server) decideUpgrade(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := identity(c)
-	var body decisionRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if body.Decision != workflows.Approve && body.Decision != workflows.Decline {
-		s.writeError(c, models.Invalid("decision", "decision must be APPROVE or DECLINE"))
+	body, ok := s.approvalDecision(c)
+	if !ok {
 		return
 	}
 	sa, err := models.FindSmartAccount(ctx, s.db, c.Param("id"))

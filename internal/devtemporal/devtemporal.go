@@ -40,6 +40,51 @@ type Options struct {
 	SearchAttributes map[string]enumspb.IndexedValueType
 	// PProfPort, when set, serves Go's profiler for the whole process (benchmarks).
 	PProfPort int
+	// PostgresURL, when set, persists to PostgreSQL instead of DBFile: databases <name> and
+	// <name>_visibility, created and migrated on first use (the production shape, for load tests).
+	PostgresURL string
+}
+
+// persistence is where the server keeps its state.
+type persistence struct {
+	cfg    config.Persistence
+	// register tells that the namespace is created through the API once the server runs.
+	register bool
+}
+
+// sqliteStore prepares the SQLite file: schema on first use, the namespace, and no stale members.
+func sqliteStore(o Options) (persistence, error) {
+	// Keys without a leading underscore become PRAGMAs; WAL lets readers run beside the one writer.
+	sqlCfg := &config.SQL{PluginName: sqliteplugin.PluginName, DatabaseName: o.DBFile,
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"}}
+	shards, err := shardCount(o.DBFile)
+	if err != nil {
+		return persistence{}, err
+	}
+	if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
+			return persistence{}, err
+		}
+		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
+			return persistence{}, fmt.Errorf("temporal schema: %w", err)
+		}
+		if err := os.WriteFile(o.DBFile+".shards", []byte(strconv.Itoa(shards)), 0o644); err != nil {
+			return persistence{}, err
+		}
+	} else if err := forgetMembers(o.DBFile); err != nil {
+		return persistence{}, err
+	}
+	nsCfg, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
+	if err != nil {
+		return persistence{}, fmt.Errorf("namespace config: %w", err)
+	}
+	if err := sqliteschema.CreateNamespaces(sqlCfg, nsCfg); err != nil {
+		return persistence{}, fmt.Errorf("create namespace: %w", err)
+	}
+	return persistence{cfg: config.Persistence{
+		DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: int32(shards),
+		DataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+	}}, nil
 }
 
 // Server is a running embedded Temporal server.
@@ -64,34 +109,21 @@ func Start(o Options) (*Server, error) {
 		}
 		o.Port = p
 	}
-	// Keys without a leading underscore become PRAGMAs; WAL lets readers run beside the one writer.
-	sqlCfg := &config.SQL{PluginName: sqliteplugin.PluginName, DatabaseName: o.DBFile,
-		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"}}
-	shards, err := shardCount(o.DBFile)
+	var (
+		store   persistence
+		err     error
+		logFile = strings.TrimSuffix(o.DBFile, filepath.Ext(o.DBFile)) + ".log"
+	)
+	if o.PostgresURL != "" {
+		store, err = postgresStore(o.PostgresURL)
+		logFile = ""
+	} else {
+		store, err = sqliteStore(o)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(o.DBFile); errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
-			return nil, err
-		}
-		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
-			return nil, fmt.Errorf("temporal schema: %w", err)
-		}
-		if err := os.WriteFile(o.DBFile+".shards", []byte(strconv.Itoa(shards)), 0o644); err != nil {
-			return nil, err
-		}
-	} else if err := forgetMembers(o.DBFile); err != nil {
-		return nil, err
-	}
-	nsCfg, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("namespace config: %w", err)
-	}
-	if err := sqliteschema.CreateNamespaces(sqlCfg, nsCfg); err != nil {
-		return nil, fmt.Errorf("create namespace: %w", err)
-	}
-	cfg, err := serverConfig(o, sqlCfg, shards)
+	cfg, err := serverConfig(o, store)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +132,7 @@ func Start(o Options) (*Server, error) {
 		temporal.ForServices(temporal.DefaultServices),
 		// The server's own log goes to a file beside its database; the console is for the app.
 		temporal.WithLogger(tlog.NewZapLogger(tlog.BuildZapLogger(tlog.Config{Level: "warn", Format: "json",
-			OutputFile: strings.TrimSuffix(o.DBFile, filepath.Ext(o.DBFile)) + ".log"}))),
+			OutputFile: logFile}))),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
 			// One partition per task queue: with a handful of pollers, more partitions only add the wait
@@ -119,6 +151,12 @@ func Start(o Options) (*Server, error) {
 	if err := s.waitReady(30 * time.Second); err != nil {
 		_ = srv.Stop()
 		return nil, err
+	}
+	if store.register {
+		if err := s.registerNamespace(o.SearchAttributes); err != nil {
+			_ = srv.Stop()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -152,27 +190,30 @@ func (s *Server) waitReady(limit time.Duration) error {
 	}
 }
 
-func serverConfig(o Options, sqlCfg *config.SQL, shards int) (*config.Config, error) {
-	svc := func(port int) (config.Service, error) {
+func serverConfig(o Options, store persistence) (*config.Config, error) {
+	services := map[string]config.Service{}
+	for i, name := range []string{"frontend", "history", "matching", "worker"} {
+		var grpc, member int
 		var err error
-		if port == 0 {
-			if port, err = freePort(o.IP); err != nil {
-				return config.Service{}, err
+		if store.register {
+			// PostgreSQL keeps membership ports in a smallint: the ephemeral range does not fit, so the
+			// services take the ports after the frontend's.
+			if o.Port+20 > 32767 {
+				return nil, fmt.Errorf("with PostgreSQL the Temporal port must be below 32747, not %d", o.Port)
+			}
+			grpc, member = o.Port+i, o.Port+10+i
+		} else {
+			grpc = o.Port
+			if i > 0 {
+				if grpc, err = freePort(o.IP); err != nil {
+					return nil, err
+				}
+			}
+			if member, err = freePort(o.IP); err != nil {
+				return nil, err
 			}
 		}
-		member, err := freePort(o.IP)
-		if err != nil {
-			return config.Service{}, err
-		}
-		return config.Service{RPC: config.RPC{GRPCPort: port, MembershipPort: member, BindOnIP: o.IP}}, nil
-	}
-	services := map[string]config.Service{}
-	for name, port := range map[string]int{"frontend": o.Port, "history": 0, "matching": 0, "worker": 0} {
-		s, err := svc(port)
-		if err != nil {
-			return nil, err
-		}
-		services[name] = s
+		services[name] = config.Service{RPC: config.RPC{GRPCPort: grpc, MembershipPort: member, BindOnIP: o.IP}}
 	}
 	metricsPort, err := freePort(o.IP)
 	if err != nil {
@@ -186,10 +227,7 @@ func serverConfig(o Options, sqlCfg *config.SQL, shards int) (*config.Config, er
 			Metrics: &metrics.Config{Prometheus: &metrics.PrometheusConfig{
 				ListenAddress: net.JoinHostPort(o.IP, strconv.Itoa(metricsPort)), HandlerPath: "/metrics"}},
 		},
-		Persistence: config.Persistence{
-			DefaultStore: sqliteplugin.PluginName, VisibilityStore: sqliteplugin.PluginName, NumHistoryShards: int32(shards),
-			DataStores: map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-		},
+		Persistence: store.cfg,
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace: false, FailoverVersionIncrement: 10,
 			MasterClusterName: "active", CurrentClusterName: "active",

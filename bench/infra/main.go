@@ -1,0 +1,43 @@
+// Command infra runs what the production binaries need around them for a load test on one machine: a
+// Temporal server persisted to PostgreSQL (the production shape, not the dev stack's SQLite) and an
+// SMTP server that accepts every mail. Start it, then `clc migrate`, `clc api` and `clc worker` as
+// separate processes pointed at it (bench/README.md has the commands).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/licensecentral/clc/internal/devtemporal"
+	"github.com/licensecentral/clc/internal/mailcatch"
+	"github.com/licensecentral/clc/workflows"
+)
+
+func main() {
+	var (
+		dbURL = flag.String("temporal-database-url", "postgres://postgres@127.0.0.1:5432/temporal_bench", "PostgreSQL database for Temporal (and <name>_visibility)")
+		port  = flag.Int("temporal-port", 7233, "Temporal frontend port")
+		smtp  = flag.String("smtp", "127.0.0.1:2525", "SMTP listen address")
+		pprof = flag.Int("pprof-port", 0, "serve Go's profiler on this port")
+	)
+	flag.Parse()
+	mail := mailcatch.New(mailcatch.Options{Addr: *smtp})
+	if err := mail.Start(); err != nil {
+		log.Fatal(err)
+	}
+	srv, err := devtemporal.Start(devtemporal.Options{PostgresURL: *dbURL, Port: *port, Namespace: "default",
+		SearchAttributes: workflows.SearchAttributes(), PProfPort: *pprof})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("Temporal %s (namespace default, PostgreSQL %s); SMTP %s\n", srv.HostPort(), *dbURL, mail.Addr())
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	<-stop
+	_ = srv.Stop()
+	_ = mail.Close()
+}

@@ -1,0 +1,114 @@
+package devtemporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/config"
+	tlog "go.temporal.io/server/common/log"
+	pgplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql"
+	"go.temporal.io/server/tools/common/schema"
+	sqltool "go.temporal.io/server/tools/sql"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// postgresShards is the shard count on PostgreSQL, where shards write in parallel.
+const postgresShards = 8
+
+// postgresStore creates (when missing) and migrates the two databases a Temporal server keeps on
+// PostgreSQL, the way the server's auto-setup does: version tables at 0.0, then every versioned step.
+func postgresStore(rawURL string) (persistence, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return persistence{}, fmt.Errorf("temporal database URL: %w", err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		name = "temporal"
+	}
+	password, _ := u.User.Password()
+	base := config.SQL{PluginName: pgplugin.PluginName, ConnectAddr: u.Host, ConnectProtocol: "tcp",
+		User: u.User.Username(), Password: password, MaxConns: 20, MaxIdleConns: 20}
+	stores := map[string]config.DataStore{}
+	for _, db := range []struct{ store, name, schema string }{
+		{"default", name, "postgresql/v12/temporal"},
+		{"visibility", name + "_visibility", "postgresql/v12/visibility"},
+	} {
+		cfg := base
+		cfg.DatabaseName = db.name
+		if err := migratePostgres(cfg, db.schema); err != nil {
+			return persistence{}, fmt.Errorf("temporal database %s: %w", db.name, err)
+		}
+		c := cfg
+		stores[db.store] = config.DataStore{SQL: &c}
+	}
+	return persistence{register: true, cfg: config.Persistence{DefaultStore: "default", VisibilityStore: "visibility",
+		NumHistoryShards: postgresShards, DataStores: stores}}, nil
+}
+
+func migratePostgres(cfg config.SQL, schemaName string) error {
+	logger := tlog.NewNoopLogger()
+	create := cfg
+	if err := sqltool.DoCreateDatabase(&create, "postgres", logger); err != nil && !strings.Contains(err.Error(), "already exists") {
+		return err
+	}
+	conn, err := sqltool.NewConnection(&cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ReadSchemaVersion(); err != nil {
+		setup := schema.NewSetupSchemaTask(conn, &schema.SetupConfig{InitialVersion: "0.0"}, logger)
+		if err := setup.Run(); err != nil {
+			return fmt.Errorf("schema version tables: %w", err)
+		}
+	}
+	update := schema.NewUpdateSchemaTask(conn, &schema.UpdateConfig{DBName: cfg.DatabaseName, SchemaName: schemaName}, logger)
+	if err := update.Run(); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return nil
+}
+
+// registerNamespace creates the namespace and its search attributes through the API, as an operator
+// would on a real cluster; both are left alone when they exist.
+func (s *Server) registerNamespace(attrs map[string]enumspb.IndexedValueType) error {
+	c, err := client.Dial(client.Options{HostPort: s.hostPort, Namespace: s.ns})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace: s.ns, WorkflowExecutionRetentionPeriod: durationpb.New(72 * time.Hour)})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("register namespace %s: %w", s.ns, err)
+	}
+	if len(attrs) == 0 {
+		return nil
+	}
+	// The namespace registry refreshes on a timer: retry until the new namespace is known.
+	for {
+		_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+			Namespace: s.ns, SearchAttributes: attrs})
+		var saExists *serviceerror.AlreadyExists
+		if err == nil || errors.As(err, &saExists) {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("search attributes on %s: %w", s.ns, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

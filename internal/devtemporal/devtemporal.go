@@ -47,7 +47,7 @@ type Options struct {
 
 // persistence is where the server keeps its state.
 type persistence struct {
-	cfg    config.Persistence
+	cfg config.Persistence
 	// register tells that the namespace is created through the API once the server runs.
 	register bool
 }

@@ -107,7 +107,13 @@ func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (
 		if err != nil {
 			return err
 		}
-		isAdmin := slices.Contains(admins, requester)
+		// Only a Smart Account Administrator's own request is granted by them at once: an approver decides
+		// other people's requests, never one they made (which could make them an administrator).
+		saAdmins, err := models.AdminEmails(tctx, tx, sa.ID)
+		if err != nil {
+			return err
+		}
+		isAdmin := slices.Contains(saAdmins, requester)
 		for _, r := range rules {
 			if isAdmin || !r.Matches(in.Role, len(outside) == 0) {
 				continue

@@ -217,3 +217,31 @@ func TestUpgradeRules(t *testing.T) {
 		}
 	})
 }
+
+// A Smart Account Approver decides other people's requests, not their own: a request they make is not
+// approved by themselves, so an approver cannot make themselves an administrator.
+func TestAccessRequestOfAnApproverIsNotSelfApproved(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		s := newStore(db)
+		tld, saID, _ := accessFixture(t, db, s, 0)
+		appr := "appr@" + tld
+		if err := db.Create(&models.AccountRole{ID: models.NewID(), UserEmail: appr, SmartAccountID: saID,
+			Role: models.RoleSAApprover, GrantedBy: "admin@" + tld, CreatedAt: time.Now().UTC()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.CreateAccessRequest(ctx, accessInput(saID, appr, models.RoleSAAdmin, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Auto != nil {
+			t.Fatalf("an approver's request for themselves is decided at once: %+v", st.Auto)
+		}
+		if st.Status != models.AccessPending || !slices.Equal(st.Approvers, []string{"admin@" + tld}) {
+			t.Errorf("want PENDING for admin@%s, got %s for %v", tld, st.Status, st.Approvers)
+		}
+		// An administrator's own request is still theirs to grant.
+		if adm, _ := s.CreateAccessRequest(ctx, accessInput(saID, "admin@"+tld, models.RoleSAUser, nil, "new@"+tld)); adm.Auto == nil || !adm.Auto.Approve {
+			t.Errorf("an administrator's request: %+v", adm.Auto)
+		}
+	})
+}

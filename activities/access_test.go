@@ -245,3 +245,45 @@ func TestAccessRequestOfAnApproverIsNotSelfApproved(t *testing.T) {
 		}
 	})
 }
+
+// A rule that routes virtual account requests to the virtual accounts' administrators hands a request
+// only to people who administer every virtual account it names: the administrator of one of them
+// must not grant a role on another.
+func TestRoutedAccessRequestGoesToWhoAdministersEveryVA(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		s := newStore(db)
+		tld, saID, vas := accessFixture(t, db, s, 2)
+		if _, err := models.ReplaceAccessRules(ctx, db, "admin@"+tld, saID, []models.AccessRule{
+			{Action: models.RuleRouteVAAdmins, RequesterDomain: models.DomainAny}}, ""); err != nil {
+			t.Fatal(err)
+		}
+		vaAdmin := func(email, va string) {
+			t.Helper()
+			if err := db.Create(&models.AccountRole{ID: models.NewID(), UserEmail: email, SmartAccountID: saID, VirtualAccountID: va,
+				Role: models.RoleVAAdmin, GrantedBy: "admin@" + tld, CreatedAt: time.Now().UTC()}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		vaAdmin("lead0@"+tld, vas[0])
+		vaAdmin("both@"+tld, vas[0])
+		vaAdmin("both@"+tld, vas[1])
+
+		st, err := s.CreateAccessRequest(ctx, accessInput(saID, "dev@"+tld, models.RoleVAUser, vas))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(st.Approvers, []string{"both@" + tld}) || st.RouteRule == "" {
+			t.Errorf("two VAs: approvers %v (rule %q), want only both@%s", st.Approvers, st.RouteRule, tld)
+		}
+		one, _ := s.CreateAccessRequest(ctx, accessInput(saID, "dev@"+tld, models.RoleVAUser, vas[:1]))
+		if !slices.Equal(one.Approvers, []string{"both@" + tld, "lead0@" + tld}) {
+			t.Errorf("one VA: approvers %v", one.Approvers)
+		}
+		// Nobody administers both: the account's administrators decide.
+		db.Where("user_email = ? AND virtual_account_id = ?", "both@"+tld, vas[1]).Delete(&models.AccountRole{})
+		none, _ := s.CreateAccessRequest(ctx, accessInput(saID, "dev@"+tld, models.RoleVAUser, vas))
+		if !slices.Equal(none.Approvers, []string{"admin@" + tld}) || none.RouteRule != "" {
+			t.Errorf("no common VA administrator: approvers %v (rule %q)", none.Approvers, none.RouteRule)
+		}
+	})
+}

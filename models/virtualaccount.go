@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -246,7 +247,8 @@ func nullable(s string) any {
 	return s
 }
 
-// VAAdminsOf lists who administers the given virtual accounts (directly, or through an ancestor).
+// VAAdminsOf lists who administers every one of the given virtual accounts (each directly, or through
+// an ancestor): a person who administers only some of them does not decide for the others.
 func VAAdminsOf(ctx context.Context, db *gorm.DB, saID string, vaIDs []string) ([]string, error) {
 	vas, err := VirtualAccounts(ctx, db, saID)
 	if err != nil {
@@ -258,25 +260,42 @@ func VAAdminsOf(ctx context.Context, db *gorm.DB, saID string, vaIDs []string) (
 			parent[v.ID] = *v.ParentID
 		}
 	}
-	scope := map[string]bool{}
+	// chains[i] is the i-th virtual account with its ancestors: administering any of them covers it.
+	chains := make([][]string, 0, len(vaIDs))
+	ids := []string{}
 	for _, id := range vaIDs {
+		chain := []string{}
 		for at, hops := id, 0; at != "" && hops <= len(vas); at, hops = parent[at], hops+1 {
-			scope[at] = true
+			chain = append(chain, at)
+			if !slices.Contains(ids, at) {
+				ids = append(ids, at)
+			}
 		}
+		chains = append(chains, chain)
 	}
-	ids := make([]string, 0, len(scope))
-	for id := range scope {
-		ids = append(ids, id)
-	}
-	var emails []string
+	emails := []string{}
 	if len(ids) == 0 {
 		return emails, nil
 	}
-	err = db.WithContext(ctx).Model(&AccountRole{}).Distinct("user_email").
-		Where("smart_account_id = ? AND virtual_account_id IN ? AND role = ?", saID, ids, RoleVAAdmin).
-		Order("user_email").Pluck("user_email", &emails).Error
+	var roles []AccountRole
+	err = db.WithContext(ctx).Where("smart_account_id = ? AND virtual_account_id IN ? AND role = ?", saID, ids, RoleVAAdmin).
+		Order("user_email").Find(&roles).Error
 	if err != nil {
 		return nil, fmt.Errorf("virtual account admins of %s: %w", saID, err)
+	}
+	for _, r := range roles {
+		if slices.Contains(emails, r.UserEmail) {
+			continue
+		}
+		every := true
+		for _, chain := range chains {
+			every = every && slices.ContainsFunc(roles, func(o AccountRole) bool {
+				return o.UserEmail == r.UserEmail && slices.Contains(chain, o.VirtualAccountID)
+			})
+		}
+		if every {
+			emails = append(emails, r.UserEmail)
+		}
 	}
 	return emails, nil
 }

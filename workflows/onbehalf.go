@@ -80,15 +80,15 @@ func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState) (ac
 		case models.SAPendingCustomerAcceptance:
 			st, err = w.awaitAcceptance(ctx, st, t)
 		case models.SAPendingCustomerAddress:
+			// Nominations that arrived while the acceptance was applied are answered now, not when the
+			// address step ends.
+			w.refuseNominations(st)
 			st, err = w.awaitAddress(ctx, st, t)
 		case models.SADeclinedByCustomer:
 			st, err = w.awaitNominations(ctx, st, t)
 		default:
 			// Nominations that arrived while the last decision was applied come too late.
-			for _, n := range c.nominations {
-				n.err = refuse(models.CodeConflict, "", "the Smart Account is %s: creators can no longer be nominated", st.Status)
-			}
-			c.nominations = nil
+			w.refuseNominations(st)
 			return st, nil
 		}
 		if err != nil {
@@ -96,6 +96,14 @@ func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState) (ac
 		}
 		w.setAccount(ctx, st)
 	}
+}
+
+// refuseNominations answers the nominations waiting to be applied: the account no longer takes them.
+func (w *saCreate) refuseNominations(st activities.SAState) {
+	for _, n := range w.customer.nominations {
+		n.err = refuse(models.CodeConflict, "", "the Smart Account is %s: creators can no longer be nominated", st.Status)
+	}
+	w.customer.nominations = nil
 }
 
 func (w *saCreate) acceptanceTask(ctx workflow.Context, expiry time.Duration) {

@@ -322,3 +322,27 @@ func TestSACreate_ModifiedDomain(t *testing.T) {
 		assert.Contains(t, templates(h.mailsTo(partner)), "sa_onbehalf_active")
 	})
 }
+
+// A nomination that arrives while an acceptance is being applied is answered when the account moves
+// on to the address step, not left waiting until the address is given.
+func TestOnBehalf_NominationDuringAcceptanceIsAnsweredAtOnce(t *testing.T) {
+	h := newHarness(t, parentID)
+	h.onCreate(pendingCustomer(cto, cfo), nil)
+	h.customerStore(active())
+	h.updateAt(0, "", workflows.UpdateCreated)
+	accepted := h.decideAt(10*time.Minute, accept(cto, nil))
+	nominate := h.updateAt(10*time.Minute, "", workflows.UpdateNominate, workflows.NominateInput{Emails: []string{ceo}, Actor: partner})
+	var atTwenty updateOutcome
+	h.env.RegisterDelayedCallback(func() { atTwenty = nominate.snapshot() }, 20*time.Minute)
+	given := h.decideAt(2*time.Hour, workflows.DecideInput{Decision: workflows.Submit, Actor: cto, Headquarters: &hqAcme})
+
+	res := h.sacreate(onBehalfInput(false))
+
+	assert.Equal(t, models.SAPendingCustomerAddress, requireDecided(t, accepted).Status)
+	assert.True(t, atTwenty.completed || atTwenty.rejected, "the nomination still waits for an answer once the account waits for its address")
+	if atTwenty.completed && atTwenty.err == nil {
+		t.Errorf("a nomination during the address step was applied: %+v", atTwenty.value)
+	}
+	assert.Equal(t, models.SAActive, requireDecided(t, given).Status)
+	assert.Equal(t, models.SAActive, res.Status)
+}

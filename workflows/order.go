@@ -97,9 +97,11 @@ func (w *orderProc) run(ctx workflow.Context) (OrderResult, error) {
 		}
 	})
 	// Nothing ends an order's process yet: it waits for people, and starts afresh when its history
-	// is long, carrying the order's state over.
+	// is long, carrying the order's state over. The signals it sent are waited for inside the same
+	// condition: blocking on them after it would let an update in that the new run then cuts off.
 	if err := workflow.Await(ctx, func() bool {
-		return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !w.busy && workflow.AllHandlersFinished(ctx)
+		return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !w.busy && workflow.AllHandlersFinished(ctx) &&
+			!slices.ContainsFunc(w.signals, func(f workflow.Future) bool { return !f.IsReady() })
 	}); err != nil {
 		return OrderResult{}, err
 	}
@@ -109,9 +111,6 @@ func (w *orderProc) run(ctx workflow.Context) (OrderResult, error) {
 			break
 		}
 		w.delegationEnded(ctx, e)
-	}
-	for _, f := range w.signals {
-		_ = f.Get(ctx, nil)
 	}
 	return OrderResult{}, workflow.NewContinueAsNewError(ctx, Order, OrderInput{OrderID: w.in.OrderID, State: w.state})
 }

@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
@@ -119,6 +122,8 @@ func (s *orderStore) closeDelegation(_ context.Context, in activities.CloseDeleg
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closes = append(s.closes, stamped[activities.CloseDelegationInput]{At: s.h.elapsed(), In: in})
+	// A closed delegation is no longer among the order's PENDING ones, as in the database.
+	s.state.Delegations = slices.DeleteFunc(s.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID })
 	for _, d := range s.created {
 		if d.ID == in.DelegationID {
 			d.Status, d.ClosedBy, d.Reason = in.Status, in.Actor, in.Reason
@@ -396,4 +401,80 @@ func TestOrder_ConcurrentAssignmentsApplyInTurn(t *testing.T) {
 	require.Len(t, s.assigns, 2)
 	assert.Less(t, s.assigns[0].At, s.assigns[1].At+time.Nanosecond)
 	assert.Equal(t, "sa-svc", s.line("1").SmartAccountID, "the later assignment wins")
+}
+
+// A process that continues as new while a signal it sent is still in flight does not cut off the
+// updates that come in meanwhile: an assignment accepted then is applied before the new run starts,
+// and the new run starts from the order as that assignment left it.
+func TestOrder_ContinueAsNewWaitsForLateUpdates(t *testing.T) {
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	// A delegation from an earlier run: its process is not a child of this run, so the signal that
+	// closes it goes out over the wire and takes its time.
+	d := models.OrderDelegation{ID: delegationID, OrderID: orderID, Delegator: fc, Delegate: delegatee, Status: models.DelegationPending,
+		WorkflowID: delegationWF, ExpiresAt: t0.Add(24 * time.Hour), CreatedAt: t0}
+	order.Delegations = []models.OrderDelegation{d}
+	s := newOrderStore(h, order)
+	s.created = append(s.created, d)
+
+	late := &updateOutcome{}
+	lateCB := &testsuite.TestUpdateCallback{
+		OnAccept: func() { late.mu.Lock(); late.sent, late.accepted = true, true; late.mu.Unlock() },
+		OnReject: func(err error) { late.mu.Lock(); late.sent, late.rejected, late.err = true, true, err; late.mu.Unlock() },
+		OnComplete: func(v any, err error) {
+			late.mu.Lock()
+			late.completed, late.value, late.err = true, v, err
+			late.mu.Unlock()
+		},
+	}
+	revokeDone := make(chan struct{})
+	revoked := &updateOutcome{}
+	revokeCB := &testsuite.TestUpdateCallback{
+		OnAccept: func() {
+			revoked.mu.Lock()
+			revoked.sent, revoked.accepted = true, true
+			revoked.mu.Unlock()
+			// The history has grown long meanwhile.
+			h.env.SetContinueAsNewSuggested(true)
+		},
+		OnReject: func(err error) { revoked.mu.Lock(); revoked.rejected, revoked.err = true, err; revoked.mu.Unlock(); close(revokeDone) },
+		OnComplete: func(v any, err error) {
+			revoked.mu.Lock()
+			revoked.completed, revoked.value, revoked.err = true, v, err
+			revoked.mu.Unlock()
+			close(revokeDone)
+		},
+	}
+	h.env.OnSignalExternalWorkflow(mock.Anything, delegationWF, "", workflows.SignalDelegationClose, mock.Anything).Return(
+		func(_, _, _, _ string, _ any) error {
+			// While the signal is on its way, the contact assigns the order.
+			select {
+			case <-revokeDone:
+			case <-time.After(10 * time.Second):
+				return nil
+			}
+			h.env.UpdateWorkflow(workflows.UpdateAssign, "late", lateCB, assignTo(actor(fc), acmeTarget))
+			return nil
+		}).Once()
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(workflows.UpdateRevoke, "revoke", revokeCB, workflows.RevokeInput{DelegationID: delegationID, Actor: actor(fc)})
+	}, 10*time.Minute)
+	h.mockMail()
+
+	h.env.ExecuteWorkflow(workflows.Order, workflows.OrderInput{OrderID: orderID, State: order})
+
+	require.True(t, h.env.IsWorkflowCompleted())
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, h.env.GetWorkflowError(), &can, "the process continues as new")
+	v := revoked.snapshot()
+	require.True(t, v.completed, "revoke: %v", v.err)
+	require.NoError(t, v.err)
+	res := requireAssigned(t, late)
+	assert.Equal(t, models.AssignAssigned, res.Status)
+	require.Len(t, s.assigns, 1)
+
+	var next workflows.OrderInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	assert.Equal(t, models.AssignAssigned, next.State.Order.AssignmentStatus, "the new run starts from the assigned order")
+	assert.Empty(t, next.State.Delegations, "the revoked delegation is not carried over")
 }

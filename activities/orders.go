@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -138,6 +139,14 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 			return err
 		}
 		now := time.Now().UTC().Truncate(time.Microsecond)
+		// The delegation is taken first: its process may have expired it, or the contact revoked it,
+		// since the order's process checked it; then the write has no entitlement and moves nothing.
+		var used []models.Event
+		if in.DelegationID != "" {
+			if used, err = useDelegation(tx, in.DelegationID, in.Actor, now); err != nil {
+				return err
+			}
+		}
 		var evs []models.Event
 		for _, ch := range in.Changes {
 			i := slices.IndexFunc(lines, func(l models.OrderLine) bool { return l.ID == ch.LineID })
@@ -186,13 +195,7 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 				return err
 			}
 		}
-		if in.DelegationID != "" {
-			ev, err := closeDelegation(tx, in.DelegationID, models.DelegationUsed, in.Actor, "", now)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, ev...)
-		}
+		evs = append(evs, used...)
 		if err := writeEvents(tx, now, evs...); err != nil {
 			return err
 		}
@@ -343,6 +346,36 @@ func (s *Store) CloseDelegation(ctx context.Context, in CloseDelegationInput) (m
 	}
 	s.logger().Info("delegation closed", "delegationId", d.ID, "orderId", d.OrderID, "status", d.Status)
 	return d, nil
+}
+
+// useDelegation marks the delegation an assignment goes through as USED by its delegate, and returns
+// its event. A delegation no longer PENDING, or past its expiry, refuses the write (GONE), unless this
+// very write already used it (a retry), which changes nothing.
+func useDelegation(tx *gorm.DB, id, actor string, now time.Time) ([]models.Event, error) {
+	res := tx.Model(&models.OrderDelegation{}).Where("id = ? AND status = ? AND expires_at > ?", id, models.DelegationPending, now).
+		Updates(map[string]any{"status": models.DelegationUsed, "closed_by": actor, "closed_at": now, "reason": ""})
+	if res.Error != nil {
+		return nil, fmt.Errorf("use delegation %s: %w", id, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return []models.Event{event("", models.TargetOrderDelegation, id, actor, models.EventDelegationUsed,
+			map[string]any{"status": models.DelegationUsed})}, nil
+	}
+	d, err := models.FindDelegation(tx.Statement.Context, tx, id)
+	switch {
+	case models.ErrorCode(err) == models.CodeNotFound:
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("no delegation %s", id), models.CodeGone, nil)
+	case err != nil:
+		return nil, err
+	case d.Status == models.DelegationUsed && d.ClosedBy == actor:
+		return nil, nil
+	}
+	state := strings.ToLower(string(d.Status))
+	if d.Status == models.DelegationPending {
+		state = "expired"
+	}
+	return nil, temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("the delegation %s is %s: nothing can be assigned through it", id, state), models.CodeGone, nil)
 }
 
 var delegationEvents = map[models.DelegationStatus]string{

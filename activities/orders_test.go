@@ -246,3 +246,57 @@ func TestDelegationRows(t *testing.T) {
 		}
 	})
 }
+
+// A delegation that its own process closed (expired) or the contact revoked in the meantime entitles
+// nobody: the delegate's write through it is refused as a whole and moves no line. The delegate's own
+// write, retried after it was recorded, is still answered.
+func TestAssignThroughClosedDelegation(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		s := newStore(db)
+		tld := "closed-" + testdb.Unique() + ".com"
+		sa := create(t, s, request("Closed", tld, "admin@"+tld))
+		va := defaultVA(t, db, sa.SmartAccountID)
+		for _, status := range []models.DelegationStatus{models.DelegationExpired, models.DelegationRevoked} {
+			in := newOrder("fc@" + tld)
+			record(t, s, in)
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			d := models.OrderDelegation{ID: models.NewID(), OrderID: in.Order.ID, Delegator: "fc@" + tld, Delegate: "helper@x.com",
+				Status: models.DelegationPending, WorkflowID: "delegation/x", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+			if _, err := s.CreateDelegation(ctx, activities.CreateDelegationInput{Delegation: d}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CloseDelegation(ctx, activities.CloseDelegationInput{DelegationID: d.ID, Status: status, Actor: models.ActorSystem}); err != nil {
+				t.Fatal(err)
+			}
+			write := activities.AssignLinesInput{OrderID: in.Order.ID, Actor: "helper@x.com", As: models.AsDelegate, Via: "email", DelegationID: d.ID,
+				Changes: []models.LineTarget{{LineID: "1", SmartAccountID: sa.SmartAccountID, VirtualAccountID: va}}}
+			_, err := s.AssignOrderLines(ctx, write)
+			if code := models.ErrorCode(workflowsErr(err)); code != models.CodeGone {
+				t.Fatalf("%s delegation: want %s, got %v", status, models.CodeGone, err)
+			}
+			if _, lines, _ := models.FindOrder(ctx, db, in.Order.ID); lines[0].SmartAccountID != "" {
+				t.Fatalf("%s delegation: line moved %+v", status, lines[0])
+			}
+			if evs := orderEvents(t, db, in.Order.ID); len(evs) != 1 {
+				t.Fatalf("%s delegation: events %+v", status, evs)
+			}
+		}
+
+		// Used by its delegate: the same write again (an activity retry) is answered, and changes nothing.
+		in := newOrder("fc@" + tld)
+		record(t, s, in)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		d := models.OrderDelegation{ID: models.NewID(), OrderID: in.Order.ID, Delegator: "fc@" + tld, Delegate: "helper@x.com",
+			Status: models.DelegationPending, WorkflowID: "delegation/y", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+		if _, err := s.CreateDelegation(ctx, activities.CreateDelegationInput{Delegation: d}); err != nil {
+			t.Fatal(err)
+		}
+		write := activities.AssignLinesInput{OrderID: in.Order.ID, Actor: "helper@x.com", As: models.AsDelegate, Via: "email", DelegationID: d.ID,
+			Changes: []models.LineTarget{{LineID: "1", SmartAccountID: sa.SmartAccountID, VirtualAccountID: va}}}
+		for i := 0; i < 2; i++ {
+			if _, err := s.AssignOrderLines(ctx, write); err != nil {
+				t.Fatalf("write #%d: %v", i, err)
+			}
+		}
+	})
+}

@@ -25,12 +25,18 @@ func mailOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// storeRetryWindow is how long a store step is retried while the database does not answer. Without
+// it the SDK bounds all attempts of a local activity by its StartToCloseTimeout (10 s): a failover
+// would fail a decision for good and leave its request pending with no process left to decide it.
+const storeRetryWindow = 24 * time.Hour
+
 // lctx runs store steps as local activities: short transactions whose answer a person waits for,
 // retried until the database answers.
 func lctx(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: 10 * time.Second},
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: storeRetryWindow,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: 10 * time.Second},
 	})
 }
 

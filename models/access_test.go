@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -188,4 +189,41 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Two moves that each alone are fine but together make a cycle (A under B, B under A) cannot both
+// succeed when they run at the same time: one of them sees the other's result.
+func TestConcurrentVirtualAccountMovesMakeNoCycle(t *testing.T) {
+	db := testdb.Shared(t, pkg)
+	ctx := context.Background()
+	sa := newAccount(t, db, models.SmartAccount{Domain: "vac-" + testdb.Unique() + ".com"})
+	for i := range 20 {
+		a, err := models.CreateVirtualAccount(ctx, db, "admin@x.com", sa.ID, models.VAInput{Name: fmt.Sprintf("A%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := models.CreateVirtualAccount(ctx, db, "admin@x.com", sa.ID, models.VAInput{Name: fmt.Sprintf("B%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := make(chan struct{})
+		errs := make(chan error, 2)
+		move := func(va, under string) {
+			<-start
+			_, err := models.UpdateVirtualAccount(ctx, db, "admin@x.com", sa.ID, va, models.VAPatch{Move: true, MoveTo: under})
+			errs <- err
+		}
+		go move(a.ID, b.ID)
+		go move(b.ID, a.ID)
+		close(start)
+		e1, e2 := <-errs, <-errs
+		if e1 == nil && e2 == nil {
+			t.Fatalf("round %d: both moves succeeded: %s and %s are each other's parent", i, a.Name, b.Name)
+		}
+		for _, err := range []error{e1, e2} {
+			if err != nil && models.ErrorCode(err) != models.CodeInvalid {
+				t.Fatalf("round %d: a refused move answers %v, want INVALID", i, err)
+			}
+		}
+	}
 }

@@ -144,6 +144,13 @@ type VAPatch struct {
 func UpdateVirtualAccount(ctx context.Context, db *gorm.DB, actor, saID, vaID string, p VAPatch) (VirtualAccount, error) {
 	var out VirtualAccount
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if p.Move {
+			// The cycle check reads the whole tree: two moves checked at once (A under B, B under A)
+			// would each pass and together make a cycle.
+			if err := lockVATree(tx, saID); err != nil {
+				return err
+			}
+		}
 		va, err := FindVirtualAccount(ctx, tx, saID, vaID)
 		if err != nil {
 			return err
@@ -201,6 +208,18 @@ func UpdateVirtualAccount(ctx context.Context, db *gorm.DB, actor, saID, vaID st
 		return err
 	})
 	return out, err
+}
+
+// lockVATree serializes the moves within one account's virtual accounts until the transaction ends.
+// SQLite has a single writer already: a transaction that read a tree another one changed cannot write.
+func lockVATree(tx *gorm.DB, saID string) error {
+	if DialectOf(tx) != DialectPostgres {
+		return nil
+	}
+	if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "va-tree:"+saID).Error; err != nil {
+		return fmt.Errorf("lock the virtual accounts of %s: %w", saID, err)
+	}
+	return nil
 }
 
 // moveVA checks that the new parent exists in the same account and is not the virtual account itself

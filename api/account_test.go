@@ -393,3 +393,33 @@ func TestAcceptancePageNeverActsOnGet(t *testing.T) {
 	h.db.Model(&models.ActionToken{}).Where("id = ?", tok.ID).Update("used_at", time.Now().UTC())
 	parsePage(t, h.do(http.MethodGet, "/a/"+raw, "", nil), http.StatusGone)
 }
+
+// The upgrade process of an account keeps its id while it finishes (mailing the outcome, which waits
+// for an SMTP relay that is down): a new upgrade that joins it is told so, not answered 202 with the
+// earlier, decided upgrade as if it were the one just requested.
+func TestUpgradeJoiningAFinishedUpgradeIsAConflict(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	smb := h.createSA("req-smb2", "Kim's", "gmail.com", models.VisibilityUnrestricted, "kim@gmail.com")
+	h.createSA("req-big", "Big Co", "bigco.com", models.VisibilityUnrestricted, "boss@bigco.com")
+	old, err := h.store.RequestUpgrade(ctx, activities.RequestUpgradeInput{UpgradeID: models.NewID(), WorkflowID: workflows.SMBUpgradeID(smb.ID),
+		SmartAccountID: smb.ID, Requester: activities.Person{Email: "kim@bigco.com"}, Name: "Kim", Domain: "kim.bigco.com",
+		Headquarters: models.Address{Company: "Kim", Line1: "1 St", City: "Oslo", Country: "NO"}})
+	if err != nil || old.Status != models.UpgradePendingApproval {
+		t.Fatalf("first upgrade: %+v %v", old, err)
+	}
+	if _, err := h.store.DecideUpgrade(ctx, activities.DecideUpgradeInput{UpgradeID: old.UpgradeID, Actor: "boss@bigco.com", Reason: "no"}); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.upgradeFn = func(context.Context, workflows.UpgradeInput) (workflows.UpgradeCreated, error) {
+		return workflows.UpgradeCreated{UpgradeID: old.UpgradeID, SmartAccountID: smb.ID, Status: models.UpgradeDeclined}, nil
+	}
+	signer := auth.Signer{Secret: []byte(testSecret), TTL: time.Hour}
+	kim := h.sign(signer, auth.Identity{Email: "kim@kimco.com", CCOID: "kim-1"})
+	// Kim signed in with the personal address first: the account is theirs through the CCO id.
+	jsonOf(t, h.do(http.MethodGet, "/api/v1/me", h.sign(signer, auth.Identity{Email: "kim@gmail.com", CCOID: "kim-1"}), nil), http.StatusOK)
+	e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts/"+smb.ID+"/upgrade", kim, map[string]any{"name": "Kim Co"}), http.StatusConflict)
+	if !strings.Contains(e.Message, "try again") {
+		t.Errorf("message %q", e.Message)
+	}
+}

@@ -30,6 +30,9 @@ func (f *fakeProcesses) StartAccessRequest(ctx context.Context, in workflows.Acc
 }
 
 func (f *fakeProcesses) StartUpgrade(ctx context.Context, in workflows.UpgradeInput) (workflows.UpgradeCreated, error) {
+	if f.upgradeFn != nil {
+		return f.upgradeFn(ctx, in)
+	}
 	st, err := f.store.RequestUpgrade(ctx, activities.RequestUpgradeInput{UpgradeID: in.UpgradeID,
 		WorkflowID: workflows.SMBUpgradeID(in.SmartAccountID), SmartAccountID: in.SmartAccountID, Requester: in.Requester,
 		Name: in.Name, Domain: in.Domain, Headquarters: in.Headquarters, Visibility: in.Visibility})

@@ -57,6 +57,8 @@ type fakeProcesses struct {
 	decideFn     func(ctx context.Context, wfID string, in workflows.DecideInput) (workflows.DecideResult, error)
 	status       workflows.Status
 	statusErr    error
+	// upgradeFn, when set, answers StartUpgrade instead of the store.
+	upgradeFn func(ctx context.Context, in workflows.UpgradeInput) (workflows.UpgradeCreated, error)
 
 	mu       sync.Mutex
 	starts   []startCall

@@ -164,6 +164,13 @@ func (s *Server) upgradeSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if u.ID != in.UpgradeID && !u.Status.Pending() {
+		// The account's upgrade process (one id per account) still finishes an earlier, decided upgrade
+		// and answered for it: this request started nothing.
+		s.writeError(c, &models.Error{Code: models.CodeConflict, Details: gin.H{"upgrade": u},
+			Message: "the previous upgrade (" + string(u.Status) + ") is still being closed; try again in a few minutes"})
+		return
+	}
 	sa, err := models.FindSmartAccount(ctx, s.db, who.sa.ID)
 	if err != nil {
 		s.writeError(c, err)

@@ -227,3 +227,25 @@ func TestConcurrentVirtualAccountMovesMakeNoCycle(t *testing.T) {
 		}
 	}
 }
+
+// A restricted account requested on a customer's behalf is listed in the directory of the customer
+// contacts who must accept it: they see it anyway (CanSee), and it waits for them.
+func TestDirectoryListsRestrictedAccountsWaitingForMe(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		tld := "dirc-" + testdb.Unique() + ".com"
+		sa := newAccount(t, db, models.SmartAccount{Domain: tld, Name: "Customer", Visibility: models.VisibilityRestricted,
+			Status: models.SAPendingCustomerAcceptance, RequestedBy: "sam@partner.com", OnBehalf: true,
+			CustomerContacts: []string{"cto@" + tld}})
+		for email, want := range map[string]bool{"CTO@" + tld: true, "dev@" + tld: false} {
+			entries, err := models.Directory(ctx, db, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := slices.ContainsFunc(entries, func(e models.DirectoryEntry) bool { return e.Account.ID == sa.ID && e.Why == "REQUESTER" })
+			if found != want {
+				t.Errorf("%s: listed %v, want %v (%d entries)", email, found, want, len(entries))
+			}
+		}
+	})
+}

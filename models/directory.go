@@ -46,6 +46,9 @@ func Directory(ctx context.Context, db *gorm.DB, email string) ([]DirectoryEntry
 	tld, err := TLD(EmailDomain(email))
 	if err == nil && !IsPersonalMailDomain(tld) {
 		cond = cond.Or("tld = ? AND visibility = ? AND status NOT IN ?", tld, VisibilityUnrestricted, live)
+		// A restricted account waiting for my acceptance (requested on my company's behalf) is mine to see.
+		cond = cond.Or("tld = ? AND visibility = ? AND status NOT IN ? AND customer_contacts LIKE ? ESCAPE '\\'",
+			tld, VisibilityRestricted, live, `%"`+escapeLike(email)+`"%`)
 	}
 	var sas []SmartAccount
 	if err := q.Where(cond).Order("lower(name), id").Limit(500).Find(&sas).Error; err != nil {

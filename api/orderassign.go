@@ -90,6 +90,9 @@ func (b *assignBody) validate(a models.OrderActor) ([]string, error) {
 	if len(b.Reason) > 2000 {
 		return nil, models.Invalid("reason", "reason is longer than 2000 characters")
 	}
+	if models.HasControl(b.Reason, true) {
+		return nil, models.Invalid("reason", "reason holds control characters")
+	}
 	return ids, nil
 }
 

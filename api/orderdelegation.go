@@ -47,6 +47,8 @@ func (s *Server) createDelegation(c *gin.Context) {
 		err = models.Invalid("email", "you are the fulfillment contact: assign the order yourself")
 	case len(strings.TrimSpace(body.Note)) > 1000:
 		err = models.Invalid("note", "note is longer than 1000 characters")
+	case models.HasControl(body.Note, true):
+		err = models.Invalid("note", "note holds control characters")
 	}
 	if err != nil {
 		s.writeError(c, err)
@@ -107,6 +109,10 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 			return
 		}
 		reason = strings.TrimSpace(body.Reason)
+	}
+	if models.HasControl(reason, true) || len(reason) > 2000 {
+		s.writeError(c, models.Invalid("reason", "reason holds control characters or is longer than 2000 characters"))
+		return
 	}
 	d, err := models.FindDelegation(ctx, s.db, c.Param("delegation"))
 	if err != nil || d.OrderID != st.Order.ID {

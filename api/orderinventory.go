@@ -35,6 +35,9 @@ func (s *Server) inventoryQuery(c *gin.Context) (models.OrderScope, models.Order
 		f.Types = append(f.Types, t)
 	}
 	if fc := strings.TrimSpace(c.Query("fulfillmentContact")); fc != "" {
+		if models.HasControl(fc, false) || len(fc) > 320 {
+			return models.OrderScope{}, f, models.Invalid("fulfillmentContact", "fulfillmentContact must be an email address")
+		}
 		f.Contact = fc
 	}
 	var err error
@@ -47,10 +50,16 @@ func (s *Server) inventoryQuery(c *gin.Context) (models.OrderScope, models.Order
 	if f.Query = strings.TrimSpace(c.Query("q")); len(f.Query) > 100 {
 		return models.OrderScope{}, f, models.Invalid("q", "q is longer than 100 characters")
 	}
+	if models.HasControl(f.Query, false) {
+		return models.OrderScope{}, f, models.Invalid("q", "q holds control characters")
+	}
 	saID := strings.TrimSpace(c.Query("smartAccountId"))
 	if saID == "" {
 		delegated, err := models.DelegatedOrderIDs(ctx, s.db, a.Email, time.Now())
 		return models.ScopeFor(a, delegated), f, err
+	}
+	if models.HasControl(saID, false) {
+		return models.OrderScope{}, f, models.Errorf(models.CodeNotFound, "no Smart Account %s", saID)
 	}
 	sa, err := models.FindSmartAccount(ctx, s.db, saID)
 	if err != nil {

@@ -85,6 +85,8 @@ func (r *ingestRequest) validate() (models.Order, []models.OrderLine, error) {
 		return o, nil, models.Invalid("type", "type must be STANDARD, STOCKING or EA")
 	case len(o.PurchaseOrder) > 100:
 		return o, nil, models.Invalid("purchaseOrder", "purchaseOrder is longer than 100 characters")
+	case models.HasControl(o.PurchaseOrder, false):
+		return o, nil, models.Invalid("purchaseOrder", "purchaseOrder holds control characters")
 	case r.EndCustomer == nil || strings.TrimSpace(r.EndCustomer.Name) == "":
 		return o, nil, models.Invalid("endCustomer.name", "endCustomer.name is required")
 	case o.FulfillmentContact != "" && !models.ValidEmail(o.FulfillmentContact):
@@ -147,10 +149,16 @@ func (l ingestLine) validate(field string, o models.Order) (models.OrderLine, er
 	switch {
 	case out.ID == "" || len(out.ID) > 20:
 		return out, models.Invalid(field+".id", "%s.id is required (at most 20 characters)", field)
+	case models.HasControl(out.ID, false):
+		return out, models.Invalid(field+".id", "%s.id holds control characters", field)
 	case out.SKU == "" || len(out.SKU) > 64:
 		return out, models.Invalid(field+".sku", "%s.sku is required (at most 64 characters)", field)
+	case models.HasControl(out.SKU, false):
+		return out, models.Invalid(field+".sku", "%s.sku holds control characters", field)
 	case len(out.Description) > 500:
 		return out, models.Invalid(field+".description", "%s.description is longer than 500 characters", field)
+	case models.HasControl(out.Description, true):
+		return out, models.Invalid(field+".description", "%s.description holds control characters", field)
 	case !out.Kind.Valid():
 		return out, models.Invalid(field+".kind", "%s.kind must be PRODUCT, CISCO_SERVICE or PARTNER_SERVICE", field)
 	case out.Kind == models.LinePartnerService && o.Reseller.IsZero():
@@ -168,6 +176,8 @@ func party(field string, p models.Party, partner bool) (models.Party, error) {
 	switch {
 	case out.Name == "" || len(out.Name) > 200:
 		return out, models.Invalid(field+".name", "%s.name is required (at most 200 characters)", field)
+	case models.HasControl(out.Name, false):
+		return out, models.Invalid(field+".name", "%s.name holds control characters", field)
 	case out.Email != "" && !models.ValidEmail(out.Email):
 		return out, models.Invalid(field+".email", "%q is not an email address", p.Email)
 	}
@@ -284,6 +294,10 @@ func orderActor(c *gin.Context) models.OrderActor {
 // loadOrder reads an order the caller may see, and what they may do with it; others are 404.
 func (s *Server) loadOrder(c *gin.Context, orderID string) (activities.OrderState, models.OrderAccess, error) {
 	ctx := c.Request.Context()
+	if !orderIDPattern.MatchString(orderID) {
+		// No order has such an id; PostgreSQL would not even take some of them as a parameter.
+		return activities.OrderState{}, models.OrderAccess{}, models.Errorf(models.CodeNotFound, "no order %s", orderID)
+	}
 	st, err := activities.LoadOrderState(ctx, s.db, orderID)
 	if err != nil {
 		return st, models.OrderAccess{}, err

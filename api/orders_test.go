@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
 )
 
@@ -135,5 +138,82 @@ func TestInventoryValidation(t *testing.T) {
 	}
 	if rec := h.do(http.MethodGet, "/api/v1/orders/WO-1", fc, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown order: %d", rec.Code)
+	}
+}
+
+// Text with control characters (a NUL byte above all, which PostgreSQL refuses to store) is a 400
+// naming the field: in an ingested order, a delegation's note, a revocation's reason, the inventory's
+// filters and the assignment's selectors. None reaches the database or an order's process.
+func TestOrderInputsRefuseControlCharacters(t *testing.T) {
+	h := newHarness(t)
+	h.acme()
+	commerce := h.token("orders@commerce.cisco.com", models.RoleCommerce)
+	with := func(edit func(map[string]any)) map[string]any {
+		b := validOrder()
+		edit(b)
+		return b
+	}
+	line := func(b map[string]any) map[string]any { return b["lines"].([]any)[0].(map[string]any) }
+	for field, body := range map[string]any{
+		"purchaseOrder":        with(func(b map[string]any) { b["purchaseOrder"] = "PO\x007" }),
+		"endCustomer.name":     with(func(b map[string]any) { b["endCustomer"].(map[string]any)["name"] = "Acme\x00" }),
+		"reseller.name":        with(func(b map[string]any) { b["reseller"].(map[string]any)["name"] = "Partner\x1bX" }),
+		"lines[0].id":          with(func(b map[string]any) { line(b)["id"] = "1\x00" }),
+		"lines[0].sku":         with(func(b map[string]any) { line(b)["sku"] = "C9300\x00" }),
+		"lines[0].description": with(func(b map[string]any) { line(b)["description"] = "switch\x00license" }),
+	} {
+		t.Run("ingest "+field, func(t *testing.T) {
+			if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders", commerce, body), http.StatusBadRequest); e.Field != field {
+				t.Errorf("error names %q: %+v", e.Field, e)
+			}
+		})
+	}
+	// A description may run over several lines.
+	multi := with(func(b map[string]any) { line(b)["description"] = "switch\nlicense" })
+	if rec := h.do(http.MethodPost, "/api/v1/orders", commerce, multi); rec.Code == http.StatusBadRequest {
+		t.Errorf("a multi-line description was refused: %s", rec.Body)
+	}
+
+	in := activities.RecordOrderInput{Order: models.Order{ID: "WO-7", Type: models.OrderStandard, EndCustomer: models.Party{Name: "Acme"},
+		FulfillmentContact: "fc@acme.com", BookedAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), PayloadHash: "h", WorkflowID: "order/WO-7"},
+		Lines: []models.OrderLine{{ID: "1", SKU: "C9300", Kind: models.LineProduct, Quantity: 1}}}
+	models.PrepareOrder(&in.Order, in.Lines, time.Now().UTC())
+	if _, err := h.store.RecordOrder(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	d := models.OrderDelegation{ID: "d-7", OrderID: "WO-7", Delegator: "fc@acme.com", Delegate: "helper@x.com",
+		Status: models.DelegationPending, WorkflowID: "delegation/WO-7/d-7", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+	if _, err := h.store.CreateDelegation(context.Background(), activities.CreateDelegationInput{Delegation: d}); err != nil {
+		t.Fatal(err)
+	}
+	fc := h.token("fc@acme.com")
+	target := map[string]any{"smartAccount": map[string]any{"domain": "acme.com"}}
+	for _, c := range []struct {
+		name, method, path string
+		body               any
+		field              string
+	}{
+		{"delegation note", http.MethodPost, "/api/v1/orders/WO-7/delegations", map[string]any{"email": "other@x.com", "note": "hi\x00"}, "note"},
+		{"revocation reason", http.MethodDelete, "/api/v1/orders/WO-7/delegations/d-7", map[string]any{"reason": "no\x00"}, "reason"},
+		{"search", http.MethodGet, "/api/v1/orders?q=WO%00", nil, "q"},
+		{"contact filter", http.MethodGet, "/api/v1/orders/summary?fulfillmentContact=fc%00@acme.com", nil, "fulfillmentContact"},
+		{"account selector", http.MethodPost, "/api/v1/orders/assignments",
+			map[string]any{"orders": []string{"WO-7"}, "productsTo": map[string]any{"smartAccount": map[string]any{"name": "Acme\x00"}}},
+			"productsTo.smartAccount"},
+		{"virtual account", http.MethodPost, "/api/v1/orders/assignments",
+			map[string]any{"orders": []string{"WO-7"}, "productsTo": map[string]any{"smartAccount": map[string]any{"domain": "acme.com"}, "virtualAccount": "LAB\x00"}},
+			"productsTo.virtualAccount"},
+		{"assignment reason", http.MethodPost, "/api/v1/orders/assignments",
+			map[string]any{"orders": []string{"WO-7"}, "productsTo": target, "reason": "why\x00"}, "reason"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if e := errorOf(t, h.do(c.method, c.path, fc, c.body), http.StatusBadRequest); e.Field != c.field {
+				t.Errorf("error names %q: %+v", e.Field, e)
+			}
+		})
+	}
+	if ds, _ := models.OrderDelegations(context.Background(), h.db, "WO-7"); len(ds) != 1 || ds[0].Status != models.DelegationPending {
+		t.Fatalf("delegations %+v", ds)
 	}
 }

@@ -28,6 +28,9 @@ func (s AccountSelector) Validate(field string) error {
 	if n != 1 {
 		return Invalid(field, "%s needs exactly one of domain, name or email", field)
 	}
+	if HasControl(s.Domain+s.Name+s.Email, false) {
+		return Invalid(field, "%s holds control characters", field)
+	}
 	if s.Email != "" && !ValidEmail(NormalizeEmail(s.Email)) {
 		return Invalid(field+".email", "%q is not an email address", s.Email)
 	}
@@ -42,6 +45,9 @@ var assignableStatuses = []SAStatus{SAActive, SAPendingApproval, SAPendingDomain
 // accounts only (FEATURES SA10). Several matches are refused with the candidates, none is NOT_FOUND.
 // Declined and expired accounts are never found.
 func ResolveAccount(ctx context.Context, db *gorm.DB, sel AccountSelector, field string) (SmartAccount, error) {
+	if HasControl(sel.Domain+sel.Name+sel.Email, false) {
+		return SmartAccount{}, Invalid(field, "%s holds control characters", field)
+	}
 	live := func() *gorm.DB {
 		return db.WithContext(ctx).Model(&SmartAccount{}).Where("status NOT IN ?", []SAStatus{SADeclined, SAExpired})
 	}
@@ -92,6 +98,9 @@ func ResolveAccount(ctx context.Context, db *gorm.DB, sel AccountSelector, field
 func ResolveVirtualAccount(ctx context.Context, db *gorm.DB, saID, nameOrID, field string) (VirtualAccount, error) {
 	q := db.WithContext(ctx).Where("smart_account_id = ?", saID)
 	v := strings.TrimSpace(nameOrID)
+	if HasControl(v, false) {
+		return VirtualAccount{}, Invalid(field, "%s holds control characters", field)
+	}
 	if v == "" {
 		q = q.Where("is_default")
 	} else {

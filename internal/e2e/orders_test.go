@@ -531,3 +531,27 @@ func TestOrderInventory(t *testing.T) {
 		t.Fatalf("export rows %v", rows)
 	}
 }
+
+// Text PostgreSQL cannot store (a NUL byte) is refused at the door with a 400 naming the field: it
+// never reaches the order's process, which would fail recording it, and the order can then be sent
+// right. Nor does such a byte in a URL make a 500.
+func TestOrderInputWithNulByte(t *testing.T) {
+	tld := domainOf("nul")
+	id := "WO-" + uniq()
+	c := commerce(t)
+	bad := orderBody(id, "STANDARD", "fc@"+tld, "")
+	bad["purchaseOrder"] = "PO\x00" + id
+	if st, body := c.post("/api/v1/orders", bad); st != http.StatusBadRequest || str(body["error"].(map[string]any)["field"]) != "purchaseOrder" {
+		t.Fatalf("NUL in purchaseOrder: %d %v", st, body)
+	}
+	if st, body := c.post("/api/v1/orders", orderBody(id, "STANDARD", "fc@"+tld, "")); st != http.StatusCreated {
+		t.Fatalf("the order sent right: %d %v", st, body)
+	}
+	fc := as(t, "fc@"+tld)
+	if st, body := fc.get("/api/v1/orders?q=WO%00"); st != http.StatusBadRequest {
+		t.Fatalf("NUL in q: %d %v", st, body)
+	}
+	if st, body := fc.get("/api/v1/orders/WO%00"); st != http.StatusNotFound {
+		t.Fatalf("NUL in an order id: %d %v", st, body)
+	}
+}

@@ -237,7 +237,7 @@ func (s *Server) exportOrders(c *gin.Context) {
 			}
 			for _, l := range lines[o.ID] {
 				_ = w.Write([]string{o.ID, string(o.Type), csvSafe(o.PurchaseOrder), o.BookedAt.UTC().Format(time.RFC3339), shipped,
-					o.FulfillmentContact, csvSafe(o.EndCustomer.Name), o.ResellerDomain, o.DistributorDomain, string(o.AssignmentStatus),
+					csvSafe(o.FulfillmentContact), csvSafe(o.EndCustomer.Name), o.ResellerDomain, o.DistributorDomain, string(o.AssignmentStatus),
 					csvSafe(l.ID), csvSafe(l.SKU), csvSafe(l.Description), string(l.Kind), strconv.Itoa(l.Quantity),
 					strconv.FormatBool(l.SmartLicense), strconv.FormatBool(l.SAMandatory), strconv.Itoa(l.TermMonths),
 					string(l.AssignmentStatus), l.SmartAccountID, l.VirtualAccountID, string(l.ProvisioningStatus), string(l.DelayReason)})

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
@@ -215,5 +216,41 @@ func TestOrderInputsRefuseControlCharacters(t *testing.T) {
 	}
 	if ds, _ := models.OrderDelegations(context.Background(), h.db, "WO-7"); len(ds) != 1 || ds[0].Status != models.DelegationPending {
 		t.Fatalf("delegations %+v", ds)
+	}
+}
+
+// The download keeps every cell that a spreadsheet would read as a formula from being one: the
+// fulfillment contact's address too, which may start with '=' (a valid address).
+func TestExportEscapesFormulas(t *testing.T) {
+	h := newHarness(t)
+	fc := "=cmd|'/Ccalc'!A0@acme.com"
+	if !models.ValidEmail(fc) {
+		t.Fatalf("fixture: %q is not a valid address", fc)
+	}
+	rec := h.do(http.MethodPost, "/api/v1/orders", h.token("orders@commerce.cisco.com", models.RoleCommerce), func() map[string]any {
+		b := validOrder()
+		b["fulfillmentContact"] = fc
+		return b
+	}())
+	if rec.Code != http.StatusServiceUnavailable { // validated, then handed to the (absent) order process
+		t.Fatalf("ingest: %d %s", rec.Code, rec.Body)
+	}
+	in := activities.RecordOrderInput{Order: models.Order{ID: "WO-9", Type: models.OrderStandard, PurchaseOrder: "=PO",
+		EndCustomer: models.Party{Name: "Acme"}, FulfillmentContact: fc, BookedAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC),
+		PayloadHash: "h", WorkflowID: "order/WO-9"},
+		Lines: []models.OrderLine{{ID: "1", SKU: "C9300", Kind: models.LineProduct, Quantity: 1}}}
+	models.PrepareOrder(&in.Order, in.Lines, time.Now().UTC())
+	if _, err := h.store.RecordOrder(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	rec = h.do(http.MethodGet, "/api/v1/orders/export.csv", h.token("buyer@acme.com"), nil)
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if err != nil || rec.Code != http.StatusOK || len(rows) != 2 {
+		t.Fatalf("export: %d %v %v", rec.Code, err, rows)
+	}
+	for i, cell := range rows[1] {
+		if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+			t.Errorf("column %s starts a formula: %q", rows[0][i], cell)
+		}
 	}
 }

@@ -247,3 +247,27 @@ func TestOrder_LinkAssignmentUsesTheDelegation(t *testing.T) {
 	assert.Contains(t, me.Message, "no longer open")
 	assert.Equal(t, models.AsSameDomain, requireAssigned(t, ownRight).As)
 }
+
+// The same delegation asked for again (the same Idempotency-Key, so the same delegation id) after it
+// was revoked is answered with the delegation as it now is: no second process is started for it, and
+// the answer is not an error.
+func TestOrder_RepeatedDelegationAfterItClosed(t *testing.T) {
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	s := newOrderStore(h, order)
+	first := h.updateAt(time.Minute, "", workflows.UpdateDelegate, delegateTo(delegatee, 24*time.Hour))
+	h.updateAt(5*time.Minute, "", workflows.UpdateRevoke, workflows.RevokeInput{DelegationID: delegationID, Actor: actor(fc)})
+	again := h.updateAt(10*time.Minute, "", workflows.UpdateDelegate, delegateTo(delegatee, 24*time.Hour))
+	status := h.statusAt(11*time.Minute, "")
+
+	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+
+	requireDelegated(t, first)
+	res := requireDelegated(t, again)
+	assert.Equal(t, delegationID, res.Delegation.ID)
+	assert.Equal(t, models.DelegationRevoked, res.Delegation.Status)
+	assert.Empty(t, res.WaitingOn, "a revoked delegation waits for nobody")
+	require.Len(t, s.created, 1)
+	assert.Len(t, h.mailsTo(delegatee), 1, "the delegate was told of the revocation, and mailed no second link")
+	assert.Equal(t, []workflows.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(status.WaitingOn))
+}

@@ -271,6 +271,11 @@ func (w *orderProc) onDelegate(ctx workflow.Context, in DelegateInput) (Delegate
 	if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateDelegation, activities.CreateDelegationInput{Delegation: d}).Get(ctx, &d); err != nil {
 		return DelegateResult{}, wireError(err)
 	}
+	if d.Status != models.DelegationPending {
+		// The same request again after its delegation ended (used, revoked, expired): answered with it
+		// as it is; its process ran and must not be started twice.
+		return DelegateResult{Delegation: d, WaitingOn: []Waiting{}}, nil
+	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            d.WorkflowID,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,

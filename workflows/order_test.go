@@ -113,6 +113,11 @@ func (s *orderStore) assign(_ context.Context, in activities.AssignLinesInput) (
 func (s *orderStore) createDelegation(_ context.Context, in activities.CreateDelegationInput) (models.OrderDelegation, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, d := range s.created {
+		if d.ID == in.Delegation.ID {
+			return d, nil // recorded before: found as it is now, as the database's ON CONFLICT DO NOTHING does
+		}
+	}
 	s.created = append(s.created, in.Delegation)
 	s.state.Delegations = append(s.state.Delegations, in.Delegation)
 	return in.Delegation, nil
@@ -124,9 +129,12 @@ func (s *orderStore) closeDelegation(_ context.Context, in activities.CloseDeleg
 	s.closes = append(s.closes, stamped[activities.CloseDelegationInput]{At: s.h.elapsed(), In: in})
 	// A closed delegation is no longer among the order's PENDING ones, as in the database.
 	s.state.Delegations = slices.DeleteFunc(s.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID })
-	for _, d := range s.created {
+	for i, d := range s.created {
 		if d.ID == in.DelegationID {
-			d.Status, d.ClosedBy, d.Reason = in.Status, in.Actor, in.Reason
+			if d.Status == models.DelegationPending {
+				d.Status, d.ClosedBy, d.Reason = in.Status, in.Actor, in.Reason
+				s.created[i] = d
+			}
 			return d, nil
 		}
 	}

@@ -388,3 +388,17 @@ func TestSummaryOfEveryOrderMatchesTheOrders(t *testing.T) {
 		}
 	})
 }
+
+// A restricted account's exact name finds it whatever letters it is written in, on both databases
+// (SQLite's lower() folds ASCII letters only).
+func TestResolveAccountByExactNonASCIIName(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		u := testdb.Unique()
+		name := "Ölwerke Süd " + u
+		secret := newAccount(t, db, models.SmartAccount{Name: name, Domain: "ow-" + u + ".com", Visibility: models.VisibilityRestricted})
+		sa, err := models.ResolveAccount(context.Background(), db, models.AccountSelector{Name: name}, "productsTo.smartAccount")
+		if err != nil || sa.ID != secret.ID {
+			t.Fatalf("got %v (%v), want %s", sa.ID, err, secret.ID)
+		}
+	})
+}

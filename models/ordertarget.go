@@ -62,7 +62,8 @@ func ResolveAccount(ctx context.Context, db *gorm.DB, sel AccountSelector, field
 	case strings.TrimSpace(sel.Name) != "":
 		n := strings.ToLower(strings.TrimSpace(sel.Name))
 		what = "name " + strings.TrimSpace(sel.Name)
-		tries = []*gorm.DB{live().Where("lower(name) = ?", n),
+		// SQLite's lower() folds ASCII letters only: the name as typed finds it there too.
+		tries = []*gorm.DB{live().Where("(lower(name) = ? OR name = ?)", n, strings.TrimSpace(sel.Name)),
 			live().Where("visibility = ? AND lower(name) LIKE ? ESCAPE '\\'", VisibilityUnrestricted, "%"+escapeLike(n)+"%")}
 	default:
 		e := NormalizeEmail(sel.Email)

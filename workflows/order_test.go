@@ -428,7 +428,11 @@ func TestOrder_ContinueAsNewWaitsForLateUpdates(t *testing.T) {
 	late := &updateOutcome{}
 	lateCB := &testsuite.TestUpdateCallback{
 		OnAccept: func() { late.mu.Lock(); late.sent, late.accepted = true, true; late.mu.Unlock() },
-		OnReject: func(err error) { late.mu.Lock(); late.sent, late.rejected, late.err = true, true, err; late.mu.Unlock() },
+		OnReject: func(err error) {
+			late.mu.Lock()
+			late.sent, late.rejected, late.err = true, true, err
+			late.mu.Unlock()
+		},
 		OnComplete: func(v any, err error) {
 			late.mu.Lock()
 			late.completed, late.value, late.err = true, v, err
@@ -445,7 +449,12 @@ func TestOrder_ContinueAsNewWaitsForLateUpdates(t *testing.T) {
 			// The history has grown long meanwhile.
 			h.env.SetContinueAsNewSuggested(true)
 		},
-		OnReject: func(err error) { revoked.mu.Lock(); revoked.rejected, revoked.err = true, err; revoked.mu.Unlock(); close(revokeDone) },
+		OnReject: func(err error) {
+			revoked.mu.Lock()
+			revoked.rejected, revoked.err = true, err
+			revoked.mu.Unlock()
+			close(revokeDone)
+		},
 		OnComplete: func(v any, err error) {
 			revoked.mu.Lock()
 			revoked.completed, revoked.value, revoked.err = true, v, err

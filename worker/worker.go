@@ -25,6 +25,7 @@ type Deps struct {
 // New builds a worker on the task queue with every workflow and activity registered; the caller starts
 // and stops it.
 func New(c client.Client, taskQueue string, deps Deps, opts worker.Options) worker.Worker {
+	opts.Interceptors = append(opts.Interceptors, DomainErrors())
 	w := worker.New(c, taskQueue, opts)
 	Register(w, deps)
 	return w

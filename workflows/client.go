@@ -28,44 +28,35 @@ var ErrProcessClosed = errors.New("the process has already ended")
 // starting a second one; a finished one is refused with an AlreadyStarted error the caller resolves
 // from the database.
 func (p *Processes) StartSACreate(ctx context.Context, requestID string, req SARequest) (CreateResponse, error) {
-	start := p.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	var out CreateResponse
+	err := p.startAndAsk(ctx, client.StartWorkflowOptions{
 		ID:                       SACreateID(requestID),
 		TaskQueue:                p.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, SACreate, SACreateInput{RequestID: requestID, Request: req, Timing: p.Timing})
-	h, err := p.Client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID:     "created",
-			UpdateName:   UpdateCreated,
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	if err != nil {
-		return CreateResponse{}, p.wrap(err, SACreateID(requestID))
-	}
-	var out CreateResponse
-	if err := h.Get(ctx, &out); err != nil {
-		return CreateResponse{}, p.wrap(err, SACreateID(requestID))
-	}
-	return out, nil
+	}, SACreate, SACreateInput{RequestID: requestID, Request: req, Timing: p.Timing}, &out)
+	return out, err
 }
 
 // Decide sends a decision to the process waiting for it and returns the outcome once applied.
 func (p *Processes) Decide(ctx context.Context, workflowID string, in DecideInput) (DecideResult, error) {
+	return update[DecideResult](ctx, p, workflowID, UpdateDecide, in)
+}
+
+// update sends a named update and waits until the workflow completed it, with its answer.
+func update[R any](ctx context.Context, p *Processes, workflowID, name string, arg any) (R, error) {
+	var out R
 	h, err := p.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflowID,
-		UpdateName:   UpdateDecide,
+		UpdateName:   name,
 		WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args:         []any{in},
+		Args:         []any{arg},
 	})
 	if err != nil {
-		return DecideResult{}, p.wrap(err, workflowID)
+		return out, p.wrap(err, workflowID)
 	}
-	var out DecideResult
 	if err := h.Get(ctx, &out); err != nil {
-		return DecideResult{}, p.wrap(err, workflowID)
+		return out, p.wrap(err, workflowID)
 	}
 	return out, nil
 }

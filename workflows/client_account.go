@@ -39,20 +39,7 @@ func (p *Processes) StartUpgrade(ctx context.Context, in UpgradeInput) (UpgradeC
 // Nominate sends nominated creators to a request made on a customer's behalf and returns whom it waits
 // for afterwards.
 func (p *Processes) Nominate(ctx context.Context, workflowID string, in NominateInput) (NominateResult, error) {
-	h, err := p.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflowID,
-		UpdateName:   UpdateNominate,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args:         []any{in},
-	})
-	if err != nil {
-		return NominateResult{}, p.wrap(err, workflowID)
-	}
-	var out NominateResult
-	if err := h.Get(ctx, &out); err != nil {
-		return NominateResult{}, p.wrap(err, workflowID)
-	}
-	return out, nil
+	return update[NominateResult](ctx, p, workflowID, UpdateNominate, in)
 }
 
 // startAndAsk starts (or joins) a workflow and waits for its created update's answer.

@@ -18,16 +18,14 @@ import (
 )
 
 func main() {
+	client := loadtest.Flags()
 	var (
-		base       = flag.String("url", "http://127.0.0.1:8080", "API base URL")
-		secretFile = flag.String("secret-file", "data/dev-secret", "HS256 secret the stack verifies tokens with")
-		issuer     = flag.String("issuer", "clc-dev", "token issuer the stack expects")
-		clients    = flag.Int("clients", 32, "concurrent clients")
-		requests   = flag.Int("requests", 300, "access requests to time on each path")
-		accounts   = flag.Int("accounts", 200, "accounts of the TLD the directory lists")
+		clients  = flag.Int("clients", 32, "concurrent clients")
+		requests = flag.Int("requests", 300, "access requests to time on each path")
+		accounts = flag.Int("accounts", 200, "accounts of the TLD the directory lists")
 	)
 	flag.Parse()
-	b := loadtest.New(*base, *secretFile, *issuer)
+	b := client()
 
 	tld := "access-" + b.Run + ".com"
 	admin := b.Token("admin@" + tld)

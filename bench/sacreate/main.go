@@ -17,16 +17,14 @@ import (
 )
 
 func main() {
+	client := loadtest.Flags()
 	var (
-		base       = flag.String("url", "http://127.0.0.1:8080", "API base URL")
-		secretFile = flag.String("secret-file", "data/dev-secret", "HS256 secret the stack verifies tokens with")
-		issuer     = flag.String("issuer", "clc-dev", "token issuer the stack expects")
-		clients    = flag.Int("clients", 32, "concurrent clients")
-		creates    = flag.Int("creates", 2000, "auto-activated creations to time")
-		approvals  = flag.Int("approvals", 300, "approvals to time")
+		clients   = flag.Int("clients", 32, "concurrent clients")
+		creates   = flag.Int("creates", 2000, "auto-activated creations to time")
+		approvals = flag.Int("approvals", 300, "approvals to time")
 	)
 	flag.Parse()
-	b := loadtest.New(*base, *secretFile, *issuer)
+	b := client()
 
 	fmt.Printf("auto-activation: %d creations, %d clients\n", *creates, *clients)
 	lat, elapsed, failed := loadtest.Parallel(*clients, *creates, func(i int) (time.Duration, error) {

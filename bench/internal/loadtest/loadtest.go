@@ -5,6 +5,7 @@ package loadtest
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -37,6 +38,15 @@ func New(base, secretFile, issuer string) *Client {
 	return &Client{Base: strings.TrimRight(base, "/"), Run: fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff),
 		signer: auth.Signer{Secret: []byte(strings.TrimSpace(string(secret))), Issuer: issuer, TTL: 2 * time.Hour},
 		http:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 60 * time.Second}}
+}
+
+// Flags declares the flags every load tool takes to reach a stack (-url, -secret-file, -issuer); call
+// the returned function after flag.Parse for the client.
+func Flags() func() *Client {
+	base := flag.String("url", "http://127.0.0.1:8080", "API base URL")
+	secretFile := flag.String("secret-file", "data/dev-secret", "HS256 secret the stack verifies tokens with")
+	issuer := flag.String("issuer", "clc-dev", "token issuer the stack expects")
+	return func() *Client { return New(*base, *secretFile, *issuer) }
 }
 
 // Token signs a bearer token for email with platform roles.

@@ -17,7 +17,7 @@ type CreateAccessInput struct {
 	RequestID       string
 	WorkflowID      string
 	SmartAccountID  string
-	Requester       Person
+	Requester       models.Person
 	Role            models.Role
 	VirtualAccounts []string
 	ForEmails       []string

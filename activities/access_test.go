@@ -33,7 +33,7 @@ func accessInput(saID, requester string, role models.Role, vas []string, forEmai
 		forEmails = []string{requester}
 	}
 	return activities.CreateAccessInput{RequestID: id, WorkflowID: "access-request/" + id, SmartAccountID: saID,
-		Requester: activities.Person{Email: requester}, Role: role, VirtualAccounts: vas, ForEmails: forEmails,
+		Requester: models.Person{Email: requester}, Role: role, VirtualAccounts: vas, ForEmails: forEmails,
 		Reason: "need it", ExpiresAt: time.Now().Add(time.Hour)}
 }
 
@@ -167,7 +167,7 @@ func TestUpgradeRules(t *testing.T) {
 		tld := "upg-" + testdb.Unique() + ".com"
 		hq := models.Address{Company: "Pat Co", Line1: "1 St", City: "Portland", Country: "US"}
 		in := activities.RequestUpgradeInput{UpgradeID: models.NewID(), WorkflowID: "sa-upgrade/" + smb.SmartAccountID,
-			SmartAccountID: smb.SmartAccountID, Requester: activities.Person{Email: "pat@" + tld}, Name: "Pat Co", Domain: tld,
+			SmartAccountID: smb.SmartAccountID, Requester: models.Person{Email: "pat@" + tld}, Name: "Pat Co", Domain: tld,
 			Headquarters: hq, Visibility: models.VisibilityRestricted}
 		up, err := s.RequestUpgrade(ctx, in)
 		if err != nil || up.Status != models.UpgradeApproved {

@@ -3,11 +3,7 @@ package activities
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
@@ -107,7 +103,7 @@ func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
 	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
 		return err
 	}
-	raw, hash, err := NewToken()
+	raw, hash, err := models.NewToken()
 	if err != nil {
 		return err
 	}
@@ -172,22 +168,6 @@ func (m *Mailer) logger() *slog.Logger {
 		return m.Log
 	}
 	return slog.Default()
-}
-
-// NewToken returns an emailed link's token (32 random bytes, base64url) and the hash that is stored.
-func NewToken() (raw, hash string, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("token: %w", err)
-	}
-	raw = base64.RawURLEncoding.EncodeToString(b)
-	return raw, HashToken(raw), nil
-}
-
-// HashToken is the stored form of a token.
-func HashToken(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
 }
 
 var funcs = map[string]any{

@@ -199,8 +199,8 @@ func TestSendTaskMailStoresOnlyTheTokenHash(t *testing.T) {
 			t.Fatalf("%d tokens for %s, want 1", len(toks), workflowID)
 		}
 		tok := toks[0]
-		if tok.Hash != activities.HashToken(raw) {
-			t.Errorf("stored hash %s, want HashToken(token in the link) %s", tok.Hash, activities.HashToken(raw))
+		if tok.Hash != models.HashToken(raw) {
+			t.Errorf("stored hash %s, want HashToken(token in the link) %s", tok.Hash, models.HashToken(raw))
 		}
 		if tok.Recipient != lower || tok.Purpose != models.PurposeSAApproval || tok.SubjectID != "sa-"+u ||
 			tok.MailKey != key || tok.UsedAt != nil || tok.Outcome != "" {

@@ -36,7 +36,7 @@ func request(name, domain, requester string, nominees ...string) activities.Crea
 		Visibility:      models.VisibilityUnrestricted,
 		Headquarters:    models.Address{Company: name, Line1: "1 Main St", City: "San Jose", Region: "CA", PostalCode: "95134", Country: "US"},
 		NominatedAdmins: nominees,
-		Requester:       activities.Person{Email: requester, Name: "Requester"},
+		Requester:       models.Person{Email: requester, Name: "Requester"},
 	}
 }
 

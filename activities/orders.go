@@ -13,53 +13,20 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
-
-// OrderState is an order as its process knows it: the order, its lines, and its delegations still
-// PENDING.
-type OrderState struct {
-	Order       models.Order             `json:"order"`
-	Lines       []models.OrderLine       `json:"lines"`
-	Delegations []models.OrderDelegation `json:"delegations"`
-}
-
-// LoadOrderState reads an order's state from the database.
-func LoadOrderState(ctx context.Context, db *gorm.DB, orderID string) (OrderState, error) {
-	o, lines, err := models.FindOrder(ctx, db, orderID)
-	if err != nil {
-		return OrderState{}, err
-	}
-	ds, err := models.PendingDelegations(ctx, db, []string{orderID})
-	if err != nil {
-		return OrderState{}, err
-	}
-	return OrderState{Order: o, Lines: lines, Delegations: orEmpty(ds[orderID])}, nil
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-// RecordOrderInput is an order from commerce, validated and prepared by the API.
-type RecordOrderInput struct {
-	Order models.Order
-	Lines []models.OrderLine
-}
 
 // RecordOrderResult is the order as recorded. Conflict tells that the order id was already recorded
 // with other content, which the state then shows.
 type RecordOrderResult struct {
-	State    OrderState
+	State    models.OrderState
 	Created  bool
 	Conflict bool
 }
 
 // RecordOrder records an ingested order, its lines, its search keys and its event in one transaction.
 // The order id is the idempotency key: a retry, or the same order sent again, finds it recorded.
-func (s *Store) RecordOrder(ctx context.Context, in RecordOrderInput) (RecordOrderResult, error) {
+func (s *Store) RecordOrder(ctx context.Context, in process.IngestInput) (RecordOrderResult, error) {
 	var out RecordOrderResult
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&in.Order)
@@ -67,7 +34,7 @@ func (s *Store) RecordOrder(ctx context.Context, in RecordOrderInput) (RecordOrd
 			return fmt.Errorf("insert order %s: %w", in.Order.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			st, err := LoadOrderState(tx.Statement.Context, tx, in.Order.ID)
+			st, err := models.LoadOrderState(tx.Statement.Context, tx, in.Order.ID)
 			out = RecordOrderResult{State: st, Conflict: st.Order.PayloadHash != in.Order.PayloadHash}
 			return err
 		}
@@ -88,7 +55,7 @@ func (s *Store) RecordOrder(ctx context.Context, in RecordOrderInput) (RecordOrd
 				"lines": len(in.Lines), "reseller": o.ResellerDomain, "distributor": o.DistributorDomain})); err != nil {
 			return err
 		}
-		out = RecordOrderResult{State: OrderState{Order: in.Order, Lines: in.Lines, Delegations: []models.OrderDelegation{}}, Created: true}
+		out = RecordOrderResult{State: models.OrderState{Order: in.Order, Lines: in.Lines, Delegations: []models.OrderDelegation{}}, Created: true}
 		return nil
 	})
 	if err != nil {
@@ -113,7 +80,7 @@ type AssignLinesInput struct {
 
 // AssignLinesResult is the order after the assignment and the lines it moved.
 type AssignLinesResult struct {
-	State   OrderState
+	State   models.OrderState
 	Changed []string
 }
 
@@ -200,7 +167,7 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 			return err
 		}
 		ds, err := models.PendingDelegations(c, tx, []string{o.ID})
-		out.State = OrderState{Order: o, Lines: lines, Delegations: orEmpty(ds[o.ID])}
+		out.State = models.OrderState{Order: o, Lines: lines, Delegations: models.NonNil(ds[o.ID])}
 		return err
 	})
 	if err != nil {

@@ -10,15 +10,15 @@ import (
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // workflowsErr is the error as the workflow hands it on: the activity's refusal as a *models.Error.
-func workflowsErr(err error) error { return workflows.AsModelError(err) }
+func workflowsErr(err error) error { return process.DecodeError(err) }
 
 // newOrder is a prepared order of the contact, with a licensed product, a Cisco service and a partner
 // service.
-func newOrder(fc string) activities.RecordOrderInput {
+func newOrder(fc string) process.IngestInput {
 	o := models.Order{ID: "WO-" + testdb.Unique(), Type: models.OrderStandard, PurchaseOrder: "PO-" + testdb.Unique(),
 		EndCustomer: models.Party{Name: "Acme"}, Reseller: models.Party{Name: "Partner X", Domain: "partnerx.com"},
 		FulfillmentContact: fc, BookedAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), PayloadHash: "h-1"}
@@ -29,10 +29,10 @@ func newOrder(fc string) activities.RecordOrderInput {
 	}
 	o.WorkflowID = "order/" + o.ID
 	models.PrepareOrder(&o, lines, time.Now().UTC().Truncate(time.Microsecond))
-	return activities.RecordOrderInput{Order: o, Lines: lines}
+	return process.IngestInput{Order: o, Lines: lines}
 }
 
-func record(t *testing.T, s *activities.Store, in activities.RecordOrderInput) activities.RecordOrderResult {
+func record(t *testing.T, s *activities.Store, in process.IngestInput) activities.RecordOrderResult {
 	t.Helper()
 	res, err := s.RecordOrder(ctx, in)
 	if err != nil {

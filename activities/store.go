@@ -25,12 +25,6 @@ type Store struct {
 	Log                 *slog.Logger
 }
 
-// Person names a user in process inputs.
-type Person struct {
-	Email string `json:"email"`
-	Name  string `json:"name"`
-}
-
 // CreateSAInput is a Smart Account request as the API validated it.
 type CreateSAInput struct {
 	RequestID       string
@@ -41,7 +35,7 @@ type CreateSAInput struct {
 	Visibility      models.Visibility
 	Headquarters    models.Address
 	NominatedAdmins []string
-	Requester       Person
+	Requester       models.Person
 	// OnBehalf requests wait for one of the CustomerContacts to accept (FEATURES SA5).
 	OnBehalf         bool
 	CustomerContacts []string

@@ -18,7 +18,7 @@ type RequestUpgradeInput struct {
 	UpgradeID      string
 	WorkflowID     string
 	SmartAccountID string
-	Requester      Person
+	Requester      models.Person
 	Name           string
 	Domain         string
 	Headquarters   models.Address

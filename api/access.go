@@ -10,9 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // accessRequestBody is the body of POST /smart-accounts/{id}/access-requests.
@@ -26,12 +25,12 @@ type accessRequestBody struct {
 // accessRequestView is an access request as the API shows it.
 type accessRequestView struct {
 	models.AccessRequest
-	VirtualAccountNames map[string]string   `json:"virtualAccountNames"`
-	WaitingOn           []workflows.Waiting `json:"waitingOn"`
+	VirtualAccountNames map[string]string `json:"virtualAccountNames"`
+	WaitingOn           []models.Waiting  `json:"waitingOn"`
 }
 
 func (s *Server) accessRequestView(c *gin.Context, ar models.AccessRequest) accessRequestView {
-	v := accessRequestView{AccessRequest: ar, VirtualAccountNames: map[string]string{}, WaitingOn: []workflows.Waiting{}}
+	v := accessRequestView{AccessRequest: ar, VirtualAccountNames: map[string]string{}, WaitingOn: []models.Waiting{}}
 	if len(ar.VirtualAccounts) > 0 {
 		if vas, err := models.VirtualAccounts(c.Request.Context(), s.db, ar.SmartAccountID); err == nil {
 			for _, va := range vas {
@@ -47,7 +46,7 @@ func (s *Server) accessRequestView(c *gin.Context, ar models.AccessRequest) acce
 			who = []string{ar.DelegatedTo}
 		}
 		for _, w := range who {
-			v.WaitingOn = append(v.WaitingOn, workflows.Waiting{Who: w, Action: "approve-access", Since: ar.UpdatedAt, Deadline: ar.ExpiresAt})
+			v.WaitingOn = append(v.WaitingOn, models.Waiting{Who: w, Action: "approve-access", Since: ar.UpdatedAt, Deadline: ar.ExpiresAt})
 		}
 	}
 	return v
@@ -55,8 +54,8 @@ func (s *Server) accessRequestView(c *gin.Context, ar models.AccessRequest) acce
 
 // validate checks the request against the account: a known role; for a virtual account role 1 to 25 of
 // the account's virtual accounts, none for an account-wide one; a reason; the people it is for.
-func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (workflows.AccessRequestInput, error) {
-	in := workflows.AccessRequestInput{SmartAccountID: who.sa.ID, Role: b.Role, Reason: strings.TrimSpace(b.Reason)}
+func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (process.AccessRequestInput, error) {
+	in := process.AccessRequestInput{SmartAccountID: who.sa.ID, Role: b.Role, Reason: strings.TrimSpace(b.Reason)}
 	if !b.Role.Valid() {
 		return in, models.Invalid("role", "role must be one of SMART_ACCOUNT_ADMINISTRATOR, SMART_ACCOUNT_USER, SMART_ACCOUNT_VIEWER, SMART_ACCOUNT_APPROVER, VIRTUAL_ACCOUNT_ADMINISTRATOR, VIRTUAL_ACCOUNT_USER, VIRTUAL_ACCOUNT_VIEWER")
 	}
@@ -140,9 +139,9 @@ func (s *Server) requestAccess(c *gin.Context) {
 	if key == "" {
 		in.RequestID = models.NewID()
 	}
-	in.Requester = activities.Person{Email: who.id.Email, Name: who.id.Name}
+	in.Requester = models.Person{Email: who.id.Email, Name: who.id.Name}
 	_, err = s.processes.StartAccessRequest(ctx, in)
-	if err != nil && !workflows.IsAlreadyStarted(err) {
+	if err != nil && !process.IsAlreadyStarted(err) {
 		s.writeError(c, err)
 		return
 	}
@@ -232,10 +231,10 @@ func (s *Server) getAccessRequest(c *gin.Context) {
 
 // accessDecisionBody is the body of POST …/access-requests/{requestId}/decision.
 type accessDecisionBody struct {
-	Decision                workflows.Decision `json:"decision"`
-	Reason                  string             `json:"reason"`
-	DelegateTo              string             `json:"delegateTo"`
-	DeclinedVirtualAccounts []string           `json:"declinedVirtualAccounts"`
+	Decision                process.Decision `json:"decision"`
+	Reason                  string           `json:"reason"`
+	DelegateTo              string           `json:"delegateTo"`
+	DeclinedVirtualAccounts []string         `json:"declinedVirtualAccounts"`
 }
 
 // decideAccessRequest approves, declines or delegates through the API: the same update as the emailed
@@ -256,7 +255,7 @@ func (s *Server) decideAccessRequest(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, workflows.ViaAPI
+	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, process.ViaAPI
 	res, ar, err := s.sendAccessDecision(c, ar, in)
 	if err != nil {
 		s.writeError(c, err)
@@ -266,12 +265,12 @@ func (s *Server) decideAccessRequest(c *gin.Context) {
 }
 
 // accessDecision checks a decision's fields; a delegate must hold a role on the account already.
-func (s *Server) accessDecision(c *gin.Context, ar models.AccessRequest, b accessDecisionBody) (workflows.DecideInput, error) {
-	in := workflows.DecideInput{Decision: workflows.Decision(strings.ToUpper(string(b.Decision))), Reason: strings.TrimSpace(b.Reason),
+func (s *Server) accessDecision(c *gin.Context, ar models.AccessRequest, b accessDecisionBody) (process.DecideInput, error) {
+	in := process.DecideInput{Decision: process.Decision(strings.ToUpper(string(b.Decision))), Reason: strings.TrimSpace(b.Reason),
 		DeclinedVirtualAccounts: b.DeclinedVirtualAccounts}
 	switch in.Decision {
-	case workflows.Approve, workflows.Decline:
-	case workflows.Delegate:
+	case process.Approve, process.Decline:
+	case process.Delegate:
 		in.DelegateTo = models.NormalizeEmail(b.DelegateTo)
 		if !models.ValidEmail(in.DelegateTo) {
 			return in, models.Invalid("delegateTo", "delegateTo must be the email address of the person who decides instead")
@@ -286,7 +285,7 @@ func (s *Server) accessDecision(c *gin.Context, ar models.AccessRequest, b acces
 	default:
 		return in, models.Invalid("decision", "decision must be APPROVE, DECLINE or DELEGATE")
 	}
-	if in.Decision != workflows.Approve && len(b.DeclinedVirtualAccounts) > 0 {
+	if in.Decision != process.Approve && len(b.DeclinedVirtualAccounts) > 0 {
 		return in, models.Invalid("declinedVirtualAccounts", "declinedVirtualAccounts goes with APPROVE: decline the rest while approving some")
 	}
 	return in, nil
@@ -294,10 +293,10 @@ func (s *Server) accessDecision(c *gin.Context, ar models.AccessRequest, b acces
 
 // sendAccessDecision sends the decision to the request's process; a closed process is answered from
 // the database: who decided, and when.
-func (s *Server) sendAccessDecision(c *gin.Context, ar models.AccessRequest, in workflows.DecideInput) (workflows.DecideResult, models.AccessRequest, error) {
+func (s *Server) sendAccessDecision(c *gin.Context, ar models.AccessRequest, in process.DecideInput) (process.DecideResult, models.AccessRequest, error) {
 	ctx := c.Request.Context()
 	res, err := s.processes.Decide(ctx, ar.WorkflowID, in)
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	if errors.Is(err, process.ErrProcessClosed) {
 		if fresh, ferr := models.FindAccessRequest(ctx, s.db, ar.ID); ferr == nil {
 			err = accessClosed(fresh)
 		}

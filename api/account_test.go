@@ -13,7 +13,7 @@ import (
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 func onBehalfBody(name, domain string, contacts ...string) map[string]any {
@@ -366,13 +366,13 @@ func TestDirectoryAndSMBUpgrade(t *testing.T) {
 // An acceptance link's page shows the address form and changes nothing; a used link says so.
 func TestAcceptancePageNeverActsOnGet(t *testing.T) {
 	h := newHarness(t)
-	st, err := h.store.CreateSmartAccount(context.Background(), activities.CreateSAInput{RequestID: "req-ob", WorkflowID: workflows.SACreateID("req-ob"),
-		Name: "Cust", Domain: "cust.com", Visibility: models.VisibilityUnrestricted, Requester: activities.Person{Email: "sam@partner.com"},
+	st, err := h.store.CreateSmartAccount(context.Background(), activities.CreateSAInput{RequestID: "req-ob", WorkflowID: process.SACreateID("req-ob"),
+		Name: "Cust", Domain: "cust.com", Visibility: models.VisibilityUnrestricted, Requester: models.Person{Email: "sam@partner.com"},
 		OnBehalf: true, CustomerContacts: []string{"cto@cust.com"}, NoteToCustomer: "sign"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, tok := h.issueToken(models.PurposeSAAcceptance, workflows.SACreateID("req-ob"), st.SmartAccountID, "cto@cust.com", time.Now().Add(time.Hour))
+	raw, tok := h.issueToken(models.PurposeSAAcceptance, process.SACreateID("req-ob"), st.SmartAccountID, "cto@cust.com", time.Now().Add(time.Hour))
 	before := h.snapshot()
 	for i := 0; i < 2; i++ {
 		p := parsePage(t, h.do(http.MethodGet, "/a/"+raw, "", nil), http.StatusOK)
@@ -402,8 +402,8 @@ func TestUpgradeJoiningAFinishedUpgradeIsAConflict(t *testing.T) {
 	ctx := context.Background()
 	smb := h.createSA("req-smb2", "Kim's", "gmail.com", models.VisibilityUnrestricted, "kim@gmail.com")
 	h.createSA("req-big", "Big Co", "bigco.com", models.VisibilityUnrestricted, "boss@bigco.com")
-	old, err := h.store.RequestUpgrade(ctx, activities.RequestUpgradeInput{UpgradeID: models.NewID(), WorkflowID: workflows.SMBUpgradeID(smb.ID),
-		SmartAccountID: smb.ID, Requester: activities.Person{Email: "kim@bigco.com"}, Name: "Kim", Domain: "kim.bigco.com",
+	old, err := h.store.RequestUpgrade(ctx, activities.RequestUpgradeInput{UpgradeID: models.NewID(), WorkflowID: process.SMBUpgradeID(smb.ID),
+		SmartAccountID: smb.ID, Requester: models.Person{Email: "kim@bigco.com"}, Name: "Kim", Domain: "kim.bigco.com",
 		Headquarters: models.Address{Company: "Kim", Line1: "1 St", City: "Oslo", Country: "NO"}})
 	if err != nil || old.Status != models.UpgradePendingApproval {
 		t.Fatalf("first upgrade: %+v %v", old, err)
@@ -411,8 +411,8 @@ func TestUpgradeJoiningAFinishedUpgradeIsAConflict(t *testing.T) {
 	if _, err := h.store.DecideUpgrade(ctx, activities.DecideUpgradeInput{UpgradeID: old.UpgradeID, Actor: "boss@bigco.com", Reason: "no"}); err != nil {
 		t.Fatal(err)
 	}
-	h.fake.upgradeFn = func(context.Context, workflows.UpgradeInput) (workflows.UpgradeCreated, error) {
-		return workflows.UpgradeCreated{UpgradeID: old.UpgradeID, SmartAccountID: smb.ID, Status: models.UpgradeDeclined}, nil
+	h.fake.upgradeFn = func(context.Context, process.UpgradeInput) (process.UpgradeCreated, error) {
+		return process.UpgradeCreated{UpgradeID: old.UpgradeID, SmartAccountID: smb.ID, Status: models.UpgradeDeclined}, nil
 	}
 	signer := auth.Signer{Secret: []byte(testSecret), TTL: time.Hour}
 	kim := h.sign(signer, auth.Identity{Email: "kim@kimco.com", CCOID: "kim-1"})

@@ -9,15 +9,15 @@ import (
 
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // AccountProcesses is what the features of requests on a customer's behalf, access requests and SMB
 // upgrades ask of the workflows.
 type AccountProcesses interface {
-	StartAccessRequest(ctx context.Context, in workflows.AccessRequestInput) (workflows.AccessCreated, error)
-	StartUpgrade(ctx context.Context, in workflows.UpgradeInput) (workflows.UpgradeCreated, error)
-	Nominate(ctx context.Context, workflowID string, in workflows.NominateInput) (workflows.NominateResult, error)
+	StartAccessRequest(ctx context.Context, in process.AccessRequestInput) (process.AccessCreated, error)
+	StartUpgrade(ctx context.Context, in process.UpgradeInput) (process.UpgradeCreated, error)
+	Nominate(ctx context.Context, workflowID string, in process.NominateInput) (process.NominateResult, error)
 }
 
 // accountRoutes adds the routes of the on-behalf, access, virtual account and upgrade features.

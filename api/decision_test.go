@@ -11,7 +11,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 func decisionPath(id string) string { return "/api/v1/smart-accounts/" + id + "/decision" }
@@ -63,10 +63,10 @@ func TestDecisionOnPendingApproval(t *testing.T) {
 		t.Fatalf("Decide called %d times, want 1", len(calls))
 	}
 	c := calls[0]
-	if want := workflows.SACreateID(eng.RequestID); c.WorkflowID != want || want != "sa-create/req-eng" {
+	if want := process.SACreateID(eng.RequestID); c.WorkflowID != want || want != "sa-create/req-eng" {
 		t.Errorf("workflow %q, want %q", c.WorkflowID, want)
 	}
-	if c.In.Decision != workflows.Approve || c.In.Actor != "alice@acme.com" || c.In.Via != workflows.ViaAPI || c.In.Reason != "welcome" {
+	if c.In.Decision != process.Approve || c.In.Actor != "alice@acme.com" || c.In.Via != process.ViaAPI || c.In.Reason != "welcome" {
 		t.Errorf("decide input %+v, want APPROVE by alice@acme.com via api, reason trimmed", c.In)
 	}
 	if !slices.Equal(c.In.ActorRoles, []string{"smart-account-approver-beta"}) {
@@ -89,7 +89,7 @@ func TestDecisionOnPendingApproval(t *testing.T) {
 func TestDecisionOnPendingDomainApproval(t *testing.T) {
 	h := newHarness(t)
 	widgets := h.foreignDomain(models.VisibilityUnrestricted)
-	h.fake.decideRes = workflows.DecideResult{SmartAccountID: widgets.ID, Decision: workflows.Decline,
+	h.fake.decideRes = process.DecideResult{SmartAccountID: widgets.ID, Decision: process.Decline,
 		Status: models.SAPendingDomainApproval, DecidedBy: "ann@cisco.com", DecidedAt: time.Now().UTC()}
 	rec := h.do(http.MethodPost, decisionPath(widgets.ID), h.token("ann@cisco.com", models.RoleCiscoApprover),
 		map[string]any{"decision": "DECLINE", "reason": "not theirs"})
@@ -98,12 +98,12 @@ func TestDecisionOnPendingDomainApproval(t *testing.T) {
 	if len(calls) != 1 {
 		t.Fatalf("Decide called %d times", len(calls))
 	}
-	if want := "domain-approval/req-foreign"; calls[0].WorkflowID != want || workflows.DomainApprovalID(widgets.RequestID) != want {
+	if want := "domain-approval/req-foreign"; calls[0].WorkflowID != want || process.DomainApprovalID(widgets.RequestID) != want {
 		t.Errorf("workflow %q, want %q", calls[0].WorkflowID, want)
 	}
 	in := calls[0].In
-	if in.Decision != workflows.Decline || in.Reason != "not theirs" || in.Actor != "ann@cisco.com" ||
-		!slices.Equal(in.ActorRoles, []string{models.RoleCiscoApprover}) || in.Via != workflows.ViaAPI {
+	if in.Decision != process.Decline || in.Reason != "not theirs" || in.Actor != "ann@cisco.com" ||
+		!slices.Equal(in.ActorRoles, []string{models.RoleCiscoApprover}) || in.Via != process.ViaAPI {
 		t.Errorf("decide input %+v", in)
 	}
 }
@@ -123,7 +123,7 @@ func TestDecisionOnAccountThatWaitsForNone(t *testing.T) {
 	// Declined before the call: the 409 says by whom and when, without asking the process.
 	eng := h.engineering()
 	if _, err := h.store.DecideSmartAccount(context.Background(), activities.DecideSAInput{SmartAccountID: eng.ID,
-		Actor: "bob@acme.com", Reason: "no", Via: workflows.ViaEmail}); err != nil {
+		Actor: "bob@acme.com", Reason: "no", Via: process.ViaEmail}); err != nil {
 		t.Fatal(err)
 	}
 	eng = h.account(eng.ID)
@@ -169,12 +169,12 @@ func TestDecisionErrorsFromTheProcess(t *testing.T) {
 		h.acme()
 		eng := h.engineering()
 		// bob's decline lands while alice's decision is on its way: the process has ended when hers arrives.
-		h.fake.decideFn = func(ctx context.Context, _ string, _ workflows.DecideInput) (workflows.DecideResult, error) {
+		h.fake.decideFn = func(ctx context.Context, _ string, _ process.DecideInput) (process.DecideResult, error) {
 			if _, err := h.store.DecideSmartAccount(ctx, activities.DecideSAInput{SmartAccountID: eng.ID,
-				Actor: "bob@acme.com", Reason: "duplicate", Via: workflows.ViaEmail}); err != nil {
-				return workflows.DecideResult{}, err
+				Actor: "bob@acme.com", Reason: "duplicate", Via: process.ViaEmail}); err != nil {
+				return process.DecideResult{}, err
 			}
-			return workflows.DecideResult{}, fmt.Errorf("x: %w", workflows.ErrProcessClosed)
+			return process.DecideResult{}, fmt.Errorf("x: %w", process.ErrProcessClosed)
 		}
 		e := errorOf(t, h.do(http.MethodPost, decisionPath(eng.ID), h.token("alice@acme.com"), map[string]any{"decision": "APPROVE"}),
 			http.StatusConflict)
@@ -191,11 +191,11 @@ func TestDecisionErrorsFromTheProcess(t *testing.T) {
 		h := newHarness(t)
 		h.acme()
 		eng := h.engineering()
-		h.fake.decideFn = func(ctx context.Context, _ string, _ workflows.DecideInput) (workflows.DecideResult, error) {
+		h.fake.decideFn = func(ctx context.Context, _ string, _ process.DecideInput) (process.DecideResult, error) {
 			if _, err := h.store.ExpireSmartAccount(ctx, activities.ExpireSAInput{SmartAccountID: eng.ID, From: models.SAPendingApproval}); err != nil {
-				return workflows.DecideResult{}, err
+				return process.DecideResult{}, err
 			}
-			return workflows.DecideResult{}, fmt.Errorf("x: %w", workflows.ErrProcessClosed)
+			return process.DecideResult{}, fmt.Errorf("x: %w", process.ErrProcessClosed)
 		}
 		e := errorOf(t, h.do(http.MethodPost, decisionPath(eng.ID), h.token("alice@acme.com"), map[string]any{"decision": "APPROVE"}),
 			http.StatusGone)
@@ -213,7 +213,7 @@ func TestDecisionOnAccountTheCallerCannotSee(t *testing.T) {
 	labs := h.labs()
 	eng := h.engineering()
 	if _, err := h.store.DecideSmartAccount(context.Background(), activities.DecideSAInput{SmartAccountID: eng.ID,
-		Actor: "bob@acme.com", Reason: "duplicate", Via: workflows.ViaEmail}); err != nil {
+		Actor: "bob@acme.com", Reason: "duplicate", Via: process.ViaEmail}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

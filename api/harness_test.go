@@ -25,7 +25,7 @@ import (
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 const testSecret = "test-secret-at-least-32-bytes-long!!"
@@ -35,12 +35,12 @@ var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 // startCall and decideCall record what the handlers asked of the processes.
 type startCall struct {
 	RequestID string
-	Req       workflows.SARequest
+	Req       process.SARequest
 }
 
 type decideCall struct {
 	WorkflowID string
-	In         workflows.DecideInput
+	In         process.DecideInput
 }
 
 // fakeProcesses stands in for the Temporal workflows. By default StartSACreate records the request with
@@ -50,15 +50,15 @@ type fakeProcesses struct {
 	store *activities.Store
 
 	// What the test wants answered.
-	startWaiting []workflows.Waiting
-	startFn      func(ctx context.Context, rid string, req workflows.SARequest) (workflows.CreateResponse, error)
-	decideRes    workflows.DecideResult
+	startWaiting []models.Waiting
+	startFn      func(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error)
+	decideRes    process.DecideResult
 	decideErr    error
-	decideFn     func(ctx context.Context, wfID string, in workflows.DecideInput) (workflows.DecideResult, error)
-	status       workflows.Status
+	decideFn     func(ctx context.Context, wfID string, in process.DecideInput) (process.DecideResult, error)
+	status       process.Status
 	statusErr    error
 	// upgradeFn, when set, answers StartUpgrade instead of the store.
-	upgradeFn func(ctx context.Context, in workflows.UpgradeInput) (workflows.UpgradeCreated, error)
+	upgradeFn func(ctx context.Context, in process.UpgradeInput) (process.UpgradeCreated, error)
 
 	mu       sync.Mutex
 	starts   []startCall
@@ -66,7 +66,7 @@ type fakeProcesses struct {
 	statuses []string
 }
 
-func (f *fakeProcesses) StartSACreate(ctx context.Context, rid string, req workflows.SARequest) (workflows.CreateResponse, error) {
+func (f *fakeProcesses) StartSACreate(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error) {
 	f.mu.Lock()
 	f.starts = append(f.starts, startCall{RequestID: rid, Req: req})
 	f.mu.Unlock()
@@ -77,24 +77,24 @@ func (f *fakeProcesses) StartSACreate(ctx context.Context, rid string, req workf
 }
 
 // create is what the workflow's first step does: the store decides and records the account.
-func (f *fakeProcesses) create(ctx context.Context, rid string, req workflows.SARequest) (workflows.CreateResponse, error) {
-	st, err := f.store.CreateSmartAccount(ctx, activities.CreateSAInput{RequestID: rid, WorkflowID: workflows.SACreateID(rid),
+func (f *fakeProcesses) create(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error) {
+	st, err := f.store.CreateSmartAccount(ctx, activities.CreateSAInput{RequestID: rid, WorkflowID: process.SACreateID(rid),
 		Name: req.Name, Domain: req.Domain, NoteToApprover: req.NoteToApprover, Visibility: req.Visibility,
 		Headquarters: req.Headquarters, NominatedAdmins: req.NominatedAdmins, Requester: req.Requester,
 		OnBehalf: req.OnBehalf, CustomerContacts: req.CustomerContacts, NoteToCustomer: req.NoteToCustomer,
 		ModifiedDomain: req.ModifiedDomain})
 	if err != nil {
-		return workflows.CreateResponse{}, workflows.AsModelError(err)
+		return process.CreateResponse{}, process.DecodeError(err)
 	}
 	waiting := f.startWaiting
 	if waiting == nil {
-		waiting = []workflows.Waiting{}
+		waiting = []models.Waiting{}
 	}
-	return workflows.CreateResponse{SmartAccountID: st.SmartAccountID, Status: st.Status, Domain: st.Domain, SMB: st.SMB,
+	return process.CreateResponse{SmartAccountID: st.SmartAccountID, Status: st.Status, Domain: st.Domain, SMB: st.SMB,
 		WaitingOn: waiting, Why: st.Why}, nil
 }
 
-func (f *fakeProcesses) Decide(ctx context.Context, wfID string, in workflows.DecideInput) (workflows.DecideResult, error) {
+func (f *fakeProcesses) Decide(ctx context.Context, wfID string, in process.DecideInput) (process.DecideResult, error) {
 	f.mu.Lock()
 	f.decides = append(f.decides, decideCall{WorkflowID: wfID, In: in})
 	f.mu.Unlock()
@@ -104,7 +104,7 @@ func (f *fakeProcesses) Decide(ctx context.Context, wfID string, in workflows.De
 	return f.decideRes, f.decideErr
 }
 
-func (f *fakeProcesses) Status(_ context.Context, wfID string) (workflows.Status, error) {
+func (f *fakeProcesses) Status(_ context.Context, wfID string) (process.Status, error) {
 	f.mu.Lock()
 	f.statuses = append(f.statuses, wfID)
 	f.mu.Unlock()
@@ -126,13 +126,13 @@ func (f *fakeProcesses) decideCalls() []decideCall {
 // decideWithStore makes the fake's Decide apply the decision through the real store, as the workflow
 // does, and answer what it led to.
 func (f *fakeProcesses) decideWithStore(saID string) {
-	f.decideFn = func(ctx context.Context, _ string, in workflows.DecideInput) (workflows.DecideResult, error) {
+	f.decideFn = func(ctx context.Context, _ string, in process.DecideInput) (process.DecideResult, error) {
 		st, err := f.store.DecideSmartAccount(ctx, activities.DecideSAInput{SmartAccountID: saID,
-			Approve: in.Decision == workflows.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via})
+			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via})
 		if err != nil {
-			return workflows.DecideResult{}, err
+			return process.DecideResult{}, err
 		}
-		return workflows.DecideResult{SmartAccountID: st.SmartAccountID, Decision: in.Decision, Status: st.Status,
+		return process.DecideResult{SmartAccountID: st.SmartAccountID, Decision: in.Decision, Status: st.Status,
 			DecidedBy: st.DecidedBy, DecidedAt: st.DecidedAt, Reason: st.Reason}, nil
 	}
 }
@@ -225,8 +225,8 @@ func (h *harness) createSA(requestID, name, domain string, vis models.Visibility
 		nominees = []string{}
 	}
 	st, err := h.store.CreateSmartAccount(ctx, activities.CreateSAInput{RequestID: requestID,
-		WorkflowID: workflows.SACreateID(requestID), Name: name, Domain: domain, Visibility: vis, Headquarters: hq,
-		NominatedAdmins: nominees, Requester: activities.Person{Email: requester, Name: strings.Split(requester, "@")[0]}})
+		WorkflowID: process.SACreateID(requestID), Name: name, Domain: domain, Visibility: vis, Headquarters: hq,
+		NominatedAdmins: nominees, Requester: models.Person{Email: requester, Name: strings.Split(requester, "@")[0]}})
 	if err != nil {
 		h.t.Fatalf("create %s: %v", name, err)
 	}
@@ -267,7 +267,7 @@ func (h *harness) labs() models.SmartAccount {
 	h.t.Helper()
 	sa := h.createSA("req-labs", "Acme Labs", "labs.acme.com", models.VisibilityRestricted, "dave@acme.com")
 	if _, err := h.store.DecideSmartAccount(context.Background(), activities.DecideSAInput{SmartAccountID: sa.ID,
-		Approve: true, Actor: "alice@acme.com", Via: workflows.ViaAPI}); err != nil {
+		Approve: true, Actor: "alice@acme.com", Via: process.ViaAPI}); err != nil {
 		h.t.Fatalf("approve labs: %v", err)
 	}
 	sa = h.account(sa.ID)

@@ -9,12 +9,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // validateOnBehalf checks the on-behalf part of a create request (FEATURES SA5): at least one customer
 // contact, each of the requested domain's TLD, and a note within bounds; none of it without onBehalf.
-func (r *createSARequest) validateOnBehalf(out *workflows.SARequest) error {
+func (r *createSARequest) validateOnBehalf(out *process.SARequest) error {
 	out.ModifiedDomain = r.ModifiedDomain
 	if !r.OnBehalf {
 		if len(r.CustomerContacts) > 0 {
@@ -113,8 +113,8 @@ func (s *Server) nominateCreators(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	res, err := s.processes.Nominate(ctx, workflows.SACreateID(who.sa.RequestID), workflows.NominateInput{Emails: emails, Actor: who.id.Email})
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	res, err := s.processes.Nominate(ctx, process.SACreateID(who.sa.RequestID), process.NominateInput{Emails: emails, Actor: who.id.Email})
+	if errors.Is(err, process.ErrProcessClosed) {
 		err = models.Errorf(models.CodeConflict, "the request for %s is closed", who.sa.Name)
 	}
 	if err != nil {
@@ -147,9 +147,9 @@ func notSelectable(sa models.SmartAccount, allowed ...models.SAStatus) error {
 
 // acceptanceRequest is the body of POST /smart-accounts/{id}/acceptance.
 type acceptanceRequest struct {
-	Decision     workflows.Decision `json:"decision"`
-	Reason       string             `json:"reason"`
-	Headquarters *models.Address    `json:"headquarters"`
+	Decision     process.Decision `json:"decision"`
+	Reason       string           `json:"reason"`
+	Headquarters *models.Address  `json:"headquarters"`
 }
 
 // acceptSmartAccount is a customer contact's answer through the API, the same update as the emailed link.
@@ -159,12 +159,12 @@ func (s *Server) acceptSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if body.Decision != workflows.Accept && body.Decision != workflows.Decline {
+	if body.Decision != process.Accept && body.Decision != process.Decline {
 		s.writeError(c, models.Invalid("decision", "decision must be ACCEPT or DECLINE"))
 		return
 	}
-	in := workflows.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason)}
-	if body.Decision == workflows.Accept && body.Headquarters != nil && !body.Headquarters.IsZero() {
+	in := process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason)}
+	if body.Decision == process.Accept && body.Headquarters != nil && !body.Headquarters.IsZero() {
 		hq, err := validAddress("headquarters", *body.Headquarters)
 		if err != nil {
 			s.writeError(c, err)
@@ -187,10 +187,10 @@ func (s *Server) giveHeadquarters(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.customerDecision(c, workflows.DecideInput{Decision: workflows.Submit, Headquarters: &hq}, models.SAPendingCustomerAddress)
+	s.customerDecision(c, process.DecideInput{Decision: process.Submit, Headquarters: &hq}, models.SAPendingCustomerAddress)
 }
 
-func (s *Server) customerDecision(c *gin.Context, in workflows.DecideInput, waiting models.SAStatus) {
+func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waiting models.SAStatus) {
 	ctx := c.Request.Context()
 	who, err := s.load(c)
 	if err != nil {
@@ -201,9 +201,9 @@ func (s *Server) customerDecision(c *gin.Context, in workflows.DecideInput, wait
 		s.writeError(c, customerStepClosed(who.sa, waiting))
 		return
 	}
-	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, workflows.ViaAPI
-	res, err := s.processes.Decide(ctx, workflows.SACreateID(who.sa.RequestID), in)
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, process.ViaAPI
+	res, err := s.processes.Decide(ctx, process.SACreateID(who.sa.RequestID), in)
+	if errors.Is(err, process.ErrProcessClosed) {
 		if fresh, ferr := models.FindSmartAccount(ctx, s.db, who.sa.ID); ferr == nil {
 			err = customerStepClosed(fresh, waiting)
 		}

@@ -12,9 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // assignBody is the body of POST /orders/assignments.
@@ -210,8 +209,8 @@ func (s *Server) assignEach(ctx context.Context, a models.OrderActor, ids []stri
 	results := make([]assignResult, len(ids))
 	type job struct {
 		i  int
-		st activities.OrderState
-		in workflows.AssignInput
+		st models.OrderState
+		in process.AssignInput
 	}
 	var jobs []job
 	for i, id := range ids {
@@ -221,7 +220,7 @@ func (s *Server) assignEach(ctx context.Context, a models.OrderActor, ids []stri
 			results[i].Error = models.Errorf(models.CodeNotFound, "no order %s", id)
 			continue
 		}
-		st := activities.OrderState{Order: o, Lines: lines[id], Delegations: orEmptyDelegations(delegations[id])}
+		st := models.OrderState{Order: o, Lines: lines[id], Delegations: orEmptyDelegations(delegations[id])}
 		acc := models.AccessTo(a, o, st.Delegations, false, now)
 		if !acc.See {
 			if !memberRead {
@@ -248,8 +247,8 @@ func (s *Server) assignEach(ctx context.Context, a models.OrderActor, ids []stri
 			results[i].Notes = append(results[i].Notes, "nothing to change: the order is already there")
 			continue
 		}
-		jobs = append(jobs, job{i: i, st: st, in: workflows.AssignInput{RequestID: assignmentID(a.Email, key, id),
-			Actor: a, Via: workflows.ViaAPI, Request: r}})
+		jobs = append(jobs, job{i: i, st: st, in: process.AssignInput{RequestID: assignmentID(a.Email, key, id),
+			Actor: a, Via: process.ViaAPI, Request: r}})
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, assignConcurrency)

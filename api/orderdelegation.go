@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // delegationBody is the body of POST /orders/{id}/delegations.
@@ -59,7 +59,7 @@ func (s *Server) createDelegation(c *gin.Context) {
 		sum := sha256.Sum256([]byte(orderActor(c).Email + "\n" + key + "\n" + o.ID))
 		id = hex.EncodeToString(sum[:16])
 	}
-	res, err := s.orders.Delegate(ctx, st, workflows.DelegateInput{DelegationID: id, Actor: orderActor(c), Delegate: email,
+	res, err := s.orders.Delegate(ctx, st, process.DelegateInput{DelegationID: id, Actor: orderActor(c), Delegate: email,
 		Note: strings.TrimSpace(body.Note)})
 	if err != nil {
 		s.writeError(c, err)
@@ -131,7 +131,7 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	res, err := s.orders.Revoke(ctx, st, workflows.RevokeInput{DelegationID: d.ID, Actor: a, Reason: reason})
+	res, err := s.orders.Revoke(ctx, st, process.RevokeInput{DelegationID: d.ID, Actor: a, Reason: reason})
 	if models.ErrorCode(err) == models.CodeConflict {
 		if fresh, ferr := models.FindDelegation(ctx, s.db, d.ID); ferr == nil && delegationClosed(fresh) != nil {
 			err = delegationClosed(fresh)

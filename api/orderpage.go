@@ -11,9 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 var delegationPage = template.Must(template.New("delegation").Funcs(pageFuncs).ParseFS(pageFiles, "pages/layout.html", "pages/delegation.html"))
@@ -42,14 +41,14 @@ type delegationLine struct {
 
 // openDelegation reads the delegation behind a link and checks it still authorizes its delegate,
 // answering the page itself when it does not.
-func (s *Server) openDelegation(c *gin.Context, tok models.ActionToken) (models.OrderDelegation, activities.OrderState, bool) {
+func (s *Server) openDelegation(c *gin.Context, tok models.ActionToken) (models.OrderDelegation, models.OrderState, bool) {
 	ctx := c.Request.Context()
 	d, err := models.FindDelegation(ctx, s.db, tok.SubjectID)
 	if err != nil {
 		s.renderError(c, models.Errorf(models.CodeNotFound, "This link is not valid."), nil)
-		return d, activities.OrderState{}, false
+		return d, models.OrderState{}, false
 	}
-	st, err := activities.LoadOrderState(ctx, s.db, d.OrderID)
+	st, err := models.LoadOrderState(ctx, s.db, d.OrderID)
 	if err != nil {
 		s.renderError(c, err, nil)
 		return d, st, false
@@ -139,7 +138,7 @@ func (s *Server) decideDelegation(c *gin.Context, tok models.ActionToken) {
 		formError(StatusOf(err), asDomainError(err).Message)
 		return
 	}
-	res, err := s.orders.Assign(ctx, st, workflows.AssignInput{RequestID: "link-" + tok.ID, Actor: actor, Via: workflows.ViaEmail,
+	res, err := s.orders.Assign(ctx, st, process.AssignInput{RequestID: "link-" + tok.ID, Actor: actor, Via: process.ViaEmail,
 		DelegationID: d.ID, Request: req}, true)
 	if err != nil {
 		if fresh, ferr := models.FindDelegation(ctx, s.db, d.ID); ferr == nil && delegationClosed(fresh) != nil {
@@ -181,7 +180,7 @@ func (s *Server) pageTarget(ctx context.Context, account, va, field string) (mod
 	return s.resolveTarget(ctx, targetBody{SmartAccount: &sel, VirtualAccount: va}, field)
 }
 
-func (s *Server) delegationView(ctx context.Context, tok models.ActionToken, d models.OrderDelegation, st activities.OrderState) delegationView {
+func (s *Server) delegationView(ctx context.Context, tok models.ActionToken, d models.OrderDelegation, st models.OrderState) delegationView {
 	var saIDs []string
 	for _, l := range st.Lines {
 		if l.SmartAccountID != "" {

@@ -14,17 +14,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // OrderProcesses is what the order handlers ask of the order processes; workflows.Orders in production.
 type OrderProcesses interface {
-	Ingest(ctx context.Context, in workflows.IngestInput) (workflows.IngestResult, error)
-	Assign(ctx context.Context, st activities.OrderState, in workflows.AssignInput, wait bool) (workflows.AssignResult, error)
-	Delegate(ctx context.Context, st activities.OrderState, in workflows.DelegateInput) (workflows.DelegateResult, error)
-	Revoke(ctx context.Context, st activities.OrderState, in workflows.RevokeInput) (workflows.RevokeResult, error)
+	Ingest(ctx context.Context, in process.IngestInput) (process.IngestResult, error)
+	Assign(ctx context.Context, st models.OrderState, in process.AssignInput, wait bool) (process.AssignResult, error)
+	Delegate(ctx context.Context, st models.OrderState, in process.DelegateInput) (process.DelegateResult, error)
+	Revoke(ctx context.Context, st models.OrderState, in process.RevokeInput) (process.RevokeResult, error)
 }
 
 // orderRoutes adds the order endpoints (FEATURES OR1–OR10).
@@ -222,7 +221,7 @@ func (s *Server) ingestOrder(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if st, err := activities.LoadOrderState(ctx, s.db, o.ID); err == nil {
+	if st, err := models.LoadOrderState(ctx, s.db, o.ID); err == nil {
 		if st.Order.PayloadHash != o.PayloadHash {
 			s.writeError(c, ingestConflict(st, o, lines))
 			return
@@ -234,11 +233,11 @@ func (s *Server) ingestOrder(c *gin.Context) {
 		return
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	o.WorkflowID = workflows.OrderWorkflowID(o.ID)
+	o.WorkflowID = process.OrderWorkflowID(o.ID)
 	models.PrepareOrder(&o, lines, now)
-	res, err := s.orders.Ingest(ctx, workflows.IngestInput{Order: o, Lines: lines})
+	res, err := s.orders.Ingest(ctx, process.IngestInput{Order: o, Lines: lines})
 	if models.ErrorCode(err) == models.CodeConflict {
-		if st, lerr := activities.LoadOrderState(ctx, s.db, o.ID); lerr == nil {
+		if st, lerr := models.LoadOrderState(ctx, s.db, o.ID); lerr == nil {
 			err = ingestConflict(st, o, lines)
 		}
 	}
@@ -252,7 +251,7 @@ func (s *Server) ingestOrder(c *gin.Context) {
 }
 
 // ingestConflict says which parts of a resubmitted order differ from the recorded one.
-func ingestConflict(st activities.OrderState, o models.Order, lines []models.OrderLine) error {
+func ingestConflict(st models.OrderState, o models.Order, lines []models.OrderLine) error {
 	had := st.Order
 	var diff []string
 	for _, f := range []struct {
@@ -292,13 +291,13 @@ func orderActor(c *gin.Context) models.OrderActor {
 }
 
 // loadOrder reads an order the caller may see, and what they may do with it; others are 404.
-func (s *Server) loadOrder(c *gin.Context, orderID string) (activities.OrderState, models.OrderAccess, error) {
+func (s *Server) loadOrder(c *gin.Context, orderID string) (models.OrderState, models.OrderAccess, error) {
 	ctx := c.Request.Context()
 	if !orderIDPattern.MatchString(orderID) {
 		// No order has such an id; PostgreSQL would not even take some of them as a parameter.
-		return activities.OrderState{}, models.OrderAccess{}, models.Errorf(models.CodeNotFound, "no order %s", orderID)
+		return models.OrderState{}, models.OrderAccess{}, models.Errorf(models.CodeNotFound, "no order %s", orderID)
 	}
-	st, err := activities.LoadOrderState(ctx, s.db, orderID)
+	st, err := models.LoadOrderState(ctx, s.db, orderID)
 	if err != nil {
 		return st, models.OrderAccess{}, err
 	}
@@ -374,7 +373,7 @@ type orderView struct {
 	ShippedAt          *time.Time               `json:"shippedAt,omitempty"`
 	AssignmentStatus   models.AssignmentStatus  `json:"assignmentStatus"`
 	Lines              []lineView               `json:"lines"`
-	WaitingOn          []workflows.Waiting      `json:"waitingOn"`
+	WaitingOn          []models.Waiting         `json:"waitingOn"`
 	Delegations        []models.OrderDelegation `json:"delegations,omitempty"`
 	MyAccess           accessView               `json:"myAccess"`
 	CreatedAt          time.Time                `json:"createdAt"`
@@ -415,7 +414,7 @@ type provisioningView struct {
 	DelayReason models.DelayReason        `json:"delayReason,omitempty"`
 }
 
-func (s *Server) answerOrder(c *gin.Context, status int, st activities.OrderState, acc models.OrderAccess) {
+func (s *Server) answerOrder(c *gin.Context, status int, st models.OrderState, acc models.OrderAccess) {
 	v, err := s.orderView(c.Request.Context(), st, acc)
 	if err != nil {
 		s.writeError(c, err)
@@ -424,7 +423,7 @@ func (s *Server) answerOrder(c *gin.Context, status int, st activities.OrderStat
 	c.JSON(status, v)
 }
 
-func (s *Server) orderView(ctx context.Context, st activities.OrderState, acc models.OrderAccess) (orderView, error) {
+func (s *Server) orderView(ctx context.Context, st models.OrderState, acc models.OrderAccess) (orderView, error) {
 	o := st.Order
 	var saIDs, vaIDs []string
 	for _, l := range st.Lines {
@@ -439,7 +438,7 @@ func (s *Server) orderView(ctx context.Context, st activities.OrderState, acc mo
 	v := orderView{ID: o.ID, Type: o.Type, PurchaseOrder: o.PurchaseOrder, EndCustomer: o.EndCustomer, Reseller: o.Reseller,
 		Distributor: o.Distributor, FulfillmentContact: o.FulfillmentContact, BookedAt: o.BookedAt, ShippedAt: o.ShippedAt,
 		AssignmentStatus: o.AssignmentStatus, Lines: make([]lineView, 0, len(st.Lines)),
-		WaitingOn: workflows.OrderWaiting(st, o.UpdatedAt), MyAccess: accessView{CanAssign: acc.Act, As: acc.As},
+		WaitingOn: models.OrderWaiting(st, o.UpdatedAt), MyAccess: accessView{CanAssign: acc.Act, As: acc.As},
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	for _, l := range st.Lines {
 		v.Lines = append(v.Lines, lineView{ID: l.ID, SKU: l.SKU, Description: l.Description, Kind: l.Kind, Quantity: l.Quantity,
@@ -461,18 +460,18 @@ type noOrders struct{}
 
 var errNoOrders = &models.Error{Code: models.CodeUnavailable, Message: "the order processes are not available"}
 
-func (noOrders) Ingest(context.Context, workflows.IngestInput) (workflows.IngestResult, error) {
-	return workflows.IngestResult{}, errNoOrders
+func (noOrders) Ingest(context.Context, process.IngestInput) (process.IngestResult, error) {
+	return process.IngestResult{}, errNoOrders
 }
 
-func (noOrders) Assign(context.Context, activities.OrderState, workflows.AssignInput, bool) (workflows.AssignResult, error) {
-	return workflows.AssignResult{}, errNoOrders
+func (noOrders) Assign(context.Context, models.OrderState, process.AssignInput, bool) (process.AssignResult, error) {
+	return process.AssignResult{}, errNoOrders
 }
 
-func (noOrders) Delegate(context.Context, activities.OrderState, workflows.DelegateInput) (workflows.DelegateResult, error) {
-	return workflows.DelegateResult{}, errNoOrders
+func (noOrders) Delegate(context.Context, models.OrderState, process.DelegateInput) (process.DelegateResult, error) {
+	return process.DelegateResult{}, errNoOrders
 }
 
-func (noOrders) Revoke(context.Context, activities.OrderState, workflows.RevokeInput) (workflows.RevokeResult, error) {
-	return workflows.RevokeResult{}, errNoOrders
+func (noOrders) Revoke(context.Context, models.OrderState, process.RevokeInput) (process.RevokeResult, error) {
+	return process.RevokeResult{}, errNoOrders
 }

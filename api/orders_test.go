@@ -10,6 +10,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 func validOrder() map[string]any {
@@ -175,7 +176,7 @@ func TestOrderInputsRefuseControlCharacters(t *testing.T) {
 		t.Errorf("a multi-line description was refused: %s", rec.Body)
 	}
 
-	in := activities.RecordOrderInput{Order: models.Order{ID: "WO-7", Type: models.OrderStandard, EndCustomer: models.Party{Name: "Acme"},
+	in := process.IngestInput{Order: models.Order{ID: "WO-7", Type: models.OrderStandard, EndCustomer: models.Party{Name: "Acme"},
 		FulfillmentContact: "fc@acme.com", BookedAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), PayloadHash: "h", WorkflowID: "order/WO-7"},
 		Lines: []models.OrderLine{{ID: "1", SKU: "C9300", Kind: models.LineProduct, Quantity: 1}}}
 	models.PrepareOrder(&in.Order, in.Lines, time.Now().UTC())
@@ -235,7 +236,7 @@ func TestExportEscapesFormulas(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable { // validated, then handed to the (absent) order process
 		t.Fatalf("ingest: %d %s", rec.Code, rec.Body)
 	}
-	in := activities.RecordOrderInput{Order: models.Order{ID: "WO-9", Type: models.OrderStandard, PurchaseOrder: "=PO",
+	in := process.IngestInput{Order: models.Order{ID: "WO-9", Type: models.OrderStandard, PurchaseOrder: "=PO",
 		EndCustomer: models.Party{Name: "Acme"}, FulfillmentContact: fc, BookedAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC),
 		PayloadHash: "h", WorkflowID: "order/WO-9"},
 		Lines: []models.OrderLine{{ID: "1", SKU: "C9300", Kind: models.LineProduct, Quantity: 1}}}

@@ -12,7 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // The emailed tasks of this file's kinds: a customer contact's acceptance (with the address step), an
@@ -167,18 +167,18 @@ func (f acceptanceFlow) decide(s *Server, c *gin.Context, tok models.ActionToken
 	if !ok {
 		return
 	}
-	decision := workflows.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision"))))
+	decision := process.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision"))))
 	reason := strings.TrimSpace(c.PostForm("reason"))
 	raw := formAddress(c)
-	in := workflows.DecideInput{Decision: decision, Reason: reason, Actor: tok.Recipient,
-		ActorRoles: s.recipientRoles(c, tok.Recipient), Via: workflows.ViaEmail}
-	valid := (step == "accept" && (decision == workflows.Accept || decision == workflows.Decline)) ||
-		(step == "address" && decision == workflows.Submit)
+	in := process.DecideInput{Decision: decision, Reason: reason, Actor: tok.Recipient,
+		ActorRoles: s.recipientRoles(c, tok.Recipient), Via: process.ViaEmail}
+	valid := (step == "accept" && (decision == process.Accept || decision == process.Decline)) ||
+		(step == "address" && decision == process.Submit)
 	if !valid {
 		f.page(s, c, http.StatusBadRequest, tok, sa, step, raw, "", "Choose one of the buttons.", reason)
 		return
 	}
-	if decision != workflows.Decline && (step == "address" || !raw.IsZero()) {
+	if decision != process.Decline && (step == "address" || !raw.IsZero()) {
 		hq, err := validAddress("headquarters", raw)
 		if err != nil {
 			f.page(s, c, http.StatusBadRequest, tok, sa, step, raw, "", asDomainError(err).Message, reason)
@@ -187,7 +187,7 @@ func (f acceptanceFlow) decide(s *Server, c *gin.Context, tok models.ActionToken
 		in.Headquarters = &hq
 	}
 	_, err := s.processes.Decide(ctx, tok.WorkflowID, in)
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	if errors.Is(err, process.ErrProcessClosed) {
 		if fresh, ferr := models.FindSmartAccount(ctx, s.db, sa.ID); ferr == nil {
 			err = customerStepClosed(fresh, sa.Status)
 		}
@@ -215,12 +215,12 @@ func (f acceptanceFlow) decide(s *Server, c *gin.Context, tok models.ActionToken
 	s.renderMessage(c, http.StatusOK, pageData{Title: "Thank you", Message: outcome, Task: acceptanceView(s, c, tok, sa)})
 }
 
-func acceptanceOutcome(d workflows.Decision, sa models.SmartAccount) string {
-	if d == workflows.Decline {
+func acceptanceOutcome(d process.Decision, sa models.SmartAccount) string {
+	if d == process.Decline {
 		return fmt.Sprintf("Declined. The Smart Account %s is DECLINED_BY_CUSTOMER; %s was told by mail, with your reason.", sa.Name, sa.RequestedBy)
 	}
 	verb := "Accepted"
-	if d == workflows.Submit {
+	if d == process.Submit {
 		verb = "Address saved"
 	}
 	switch sa.Status {
@@ -306,10 +306,10 @@ func (f accessFlow) decide(s *Server, c *gin.Context, tok models.ActionToken) {
 	if !ok {
 		return
 	}
-	body := accessDecisionBody{Decision: workflows.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision")))),
+	body := accessDecisionBody{Decision: process.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision")))),
 		Reason: strings.TrimSpace(c.PostForm("reason")), DelegateTo: strings.TrimSpace(c.PostForm("delegateTo")),
 		DeclinedVirtualAccounts: c.PostFormArray("declinedVirtualAccounts")}
-	if body.Decision != workflows.Approve && len(body.DeclinedVirtualAccounts) > 0 && body.Decision != "" {
+	if body.Decision != process.Approve && len(body.DeclinedVirtualAccounts) > 0 && body.Decision != "" {
 		// The boxes only matter for an approval; a decline or a delegation leaves them out.
 		body.DeclinedVirtualAccounts = nil
 	}
@@ -318,7 +318,7 @@ func (f accessFlow) decide(s *Server, c *gin.Context, tok models.ActionToken) {
 		f.page(s, c, http.StatusBadRequest, tok, ar, sa, asDomainError(err).Message, body.Reason, body.DelegateTo)
 		return
 	}
-	in.Actor, in.ActorRoles, in.Via = tok.Recipient, s.recipientRoles(c, tok.Recipient), workflows.ViaEmail
+	in.Actor, in.ActorRoles, in.Via = tok.Recipient, s.recipientRoles(c, tok.Recipient), process.ViaEmail
 	res, fresh, err := s.sendAccessDecision(c, ar, in)
 	if err != nil {
 		if models.ErrorCode(err) == models.CodeInvalid {
@@ -333,11 +333,11 @@ func (f accessFlow) decide(s *Server, c *gin.Context, tok models.ActionToken) {
 	s.renderMessage(c, http.StatusOK, pageData{Title: "Thank you", Message: outcome, Task: accessTask(s, c, tok, fresh, sa)})
 }
 
-func accessOutcome(res workflows.DecideResult, ar models.AccessRequest) string {
+func accessOutcome(res process.DecideResult, ar models.AccessRequest) string {
 	switch res.Decision {
-	case workflows.Delegate:
+	case process.Delegate:
 		return fmt.Sprintf("Handed over. %s decides now and was sent the request by mail.", res.DelegatedTo)
-	case workflows.Decline:
+	case process.Decline:
 		return fmt.Sprintf("Declined. %s was told by mail, with your reason.", ar.RequestedBy)
 	}
 	scope := ""
@@ -389,15 +389,15 @@ func (f upgradeFlow) decide(s *Server, c *gin.Context, tok models.ActionToken) {
 	if !ok {
 		return
 	}
-	decision := workflows.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision"))))
+	decision := process.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision"))))
 	reason := strings.TrimSpace(c.PostForm("reason"))
-	if decision != workflows.Approve && decision != workflows.Decline {
+	if decision != process.Approve && decision != process.Decline {
 		s.render(c, http.StatusBadRequest, taskPage, pageData{Title: view.Title, Task: view, FormError: "Choose one of the buttons.", Reason: reason})
 		return
 	}
-	_, err := s.processes.Decide(ctx, tok.WorkflowID, workflows.DecideInput{Decision: decision, Reason: reason,
-		Actor: tok.Recipient, ActorRoles: s.recipientRoles(c, tok.Recipient), Via: workflows.ViaEmail})
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	_, err := s.processes.Decide(ctx, tok.WorkflowID, process.DecideInput{Decision: decision, Reason: reason,
+		Actor: tok.Recipient, ActorRoles: s.recipientRoles(c, tok.Recipient), Via: process.ViaEmail})
+	if errors.Is(err, process.ErrProcessClosed) {
 		if fresh, ferr := models.FindUpgrade(ctx, s.db, u.ID); ferr == nil {
 			err = upgradeClosed(fresh)
 		}

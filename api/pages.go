@@ -12,9 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 //go:embed pages/*.html
@@ -45,7 +44,7 @@ type taskKind struct {
 	ask     string
 	waiting models.SAStatus
 	choices []choice
-	done    func(res workflows.DecideResult, sa models.SmartAccount) string
+	done    func(res process.DecideResult, sa models.SmartAccount) string
 	// flow, when set, serves the kind's page and decision itself: kinds whose subject is not an account
 	// waiting in one status (access requests, upgrades), or whose form asks for more than a reason (the
 	// acceptance of an account requested on a customer's behalf, with its address).
@@ -66,8 +65,8 @@ var taskKinds = map[string]taskKind{
 		ask:     "Someone asks to create a Smart Account under a domain your company's Smart Account already uses. As its administrator, you decide.",
 		waiting: models.SAPendingApproval,
 		choices: approveDecline,
-		done: func(res workflows.DecideResult, sa models.SmartAccount) string {
-			if res.Decision == workflows.Approve {
+		done: func(res process.DecideResult, sa models.SmartAccount) string {
+			if res.Decision == process.Approve {
 				return fmt.Sprintf("Approved. The Smart Account %s is now %s; %s was told by mail.", sa.Name, sa.Status, sa.RequestedBy)
 			}
 			return fmt.Sprintf("Declined. %s was told by mail, with your reason.", sa.RequestedBy)
@@ -78,8 +77,8 @@ var taskKinds = map[string]taskKind{
 		ask:     "The requester asks for a domain identifier outside their own mail domain. As a Cisco licensing approver, you decide whether the domain may be used.",
 		waiting: models.SAPendingDomainApproval,
 		choices: approveDecline,
-		done: func(res workflows.DecideResult, sa models.SmartAccount) string {
-			if res.Decision == workflows.Decline {
+		done: func(res process.DecideResult, sa models.SmartAccount) string {
+			if res.Decision == process.Decline {
 				return fmt.Sprintf("Declined. The Smart Account request %s is DECLINED; %s was told by mail.", sa.Name, sa.RequestedBy)
 			}
 			if sa.Status == models.SAActive {
@@ -142,7 +141,7 @@ func (s *Server) actionDecide(c *gin.Context) {
 		kind.flow.decide(s, c, tok)
 		return
 	}
-	decision := workflows.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision"))))
+	decision := process.Decision(strings.ToUpper(strings.TrimSpace(c.PostForm("decision"))))
 	reason := strings.TrimSpace(c.PostForm("reason"))
 	valid := false
 	for _, ch := range kind.choices {
@@ -157,9 +156,9 @@ func (s *Server) actionDecide(c *gin.Context) {
 	if err := s.db.WithContext(ctx).Where("email = ?", tok.Recipient).Take(&u).Error; err == nil {
 		roles = u.PlatformRoles
 	}
-	res, err := s.processes.Decide(ctx, tok.WorkflowID, workflows.DecideInput{Decision: decision, Reason: reason,
-		Actor: tok.Recipient, ActorRoles: roles, Via: workflows.ViaEmail})
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	res, err := s.processes.Decide(ctx, tok.WorkflowID, process.DecideInput{Decision: decision, Reason: reason,
+		Actor: tok.Recipient, ActorRoles: roles, Via: process.ViaEmail})
+	if errors.Is(err, process.ErrProcessClosed) {
 		if fresh, ferr := models.FindSmartAccount(ctx, s.db, sa.ID); ferr == nil {
 			err, sa = alreadyDecided(fresh), fresh
 		}
@@ -199,7 +198,7 @@ var linkPages = map[string]linkPage{}
 // ownPage answers the link when its purpose brings its own page, and reports whether it did.
 func (s *Server) ownPage(c *gin.Context, post bool) bool {
 	var tok models.ActionToken
-	err := s.db.WithContext(c.Request.Context()).Where("hash = ?", activities.HashToken(c.Param("token"))).Take(&tok).Error
+	err := s.db.WithContext(c.Request.Context()).Where("hash = ?", models.HashToken(c.Param("token"))).Take(&tok).Error
 	if err != nil {
 		return false // openTask answers unknown tokens and database errors
 	}
@@ -221,7 +220,7 @@ func (s *Server) openTask(c *gin.Context) (models.ActionToken, models.SmartAccou
 	ctx := c.Request.Context()
 	var tok models.ActionToken
 	var sa models.SmartAccount
-	err := s.db.WithContext(ctx).Where("hash = ?", activities.HashToken(c.Param("token"))).Take(&tok).Error
+	err := s.db.WithContext(ctx).Where("hash = ?", models.HashToken(c.Param("token"))).Take(&tok).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		s.renderError(c, models.Errorf(models.CodeNotFound, "This link is not valid. Check that it was copied whole, or use the newest mail about this request."), nil)
 		return tok, sa, taskKind{}, false

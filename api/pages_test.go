@@ -15,13 +15,13 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // issueToken stores an emailed link's token as the mail activity does and returns the raw token.
 func (h *harness) issueToken(purpose, workflowID, subjectID, recipient string, expires time.Time) (string, models.ActionToken) {
 	h.t.Helper()
-	raw, hash, err := activities.NewToken()
+	raw, hash, err := models.NewToken()
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func approvalTask(t *testing.T) (*harness, models.SmartAccount, string, models.A
 	h := newHarness(t)
 	h.acme()
 	eng := h.engineering()
-	raw, tok := h.issueToken(models.PurposeSAApproval, workflows.SACreateID(eng.RequestID), eng.ID, "alice@acme.com",
+	raw, tok := h.issueToken(models.PurposeSAApproval, process.SACreateID(eng.RequestID), eng.ID, "alice@acme.com",
 		time.Now().Add(24*time.Hour))
 	return h, eng, raw, tok
 }
@@ -237,7 +237,7 @@ func TestActionPageRefusals(t *testing.T) {
 	t.Run("forged token", func(t *testing.T) {
 		h, _, _, _ := approvalTask(t)
 		before := h.snapshot()
-		forged, _, _ := activities.NewToken()
+		forged, _, _ := models.NewToken()
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			var rec *httptest.ResponseRecorder
 			if method == http.MethodGet {
@@ -264,7 +264,7 @@ func TestActionPageRefusals(t *testing.T) {
 		h := newHarness(t)
 		h.acme()
 		eng := h.engineering()
-		raw, _ := h.issueToken(models.PurposeSAApproval, workflows.SACreateID(eng.RequestID), eng.ID, "alice@acme.com",
+		raw, _ := h.issueToken(models.PurposeSAApproval, process.SACreateID(eng.RequestID), eng.ID, "alice@acme.com",
 			time.Now().Add(-time.Minute))
 		before := h.snapshot()
 		p := parsePage(t, h.do(http.MethodGet, "/a/"+raw, "", nil), http.StatusGone)
@@ -313,7 +313,7 @@ func TestActionPageRefusals(t *testing.T) {
 	t.Run("no longer pending", func(t *testing.T) {
 		h, eng, raw, _ := approvalTask(t)
 		if _, err := h.store.DecideSmartAccount(context.Background(), activities.DecideSAInput{SmartAccountID: eng.ID,
-			Actor: "bob@acme.com", Reason: "duplicate", Via: workflows.ViaEmail}); err != nil {
+			Actor: "bob@acme.com", Reason: "duplicate", Via: process.ViaEmail}); err != nil {
 			t.Fatal(err)
 		}
 		declined := h.account(eng.ID)
@@ -356,7 +356,7 @@ func TestActionPagePostApprove(t *testing.T) {
 	if c.WorkflowID != tok.WorkflowID {
 		t.Errorf("workflow %q, want the token's %q", c.WorkflowID, tok.WorkflowID)
 	}
-	if c.In.Decision != workflows.Approve || c.In.Actor != "alice@acme.com" || c.In.Via != workflows.ViaEmail || c.In.Reason != "welcome" {
+	if c.In.Decision != process.Approve || c.In.Actor != "alice@acme.com" || c.In.Via != process.ViaEmail || c.In.Reason != "welcome" {
 		t.Errorf("decide input %+v, want APPROVE by the recipient alice@acme.com via email", c.In)
 	}
 	text := p.text()
@@ -394,10 +394,10 @@ func TestActionPagePostDomainApprovalUsesRecipientRoles(t *testing.T) {
 		PlatformRoles: []string{models.RoleCiscoApprover}}); err != nil {
 		t.Fatal(err)
 	}
-	raw, tok := h.issueToken(models.PurposeDomainApproval, workflows.DomainApprovalID(widgets.RequestID), widgets.ID, "ann@cisco.com",
+	raw, tok := h.issueToken(models.PurposeDomainApproval, process.DomainApprovalID(widgets.RequestID), widgets.ID, "ann@cisco.com",
 		time.Now().Add(time.Hour))
 	checkForm(t, parsePage(t, h.do(http.MethodGet, "/a/"+raw, "", nil), http.StatusOK), "APPROVE", "DECLINE")
-	h.fake.decideRes = workflows.DecideResult{SmartAccountID: widgets.ID, Decision: workflows.Decline, Status: models.SADeclined}
+	h.fake.decideRes = process.DecideResult{SmartAccountID: widgets.ID, Decision: process.Decline, Status: models.SADeclined}
 	parsePage(t, h.form("/a/"+raw, url.Values{"decision": {"DECLINE"}, "reason": {"not theirs"}}), http.StatusOK)
 	calls := h.fake.decideCalls()
 	if len(calls) != 1 {
@@ -407,8 +407,8 @@ func TestActionPagePostDomainApprovalUsesRecipientRoles(t *testing.T) {
 		t.Errorf("workflow %q", calls[0].WorkflowID)
 	}
 	in := calls[0].In
-	if in.Actor != "ann@cisco.com" || !slices.Equal(in.ActorRoles, []string{models.RoleCiscoApprover}) || in.Via != workflows.ViaEmail ||
-		in.Decision != workflows.Decline || in.Reason != "not theirs" {
+	if in.Actor != "ann@cisco.com" || !slices.Equal(in.ActorRoles, []string{models.RoleCiscoApprover}) || in.Via != process.ViaEmail ||
+		in.Decision != process.Decline || in.Reason != "not theirs" {
 		t.Errorf("decide input %+v", in)
 	}
 }
@@ -427,7 +427,7 @@ func TestActionPagePostDeclineWithoutReason(t *testing.T) {
 		t.Errorf("the form no longer shows the task")
 	}
 	calls := h.fake.decideCalls()
-	if len(calls) != 1 || calls[0].In.Decision != workflows.Decline || calls[0].In.Reason != "" {
+	if len(calls) != 1 || calls[0].In.Decision != process.Decline || calls[0].In.Reason != "" {
 		t.Errorf("decide calls %+v, want one DECLINE with an empty reason", calls)
 	}
 	if row := h.tokenRow(tok.ID); row.UsedAt != nil {
@@ -459,12 +459,12 @@ func TestActionPagePostUnknownDecision(t *testing.T) {
 func TestActionPagePostProcessClosed(t *testing.T) {
 	// bob declined through the API a moment before alice presses Approve in her mail.
 	h, eng, raw, tok := approvalTask(t)
-	h.fake.decideFn = func(ctx context.Context, _ string, _ workflows.DecideInput) (workflows.DecideResult, error) {
+	h.fake.decideFn = func(ctx context.Context, _ string, _ process.DecideInput) (process.DecideResult, error) {
 		if _, err := h.store.DecideSmartAccount(ctx, activities.DecideSAInput{SmartAccountID: eng.ID,
-			Actor: "bob@acme.com", Reason: "duplicate", Via: workflows.ViaAPI}); err != nil {
-			return workflows.DecideResult{}, err
+			Actor: "bob@acme.com", Reason: "duplicate", Via: process.ViaAPI}); err != nil {
+			return process.DecideResult{}, err
 		}
-		return workflows.DecideResult{}, workflows.ErrProcessClosed
+		return process.DecideResult{}, process.ErrProcessClosed
 	}
 	p := parsePage(t, h.form("/a/"+raw, url.Values{"decision": {"APPROVE"}}), http.StatusConflict)
 	declined := h.account(eng.ID)

@@ -15,15 +15,15 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/internal/auth"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // Processes is what the API asks of the workflows; workflows.Processes in production, a fake in the
 // handler tests.
 type Processes interface {
-	StartSACreate(ctx context.Context, requestID string, req workflows.SARequest) (workflows.CreateResponse, error)
-	Decide(ctx context.Context, workflowID string, in workflows.DecideInput) (workflows.DecideResult, error)
-	Status(ctx context.Context, workflowID string) (workflows.Status, error)
+	StartSACreate(ctx context.Context, requestID string, req process.SARequest) (process.CreateResponse, error)
+	Decide(ctx context.Context, workflowID string, in process.DecideInput) (process.DecideResult, error)
+	Status(ctx context.Context, workflowID string) (process.Status, error)
 	AccountProcesses
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 func TestProbes(t *testing.T) {
@@ -57,7 +57,7 @@ func TestPanicsAnswerJSON(t *testing.T) {
 	h := newHarness(t)
 	h.acme()
 	eng := h.engineering()
-	h.fake.decideFn = func(context.Context, string, workflows.DecideInput) (workflows.DecideResult, error) {
+	h.fake.decideFn = func(context.Context, string, process.DecideInput) (process.DecideResult, error) {
 		panic("boom: internal detail")
 	}
 	rec := h.do(http.MethodPost, decisionPath(eng.ID), h.token("alice@acme.com"), map[string]any{"decision": "APPROVE"})

@@ -13,10 +13,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // createSARequest is the body of POST /smart-accounts.
@@ -38,8 +37,8 @@ type createSARequest struct {
 const maxNominees = 50
 
 // validate checks the request and fills the defaults (domain: the requester's; "myself").
-func (r *createSARequest) validate(requester string) (workflows.SARequest, error) {
-	out := workflows.SARequest{NoteToApprover: strings.TrimSpace(r.NoteToApprover)}
+func (r *createSARequest) validate(requester string) (process.SARequest, error) {
+	out := process.SARequest{NoteToApprover: strings.TrimSpace(r.NoteToApprover)}
 	out.Name = strings.TrimSpace(r.Name)
 	switch {
 	case out.Name == "":
@@ -151,7 +150,7 @@ func (s *Server) createSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	req.Requester = activities.Person{Email: id.Email, Name: id.Name}
+	req.Requester = models.Person{Email: id.Email, Name: id.Name}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if len(key) > 200 {
 		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
@@ -175,7 +174,7 @@ func (s *Server) createSmartAccount(c *gin.Context) {
 	}
 	res, err := s.processes.StartSACreate(ctx, rid, req)
 	switch {
-	case workflows.IsAlreadyStarted(err):
+	case process.IsAlreadyStarted(err):
 		sa, ok, ferr := models.FindSmartAccountByRequest(ctx, s.db, rid)
 		if ferr != nil || !ok {
 			s.writeError(c, models.Errorf(models.CodeConflict, "this Idempotency-Key was used for a request that was refused"))
@@ -206,7 +205,7 @@ func (s *Server) createSmartAccount(c *gin.Context) {
 }
 
 // answerExisting answers a repeated request with the account the first one made.
-func (s *Server) answerExisting(c *gin.Context, sa models.SmartAccount, req workflows.SARequest) {
+func (s *Server) answerExisting(c *gin.Context, sa models.SmartAccount, req process.SARequest) {
 	if sa.Name != req.Name || (!sa.SMB && sa.Domain != req.Domain) {
 		s.writeError(c, &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key",
 			Message: "this Idempotency-Key was already used for another request (" + sa.Name + ", " + sa.Domain + ")"})
@@ -402,8 +401,8 @@ func (s *Server) searchSmartAccounts(c *gin.Context) {
 
 // decisionRequest is the body of POST /smart-accounts/{id}/decision.
 type decisionRequest struct {
-	Decision workflows.Decision `json:"decision"`
-	Reason   string             `json:"reason"`
+	Decision process.Decision `json:"decision"`
+	Reason   string           `json:"reason"`
 }
 
 // approvalDecision reads an APPROVE/DECLINE body, answering the 400 itself when it is not one.
@@ -413,7 +412,7 @@ func (s *Server) approvalDecision(c *gin.Context) (decisionRequest, bool) {
 		s.writeError(c, err)
 		return body, false
 	}
-	if body.Decision != workflows.Approve && body.Decision != workflows.Decline {
+	if body.Decision != process.Approve && body.Decision != process.Decline {
 		s.writeError(c, models.Invalid("decision", "decision must be APPROVE or DECLINE"))
 		return body, false
 	}
@@ -438,9 +437,9 @@ func (s *Server) decideSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	res, err := s.processes.Decide(ctx, wfID, workflows.DecideInput{Decision: body.Decision,
-		Reason: strings.TrimSpace(body.Reason), Actor: id.Email, ActorRoles: id.Roles, Via: workflows.ViaAPI})
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	res, err := s.processes.Decide(ctx, wfID, process.DecideInput{Decision: body.Decision,
+		Reason: strings.TrimSpace(body.Reason), Actor: id.Email, ActorRoles: id.Roles, Via: process.ViaAPI})
+	if errors.Is(err, process.ErrProcessClosed) {
 		if sa, ferr := models.FindSmartAccount(ctx, s.db, sa.ID); ferr == nil {
 			err = alreadyDecided(sa)
 		}
@@ -461,9 +460,9 @@ func (s *Server) decideSmartAccount(c *gin.Context) {
 func decisionWorkflow(sa models.SmartAccount) (string, error) {
 	switch sa.Status {
 	case models.SAPendingApproval:
-		return workflows.SACreateID(sa.RequestID), nil
+		return process.SACreateID(sa.RequestID), nil
 	case models.SAPendingDomainApproval:
-		return workflows.DomainApprovalID(sa.RequestID), nil
+		return process.DomainApprovalID(sa.RequestID), nil
 	case models.SAPendingCustomerAcceptance, models.SAPendingCustomerAddress:
 		return "", models.Errorf(models.CodeConflict, "the Smart Account is %s: its customer contacts answer through POST /api/v1/smart-accounts/%s/acceptance (or /headquarters)", sa.Status, sa.ID)
 	}

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 func TestCreateSmartAccountValidation(t *testing.T) {
@@ -122,7 +122,7 @@ func TestCreateSmartAccountAnswers202(t *testing.T) {
 	h.acme()
 	since := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	deadline := since.Add(30 * 24 * time.Hour)
-	h.fake.startWaiting = []workflows.Waiting{
+	h.fake.startWaiting = []models.Waiting{
 		{Who: "alice@acme.com", Action: "approve", Since: since, Deadline: deadline},
 		{Who: "bob@acme.com", Action: "approve", Since: since, Deadline: deadline},
 	}
@@ -278,7 +278,7 @@ func TestCreateSmartAccountDomainTakenWhileStarting(t *testing.T) {
 	// Another request takes the domain between the handler's check and the workflow's first step: the
 	// workflow refuses with CONFLICT, and the client gets the same 409 as the check would have given.
 	h := newHarness(t)
-	h.fake.startFn = func(ctx context.Context, rid string, req workflows.SARequest) (workflows.CreateResponse, error) {
+	h.fake.startFn = func(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error) {
 		h.createSA("req-other", "Acme First", req.Domain, models.VisibilityUnrestricted, "bob@acme.com")
 		return h.fake.create(ctx, rid, req)
 	}
@@ -347,13 +347,13 @@ func TestCreateSmartAccountAlreadyStarted(t *testing.T) {
 		// already started, and the handler answers with the account that process made.
 		h := newHarness(t)
 		var made string
-		h.fake.startFn = func(ctx context.Context, rid string, req workflows.SARequest) (workflows.CreateResponse, error) {
+		h.fake.startFn = func(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error) {
 			res, err := h.fake.create(ctx, rid, req)
 			if err != nil {
 				return res, err
 			}
 			made = res.SmartAccountID
-			return workflows.CreateResponse{}, serviceerror.NewWorkflowExecutionAlreadyStarted("workflow already started", "", "run-1")
+			return process.CreateResponse{}, serviceerror.NewWorkflowExecutionAlreadyStarted("workflow already started", "", "run-1")
 		}
 		rec := h.do(http.MethodPost, "/api/v1/smart-accounts", h.token("alice@acme.com"), createBody("Acme", "acme.com"),
 			"Idempotency-Key", "k1")
@@ -371,8 +371,8 @@ func TestCreateSmartAccountAlreadyStarted(t *testing.T) {
 	t.Run("refused request", func(t *testing.T) {
 		// The process of that key ended without an account (it was refused): 409, not 500.
 		h := newHarness(t)
-		h.fake.startFn = func(context.Context, string, workflows.SARequest) (workflows.CreateResponse, error) {
-			return workflows.CreateResponse{}, serviceerror.NewWorkflowExecutionAlreadyStarted("workflow already started", "", "run-1")
+		h.fake.startFn = func(context.Context, string, process.SARequest) (process.CreateResponse, error) {
+			return process.CreateResponse{}, serviceerror.NewWorkflowExecutionAlreadyStarted("workflow already started", "", "run-1")
 		}
 		e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", h.token("alice@acme.com"), createBody("Acme", "acme.com"),
 			"Idempotency-Key", "k1"), http.StatusConflict)
@@ -384,8 +384,8 @@ func TestCreateSmartAccountAlreadyStarted(t *testing.T) {
 
 func TestCreateSmartAccountProcessErrors(t *testing.T) {
 	h := newHarness(t)
-	h.fake.startFn = func(context.Context, string, workflows.SARequest) (workflows.CreateResponse, error) {
-		return workflows.CreateResponse{}, &models.Error{Code: models.CodeUnavailable, Message: "the process engine did not answer in time; try again"}
+	h.fake.startFn = func(context.Context, string, process.SARequest) (process.CreateResponse, error) {
+		return process.CreateResponse{}, &models.Error{Code: models.CodeUnavailable, Message: "the process engine did not answer in time; try again"}
 	}
 	e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", h.token("alice@acme.com"), createBody("Acme", "acme.com")),
 		http.StatusServiceUnavailable)
@@ -393,8 +393,8 @@ func TestCreateSmartAccountProcessErrors(t *testing.T) {
 		t.Errorf("code %q", e.Code)
 	}
 
-	h.fake.startFn = func(context.Context, string, workflows.SARequest) (workflows.CreateResponse, error) {
-		return workflows.CreateResponse{}, fmt.Errorf("dial tcp 10.0.0.7:7233: secret-internal-detail")
+	h.fake.startFn = func(context.Context, string, process.SARequest) (process.CreateResponse, error) {
+		return process.CreateResponse{}, fmt.Errorf("dial tcp 10.0.0.7:7233: secret-internal-detail")
 	}
 	rec := h.do(http.MethodPost, "/api/v1/smart-accounts", h.token("alice@acme.com"), createBody("Acme", "acme.com"))
 	e = errorOf(t, rec, http.StatusInternalServerError)

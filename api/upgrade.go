@@ -8,10 +8,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // upgradeInfo tells an SMB account's owner whether the account can be upgraded, and with which
@@ -153,7 +152,7 @@ func (s *Server) upgradeSmartAccount(c *gin.Context) {
 		return
 	}
 	in.UpgradeID, in.SmartAccountID = models.NewID(), who.sa.ID
-	in.Requester = activities.Person{Email: who.id.Email, Name: who.id.Name}
+	in.Requester = models.Person{Email: who.id.Email, Name: who.id.Name}
 	res, err := s.processes.StartUpgrade(ctx, in)
 	if err != nil {
 		s.writeError(c, err)
@@ -179,13 +178,13 @@ func (s *Server) upgradeSmartAccount(c *gin.Context) {
 	s.log.InfoContext(ctx, "upgrade requested", "smartAccountId", sa.ID, "upgradeId", u.ID, "status", u.Status, "by", who.id.Email)
 	waiting := res.WaitingOn
 	if waiting == nil {
-		waiting = []workflows.Waiting{}
+		waiting = []models.Waiting{}
 	}
 	c.JSON(http.StatusAccepted, gin.H{"upgrade": u, "waitingOn": waiting, "why": res.Why, "smartAccount": newAccountView(sa, nil)})
 }
 
-func (b upgradeRequest) validate(d *upgradeDefaults) (workflows.UpgradeInput, error) {
-	in := workflows.UpgradeInput{Name: strings.TrimSpace(b.Name), Visibility: b.Visibility}
+func (b upgradeRequest) validate(d *upgradeDefaults) (process.UpgradeInput, error) {
+	in := process.UpgradeInput{Name: strings.TrimSpace(b.Name), Visibility: b.Visibility}
 	if in.Name == "" {
 		in.Name = d.Name
 	}
@@ -246,9 +245,9 @@ func (s *Server) decideUpgrade(c *gin.Context) {
 		s.writeError(c, upgradeClosed(u))
 		return
 	}
-	res, err := s.processes.Decide(ctx, workflows.SMBUpgradeID(sa.ID), workflows.DecideInput{Decision: body.Decision,
-		Reason: strings.TrimSpace(body.Reason), Actor: id.Email, ActorRoles: id.Roles, Via: workflows.ViaAPI})
-	if errors.Is(err, workflows.ErrProcessClosed) {
+	res, err := s.processes.Decide(ctx, process.SMBUpgradeID(sa.ID), process.DecideInput{Decision: body.Decision,
+		Reason: strings.TrimSpace(body.Reason), Actor: id.Email, ActorRoles: id.Roles, Via: process.ViaAPI})
+	if errors.Is(err, process.ErrProcessClosed) {
 		if fresh, ferr := models.FindUpgrade(ctx, s.db, u.ID); ferr == nil {
 			err = upgradeClosed(fresh)
 		}

@@ -5,26 +5,25 @@ import (
 	"time"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
 )
 
 // accountView is a Smart Account as the API shows it: the entity plus, while it waits, whom for.
 type accountView struct {
 	models.SmartAccount
-	Limited   bool                `json:"limited"`
-	WaitingOn []workflows.Waiting `json:"waitingOn"`
-	Deadline  *time.Time          `json:"deadline,omitempty"`
-	Why       string              `json:"why,omitempty"`
-	MyRoles   []models.Role       `json:"myRoles,omitempty"`
+	Limited   bool             `json:"limited"`
+	WaitingOn []models.Waiting `json:"waitingOn"`
+	Deadline  *time.Time       `json:"deadline,omitempty"`
+	Why       string           `json:"why,omitempty"`
+	MyRoles   []models.Role    `json:"myRoles,omitempty"`
 	// Upgrade is shown to the owner of an SMB account: whether it can be upgraded, with the form's defaults.
 	Upgrade *upgradeInfo `json:"upgrade,omitempty"`
 	// PendingAccessRequests is shown to the account's administrators (FEATURES AC7).
 	PendingAccessRequests *int64 `json:"pendingAccessRequests,omitempty"`
 }
 
-func newAccountView(sa models.SmartAccount, waiting []workflows.Waiting) accountView {
+func newAccountView(sa models.SmartAccount, waiting []models.Waiting) accountView {
 	if waiting == nil {
-		waiting = []workflows.Waiting{}
+		waiting = []models.Waiting{}
 	}
 	v := accountView{SmartAccount: sa, Limited: sa.SMB, WaitingOn: waiting}
 	if len(waiting) > 0 && !waiting[0].Deadline.IsZero() {
@@ -36,9 +35,9 @@ func newAccountView(sa models.SmartAccount, waiting []workflows.Waiting) account
 
 // waitingOn asks the account's process whom it waits for. When the process cannot answer in time
 // (no worker polling), the database still says who the approvers are, without the deadline.
-func (s *Server) waitingOn(ctx context.Context, sa models.SmartAccount) []workflows.Waiting {
+func (s *Server) waitingOn(ctx context.Context, sa models.SmartAccount) []models.Waiting {
 	if !sa.Status.Pending() {
-		return []workflows.Waiting{}
+		return []models.Waiting{}
 	}
 	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -62,10 +61,10 @@ func (s *Server) waitingOn(ctx context.Context, sa models.SmartAccount) []workfl
 	return waitingFor(who, "approve", sa.UpdatedAt)
 }
 
-func waitingFor(who []string, action string, since time.Time) []workflows.Waiting {
-	out := make([]workflows.Waiting, 0, len(who))
+func waitingFor(who []string, action string, since time.Time) []models.Waiting {
+	out := make([]models.Waiting, 0, len(who))
 	for _, w := range who {
-		out = append(out, workflows.Waiting{Who: w, Action: action, Since: since})
+		out = append(out, models.Waiting{Who: w, Action: action, Since: since})
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // inventory is a small order book: orders of one company's contacts (some resold by a partner, one
@@ -76,7 +77,7 @@ func newInventory(t *testing.T, db *gorm.DB) inventory {
 			{ID: "2", SKU: "CON-SNT", Kind: models.LineCiscoService, Quantity: 1}}
 		o.WorkflowID = "order/" + o.ID
 		models.PrepareOrder(&o, lines, time.Now().UTC().Truncate(time.Microsecond))
-		if _, err := store.RecordOrder(ctx, activities.RecordOrderInput{Order: o, Lines: lines}); err != nil {
+		if _, err := store.RecordOrder(ctx, process.IngestInput{Order: o, Lines: lines}); err != nil {
 			t.Fatal(err)
 		}
 		inv.ids = append(inv.ids, o.ID)

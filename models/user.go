@@ -86,3 +86,9 @@ func UsersWithRole(ctx context.Context, db *gorm.DB, role string) ([]User, error
 
 // NormalizeEmail lowercases and trims an address; identity everywhere is the normalized email.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Person names a user in process inputs.
+type Person struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}

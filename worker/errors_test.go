@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 func TestFinalizeMakesRefusalsFinalAndKeepsTheirCode(t *testing.T) {
@@ -18,8 +18,8 @@ func TestFinalizeMakesRefusalsFinalAndKeepsTheirCode(t *testing.T) {
 		t.Fatalf("refusal: %#v", err)
 	}
 	var back *models.Error
-	if !errors.As(workflows.AsModelError(err), &back) || back.Field != "purchaseOrder" || back.Code != models.CodeInvalid {
-		t.Fatalf("the API would not see the field: %#v", workflows.AsModelError(err))
+	if !errors.As(process.DecodeError(err), &back) || back.Field != "purchaseOrder" || back.Code != models.CodeInvalid {
+		t.Fatalf("the API would not see the field: %#v", process.DecodeError(err))
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/workflows"
 )
 
@@ -33,12 +35,17 @@ func New(c client.Client, taskQueue string, deps Deps, opts worker.Options) work
 
 // Register puts the workflows and activities on any registry (a worker, or a test environment).
 func Register(r worker.Registry, deps Deps) {
-	r.RegisterWorkflow(workflows.SACreate)
-	r.RegisterWorkflow(workflows.DomainApproval)
-	r.RegisterWorkflow(workflows.AccessRequest)
-	r.RegisterWorkflow(workflows.SMBUpgrade)
-	r.RegisterWorkflow(workflows.Order)
-	r.RegisterWorkflow(workflows.Delegation)
+	for name, wf := range map[string]any{
+		process.WorkflowSACreate:       workflows.SACreate,
+		process.WorkflowDomainApproval: workflows.DomainApproval,
+		process.WorkflowAccessRequest:  workflows.AccessRequest,
+		process.WorkflowSMBUpgrade:     workflows.SMBUpgrade,
+		process.WorkflowOrder:          workflows.Order,
+		process.WorkflowDelegation:     workflows.Delegation,
+	} {
+		// The clients start processes by these names; the workflows start their children by function.
+		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
+	}
 	r.RegisterActivity(deps.Store)
 	r.RegisterActivity(deps.Mailer)
 }
@@ -48,7 +55,7 @@ func Register(r worker.Registry, deps Deps) {
 func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
 	_, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace:        namespace,
-		SearchAttributes: workflows.SearchAttributes(),
+		SearchAttributes: process.SearchAttributes(),
 	})
 	var exists *serviceerror.AlreadyExists
 	if err != nil && !errors.As(err, &exists) {

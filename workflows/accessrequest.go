@@ -9,90 +9,58 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
-
-// AccessRequestID is the workflow id of an access request.
-func AccessRequestID(requestID string) string { return "access-request/" + requestID }
-
-// AccessRequestInput starts the process of one access request, as the API validated it.
-type AccessRequestInput struct {
-	RequestID       string            `json:"requestId"`
-	SmartAccountID  string            `json:"smartAccountId"`
-	Requester       activities.Person `json:"requester"`
-	Role            models.Role       `json:"role"`
-	VirtualAccounts []string          `json:"virtualAccounts"`
-	ForEmails       []string          `json:"forEmails"`
-	Reason          string            `json:"reason"`
-	Timing          Timing            `json:"timing"`
-}
-
-// AccessCreated answers the request: its status at once (a rule may have decided it) and whom it waits for.
-type AccessCreated struct {
-	RequestID      string              `json:"requestId"`
-	SmartAccountID string              `json:"smartAccountId"`
-	Status         models.AccessStatus `json:"status"`
-	DecidedBy      string              `json:"decidedBy,omitempty"`
-	Reason         string              `json:"reason,omitempty"`
-	WaitingOn      []Waiting           `json:"waitingOn"`
-}
-
-// AccessRequestResult is how the request ended.
-type AccessRequestResult struct {
-	RequestID string              `json:"requestId"`
-	Status    models.AccessStatus `json:"status"`
-	DecidedBy string              `json:"decidedBy,omitempty"`
-	Reason    string              `json:"reason,omitempty"`
-}
 
 // AccessRequest is the access request process (FEATURES AC1–AC3): the account's automation rules may
 // decide it at once; otherwise its administrators (or the virtual accounts' administrators a rule
 // routes it to) are mailed a task each, reminded, and one of them approves (per virtual account),
 // declines with a reason, or hands the decision to another person; undecided, it expires. The
 // requester and the people it is for are mailed the outcome.
-func AccessRequest(ctx workflow.Context, in AccessRequestInput) (AccessRequestResult, error) {
-	w := &accessRequest{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, t: in.Timing.withDefaults()}
+func AccessRequest(ctx workflow.Context, in process.AccessRequestInput) (process.AccessRequestResult, error) {
+	w := &accessRequest{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, t: in.Timing.WithDefaults()}
 	if err := w.setup(ctx); err != nil {
-		return AccessRequestResult{}, err
+		return process.AccessRequestResult{}, err
 	}
 	return w.run(ctx)
 }
 
 type accessRequest struct {
-	in        AccessRequestInput
+	in        process.AccessRequestInput
 	id        string
-	t         Timing
+	t         process.Timing
 	created   bool
 	refusal   error
 	st        activities.AccessState
 	task      *approvalTask
 	delegates int
-	history   []Step
+	history   []process.Step
 	mails     []workflow.Future
 }
 
 func (w *accessRequest) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateCreated, w.onCreated); err != nil {
+	if err := workflow.SetUpdateHandler(ctx, process.UpdateCreated, w.onCreated); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.onDecide,
+	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, w.onDecide,
 		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
 }
 
-func (w *accessRequest) onCreated(ctx workflow.Context) (AccessCreated, error) {
+func (w *accessRequest) onCreated(ctx workflow.Context) (process.AccessCreated, error) {
 	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
-		return AccessCreated{}, err
+		return process.AccessCreated{}, err
 	}
 	if w.refusal != nil {
-		return AccessCreated{}, w.refusal
+		return process.AccessCreated{}, w.refusal
 	}
-	return AccessCreated{RequestID: w.st.RequestID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
+	return process.AccessCreated{RequestID: w.st.RequestID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
 		DecidedBy: w.st.DecidedBy, Reason: w.st.DecisionReason, WaitingOn: w.waitingOn()}, nil
 }
 
-func (w *accessRequest) validateDecide(in DecideInput) error {
+func (w *accessRequest) validateDecide(in process.DecideInput) error {
 	if w.task == nil {
 		if w.created && w.refusal == nil {
 			return refuse(models.CodeConflict, "", "the access request is %s and waits for no decision", w.st.Status)
@@ -102,12 +70,12 @@ func (w *accessRequest) validateDecide(in DecideInput) error {
 	return w.task.validate(in)
 }
 
-func (w *accessRequest) onDecide(ctx workflow.Context, in DecideInput) (DecideResult, error) {
+func (w *accessRequest) onDecide(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
 	return w.task.accept(ctx, in)
 }
 
-func (w *accessRequest) status() (Status, error) {
-	st := Status{State: string(w.st.Status), SmartAccountID: w.st.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
+func (w *accessRequest) status() (process.Status, error) {
+	st := process.Status{State: string(w.st.Status), SmartAccountID: w.st.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
 	if w.task != nil {
 		st.Since, st.Deadline = w.task.since, w.task.deadline
 	}
@@ -118,22 +86,22 @@ func (w *accessRequest) status() (Status, error) {
 }
 
 // waitingOn names the delegate once there is one, the approvers mailed otherwise.
-func (w *accessRequest) waitingOn() []Waiting {
+func (w *accessRequest) waitingOn() []models.Waiting {
 	if w.task == nil || !w.task.open {
-		return []Waiting{}
+		return []models.Waiting{}
 	}
 	who := w.st.Approvers
 	if w.st.DelegatedTo != "" {
 		who = []string{w.st.DelegatedTo}
 	}
-	out := make([]Waiting, 0, len(who))
+	out := make([]models.Waiting, 0, len(who))
 	for _, a := range who {
-		out = append(out, Waiting{Who: a, Action: "approve-access", Since: w.task.since, Deadline: w.task.deadline})
+		out = append(out, models.Waiting{Who: a, Action: "approve-access", Since: w.task.since, Deadline: w.task.deadline})
 	}
 	return out
 }
 
-func (w *accessRequest) run(ctx workflow.Context) (AccessRequestResult, error) {
+func (w *accessRequest) run(ctx workflow.Context) (process.AccessRequestResult, error) {
 	now := workflow.Now(ctx)
 	err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateAccessRequest, activities.CreateAccessInput{
 		RequestID: w.in.RequestID, WorkflowID: w.id, SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester,
@@ -143,11 +111,11 @@ func (w *accessRequest) run(ctx workflow.Context) (AccessRequestResult, error) {
 	if err != nil {
 		w.refusal, w.created = wireError(err), true
 		w.step(ctx, "refused: "+err.Error(), "")
-		return AccessRequestResult{}, w.finish(ctx, nil)
+		return process.AccessRequestResult{}, w.finish(ctx, nil)
 	}
 	w.step(ctx, "requested", w.in.Requester.Email)
 	if auto := w.st.Auto; auto != nil && w.st.Status == models.AccessPending {
-		w.decide(ctx, DecideInput{Decision: map[bool]Decision{true: Approve, false: Decline}[auto.Approve],
+		w.decide(ctx, process.DecideInput{Decision: map[bool]process.Decision{true: process.Approve, false: process.Decline}[auto.Approve],
 			Reason: auto.Reason, Actor: auto.Actor, Via: "automation"}, auto.RuleID)
 		w.created = true
 		return w.end(ctx)
@@ -158,7 +126,7 @@ func (w *accessRequest) run(ctx workflow.Context) (AccessRequestResult, error) {
 		return w.end(ctx)
 	}
 	w.task = newApprovalTask(ctx, w.deciders(), "", w.st.ExpiresAt.Sub(now))
-	w.task.choices = []Decision{Approve, Decline, Delegate}
+	w.task.choices = []process.Decision{process.Approve, process.Decline, process.Delegate}
 	w.task.check = w.checkDecision
 	w.created = true
 	w.upsertSearch(ctx)
@@ -170,23 +138,23 @@ func (w *accessRequest) run(ctx workflow.Context) (AccessRequestResult, error) {
 			w.taskMailsReminder(ctx, n)
 		})
 		if err != nil {
-			return AccessRequestResult{}, err
+			return process.AccessRequestResult{}, err
 		}
 		if !decided {
 			err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireAccessRequest, w.in.RequestID).Get(ctx, &w.st)
 			w.step(ctx, "expired", "")
 			if err != nil {
-				return AccessRequestResult{}, err
+				return process.AccessRequestResult{}, err
 			}
 			return w.end(ctx)
 		}
 		in := *w.task.decision
-		if in.Decision != Delegate {
+		if in.Decision != process.Delegate {
 			w.decide(ctx, in, "")
 			return w.end(ctx)
 		}
 		if err := w.delegate(ctx, in); err != nil {
-			return AccessRequestResult{}, err
+			return process.AccessRequestResult{}, err
 		}
 	}
 }
@@ -205,13 +173,13 @@ func (w *accessRequest) deciders() []string {
 
 // checkDecision refuses what the choices alone do not: a delegate who may not decide, virtual accounts
 // that were not asked for, an approval that declines every virtual account.
-func (w *accessRequest) checkDecision(in DecideInput) error {
+func (w *accessRequest) checkDecision(in process.DecideInput) error {
 	people := append([]string{w.st.Requester}, w.st.ForEmails...)
 	if slices.Contains(people, models.NormalizeEmail(in.Actor)) {
 		return refuse(models.CodeForbidden, "", "%s cannot decide a request made by or for themselves", in.Actor)
 	}
 	switch in.Decision {
-	case Delegate:
+	case process.Delegate:
 		to := models.NormalizeEmail(in.DelegateTo)
 		switch {
 		case !models.ValidEmail(to):
@@ -221,7 +189,7 @@ func (w *accessRequest) checkDecision(in DecideInput) error {
 		case to == models.NormalizeEmail(in.Actor) || to == w.st.DelegatedTo:
 			return refuse(models.CodeInvalid, "delegateTo", "%s decides already", to)
 		}
-	case Approve:
+	case process.Approve:
 		asked := make([]string, 0, len(w.st.VirtualAccounts))
 		for _, va := range w.st.VirtualAccounts {
 			asked = append(asked, va.ID)
@@ -239,17 +207,17 @@ func (w *accessRequest) checkDecision(in DecideInput) error {
 }
 
 // decide applies a decision (a person's, a rule's) and, for a person's, answers the waiting update.
-func (w *accessRequest) decide(ctx workflow.Context, in DecideInput, ruleID string) {
+func (w *accessRequest) decide(ctx workflow.Context, in process.DecideInput, ruleID string) {
 	var out activities.AccessState
 	err := workflow.ExecuteLocalActivity(lctx(ctx), store.DecideAccessRequest, activities.DecideAccessInput{
-		RequestID: w.in.RequestID, Approve: in.Decision == Approve, Actor: models.NormalizeEmail(in.Actor),
+		RequestID: w.in.RequestID, Approve: in.Decision == process.Approve, Actor: models.NormalizeEmail(in.Actor),
 		Reason: in.Reason, Via: in.Via, DeclinedVAs: dedupe(in.DeclinedVirtualAccounts), RuleID: ruleID,
 	}).Get(ctx, &out)
 	if err == nil {
 		w.st = mergeAccess(w.st, out)
 	}
 	if w.task != nil {
-		w.task.close(DecideResult{SmartAccountID: w.st.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
+		w.task.close(process.DecideResult{SmartAccountID: w.st.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
 			DecidedBy: w.st.DecidedBy, DecidedAt: w.st.DecidedAt, Reason: w.st.DecisionReason, RequestID: w.st.RequestID,
 			RequestStatus: string(w.st.Status)}, wireError(err))
 	}
@@ -262,13 +230,13 @@ func (w *accessRequest) decide(ctx workflow.Context, in DecideInput, ruleID stri
 
 // delegate hands the decision on: the delegate is mailed the task, reminders go to them, and the
 // request stays open until its deadline.
-func (w *accessRequest) delegate(ctx workflow.Context, in DecideInput) error {
+func (w *accessRequest) delegate(ctx workflow.Context, in process.DecideInput) error {
 	var out activities.AccessState
 	err := workflow.ExecuteLocalActivity(lctx(ctx), store.DelegateAccessRequest, activities.DelegateAccessInput{
 		RequestID: w.in.RequestID, Actor: in.Actor, DelegateTo: in.DelegateTo, Reason: in.Reason, Via: in.Via,
 	}).Get(ctx, &out)
 	if err != nil {
-		w.task.close(DecideResult{}, wireError(err))
+		w.task.close(process.DecideResult{}, wireError(err))
 		return err
 	}
 	w.st = mergeAccess(w.st, out)
@@ -277,14 +245,14 @@ func (w *accessRequest) delegate(ctx workflow.Context, in DecideInput) error {
 	w.step(ctx, "delegated to "+out.DelegatedTo, in.Actor)
 	w.upsertSearch(ctx)
 	w.taskMails(ctx, "delegated-"+itoa(w.delegates), []string{out.DelegatedTo}, "access_task")
-	w.task.reopen(DecideResult{SmartAccountID: w.st.SmartAccountID, Decision: Delegate, Status: models.SAActive,
+	w.task.reopen(process.DecideResult{SmartAccountID: w.st.SmartAccountID, Decision: process.Delegate, Status: models.SAActive,
 		DecidedBy: models.NormalizeEmail(in.Actor), DecidedAt: workflow.Now(ctx), Reason: in.Reason,
 		RequestID: w.st.RequestID, RequestStatus: string(w.st.Status), DelegatedTo: out.DelegatedTo})
 	return nil
 }
 
 // end mails the outcome to the requester and the people the request is for, and closes the process.
-func (w *accessRequest) end(ctx workflow.Context) (AccessRequestResult, error) {
+func (w *accessRequest) end(ctx workflow.Context) (process.AccessRequestResult, error) {
 	d := w.mailData(time.Time{})
 	d.DecidedBy, d.Reason = w.st.DecidedBy, w.st.DecisionReason
 	if auto := w.st.Auto; auto != nil && auto.RuleID != "" {
@@ -309,7 +277,7 @@ func (w *accessRequest) end(ctx workflow.Context) (AccessRequestResult, error) {
 		w.notify(ctx, "expired", to, "access_expired", d)
 	}
 	w.upsertSearch(ctx)
-	res := AccessRequestResult{RequestID: w.st.RequestID, Status: w.st.Status, DecidedBy: w.st.DecidedBy, Reason: w.st.DecisionReason}
+	res := process.AccessRequestResult{RequestID: w.st.RequestID, Status: w.st.Status, DecidedBy: w.st.DecidedBy, Reason: w.st.DecisionReason}
 	return res, w.finish(ctx, nil)
 }
 
@@ -346,7 +314,7 @@ func (w *accessRequest) notify(ctx workflow.Context, step string, to []string, t
 }
 
 func (w *accessRequest) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
 }
 
 func (w *accessRequest) upsertSearch(ctx workflow.Context) {
@@ -354,8 +322,8 @@ func (w *accessRequest) upsertSearch(ctx workflow.Context) {
 	for _, ws := range w.waitingOn() {
 		who = append(who, ws.Who)
 	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet("ACCESS_"+string(w.st.Status)),
-		SearchWaitingOn.ValueSet(who), SearchSmartAccount.ValueSet(w.st.SmartAccountID))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet("ACCESS_"+string(w.st.Status)),
+		process.SearchWaitingOn.ValueSet(who), process.SearchSmartAccount.ValueSet(w.st.SmartAccountID))
 }
 
 func (w *accessRequest) finish(ctx workflow.Context, err error) error {

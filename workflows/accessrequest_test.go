@@ -12,6 +12,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/workflows"
 )
 
@@ -25,10 +26,10 @@ const (
 	ruleOneID  = "rule-1"
 )
 
-var accessWF = workflows.AccessRequestID(accessID)
+var accessWF = process.AccessRequestID(accessID)
 
-func accessIn() workflows.AccessRequestInput {
-	return workflows.AccessRequestInput{RequestID: accessID, SmartAccountID: saID, Requester: activities.Person{Email: dev, Name: "Dev"},
+func accessIn() process.AccessRequestInput {
+	return process.AccessRequestInput{RequestID: accessID, SmartAccountID: saID, Requester: models.Person{Email: dev, Name: "Dev"},
 		Role: models.RoleVAUser, VirtualAccounts: []string{vaEMEA, vaAPJ}, ForEmails: []string{dev, outsideOps},
 		Reason: "on-call", Timing: customerTiming()}
 }
@@ -87,11 +88,11 @@ func (h *harness) accessStore(first activities.AccessState) *accessStore {
 	return as
 }
 
-func (h *harness) accessRequest(in workflows.AccessRequestInput) workflows.AccessRequestResult {
+func (h *harness) accessRequest(in process.AccessRequestInput) process.AccessRequestResult {
 	h.t.Helper()
 	h.run(workflows.AccessRequest, in)
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var res workflows.AccessRequestResult
+	var res process.AccessRequestResult
 	require.NoError(h.t, h.env.GetWorkflowResult(&res))
 	return res
 }
@@ -101,18 +102,18 @@ func (h *harness) accessRequest(in workflows.AccessRequestInput) workflows.Acces
 func TestAccessRequest_Approved(t *testing.T) {
 	h := newHarness(t, accessWF)
 	as := h.accessStore(accessPending())
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	byRequester := h.decideAt(5*time.Minute, approve(dev))
-	unknownVA := h.decideAt(6*time.Minute, workflows.DecideInput{Decision: workflows.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{"va-x"}})
-	allDeclined := h.decideAt(7*time.Minute, workflows.DecideInput{Decision: workflows.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaEMEA, vaAPJ}})
-	approved := h.decideAt(30*time.Minute, workflows.DecideInput{Decision: workflows.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaAPJ}, Via: workflows.ViaEmail})
+	unknownVA := h.decideAt(6*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{"va-x"}})
+	allDeclined := h.decideAt(7*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaEMEA, vaAPJ}})
+	approved := h.decideAt(30*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaAPJ}, Via: process.ViaEmail})
 
 	res := h.accessRequest(accessIn())
 
 	resp := h.createdAccess(created)
 	assert.Equal(t, models.AccessPending, resp.Status)
 	deadline := t0.Add(3 * time.Hour)
-	assert.Equal(t, []workflows.Waiting{waiting(admin1, "approve-access", t0, deadline), waiting(admin2, "approve-access", t0, deadline)}, inUTC(resp.WaitingOn))
+	assert.Equal(t, []models.Waiting{waiting(admin1, "approve-access", t0, deadline), waiting(admin2, "approve-access", t0, deadline)}, inUTC(resp.WaitingOn))
 	require.Len(t, as.created, 1)
 	requireSameTime(t, deadline, as.created[0].ExpiresAt, "stored expiry")
 	assert.Equal(t, accessWF, as.created[0].WorkflowID)
@@ -131,7 +132,7 @@ func TestAccessRequest_Approved(t *testing.T) {
 		assert.Equal(t, "Virtual Account User", task.In.Data.Role)
 	}
 	require.Len(t, as.decided, 1)
-	assert.Equal(t, activities.DecideAccessInput{RequestID: accessID, Approve: true, Actor: admin1, Via: workflows.ViaEmail,
+	assert.Equal(t, activities.DecideAccessInput{RequestID: accessID, Approve: true, Actor: admin1, Via: process.ViaEmail,
 		DeclinedVAs: []string{vaAPJ}}, as.decided[0].In)
 	out := requireDecided(t, approved)
 	assert.Equal(t, string(models.AccessApproved), out.RequestStatus)
@@ -146,12 +147,12 @@ func TestAccessRequest_Approved(t *testing.T) {
 	assert.Equal(t, "ACCESS_APPROVED", h.lastSearch().State)
 }
 
-func (h *harness) createdAccess(o *updateOutcome) workflows.AccessCreated {
+func (h *harness) createdAccess(o *updateOutcome) process.AccessCreated {
 	h.t.Helper()
 	s := o.snapshot()
 	require.True(h.t, s.completed, "created never completed: %v", s.err)
 	require.NoError(h.t, s.err)
-	return s.value.(workflows.AccessCreated)
+	return s.value.(process.AccessCreated)
 }
 
 // Declined with a reason (none is refused); the requester learns it.
@@ -177,9 +178,9 @@ func TestAccessRequest_Declined(t *testing.T) {
 func TestAccessRequest_Delegated(t *testing.T) {
 	h := newHarness(t, accessWF)
 	as := h.accessStore(accessPending())
-	toSelf := h.decideAt(10*time.Minute, workflows.DecideInput{Decision: workflows.Delegate, Actor: admin1, DelegateTo: admin1})
-	toRequester := h.decideAt(11*time.Minute, workflows.DecideInput{Decision: workflows.Delegate, Actor: admin1, DelegateTo: dev})
-	delegated := h.decideAt(30*time.Minute, workflows.DecideInput{Decision: workflows.Delegate, Actor: admin1, DelegateTo: "Lead@acme.com", Reason: "your team"})
+	toSelf := h.decideAt(10*time.Minute, process.DecideInput{Decision: process.Delegate, Actor: admin1, DelegateTo: admin1})
+	toRequester := h.decideAt(11*time.Minute, process.DecideInput{Decision: process.Delegate, Actor: admin1, DelegateTo: dev})
+	delegated := h.decideAt(30*time.Minute, process.DecideInput{Decision: process.Delegate, Actor: admin1, DelegateTo: "Lead@acme.com", Reason: "your team"})
 	status := h.statusAt(40*time.Minute, "")
 	stranger := h.decideAt(50*time.Minute, approve("mallory@acme.com"))
 	approved := h.decideAt(2*time.Hour+30*time.Minute, approve(teamLead))
@@ -189,13 +190,13 @@ func TestAccessRequest_Delegated(t *testing.T) {
 	assert.Equal(t, "delegateTo", requireRejected(t, toSelf, models.CodeInvalid).Field)
 	assert.Equal(t, "delegateTo", requireRejected(t, toRequester, models.CodeInvalid).Field)
 	d := requireDecided(t, delegated)
-	assert.Equal(t, workflows.Delegate, d.Decision)
+	assert.Equal(t, process.Delegate, d.Decision)
 	assert.Equal(t, teamLead, d.DelegatedTo)
 	assert.Equal(t, string(models.AccessPending), d.RequestStatus)
 	require.Len(t, as.delegated, 1)
 	assert.Equal(t, admin1, as.delegated[0].Actor)
 
-	assert.Equal(t, []workflows.Waiting{waiting(teamLead, "approve-access", t0, t0.Add(3*time.Hour))}, inUTC(status.WaitingOn))
+	assert.Equal(t, []models.Waiting{waiting(teamLead, "approve-access", t0, t0.Add(3*time.Hour))}, inUTC(status.WaitingOn))
 	assert.Equal(t, []string{teamLead}, h.searchAt(40*time.Minute).WaitingOn)
 	requireRejected(t, stranger, models.CodeForbidden)
 	keys := h.taskKeys()
@@ -219,7 +220,7 @@ func TestAccessRequest_DecidedByRule(t *testing.T) {
 		Reason: "automation rule: approve Virtual Account User for people of the account's own domain"}
 	as := h.accessStore(first)
 	h.mailDelay["access_approved"] = 2 * time.Minute // keeps the process open for the late decision
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	late := h.decideAt(time.Minute, approve(admin1))
 
 	res := h.accessRequest(accessIn())
@@ -261,7 +262,7 @@ func TestAccessRequest_Refused(t *testing.T) {
 	h := newHarness(t, accessWF)
 	h.env.OnActivity(st.CreateAccessRequest, mock.Anything, mock.Anything).Return(activities.AccessState{},
 		temporal.NewNonRetryableApplicationError("the Smart Account is PENDING_APPROVAL: access can be requested once it is ACTIVE", models.CodeConflict, nil))
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 
 	h.accessRequest(accessIn())
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // Delegation is the process of one delegated order assignment (FEATURES OR8, X1, X2), a child of the
@@ -18,7 +19,7 @@ import (
 // and the delegate are mailed the outcome; an expiry is told to the fulfillment contact.
 func Delegation(ctx workflow.Context, in DelegationInput) (DelegationResult, error) {
 	w := &delegationProc{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, state: string(models.DelegationPending)}
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return DelegationResult{}, err
 	}
 	return w.run(ctx)
@@ -28,7 +29,7 @@ type delegationProc struct {
 	in      DelegationInput
 	id      string
 	state   string
-	history []Step
+	history []process.Step
 	mails   []workflow.Future
 }
 
@@ -43,7 +44,7 @@ func (w *delegationProc) run(ctx workflow.Context) (DelegationResult, error) {
 	var c DelegationClose
 	got := false
 	if wait := d.ExpiresAt.Sub(workflow.Now(ctx)); wait > 0 {
-		got, _ = workflow.GetSignalChannel(ctx, SignalDelegationClose).ReceiveWithTimeout(ctx, wait, &c)
+		got, _ = workflow.GetSignalChannel(ctx, process.SignalDelegationClose).ReceiveWithTimeout(ctx, wait, &c)
 	}
 	res := DelegationResult{Status: c.Status, By: c.By}
 	switch {
@@ -68,7 +69,7 @@ func (w *delegationProc) run(ctx workflow.Context) (DelegationResult, error) {
 		if closed.Status == models.DelegationExpired {
 			w.notify(ctx, "expired/"+d.Delegator, d.Delegator, "order_delegation_expired", data)
 			// The order's process learns it at once instead of at its next look at the clock.
-			w.mails = append(w.mails, workflow.SignalExternalWorkflow(ctx, w.in.OrderWorkflowID, "", SignalDelegationEnded,
+			w.mails = append(w.mails, workflow.SignalExternalWorkflow(ctx, w.in.OrderWorkflowID, "", process.SignalDelegationEnded,
 				DelegationEnded{DelegationID: d.ID, Status: closed.Status}))
 		}
 	}
@@ -87,16 +88,16 @@ func (w *delegationProc) notify(ctx workflow.Context, step, to, template string,
 	w.mails = append(w.mails, notify(ctx, w.id+"/"+step, []string{to}, template, data))
 }
 
-func (w *delegationProc) waitingOn() []Waiting {
+func (w *delegationProc) waitingOn() []models.Waiting {
 	if w.state != string(models.DelegationPending) {
-		return []Waiting{}
+		return []models.Waiting{}
 	}
-	return delegationWaiting(w.in.Delegation)
+	return models.DelegationWaiting(w.in.Delegation)
 }
 
-func (w *delegationProc) status() (Status, error) {
+func (w *delegationProc) status() (process.Status, error) {
 	d := w.in.Delegation
-	return Status{State: w.state, WaitingOn: w.waitingOn(), Since: d.CreatedAt, Deadline: d.ExpiresAt, History: w.history}, nil
+	return process.Status{State: w.state, WaitingOn: w.waitingOn(), Since: d.CreatedAt, Deadline: d.ExpiresAt, History: w.history}, nil
 }
 
 func (w *delegationProc) upsertSearch(ctx workflow.Context) {
@@ -104,9 +105,9 @@ func (w *delegationProc) upsertSearch(ctx workflow.Context) {
 	for _, ws := range w.waitingOn() {
 		who = append(who, ws.Who)
 	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(w.state), SearchWaitingOn.ValueSet(who))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet(w.state), process.SearchWaitingOn.ValueSet(who))
 }
 
 func (w *delegationProc) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
 }

@@ -10,23 +10,24 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/workflows"
 )
 
 const delegationID = "d-1"
 
-var delegationWF = workflows.DelegationWorkflowID(orderID, delegationID)
+var delegationWF = process.DelegationWorkflowID(orderID, delegationID)
 
-func delegateTo(email string, expiry time.Duration) workflows.DelegateInput {
-	return workflows.DelegateInput{DelegationID: delegationID, Actor: actor(fc), Delegate: email, Note: "please pick our lab account", Expiry: expiry}
+func delegateTo(email string, expiry time.Duration) process.DelegateInput {
+	return process.DelegateInput{DelegationID: delegationID, Actor: actor(fc), Delegate: email, Note: "please pick our lab account", Expiry: expiry}
 }
 
-func requireDelegated(t *testing.T, o *updateOutcome) workflows.DelegateResult {
+func requireDelegated(t *testing.T, o *updateOutcome) process.DelegateResult {
 	t.Helper()
 	s := o.snapshot()
 	require.True(t, s.completed, "delegate never completed (rejected=%v err=%v)", s.rejected, s.err)
 	require.NoError(t, s.err)
-	res, ok := s.value.(workflows.DelegateResult)
+	res, ok := s.value.(process.DelegateResult)
 	require.True(t, ok, "delegate answered %T", s.value)
 	return res
 }
@@ -38,15 +39,15 @@ func TestOrder_DelegateThenDelegateAssigns(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newOrderStore(h, order)
-	delegated := h.updateAt(10*time.Minute, "", workflows.UpdateDelegate, delegateTo("Consultant@Integrator.com", 14*24*time.Hour))
-	again := h.updateAt(11*time.Minute, "", workflows.UpdateDelegate, delegateTo(delegatee, 14*24*time.Hour))
+	delegated := h.updateAt(10*time.Minute, "", process.UpdateDelegate, delegateTo("Consultant@Integrator.com", 14*24*time.Hour))
+	again := h.updateAt(11*time.Minute, "", process.UpdateDelegate, delegateTo(delegatee, 14*24*time.Hour))
 	waiting := h.statusAt(20*time.Minute, "")
 	childWaiting := h.statusAt(20*time.Minute, delegationWF)
 	assigned := h.assignAt(30*time.Minute, assignTo(actor(delegatee), acmeTarget))
 	reuse := h.assignAt(40*time.Minute, assignTo(actor(delegatee), svcTarget))
 	after := h.statusAt(50*time.Minute, "")
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 	res := requireDelegated(t, delegated)
 	d := res.Delegation
@@ -70,7 +71,7 @@ func TestOrder_DelegateThenDelegateAssigns(t *testing.T) {
 	assert.Equal(t, "please pick our lab account", task.In.Data.Order.Note)
 	requireSameTime(t, deadline, task.In.ExpiresAt, "link expiry")
 
-	assert.Equal(t, []workflows.Waiting{
+	assert.Equal(t, []models.Waiting{
 		{Who: fc, Action: "assign", Since: order.Order.CreatedAt},
 		{Who: delegatee, Action: "assign", Since: t0.Add(10 * time.Minute), Deadline: deadline},
 	}, inUTC(waiting.WaitingOn))
@@ -101,18 +102,18 @@ func TestOrder_DelegationRevoked(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newOrderStore(h, order)
-	h.updateAt(time.Minute, "", workflows.UpdateDelegate, delegateTo(delegatee, time.Hour*24))
-	revoke := func(by models.OrderActor, reason string) workflows.RevokeInput {
-		return workflows.RevokeInput{DelegationID: delegationID, Actor: by, Reason: reason}
+	h.updateAt(time.Minute, "", process.UpdateDelegate, delegateTo(delegatee, time.Hour*24))
+	revoke := func(by models.OrderActor, reason string) process.RevokeInput {
+		return process.RevokeInput{DelegationID: delegationID, Actor: by, Reason: reason}
 	}
-	byColleague := h.updateAt(5*time.Minute, "", workflows.UpdateRevoke, revoke(actor(colleague), ""))
-	bySupport := h.updateAt(6*time.Minute, "", workflows.UpdateRevoke, revoke(actor(support, models.RoleCiscoSupport), ""))
-	revoked := h.updateAt(10*time.Minute, "", workflows.UpdateRevoke, revoke(actor(fc), ""))
-	twice := h.updateAt(11*time.Minute, "", workflows.UpdateRevoke, revoke(actor(fc), ""))
+	byColleague := h.updateAt(5*time.Minute, "", process.UpdateRevoke, revoke(actor(colleague), ""))
+	bySupport := h.updateAt(6*time.Minute, "", process.UpdateRevoke, revoke(actor(support, models.RoleCiscoSupport), ""))
+	revoked := h.updateAt(10*time.Minute, "", process.UpdateRevoke, revoke(actor(fc), ""))
+	twice := h.updateAt(11*time.Minute, "", process.UpdateRevoke, revoke(actor(fc), ""))
 	late := h.assignAt(20*time.Minute, assignTo(actor(delegatee), acmeTarget))
 	status := h.statusAt(21*time.Minute, "")
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 	requireRejected(t, byColleague, models.CodeForbidden)
 	me := requireRejected(t, bySupport, models.CodeInvalid)
@@ -120,7 +121,7 @@ func TestOrder_DelegationRevoked(t *testing.T) {
 	v := revoked.snapshot()
 	require.True(t, v.completed)
 	require.NoError(t, v.err)
-	assert.Equal(t, models.DelegationRevoked, v.value.(workflows.RevokeResult).Delegation.Status)
+	assert.Equal(t, models.DelegationRevoked, v.value.(process.RevokeResult).Delegation.Status)
 	require.Len(t, s.closes, 1)
 	assert.Equal(t, activities.CloseDelegationInput{DelegationID: delegationID, Status: models.DelegationRevoked, Actor: fc}, s.closes[0].In)
 	requireRejected(t, twice, models.CodeConflict)
@@ -129,7 +130,7 @@ func TestOrder_DelegationRevoked(t *testing.T) {
 	assert.Equal(t, fc, h.mailsTo(delegatee)[0].In.Data.Order.By)
 	requireRejected(t, late, models.CodeNotFound)
 	assert.Empty(t, s.assigns)
-	assert.Equal(t, []workflows.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(status.WaitingOn))
+	assert.Equal(t, []models.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(status.WaitingOn))
 }
 
 // Unused until its expiry, the delegation expires: its process closes it as EXPIRED, tells the contact,
@@ -138,11 +139,11 @@ func TestOrder_DelegationExpires(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newOrderStore(h, order)
-	h.updateAt(time.Minute, "", workflows.UpdateDelegate, delegateTo(delegatee, time.Hour))
+	h.updateAt(time.Minute, "", process.UpdateDelegate, delegateTo(delegatee, time.Hour))
 	late := h.assignAt(time.Hour+2*time.Minute, assignTo(actor(delegatee), acmeTarget))
 	status := h.statusAt(time.Hour+3*time.Minute, "")
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, 2*time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, 2*time.Hour)
 
 	require.Len(t, s.closes, 1)
 	assert.Equal(t, models.DelegationExpired, s.closes[0].In.Status)
@@ -153,7 +154,7 @@ func TestOrder_DelegationExpires(t *testing.T) {
 	assert.Equal(t, delegatee, toFC[0].In.Data.Order.Delegate)
 	assert.Empty(t, h.mailsTo(delegatee), "the delegate got the link (a task mail) and nothing else")
 	requireRejected(t, late, models.CodeNotFound)
-	assert.Equal(t, []workflows.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(status.WaitingOn))
+	assert.Equal(t, []models.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(status.WaitingOn))
 	assert.Contains(t, historyWhats(status), "delegation d-1 EXPIRED")
 }
 
@@ -162,23 +163,23 @@ func TestOrder_WhoMayDelegate(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newOrderStore(h, order)
-	other := func(by models.OrderActor, to string) workflows.DelegateInput {
+	other := func(by models.OrderActor, to string) process.DelegateInput {
 		in := delegateTo(to, time.Hour)
 		in.Actor, in.DelegationID = by, "d-"+to
 		return in
 	}
-	byColleague := h.updateAt(time.Minute, "", workflows.UpdateDelegate, other(actor(colleague), delegatee))
-	byOutsider := h.updateAt(2*time.Minute, "", workflows.UpdateDelegate, other(actor(outsider), delegatee))
-	toSelf := h.updateAt(3*time.Minute, "", workflows.UpdateDelegate, other(actor(fc), fc))
-	notEmail := h.updateAt(4*time.Minute, "", workflows.UpdateDelegate, other(actor(fc), "not-an-address"))
-	first := h.updateAt(5*time.Minute, "", workflows.UpdateDelegate, other(actor(fc), delegatee))
-	samePerson := h.updateAt(6*time.Minute, "", workflows.UpdateDelegate, func() workflows.DelegateInput {
+	byColleague := h.updateAt(time.Minute, "", process.UpdateDelegate, other(actor(colleague), delegatee))
+	byOutsider := h.updateAt(2*time.Minute, "", process.UpdateDelegate, other(actor(outsider), delegatee))
+	toSelf := h.updateAt(3*time.Minute, "", process.UpdateDelegate, other(actor(fc), fc))
+	notEmail := h.updateAt(4*time.Minute, "", process.UpdateDelegate, other(actor(fc), "not-an-address"))
+	first := h.updateAt(5*time.Minute, "", process.UpdateDelegate, other(actor(fc), delegatee))
+	samePerson := h.updateAt(6*time.Minute, "", process.UpdateDelegate, func() process.DelegateInput {
 		in := other(actor(fc), delegatee)
 		in.DelegationID = "d-other"
 		return in
 	}())
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, 30*time.Minute)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, 30*time.Minute)
 
 	requireRejected(t, byColleague, models.CodeForbidden)
 	requireRejected(t, byOutsider, models.CodeNotFound)
@@ -199,7 +200,7 @@ func TestDelegation_ExpiryTellsOrderProcess(t *testing.T) {
 		Status: models.DelegationPending, WorkflowID: delegationWF, ExpiresAt: t0.Add(2 * time.Hour), CreatedAt: t0}
 	s.created = append(s.created, d)
 	var told []workflows.DelegationEnded
-	h.env.OnSignalExternalWorkflow(mock.Anything, orderWF, "", workflows.SignalDelegationEnded, mock.Anything).Return(
+	h.env.OnSignalExternalWorkflow(mock.Anything, orderWF, "", process.SignalDelegationEnded, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error {
 			told = append(told, arg.(workflows.DelegationEnded))
 			return nil
@@ -227,22 +228,22 @@ func TestOrder_LinkAssignmentUsesTheDelegation(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newOrderStore(h, order)
-	h.updateAt(time.Minute, "", workflows.UpdateDelegate, delegateTo(colleague, time.Hour))
-	viaLink := func() workflows.AssignInput {
+	h.updateAt(time.Minute, "", process.UpdateDelegate, delegateTo(colleague, time.Hour))
+	viaLink := func() process.AssignInput {
 		in := assignTo(actor(colleague), acmeTarget)
-		in.DelegationID, in.Via = delegationID, workflows.ViaEmail
+		in.DelegationID, in.Via = delegationID, process.ViaEmail
 		return in
 	}
 	first := h.assignAt(10*time.Minute, viaLink())
 	again := h.assignAt(20*time.Minute, viaLink())
 	ownRight := h.assignAt(30*time.Minute, assignTo(actor(colleague), svcTarget))
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 	assert.Equal(t, models.AsDelegate, requireAssigned(t, first).As)
 	require.NotEmpty(t, s.assigns)
 	assert.Equal(t, delegationID, s.assigns[0].In.DelegationID)
-	assert.Equal(t, workflows.ViaEmail, s.assigns[0].In.Via)
+	assert.Equal(t, process.ViaEmail, s.assigns[0].In.Via)
 	me := requireRejected(t, again, models.CodeConflict)
 	assert.Contains(t, me.Message, "no longer open")
 	assert.Equal(t, models.AsSameDomain, requireAssigned(t, ownRight).As)
@@ -255,12 +256,12 @@ func TestOrder_RepeatedDelegationAfterItClosed(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newOrderStore(h, order)
-	first := h.updateAt(time.Minute, "", workflows.UpdateDelegate, delegateTo(delegatee, 24*time.Hour))
-	h.updateAt(5*time.Minute, "", workflows.UpdateRevoke, workflows.RevokeInput{DelegationID: delegationID, Actor: actor(fc)})
-	again := h.updateAt(10*time.Minute, "", workflows.UpdateDelegate, delegateTo(delegatee, 24*time.Hour))
+	first := h.updateAt(time.Minute, "", process.UpdateDelegate, delegateTo(delegatee, 24*time.Hour))
+	h.updateAt(5*time.Minute, "", process.UpdateRevoke, process.RevokeInput{DelegationID: delegationID, Actor: actor(fc)})
+	again := h.updateAt(10*time.Minute, "", process.UpdateDelegate, delegateTo(delegatee, 24*time.Hour))
 	status := h.statusAt(11*time.Minute, "")
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 	requireDelegated(t, first)
 	res := requireDelegated(t, again)
@@ -269,5 +270,5 @@ func TestOrder_RepeatedDelegationAfterItClosed(t *testing.T) {
 	assert.Empty(t, res.WaitingOn, "a revoked delegation waits for nobody")
 	require.Len(t, s.created, 1)
 	assert.Len(t, h.mailsTo(delegatee), 1, "the delegate was told of the revocation, and mailed no second link")
-	assert.Equal(t, []workflows.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(status.WaitingOn))
+	assert.Equal(t, []models.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(status.WaitingOn))
 }

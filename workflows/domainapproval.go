@@ -8,16 +8,17 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // DomainApprovalInput starts the Cisco approval of a domain identifier that is not the requester's own.
 type DomainApprovalInput struct {
-	RequestID      string            `json:"requestId"`
-	SmartAccountID string            `json:"smartAccountId"`
-	AccountName    string            `json:"accountName"`
-	Domain         string            `json:"domain"`
-	Requester      activities.Person `json:"requester"`
-	Note           string            `json:"note"`
+	RequestID      string        `json:"requestId"`
+	SmartAccountID string        `json:"smartAccountId"`
+	AccountName    string        `json:"accountName"`
+	Domain         string        `json:"domain"`
+	Requester      models.Person `json:"requester"`
+	Note           string        `json:"note"`
 	// Approvers are mailed the task; any holder of the cisco-approver role may decide as well.
 	Approvers     []string        `json:"approvers"`
 	Reminders     []time.Duration `json:"reminders"`
@@ -54,31 +55,31 @@ type domainApproval struct {
 	in      DomainApprovalInput
 	id      string
 	task    *approvalTask
-	history []Step
+	history []process.Step
 	mails   []workflow.Future
 }
 
 func (w *domainApproval) setup(ctx workflow.Context) error {
 	w.task = newApprovalTask(ctx, w.in.Approvers, models.RoleCiscoApprover, w.in.Expiry)
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.task.accept,
+	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, w.task.accept,
 		workflow.UpdateHandlerOptions{Validator: w.task.validate})
 }
 
-func (w *domainApproval) status() (Status, error) {
+func (w *domainApproval) status() (process.Status, error) {
 	state := string(models.SAPendingDomainApproval)
 	if !w.task.open {
 		state = "CLOSED"
 	}
-	return Status{State: state, SmartAccountID: w.in.SmartAccountID, WaitingOn: w.task.waiting("approve-domain"),
+	return process.Status{State: state, SmartAccountID: w.in.SmartAccountID, WaitingOn: w.task.waiting("approve-domain"),
 		Since: w.task.since, Deadline: w.task.deadline, History: w.history}, nil
 }
 
 func (w *domainApproval) run(ctx workflow.Context) (DomainApprovalResult, error) {
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(string(models.SAPendingDomainApproval)),
-		SearchWaitingOn.ValueSet(w.in.Approvers), SearchSmartAccount.ValueSet(w.in.SmartAccountID))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet(string(models.SAPendingDomainApproval)),
+		process.SearchWaitingOn.ValueSet(w.in.Approvers), process.SearchSmartAccount.ValueSet(w.in.SmartAccountID))
 	data := activities.MailData{AccountName: w.in.AccountName, AccountID: w.in.SmartAccountID, Domain: w.in.Domain,
 		RequesterEmail: w.in.Requester.Email, RequesterName: nameOr(w.in.Requester), Note: w.in.Note,
 		Approvers: w.in.Approvers, Deadline: w.task.deadline, Status: string(models.SAPendingDomainApproval)}
@@ -115,14 +116,14 @@ func (w *domainApproval) run(ctx workflow.Context) (DomainApprovalResult, error)
 	}
 	in := *w.task.decision
 	res.Decision = DomainDeclined
-	if in.Decision == Approve {
+	if in.Decision == process.Approve {
 		res.Decision = DomainApproved
 	}
 	err = workflow.ExecuteLocalActivity(lctx(ctx), store.ResolveDomainApproval, activities.ResolveDomainInput{
-		SmartAccountID: w.in.SmartAccountID, Approve: in.Decision == Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
+		SmartAccountID: w.in.SmartAccountID, Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
 	}).Get(ctx, &res.State)
 	// The domain decision is this actor's even when the account moves on to its administrators' approval.
-	w.task.close(DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: res.State.Status,
+	w.task.close(process.DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: res.State.Status,
 		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason}, wireError(err))
 	w.step(ctx, "decided: "+string(in.Decision), in.Actor)
 	return res, w.finish(ctx, err)
@@ -134,11 +135,11 @@ func (w *domainApproval) mail(ctx workflow.Context, step, template string, data 
 }
 
 func (w *domainApproval) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
 }
 
 func (w *domainApproval) finish(ctx workflow.Context, err error) error {
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet("CLOSED"), SearchWaitingOn.ValueSet([]string{}))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet("CLOSED"), process.SearchWaitingOn.ValueSet([]string{}))
 	drain(ctx, w.mails)
 	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
 		return errors.Join(err, werr)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/workflows"
 )
 
@@ -50,8 +51,8 @@ func (h *harness) mockChild(res workflows.DomainApprovalResult) {
 }
 
 // decideChildAt sends the decide update to the domain approval child.
-func (h *harness) decideChildAt(at time.Duration, in workflows.DecideInput) *updateOutcome {
-	return h.updateAt(at, childID, workflows.UpdateDecide, in)
+func (h *harness) decideChildAt(at time.Duration, in process.DecideInput) *updateOutcome {
+	return h.updateAt(at, childID, process.UpdateDecide, in)
 }
 
 // ---- SACreate while the domain waits for Cisco (with the real DomainApproval child) ----
@@ -65,7 +66,7 @@ func TestSACreate_DomainApprovedThenActive(t *testing.T) {
 	active.DecidedBy = cisco1
 	h.onResolve(active)
 	child := h.watchChild()
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	onParent := h.decideAt(30*time.Minute, approve(cisco1, models.RoleCiscoApprover))
 	parentStatus := h.statusAt(30*time.Minute, "")
 	childStatus := h.statusAt(30*time.Minute, childID)
@@ -75,7 +76,7 @@ func TestSACreate_DomainApprovedThenActive(t *testing.T) {
 	res := h.sacreate(input(timing))
 
 	domainDeadline := t0.Add(timing.DomainExpiry)
-	wantWaiting := []workflows.Waiting{
+	wantWaiting := []models.Waiting{
 		waiting(cisco1, "approve-domain", t0, domainDeadline),
 		waiting(cisco2, "approve-domain", t0, domainDeadline),
 	}
@@ -88,7 +89,7 @@ func TestSACreate_DomainApprovedThenActive(t *testing.T) {
 	assert.Equal(t, parentID, child.parentID)
 	assert.Equal(t, workflows.DomainApprovalInput{
 		RequestID: requestID, SmartAccountID: saID, AccountName: "Acme", Domain: "acme.com",
-		Requester: activities.Person{Email: requester, Name: "Alice"}, Note: "please",
+		Requester: models.Person{Email: requester, Name: "Alice"}, Note: "please",
 		Approvers: []string{cisco1, cisco2}, Reminders: timing.DomainReminders,
 		EscalateAfter: timing.DomainEscalation, Expiry: timing.DomainExpiry,
 	}, child.in)
@@ -110,7 +111,7 @@ func TestSACreate_DomainApprovedThenActive(t *testing.T) {
 	assert.Equal(t, cisco1, out.DecidedBy)
 	require.Len(t, h.resolved, 1)
 	assert.Equal(t, activities.ResolveDomainInput{SmartAccountID: saID, Approve: true, Actor: cisco1,
-		Via: workflows.ViaEmail}, h.resolved[0].In)
+		Via: process.ViaEmail}, h.resolved[0].In)
 
 	toRequester := h.mailsTo(requester)
 	require.Equal(t, []string{"sa_pending", "sa_active"}, templates(toRequester))
@@ -122,7 +123,7 @@ func TestSACreate_DomainApprovedThenActive(t *testing.T) {
 	assert.Equal(t, cisco1, toRequester[1].In.Data.DecidedBy)
 	assert.Equal(t, []string{"sa_admin_invite"}, templates(h.mailsTo(nominee)))
 
-	assert.Equal(t, workflows.SACreateResult{SmartAccountID: saID, Status: models.SAActive, DecidedBy: cisco1}, res)
+	assert.Equal(t, process.SACreateResult{SmartAccountID: saID, Status: models.SAActive, DecidedBy: cisco1}, res)
 	assert.Equal(t, string(models.SAActive), h.lastSearch().State)
 }
 
@@ -143,7 +144,7 @@ func TestSACreate_DomainApprovedThenAdminApproves(t *testing.T) {
 
 	since, deadline := t0.Add(50*time.Minute), t0.Add(50*time.Minute+timing.Expiry)
 	assert.Equal(t, string(models.SAPendingApproval), status.State)
-	assert.Equal(t, []workflows.Waiting{waiting(admin1, "approve", since, deadline)}, inUTC(status.WaitingOn))
+	assert.Equal(t, []models.Waiting{waiting(admin1, "approve", since, deadline)}, inUTC(status.WaitingOn))
 	requireSameTime(t, since, status.Since, "status since")
 	assert.Contains(t, historyWhats(status), "domain APPROVED")
 
@@ -165,7 +166,7 @@ func TestSACreate_DomainApprovedThenAdminApproves(t *testing.T) {
 
 	out := requireDecided(t, decided)
 	assert.Equal(t, models.SAActive, out.Status)
-	assert.Equal(t, workflows.SACreateResult{SmartAccountID: saID, Status: models.SAActive, DecidedBy: admin1}, res)
+	assert.Equal(t, process.SACreateResult{SmartAccountID: saID, Status: models.SAActive, DecidedBy: admin1}, res)
 }
 
 // Cisco declines the domain: the requester is told why.
@@ -182,7 +183,7 @@ func TestSACreate_DomainDeclined(t *testing.T) {
 	assert.Equal(t, "acme.com belongs to another company", toRequester[1].In.Data.Reason)
 	assert.Equal(t, cisco1, toRequester[1].In.Data.DecidedBy)
 	assert.Empty(t, h.mailsTo(nominee))
-	assert.Equal(t, workflows.SACreateResult{SmartAccountID: saID, Status: models.SADeclined, DecidedBy: cisco1,
+	assert.Equal(t, process.SACreateResult{SmartAccountID: saID, Status: models.SADeclined, DecidedBy: cisco1,
 		Reason: "acme.com belongs to another company"}, res)
 }
 
@@ -231,14 +232,14 @@ func TestSACreate_DomainWaitWithoutNamedApprovers(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingDomain(), nil)
 	h.mockChild(workflows.DomainApprovalResult{Decision: workflows.DomainApproved, State: account(models.SAActive)})
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	timing := shortTiming()
 
 	h.sacreate(input(timing))
 
 	resp := requireCreated(t, created)
 	assert.Equal(t, models.SAPendingDomainApproval, resp.Status)
-	assert.Equal(t, []workflows.Waiting{
+	assert.Equal(t, []models.Waiting{
 		waiting("role:"+models.RoleCiscoApprover, "approve-domain", t0, t0.Add(timing.DomainExpiry)),
 	}, inUTC(resp.WaitingOn), "a pending request must say whom it waits for")
 }
@@ -248,7 +249,7 @@ func TestSACreate_DomainWaitWithoutNamedApprovers(t *testing.T) {
 func domainInput() workflows.DomainApprovalInput {
 	return workflows.DomainApprovalInput{
 		RequestID: requestID, SmartAccountID: saID, AccountName: "Acme", Domain: "acme.com",
-		Requester: activities.Person{Email: requester, Name: "Alice"}, Note: "please",
+		Requester: models.Person{Email: requester, Name: "Alice"}, Note: "please",
 		Approvers: []string{cisco1, cisco2},
 		Reminders: []time.Duration{time.Hour, 3 * time.Hour}, EscalateAfter: 2 * time.Hour, Expiry: 4 * time.Hour,
 	}
@@ -296,7 +297,7 @@ func TestDomainApproval_Approved(t *testing.T) {
 	requireRejected(t, stranger, models.CodeForbidden)
 	assert.Equal(t, string(models.SAPendingDomainApproval), status.State)
 	assert.Equal(t, saID, status.SmartAccountID)
-	assert.Equal(t, []workflows.Waiting{
+	assert.Equal(t, []models.Waiting{
 		waiting(cisco1, "approve-domain", t0, deadline),
 		waiting(cisco2, "approve-domain", t0, deadline),
 	}, inUTC(status.WaitingOn))
@@ -308,11 +309,11 @@ func TestDomainApproval_Approved(t *testing.T) {
 
 	require.Len(t, h.resolved, 1)
 	assert.Equal(t, activities.ResolveDomainInput{SmartAccountID: saID, Approve: true, Actor: "boss@cisco.com",
-		Via: workflows.ViaEmail}, h.resolved[0].In)
+		Via: process.ViaEmail}, h.resolved[0].In)
 	assert.Equal(t, 30*time.Minute, h.resolved[0].At)
 
 	out := requireDecided(t, decided)
-	assert.Equal(t, workflows.DecideResult{SmartAccountID: saID, Decision: workflows.Approve, Status: models.SAActive,
+	assert.Equal(t, process.DecideResult{SmartAccountID: saID, Decision: process.Approve, Status: models.SAActive,
 		DecidedBy: "boss@cisco.com", DecidedAt: out.DecidedAt}, out)
 	requireSameTime(t, t0.Add(30*time.Minute), out.DecidedAt, "decided at")
 
@@ -334,11 +335,11 @@ func TestDomainApproval_Declined(t *testing.T) {
 
 	require.Len(t, h.resolved, 1)
 	assert.Equal(t, activities.ResolveDomainInput{SmartAccountID: saID, Approve: false, Actor: cisco2,
-		Reason: "not their domain", Via: workflows.ViaAPI}, h.resolved[0].In)
+		Reason: "not their domain", Via: process.ViaAPI}, h.resolved[0].In)
 
 	out := requireDecided(t, decided)
 	assert.Equal(t, models.SADeclined, out.Status)
-	assert.Equal(t, workflows.Decline, out.Decision)
+	assert.Equal(t, process.Decline, out.Decision)
 	assert.Equal(t, cisco2, out.DecidedBy)
 	assert.Equal(t, "not their domain", out.Reason)
 
@@ -396,7 +397,7 @@ func TestDomainApproval_NoNamedApprovers(t *testing.T) {
 	res := h.domainApproval(in)
 
 	assert.Empty(t, h.tasks)
-	assert.Equal(t, []workflows.Waiting{
+	assert.Equal(t, []models.Waiting{
 		waiting("role:"+models.RoleCiscoApprover, "approve-domain", t0, t0.Add(in.Expiry)),
 	}, inUTC(status.WaitingOn))
 	requireDecided(t, decided)
@@ -410,7 +411,7 @@ func TestSACreate_DomainChildNotStarted(t *testing.T) {
 	h.onCreate(pendingDomain(cisco1), nil)
 	h.env.OnWorkflow(workflows.DomainApproval, mock.Anything, mock.Anything).
 		Return(workflows.DomainApprovalResult{}, testsuite.ErrMockStartChildWorkflowFailed).Once()
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 
 	h.run(workflows.SACreate, input(shortTiming()))
 	t.Logf("workflow ended with: %v", h.env.GetWorkflowError())

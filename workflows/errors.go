@@ -32,26 +32,3 @@ func wireError(err error) error {
 	}
 	return refuse(models.CodeInternal, "", "%v", err)
 }
-
-// AsModelError turns an error that came back from a workflow, an update or an activity into the
-// *models.Error it carries, so the API maps it like any other. Other errors pass through.
-func AsModelError(err error) error {
-	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) {
-		return err
-	}
-	switch appErr.Type() {
-	case models.CodeInvalid, models.CodeForbidden, models.CodeNotFound, models.CodeConflict, models.CodeGone,
-		models.CodeRefused:
-	default:
-		return err
-	}
-	e := &models.Error{Code: appErr.Type(), Message: appErr.Message()}
-	if appErr.HasDetails() {
-		var field string
-		if appErr.Details(&field) == nil {
-			e.Field = field
-		}
-	}
-	return e
-}

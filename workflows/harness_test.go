@@ -19,6 +19,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/worker"
 	"github.com/licensecentral/clc/workflows"
 )
@@ -45,8 +46,8 @@ const (
 )
 
 var (
-	parentID = workflows.SACreateID(requestID)
-	childID  = workflows.DomainApprovalID(requestID)
+	parentID = process.SACreateID(requestID)
+	childID  = process.DomainApprovalID(requestID)
 )
 
 // sentMail is a notification the workflow asked the mailer for, at what point of the test clock.
@@ -103,15 +104,15 @@ func newHarness(t *testing.T, workflowID string) *harness {
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(t0)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID, TaskQueue: workflows.DefaultTaskQueue})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID, TaskQueue: process.DefaultTaskQueue})
 	worker.Register(env, worker.Deps{Store: st, Mailer: ml})
 	h := &harness{t: t, env: env, mailDelay: map[string]time.Duration{}, mailErr: map[string]error{}}
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		sa := args.Get(0).(temporal.SearchAttributes)
 		s := searchState{At: h.elapsed()}
-		s.State, _ = sa.GetKeyword(workflows.SearchState)
-		s.WaitingOn, _ = sa.GetKeywordList(workflows.SearchWaitingOn)
-		s.SmartAccountID, _ = sa.GetKeyword(workflows.SearchSmartAccount)
+		s.State, _ = sa.GetKeyword(process.SearchState)
+		s.WaitingOn, _ = sa.GetKeywordList(process.SearchWaitingOn)
+		s.SmartAccountID, _ = sa.GetKeyword(process.SearchSmartAccount)
 		h.mu.Lock()
 		h.searches = append(h.searches, s)
 		h.mu.Unlock()
@@ -249,20 +250,20 @@ func (h *harness) updateAt(at time.Duration, workflowID, name string, args ...an
 }
 
 // decideAt sends the decide update to the workflow under test.
-func (h *harness) decideAt(at time.Duration, in workflows.DecideInput) *updateOutcome {
-	return h.updateAt(at, "", workflows.UpdateDecide, in)
+func (h *harness) decideAt(at time.Duration, in process.DecideInput) *updateOutcome {
+	return h.updateAt(at, "", process.UpdateDecide, in)
 }
 
 // statusAt queries the status of the workflow under test (or of workflowID) at the given time.
-func (h *harness) statusAt(at time.Duration, workflowID string) *workflows.Status {
-	out := &workflows.Status{State: "<not queried>"}
+func (h *harness) statusAt(at time.Duration, workflowID string) *process.Status {
+	out := &process.Status{State: "<not queried>"}
 	h.env.RegisterDelayedCallback(func() {
 		var err error
 		var v interface{ Get(any) error }
 		if workflowID == "" {
-			v, err = h.env.QueryWorkflow(workflows.QueryStatus)
+			v, err = h.env.QueryWorkflow(process.QueryStatus)
 		} else {
-			v, err = h.env.QueryWorkflowByID(workflowID, workflows.QueryStatus)
+			v, err = h.env.QueryWorkflowByID(workflowID, process.QueryStatus)
 		}
 		if err == nil {
 			err = v.Get(out)
@@ -283,11 +284,11 @@ func (h *harness) run(wf any, in any) {
 	h.env.AssertExpectations(h.t)
 }
 
-func (h *harness) sacreate(in workflows.SACreateInput) workflows.SACreateResult {
+func (h *harness) sacreate(in process.SACreateInput) process.SACreateResult {
 	h.t.Helper()
 	h.run(workflows.SACreate, in)
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var res workflows.SACreateResult
+	var res process.SACreateResult
 	require.NoError(h.t, h.env.GetWorkflowResult(&res))
 	return res
 }
@@ -366,21 +367,21 @@ func pendingDomain(approvers ...string) activities.SAState {
 	return s
 }
 
-func input(timing workflows.Timing) workflows.SACreateInput {
-	return workflows.SACreateInput{
+func input(timing process.Timing) process.SACreateInput {
+	return process.SACreateInput{
 		RequestID: requestID,
-		Request: workflows.SARequest{
+		Request: process.SARequest{
 			Name: "Acme", Domain: "acme.com", NoteToApprover: "please", Visibility: models.VisibilityUnrestricted,
 			NominatedAdmins: []string{requester, "Bob@Acme.com"},
-			Requester:       activities.Person{Email: requester, Name: "Alice"},
+			Requester:       models.Person{Email: requester, Name: "Alice"},
 		},
 		Timing: timing,
 	}
 }
 
 // shortTiming is DefaultTiming in hours instead of days.
-func shortTiming() workflows.Timing {
-	return workflows.Timing{
+func shortTiming() process.Timing {
+	return process.Timing{
 		Reminders:        []time.Duration{time.Hour, 2 * time.Hour},
 		Expiry:           3 * time.Hour,
 		DomainReminders:  []time.Duration{time.Hour},
@@ -389,12 +390,12 @@ func shortTiming() workflows.Timing {
 	}
 }
 
-func approve(actor string, roles ...string) workflows.DecideInput {
-	return workflows.DecideInput{Decision: workflows.Approve, Actor: actor, ActorRoles: roles, Via: workflows.ViaEmail}
+func approve(actor string, roles ...string) process.DecideInput {
+	return process.DecideInput{Decision: process.Approve, Actor: actor, ActorRoles: roles, Via: process.ViaEmail}
 }
 
-func decline(actor, reason string, roles ...string) workflows.DecideInput {
-	return workflows.DecideInput{Decision: workflows.Decline, Reason: reason, Actor: actor, ActorRoles: roles, Via: workflows.ViaAPI}
+func decline(actor, reason string, roles ...string) process.DecideInput {
+	return process.DecideInput{Decision: process.Decline, Reason: reason, Actor: actor, ActorRoles: roles, Via: process.ViaAPI}
 }
 
 // overTheWire is the error a client of a real Temporal server receives for err: a workflow or update
@@ -411,7 +412,7 @@ func overTheWire(err error) error {
 // or nil when the error does not carry one (the API then answers 500).
 func apiError(err error) *models.Error {
 	var me *models.Error
-	if errors.As(workflows.AsModelError(overTheWire(err)), &me) {
+	if errors.As(process.DecodeError(overTheWire(err)), &me) {
 		return me
 	}
 	return nil
@@ -431,39 +432,39 @@ func requireRejected(t *testing.T, o *updateOutcome, code string) *models.Error 
 }
 
 // requireDecided checks that a decide update was accepted and answered with a DecideResult.
-func requireDecided(t *testing.T, o *updateOutcome) workflows.DecideResult {
+func requireDecided(t *testing.T, o *updateOutcome) process.DecideResult {
 	t.Helper()
 	s := o.snapshot()
 	require.True(t, s.sent, "update was never sent (workflow ended before?)")
 	require.True(t, s.accepted, "update should be accepted, got rejected=%v err=%v", s.rejected, s.err)
 	require.True(t, s.completed, "accepted update never completed")
 	require.NoError(t, s.err)
-	res, ok := s.value.(workflows.DecideResult)
+	res, ok := s.value.(process.DecideResult)
 	require.True(t, ok, "update answered %T", s.value)
 	return res
 }
 
 // requireCreated checks the answer of the created update.
-func requireCreated(t *testing.T, o *updateOutcome) workflows.CreateResponse {
+func requireCreated(t *testing.T, o *updateOutcome) process.CreateResponse {
 	t.Helper()
 	s := o.snapshot()
 	require.True(t, s.sent)
 	require.True(t, s.accepted, "created update should be accepted, got rejected=%v err=%v", s.rejected, s.err)
 	require.True(t, s.completed, "created update never completed")
 	require.NoError(t, s.err)
-	res, ok := s.value.(workflows.CreateResponse)
+	res, ok := s.value.(process.CreateResponse)
 	require.True(t, ok, "created answered %T", s.value)
 	return res
 }
 
 // waiting builds an expected waitingOn entry.
-func waiting(who, action string, since, deadline time.Time) workflows.Waiting {
-	return workflows.Waiting{Who: who, Action: action, Since: since.UTC(), Deadline: deadline.UTC()}
+func waiting(who, action string, since, deadline time.Time) models.Waiting {
+	return models.Waiting{Who: who, Action: action, Since: since.UTC(), Deadline: deadline.UTC()}
 }
 
 // inUTC makes times comparable with assert.Equal.
-func inUTC(ws []workflows.Waiting) []workflows.Waiting {
-	out := make([]workflows.Waiting, 0, len(ws))
+func inUTC(ws []models.Waiting) []models.Waiting {
+	out := make([]models.Waiting, 0, len(ws))
 	for _, w := range ws {
 		w.Since, w.Deadline = w.Since.UTC(), w.Deadline.UTC()
 		out = append(out, w)
@@ -477,7 +478,7 @@ func requireSameTime(t *testing.T, want, got time.Time, what string) {
 }
 
 // historyWhats lists the What of each step of a status history.
-func historyWhats(s *workflows.Status) []string {
+func historyWhats(s *process.Status) []string {
 	out := make([]string, 0, len(s.History))
 	for _, st := range s.History {
 		out = append(out, st.What)

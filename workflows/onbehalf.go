@@ -8,26 +8,8 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
-
-// UpdateNominate adds customer contacts ("creators") to a request made on a customer's behalf that waits
-// for acceptance or was declined (FEATURES SA6).
-const UpdateNominate = "nominate"
-
-// NominateInput is the argument of the nominate update.
-type NominateInput struct {
-	Emails []string `json:"emails"`
-	Actor  string   `json:"actor"`
-}
-
-// NominateResult says whom the request waits for after a nomination.
-type NominateResult struct {
-	SmartAccountID   string          `json:"smartAccountId"`
-	Status           models.SAStatus `json:"status"`
-	CustomerContacts []string        `json:"customerContacts"`
-	Mailed           []string        `json:"mailed"`
-	Deadline         time.Time       `json:"deadline"`
-}
 
 // customerPart is the state of the customer's side of a request made on their behalf: the contacts,
 // the nominations waiting to be applied, and how the wait ended.
@@ -44,13 +26,13 @@ type customerPart struct {
 }
 
 type nomination struct {
-	in     NominateInput
-	result *NominateResult
+	in     process.NominateInput
+	result *process.NominateResult
 	err    error
 }
 
-func (c *customerPart) waitingForNominations() []Waiting {
-	return []Waiting{{Who: c.requester, Action: "nominate-creators", Since: c.since, Deadline: c.deadline}}
+func (c *customerPart) waitingForNominations() []models.Waiting {
+	return []models.Waiting{{Who: c.requester, Action: "nominate-creators", Since: c.since, Deadline: c.deadline}}
 }
 
 // customerPart runs the customer's part of a request made on their behalf (FEATURES SA5): the contacts
@@ -60,7 +42,7 @@ func (c *customerPart) waitingForNominations() []Waiting {
 // account's state once the customer's part is over.
 func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
 	defer func() { w.taskAction = "" }()
-	t := w.in.Timing.withDefaults()
+	t := w.in.Timing.WithDefaults()
 	c := &w.customer
 	c.contacts, c.requester = slices.Clone(st.Approvers), models.NormalizeEmail(w.in.Request.Requester.Email)
 	w.acceptanceTask(ctx, t.AcceptanceExpiry)
@@ -109,13 +91,13 @@ func (w *saCreate) refuseNominations(st activities.SAState) {
 func (w *saCreate) acceptanceTask(ctx workflow.Context, expiry time.Duration) {
 	c := &w.customer
 	w.task = newApprovalTask(ctx, slices.Clone(c.contacts), "", expiry)
-	w.task.choices = []Decision{Accept, Decline}
+	w.task.choices = []process.Decision{process.Accept, process.Decline}
 	w.task.wake = func() bool { return len(c.nominations) > 0 }
 	w.taskAction = "accept"
 	c.deadline, c.since = w.task.deadline, w.task.since
 }
 
-func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, t process.Timing) (activities.SAState, error) {
 	decided, err := w.task.wait(ctx, nudgesOf(t.AcceptanceReminders, "sa_acceptance_task"), func(n nudge) {
 		d := w.customerMailData(w.task.deadline)
 		d.Reminder = n.Reminder
@@ -133,7 +115,7 @@ func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, 
 	}
 	in := *w.task.decision
 	var out activities.SAState
-	if in.Decision == Accept {
+	if in.Decision == process.Accept {
 		hq := models.Address{}
 		if in.Headquarters != nil {
 			hq = *in.Headquarters
@@ -145,7 +127,7 @@ func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, 
 		err = workflow.ExecuteLocalActivity(lctx(ctx), store.DeclineOnBehalf, activities.DeclineOnBehalfInput{
 			SmartAccountID: st.SmartAccountID, Actor: in.Actor, Reason: in.Reason, Via: in.Via}).Get(ctx, &out)
 	}
-	w.task.close(DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
 		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason}, wireError(err))
 	if err != nil {
 		return st, err
@@ -160,8 +142,8 @@ func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, 
 		w.taskAction = ""
 	case models.SAPendingCustomerAddress:
 		w.task = newApprovalTask(ctx, []string{out.AcceptedBy}, "", t.AcceptanceExpiry)
-		w.task.choices = []Decision{Submit}
-		w.task.check = func(in DecideInput) error {
+		w.task.choices = []process.Decision{process.Submit}
+		w.task.check = func(in process.DecideInput) error {
 			if in.Headquarters == nil || in.Headquarters.IsZero() {
 				return refuse(models.CodeInvalid, "headquarters", "the headquarters address is required")
 			}
@@ -175,7 +157,7 @@ func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, 
 	return out, nil
 }
 
-func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t process.Timing) (activities.SAState, error) {
 	decided, err := w.task.wait(ctx, nudgesOf(t.AcceptanceReminders, "sa_address_task"), func(n nudge) {
 		d := w.customerMailData(w.task.deadline)
 		d.Reminder = n.Reminder
@@ -193,7 +175,7 @@ func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t T
 	err = workflow.ExecuteLocalActivity(lctx(ctx), store.GiveHeadquarters, activities.HeadquartersInput{
 		SmartAccountID: st.SmartAccountID, Actor: in.Actor, Headquarters: *in.Headquarters,
 		ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via}).Get(ctx, &out)
-	w.task.close(DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
 		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx)}, wireError(err))
 	if err != nil {
 		return st, err
@@ -204,7 +186,7 @@ func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t T
 
 // awaitNominations waits, after a customer declined, for more creators to be nominated until the
 // deadline; then the request expires and frees its domain.
-func (w *saCreate) awaitNominations(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+func (w *saCreate) awaitNominations(ctx workflow.Context, st activities.SAState, t process.Timing) (activities.SAState, error) {
 	c := &w.customer
 	if d := c.deadline.Sub(workflow.Now(ctx)); d > 0 {
 		if _, err := workflow.AwaitWithTimeout(ctx, d, func() bool { return len(c.nominations) > 0 }); err != nil {
@@ -219,7 +201,7 @@ func (w *saCreate) awaitNominations(ctx workflow.Context, st activities.SAState,
 
 // applyNominations adds the nominated contacts, reopens a declined request with a fresh deadline, and
 // mails the acceptance task to the people nominated (to those new to it when the request is open).
-func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState, t Timing) (activities.SAState, error) {
+func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState, t process.Timing) (activities.SAState, error) {
 	c := &w.customer
 	batch := c.nominations
 	c.nominations = nil
@@ -257,7 +239,7 @@ func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState,
 	c.batches++
 	w.step(ctx, "creators nominated", actor)
 	w.customerTasks(ctx, "nominated-"+itoa(c.batches), mail, "sa_acceptance_task", w.customerMailData(w.task.deadline))
-	res := NominateResult{SmartAccountID: out.SmartAccountID, Status: out.Status, CustomerContacts: c.contacts,
+	res := process.NominateResult{SmartAccountID: out.SmartAccountID, Status: out.Status, CustomerContacts: c.contacts,
 		Mailed: mail, Deadline: w.task.deadline}
 	for _, n := range batch {
 		n.result = &res
@@ -276,7 +258,7 @@ func (w *saCreate) expireCustomer(ctx workflow.Context, st activities.SAState) (
 	return out, err
 }
 
-func (w *saCreate) validateNominate(in NominateInput) error {
+func (w *saCreate) validateNominate(in process.NominateInput) error {
 	if !w.in.Request.OnBehalf || (w.sa.Status != models.SAPendingCustomerAcceptance && w.sa.Status != models.SADeclinedByCustomer) {
 		return refuse(models.CodeConflict, "", "the Smart Account is %s: creators can be nominated only while it waits for the customer's acceptance or after the customer declined", w.sa.Status)
 	}
@@ -291,14 +273,14 @@ func (w *saCreate) validateNominate(in NominateInput) error {
 	return nil
 }
 
-func (w *saCreate) onNominate(ctx workflow.Context, in NominateInput) (NominateResult, error) {
+func (w *saCreate) onNominate(ctx workflow.Context, in process.NominateInput) (process.NominateResult, error) {
 	n := &nomination{in: in}
 	w.customer.nominations = append(w.customer.nominations, n)
 	if err := workflow.Await(ctx, func() bool { return n.result != nil || n.err != nil }); err != nil {
-		return NominateResult{}, err
+		return process.NominateResult{}, err
 	}
 	if n.err != nil {
-		return NominateResult{}, n.err
+		return process.NominateResult{}, n.err
 	}
 	return *n.result, nil
 }

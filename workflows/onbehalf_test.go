@@ -12,7 +12,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 const (
@@ -25,16 +25,16 @@ const (
 var hqAcme = models.Address{Company: "Acme", Line1: "1 Main", City: "San Jose", Country: "US"}
 
 // customerTiming asks the customer contacts for 3 hours, reminding them at 1 and 2.
-func customerTiming() workflows.Timing {
+func customerTiming() process.Timing {
 	t := shortTiming()
 	t.AcceptanceReminders, t.AcceptanceExpiry = []time.Duration{time.Hour, 2 * time.Hour}, 3*time.Hour
 	t.AccessReminders, t.AccessExpiry = []time.Duration{time.Hour, 2 * time.Hour}, 3*time.Hour
 	return t
 }
 
-func onBehalfInput(modified bool) workflows.SACreateInput {
+func onBehalfInput(modified bool) process.SACreateInput {
 	in := input(customerTiming())
-	in.Request.Requester = activities.Person{Email: partner, Name: "Sam"}
+	in.Request.Requester = models.Person{Email: partner, Name: "Sam"}
 	in.Request.NominatedAdmins = []string{}
 	in.Request.OnBehalf, in.Request.CustomerContacts, in.Request.NoteToCustomer = true, []string{cto, cfo}, "sign here"
 	in.Request.ModifiedDomain = modified
@@ -101,8 +101,8 @@ func (h *harness) customerStore(afterAccept activities.SAState) *customerStore {
 	return cs
 }
 
-func accept(actor string, hq *models.Address) workflows.DecideInput {
-	return workflows.DecideInput{Decision: workflows.Accept, Actor: actor, Headquarters: hq, Via: workflows.ViaEmail}
+func accept(actor string, hq *models.Address) process.DecideInput {
+	return process.DecideInput{Decision: process.Accept, Actor: actor, Headquarters: hq, Via: process.ViaEmail}
 }
 
 func active() activities.SAState {
@@ -118,7 +118,7 @@ func TestOnBehalf_AcceptedWithAddress(t *testing.T) {
 	h.onCreate(pendingCustomer(cto, cfo), nil)
 	cs := h.customerStore(active())
 	h.mailDelay["sa_active"] = time.Minute
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	wrongKind := h.decideAt(10*time.Minute, approve(cto))
 	notAContact := h.decideAt(11*time.Minute, accept(admin1, &hqAcme))
 	waitingStatus := h.statusAt(20*time.Minute, "")
@@ -130,7 +130,7 @@ func TestOnBehalf_AcceptedWithAddress(t *testing.T) {
 	deadline := t0.Add(3 * time.Hour)
 	resp := requireCreated(t, created)
 	assert.Equal(t, models.SAPendingCustomerAcceptance, resp.Status)
-	assert.Equal(t, []workflows.Waiting{waiting(cto, "accept", t0, deadline), waiting(cfo, "accept", t0, deadline)}, inUTC(resp.WaitingOn))
+	assert.Equal(t, []models.Waiting{waiting(cto, "accept", t0, deadline), waiting(cfo, "accept", t0, deadline)}, inUTC(resp.WaitingOn))
 	require.True(t, h.created[0].OnBehalf)
 	assert.Equal(t, []string{cto, cfo}, h.created[0].CustomerContacts)
 	assert.Equal(t, "sign here", h.created[0].NoteToCustomer)
@@ -150,10 +150,10 @@ func TestOnBehalf_AcceptedWithAddress(t *testing.T) {
 	}
 	assert.Equal(t, []string{"sa_onbehalf_notice"}, templates(h.mailsTo(admin1)))
 	require.Len(t, cs.accepted, 1)
-	assert.Equal(t, activities.AcceptSAInput{SmartAccountID: saID, Actor: cto, Headquarters: hqAcme, Via: workflows.ViaEmail}, cs.accepted[0])
+	assert.Equal(t, activities.AcceptSAInput{SmartAccountID: saID, Actor: cto, Headquarters: hqAcme, Via: process.ViaEmail}, cs.accepted[0])
 	out := requireDecided(t, accepted)
 	assert.Equal(t, models.SAActive, out.Status)
-	assert.Equal(t, workflows.Accept, out.Decision)
+	assert.Equal(t, process.Accept, out.Decision)
 	assert.Contains(t, requireRejected(t, late, models.CodeConflict).Message, "already accepted by "+cto)
 
 	assert.Equal(t, []string{"sa_onbehalf_pending", "sa_onbehalf_active"}, templates(h.mailsTo(partner)))
@@ -168,20 +168,20 @@ func TestOnBehalf_AddressStep(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingCustomer(cto, cfo), nil)
 	cs := h.customerStore(active())
-	h.updateAt(0, "", workflows.UpdateCreated)
+	h.updateAt(0, "", process.UpdateCreated)
 	accepted := h.decideAt(10*time.Minute, accept(cto, nil))
 	addressStatus := h.statusAt(20*time.Minute, "")
-	nominate := h.updateAt(25*time.Minute, "", workflows.UpdateNominate, workflows.NominateInput{Emails: []string{ceo}, Actor: partner})
-	noAddress := h.decideAt(30*time.Minute, workflows.DecideInput{Decision: workflows.Submit, Actor: cto})
-	otherContact := h.decideAt(31*time.Minute, workflows.DecideInput{Decision: workflows.Submit, Actor: cfo, Headquarters: &hqAcme})
-	given := h.decideAt(40*time.Minute, workflows.DecideInput{Decision: workflows.Submit, Actor: cto, Headquarters: &hqAcme})
+	nominate := h.updateAt(25*time.Minute, "", process.UpdateNominate, process.NominateInput{Emails: []string{ceo}, Actor: partner})
+	noAddress := h.decideAt(30*time.Minute, process.DecideInput{Decision: process.Submit, Actor: cto})
+	otherContact := h.decideAt(31*time.Minute, process.DecideInput{Decision: process.Submit, Actor: cfo, Headquarters: &hqAcme})
+	given := h.decideAt(40*time.Minute, process.DecideInput{Decision: process.Submit, Actor: cto, Headquarters: &hqAcme})
 
 	res := h.sacreate(onBehalfInput(false))
 
 	out := requireDecided(t, accepted)
 	assert.Equal(t, models.SAPendingCustomerAddress, out.Status)
 	assert.Equal(t, string(models.SAPendingCustomerAddress), addressStatus.State)
-	assert.Equal(t, []workflows.Waiting{waiting(cto, "give-address", t0.Add(10*time.Minute), t0.Add(10*time.Minute+3*time.Hour))},
+	assert.Equal(t, []models.Waiting{waiting(cto, "give-address", t0.Add(10*time.Minute), t0.Add(10*time.Minute+3*time.Hour))},
 		inUTC(addressStatus.WaitingOn))
 	task, ok := h.task(parentID + "/address/" + cto)
 	require.True(t, ok, "the contact who accepted is mailed the address step")
@@ -203,11 +203,11 @@ func TestOnBehalf_DeclinedThenMoreCreators(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingCustomer(cto, cfo), nil)
 	cs := h.customerStore(active())
-	h.updateAt(0, "", workflows.UpdateCreated)
-	declined := h.decideAt(10*time.Minute, workflows.DecideInput{Decision: workflows.Decline, Actor: cto, Reason: "not us", Via: workflows.ViaEmail})
+	h.updateAt(0, "", process.UpdateCreated)
+	declined := h.decideAt(10*time.Minute, process.DecideInput{Decision: process.Decline, Actor: cto, Reason: "not us", Via: process.ViaEmail})
 	declinedStatus := h.statusAt(20*time.Minute, "")
-	badCreator := h.updateAt(25*time.Minute, "", workflows.UpdateNominate, workflows.NominateInput{Emails: []string{"x@other.org"}, Actor: partner})
-	nominated := h.updateAt(time.Hour, "", workflows.UpdateNominate, workflows.NominateInput{Emails: []string{ceo}, Actor: partner})
+	badCreator := h.updateAt(25*time.Minute, "", process.UpdateNominate, process.NominateInput{Emails: []string{"x@other.org"}, Actor: partner})
+	nominated := h.updateAt(time.Hour, "", process.UpdateNominate, process.NominateInput{Emails: []string{ceo}, Actor: partner})
 	reopened := h.statusAt(time.Hour+time.Minute, "")
 	accepted := h.decideAt(2*time.Hour, accept(ceo, &hqAcme))
 
@@ -222,13 +222,13 @@ func TestOnBehalf_DeclinedThenMoreCreators(t *testing.T) {
 	assert.Equal(t, cto, toPartner[1].In.Data.DecidedBy)
 
 	assert.Equal(t, string(models.SADeclinedByCustomer), declinedStatus.State)
-	assert.Equal(t, []workflows.Waiting{waiting(partner, "nominate-creators", t0, t0.Add(3*time.Hour))}, inUTC(declinedStatus.WaitingOn))
+	assert.Equal(t, []models.Waiting{waiting(partner, "nominate-creators", t0, t0.Add(3*time.Hour))}, inUTC(declinedStatus.WaitingOn))
 	assert.Equal(t, "emails", requireRejected(t, badCreator, models.CodeInvalid).Field)
 
 	s := nominated.snapshot()
 	require.True(t, s.completed, "nominate never completed: %v", s.err)
 	require.NoError(t, s.err)
-	nr := s.value.(workflows.NominateResult)
+	nr := s.value.(process.NominateResult)
 	assert.Equal(t, models.SAPendingCustomerAcceptance, nr.Status)
 	assert.Equal(t, []string{ceo}, nr.Mailed)
 	requireSameTime(t, t0.Add(4*time.Hour), nr.Deadline, "a reopened request gets a fresh deadline")
@@ -250,12 +250,12 @@ func TestOnBehalf_NominateWhileWaiting(t *testing.T) {
 	h.onCreate(pendingCustomer(cto, cfo), nil)
 	h.customerStore(active())
 	h.onExpire()
-	h.updateAt(0, "", workflows.UpdateCreated)
-	nominated := h.updateAt(time.Hour+30*time.Minute, "", workflows.UpdateNominate, workflows.NominateInput{Emails: []string{ceo, cto}, Actor: partner})
+	h.updateAt(0, "", process.UpdateCreated)
+	nominated := h.updateAt(time.Hour+30*time.Minute, "", process.UpdateNominate, process.NominateInput{Emails: []string{ceo, cto}, Actor: partner})
 
 	h.sacreate(onBehalfInput(false))
 
-	nr := nominated.snapshot().value.(workflows.NominateResult)
+	nr := nominated.snapshot().value.(process.NominateResult)
 	assert.Equal(t, []string{ceo}, nr.Mailed)
 	requireSameTime(t, t0.Add(4*time.Hour+30*time.Minute), nr.Deadline, "deadline")
 	keys := h.taskKeys()
@@ -270,7 +270,7 @@ func TestOnBehalf_Expires(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingCustomer(cto, cfo), nil)
 	h.onExpire()
-	h.updateAt(0, "", workflows.UpdateCreated)
+	h.updateAt(0, "", process.UpdateCreated)
 
 	res := h.sacreate(onBehalfInput(false))
 
@@ -295,7 +295,7 @@ func TestSACreate_ModifiedDomain(t *testing.T) {
 		h := newHarness(t, parentID)
 		h.onCreate(pendingDomain(cisco1), nil)
 		h.onResolve(active())
-		h.updateAt(time.Minute, childID, workflows.UpdateDecide, approve(cisco1))
+		h.updateAt(time.Minute, childID, process.UpdateDecide, approve(cisco1))
 		in := input(shortTiming())
 		in.Request.ModifiedDomain = true
 
@@ -311,7 +311,7 @@ func TestSACreate_ModifiedDomain(t *testing.T) {
 		cs := h.customerStore(pendingDomain(cisco1))
 		h.onResolve(active())
 		h.decideAt(10*time.Minute, accept(cto, &hqAcme))
-		domainDecided := h.updateAt(20*time.Minute, childID, workflows.UpdateDecide, approve(cisco1))
+		domainDecided := h.updateAt(20*time.Minute, childID, process.UpdateDecide, approve(cisco1))
 
 		res := h.sacreate(onBehalfInput(true))
 
@@ -329,12 +329,12 @@ func TestOnBehalf_NominationDuringAcceptanceIsAnsweredAtOnce(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingCustomer(cto, cfo), nil)
 	h.customerStore(active())
-	h.updateAt(0, "", workflows.UpdateCreated)
+	h.updateAt(0, "", process.UpdateCreated)
 	accepted := h.decideAt(10*time.Minute, accept(cto, nil))
-	nominate := h.updateAt(10*time.Minute, "", workflows.UpdateNominate, workflows.NominateInput{Emails: []string{ceo}, Actor: partner})
+	nominate := h.updateAt(10*time.Minute, "", process.UpdateNominate, process.NominateInput{Emails: []string{ceo}, Actor: partner})
 	var atTwenty updateOutcome
 	h.env.RegisterDelayedCallback(func() { atTwenty = nominate.snapshot() }, 20*time.Minute)
-	given := h.decideAt(2*time.Hour, workflows.DecideInput{Decision: workflows.Submit, Actor: cto, Headquarters: &hqAcme})
+	given := h.decideAt(2*time.Hour, process.DecideInput{Decision: process.Submit, Actor: cto, Headquarters: &hqAcme})
 
 	res := h.sacreate(onBehalfInput(false))
 

@@ -8,11 +8,11 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // maxHistory bounds the steps an order's status keeps; older ones are in the event rows.
@@ -24,26 +24,26 @@ const maxHistory = 50
 // the fulfillment contact's delegations (the delegate and revoke updates, each delegation a child
 // process), and says whom it waits for. It runs until provisioning (a later issue) ends it, continuing
 // as new when its history grows.
-func Order(ctx workflow.Context, in OrderInput) (OrderResult, error) {
+func Order(ctx workflow.Context, in process.OrderInput) (process.OrderResult, error) {
 	w := &orderProc{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, state: in.State, since: workflow.Now(ctx)}
 	if err := w.setup(ctx); err != nil {
-		return OrderResult{}, err
+		return process.OrderResult{}, err
 	}
 	return w.run(ctx)
 }
 
 type orderProc struct {
-	in       OrderInput
+	in       process.OrderInput
 	id       string
-	state    activities.OrderState
+	state    models.OrderState
 	recorded bool
 	// conflict is set when the order id was recorded before with other content than this start's.
 	conflict bool
 	busy     bool
 	since    time.Time
-	history  []Step
+	history  []process.Step
 	// search is what the search attributes say now.
-	search *orderSearch
+	search *process.Search
 	// signals to delegation processes in flight; one that finds its process gone is of no matter.
 	signals []workflow.Future
 }
@@ -56,19 +56,19 @@ func (w *orderProc) setup(ctx workflow.Context) error {
 		w.state.Delegations = []models.OrderDelegation{}
 	}
 	w.recorded = w.in.Ingest == nil
-	start := searchOf(w.in.State, time.Time{}, w.recorded)
+	start := process.OrderSearch(w.in.State, time.Time{}, w.recorded)
 	w.search = &start
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
 	for _, h := range []struct {
 		name               string
 		handler, validator any
 	}{
-		{UpdateIngest, w.onIngest, w.validateIngest},
-		{UpdateAssign, w.onAssign, w.validateAssign},
-		{UpdateDelegate, w.onDelegate, w.validateDelegate},
-		{UpdateRevoke, w.onRevoke, w.validateRevoke},
+		{process.UpdateIngest, w.onIngest, w.validateIngest},
+		{process.UpdateAssign, w.onAssign, w.validateAssign},
+		{process.UpdateDelegate, w.onDelegate, w.validateDelegate},
+		{process.UpdateRevoke, w.onRevoke, w.validateRevoke},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
 			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -78,17 +78,17 @@ func (w *orderProc) setup(ctx workflow.Context) error {
 	return nil
 }
 
-func (w *orderProc) run(ctx workflow.Context) (OrderResult, error) {
+func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 	if w.in.Ingest != nil {
 		var res activities.RecordOrderResult
 		if err := workflow.ExecuteLocalActivity(lctx(ctx), store.RecordOrder, *w.in.Ingest).Get(ctx, &res); err != nil {
-			return OrderResult{}, err
+			return process.OrderResult{}, err
 		}
 		w.state, w.conflict, w.recorded = res.State, res.Conflict, true
 		w.step(ctx, "received from commerce", models.RoleCommerce)
 	}
 	w.upsertSearch(ctx)
-	ended := workflow.GetSignalChannel(ctx, SignalDelegationEnded)
+	ended := workflow.GetSignalChannel(ctx, process.SignalDelegationEnded)
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		for {
 			var e DelegationEnded
@@ -103,7 +103,7 @@ func (w *orderProc) run(ctx workflow.Context) (OrderResult, error) {
 		return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !w.busy && workflow.AllHandlersFinished(ctx) &&
 			!slices.ContainsFunc(w.signals, func(f workflow.Future) bool { return !f.IsReady() })
 	}); err != nil {
-		return OrderResult{}, err
+		return process.OrderResult{}, err
 	}
 	for {
 		var e DelegationEnded
@@ -112,24 +112,24 @@ func (w *orderProc) run(ctx workflow.Context) (OrderResult, error) {
 		}
 		w.delegationEnded(ctx, e)
 	}
-	return OrderResult{}, workflow.NewContinueAsNewError(ctx, Order, OrderInput{OrderID: w.in.OrderID, State: w.state})
+	return process.OrderResult{}, workflow.NewContinueAsNewError(ctx, Order, process.OrderInput{OrderID: w.in.OrderID, State: w.state})
 }
 
-func (w *orderProc) validateIngest(in IngestInput) error {
+func (w *orderProc) validateIngest(in process.IngestInput) error {
 	if w.recorded && in.Order.PayloadHash != w.state.Order.PayloadHash {
 		return refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
 	}
 	return nil
 }
 
-func (w *orderProc) onIngest(ctx workflow.Context, in IngestInput) (IngestResult, error) {
+func (w *orderProc) onIngest(ctx workflow.Context, in process.IngestInput) (process.IngestResult, error) {
 	if err := workflow.Await(ctx, func() bool { return w.recorded }); err != nil {
-		return IngestResult{}, err
+		return process.IngestResult{}, err
 	}
 	if w.conflict || in.Order.PayloadHash != w.state.Order.PayloadHash {
-		return IngestResult{}, refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
+		return process.IngestResult{}, refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
 	}
-	return IngestResult{State: w.state}, nil
+	return process.IngestResult{State: w.state}, nil
 }
 
 // access is what the actor may do with the order now, as far as the process knows: members of the
@@ -140,7 +140,7 @@ func (w *orderProc) access(ctx workflow.Context, a models.OrderActor) models.Ord
 
 // assignAccess is the actor's entitlement to an assignment: through the named delegation when the
 // assignment comes from its link, as the order's rules say otherwise.
-func (w *orderProc) assignAccess(ctx workflow.Context, in AssignInput) (models.OrderAccess, error) {
+func (w *orderProc) assignAccess(ctx workflow.Context, in process.AssignInput) (models.OrderAccess, error) {
 	if in.DelegationID == "" {
 		return w.access(ctx, in.Actor), nil
 	}
@@ -156,7 +156,7 @@ func (w *orderProc) assignAccess(ctx workflow.Context, in AssignInput) (models.O
 	return models.OrderAccess{}, refuse(models.CodeConflict, "", "the delegation %s is no longer open: it was used or revoked", in.DelegationID)
 }
 
-func (w *orderProc) validateAssign(ctx workflow.Context, in AssignInput) error {
+func (w *orderProc) validateAssign(ctx workflow.Context, in process.AssignInput) error {
 	if !w.recorded {
 		return refuse(models.CodeConflict, "", "order %s is still being recorded; try again", w.in.OrderID)
 	}
@@ -170,21 +170,21 @@ func (w *orderProc) validateAssign(ctx workflow.Context, in AssignInput) error {
 
 // onAssign applies one assignment at a time: another may have changed the order while this one
 // waited, so the rules are checked again before the write.
-func (w *orderProc) onAssign(ctx workflow.Context, in AssignInput) (AssignResult, error) {
+func (w *orderProc) onAssign(ctx workflow.Context, in process.AssignInput) (process.AssignResult, error) {
 	if err := w.lock(ctx); err != nil {
-		return AssignResult{}, err
+		return process.AssignResult{}, err
 	}
 	defer w.unlock()
 	acc, err := w.assignAccess(ctx, in)
 	if err != nil {
-		return AssignResult{}, err
+		return process.AssignResult{}, err
 	}
 	plan, err := models.PlanAssignment(w.state.Order, w.state.Lines, acc, in.Request)
 	if err != nil {
 		w.step(ctx, "assignment refused: "+err.Error(), in.Actor.Email)
-		return AssignResult{}, wireError(err)
+		return process.AssignResult{}, wireError(err)
 	}
-	res := AssignResult{OrderID: w.in.OrderID, Status: w.state.Order.AssignmentStatus, Changed: []string{}, Notes: plan.Notes, As: acc.As}
+	res := process.AssignResult{OrderID: w.in.OrderID, Status: w.state.Order.AssignmentStatus, Changed: []string{}, Notes: plan.Notes, As: acc.As}
 	if len(plan.Changes) == 0 && acc.Delegation == "" {
 		return res, nil
 	}
@@ -195,7 +195,7 @@ func (w *orderProc) onAssign(ctx workflow.Context, in AssignInput) (AssignResult
 	}).Get(ctx, &out)
 	if err != nil {
 		w.step(ctx, "assignment failed: "+err.Error(), in.Actor.Email)
-		return AssignResult{}, wireError(err)
+		return process.AssignResult{}, wireError(err)
 	}
 	w.state = out.State
 	res.Status, res.Changed = w.state.Order.AssignmentStatus, out.Changed
@@ -209,7 +209,7 @@ func (w *orderProc) onAssign(ctx workflow.Context, in AssignInput) (AssignResult
 	return res, nil
 }
 
-func (w *orderProc) validateDelegate(ctx workflow.Context, in DelegateInput) error {
+func (w *orderProc) validateDelegate(ctx workflow.Context, in process.DelegateInput) error {
 	o := w.state.Order
 	actor := models.NormalizeEmail(in.Actor.Email)
 	delegate := models.NormalizeEmail(in.Delegate)
@@ -253,28 +253,28 @@ func (w *orderProc) validateDelegate(ctx workflow.Context, in DelegateInput) err
 
 // onDelegate records the delegation and starts its process, which mails the delegate; the process
 // lives on its own (it outlives a continue-as-new of this one) and is told by signal how it ended.
-func (w *orderProc) onDelegate(ctx workflow.Context, in DelegateInput) (DelegateResult, error) {
+func (w *orderProc) onDelegate(ctx workflow.Context, in process.DelegateInput) (process.DelegateResult, error) {
 	if err := w.lock(ctx); err != nil {
-		return DelegateResult{}, err
+		return process.DelegateResult{}, err
 	}
 	defer w.unlock()
 	for _, d := range w.state.Delegations {
 		if d.ID == in.DelegationID {
-			return DelegateResult{Delegation: d, WaitingOn: delegationWaiting(d)}, nil
+			return process.DelegateResult{Delegation: d, WaitingOn: models.DelegationWaiting(d)}, nil
 		}
 	}
 	o := w.state.Order
 	now := workflow.Now(ctx).UTC().Truncate(time.Microsecond)
 	d := models.OrderDelegation{ID: in.DelegationID, OrderID: o.ID, Delegator: o.FulfillmentContact,
 		Delegate: models.NormalizeEmail(in.Delegate), Note: strings.TrimSpace(in.Note), Status: models.DelegationPending,
-		WorkflowID: DelegationWorkflowID(o.ID, in.DelegationID), ExpiresAt: now.Add(in.Expiry), CreatedAt: now}
+		WorkflowID: process.DelegationWorkflowID(o.ID, in.DelegationID), ExpiresAt: now.Add(in.Expiry), CreatedAt: now}
 	if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateDelegation, activities.CreateDelegationInput{Delegation: d}).Get(ctx, &d); err != nil {
-		return DelegateResult{}, wireError(err)
+		return process.DelegateResult{}, wireError(err)
 	}
 	if d.Status != models.DelegationPending {
 		// The same request again after its delegation ended (used, revoked, expired): answered with it
 		// as it is; its process ran and must not be started twice.
-		return DelegateResult{Delegation: d, WaitingOn: []Waiting{}}, nil
+		return process.DelegateResult{Delegation: d, WaitingOn: []models.Waiting{}}, nil
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            d.WorkflowID,
@@ -283,15 +283,15 @@ func (w *orderProc) onDelegate(ctx workflow.Context, in DelegateInput) (Delegate
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, Delegation, DelegationInput{Delegation: d, OrderWorkflowID: w.id, Mail: w.mail(d)})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return DelegateResult{}, wireError(err)
+		return process.DelegateResult{}, wireError(err)
 	}
 	w.state.Delegations = append(w.state.Delegations, d)
 	w.step(ctx, "assignment delegated to "+d.Delegate, d.Delegator)
 	w.upsertSearch(ctx)
-	return DelegateResult{Delegation: d, WaitingOn: delegationWaiting(d)}, nil
+	return process.DelegateResult{Delegation: d, WaitingOn: models.DelegationWaiting(d)}, nil
 }
 
-func (w *orderProc) validateRevoke(ctx workflow.Context, in RevokeInput) error {
+func (w *orderProc) validateRevoke(ctx workflow.Context, in process.RevokeInput) error {
 	i := slices.IndexFunc(w.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID })
 	if i < 0 {
 		return refuse(models.CodeConflict, "", "delegation %s is not open", in.DelegationID)
@@ -311,33 +311,33 @@ func (w *orderProc) validateRevoke(ctx workflow.Context, in RevokeInput) error {
 	return refuse(models.CodeForbidden, "", "only the fulfillment contact who delegated (%s) can revoke the delegation", d.Delegator)
 }
 
-func (w *orderProc) onRevoke(ctx workflow.Context, in RevokeInput) (RevokeResult, error) {
+func (w *orderProc) onRevoke(ctx workflow.Context, in process.RevokeInput) (process.RevokeResult, error) {
 	if err := w.lock(ctx); err != nil {
-		return RevokeResult{}, err
+		return process.RevokeResult{}, err
 	}
 	defer w.unlock()
 	if err := w.validateRevoke(ctx, in); err != nil {
-		return RevokeResult{}, err
+		return process.RevokeResult{}, err
 	}
 	actor := models.NormalizeEmail(in.Actor.Email)
 	var d models.OrderDelegation
 	if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CloseDelegation, activities.CloseDelegationInput{
 		DelegationID: in.DelegationID, Status: models.DelegationRevoked, Actor: actor, Reason: strings.TrimSpace(in.Reason),
 	}).Get(ctx, &d); err != nil {
-		return RevokeResult{}, wireError(err)
+		return process.RevokeResult{}, wireError(err)
 	}
 	w.dropDelegation(d.ID)
 	w.step(ctx, "delegation to "+d.Delegate+" revoked", actor)
 	w.closeChild(ctx, d.ID, DelegationClose{Status: models.DelegationRevoked, By: actor})
 	w.upsertSearch(ctx)
-	return RevokeResult{Delegation: d}, nil
+	return process.RevokeResult{Delegation: d}, nil
 }
 
 // closeChild tells a delegation's process how it ended; one that already ended (expired) is gone,
 // which changes nothing.
 func (w *orderProc) closeChild(ctx workflow.Context, delegationID string, c DelegationClose) {
 	w.dropDelegation(delegationID)
-	w.signals = append(w.signals, workflow.SignalExternalWorkflow(ctx, DelegationWorkflowID(w.in.OrderID, delegationID), "", SignalDelegationClose, c))
+	w.signals = append(w.signals, workflow.SignalExternalWorkflow(ctx, process.DelegationWorkflowID(w.in.OrderID, delegationID), "", process.SignalDelegationClose, c))
 }
 
 func (w *orderProc) delegationEnded(ctx workflow.Context, e DelegationEnded) {
@@ -360,9 +360,9 @@ func (w *orderProc) lock(ctx workflow.Context) error {
 
 func (w *orderProc) unlock() { w.busy = false }
 
-func (w *orderProc) status() (Status, error) {
+func (w *orderProc) status() (process.Status, error) {
 	ws := w.waitingOn()
-	st := Status{State: string(w.state.Order.AssignmentStatus), WaitingOn: ws, Since: w.since, History: w.history}
+	st := process.Status{State: string(w.state.Order.AssignmentStatus), WaitingOn: ws, Since: w.since, History: w.history}
 	if !w.recorded {
 		st.State = "RECEIVING"
 	}
@@ -377,81 +377,20 @@ func (w *orderProc) status() (Status, error) {
 
 // waitingOn says whom the order waits for: its fulfillment contact (and the contact's delegates) while
 // lines are unassigned, and the provisional accounts its held lines wait on.
-func (w *orderProc) waitingOn() []Waiting {
-	return OrderWaiting(w.state, w.since)
-}
-
-// OrderWaiting derives whom an order waits for from its state; the API uses it when the process cannot
-// answer.
-func OrderWaiting(st activities.OrderState, since time.Time) []Waiting {
-	o := st.Order
-	out := []Waiting{}
-	unassigned := o.AssignmentStatus == models.AssignUnassigned || o.AssignmentStatus == models.AssignPartial
-	if unassigned && o.Type.Assignable() && o.FulfillmentContact != "" {
-		out = append(out, Waiting{Who: o.FulfillmentContact, Action: "assign", Since: o.CreatedAt})
-		for _, d := range st.Delegations {
-			out = append(out, delegationWaiting(d)...)
-		}
-	}
-	held := []string{}
-	for _, l := range st.Lines {
-		if l.Held() && !slices.Contains(held, l.SmartAccountID) {
-			held = append(held, l.SmartAccountID)
-			out = append(out, Waiting{Who: "smart-account:" + l.SmartAccountID, Action: "activate", Since: since})
-		}
-	}
-	return out
-}
-
-func delegationWaiting(d models.OrderDelegation) []Waiting {
-	return []Waiting{{Who: d.Delegate, Action: "assign", Since: d.CreatedAt, Deadline: d.ExpiresAt}}
-}
-
-// orderSearch is what operations filter an order's process by: its assignment status, whom it waits
-// for, and the account holding its first assigned line.
-type orderSearch struct {
-	state, account string
-	waiting        []string
-}
-
-func searchOf(st activities.OrderState, since time.Time, recorded bool) orderSearch {
-	out := orderSearch{state: string(st.Order.AssignmentStatus), waiting: []string{}}
-	if !recorded {
-		out.state = "RECEIVING"
-	}
-	for _, ws := range OrderWaiting(st, since) {
-		out.waiting = append(out.waiting, ws.Who)
-	}
-	for _, l := range st.Lines {
-		if l.SmartAccountID != "" {
-			out.account = l.SmartAccountID
-			break
-		}
-	}
-	return out
-}
-
-func (s orderSearch) attributes() []temporal.SearchAttributeUpdate {
-	return []temporal.SearchAttributeUpdate{SearchState.ValueSet(s.state), SearchWaitingOn.ValueSet(s.waiting),
-		SearchSmartAccount.ValueSet(s.account)}
-}
-
-// OrderSearchAttributes are the search attributes an order's process starts with, so that starting it
-// costs no upsert.
-func OrderSearchAttributes(in OrderInput) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(searchOf(in.State, time.Time{}, in.Ingest == nil).attributes()...)
+func (w *orderProc) waitingOn() []models.Waiting {
+	return models.OrderWaiting(w.state, w.since)
 }
 
 // upsertSearch tells operations the order's new state; each upsert is a write of the engine, so one
 // that changes nothing is not sent.
 func (w *orderProc) upsertSearch(ctx workflow.Context) {
-	s := searchOf(w.state, w.since, w.recorded)
-	if w.search != nil && w.search.state == s.state && w.search.account == s.account && slices.Equal(w.search.waiting, s.waiting) {
+	s := process.OrderSearch(w.state, w.since, w.recorded)
+	if w.search != nil && w.search.Equal(s) {
 		return
 	}
 	w.search = &s
 	// A failed upsert only costs operations a filter; the process goes on.
-	_ = workflow.UpsertTypedSearchAttributes(ctx, s.attributes()...)
+	_ = workflow.UpsertTypedSearchAttributes(ctx, s.Updates()...)
 }
 
 func (w *orderProc) mail(d models.OrderDelegation) activities.OrderMail {
@@ -461,7 +400,7 @@ func (w *orderProc) mail(d models.OrderDelegation) activities.OrderMail {
 }
 
 func (w *orderProc) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
 	if len(w.history) > maxHistory {
 		w.history = slices.Delete(w.history, 0, len(w.history)-maxHistory)
 	}

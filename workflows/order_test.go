@@ -17,6 +17,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/workflows"
 )
 
@@ -30,7 +31,7 @@ const (
 	support   = "tac@cisco.com"
 )
 
-var orderWF = workflows.OrderWorkflowID(orderID)
+var orderWF = process.OrderWorkflowID(orderID)
 
 // Where lines go in these tests, and what the accounts are.
 var (
@@ -41,7 +42,7 @@ var (
 )
 
 // testOrder is a partner's order of Acme: a licensed product, a Cisco service and a partner service.
-func testOrder(typ models.OrderType) activities.OrderState {
+func testOrder(typ models.OrderType) models.OrderState {
 	o := models.Order{ID: orderID, Type: typ, PurchaseOrder: "PO-7", EndCustomer: models.Party{Name: "Acme", Email: colleague},
 		Reseller: models.Party{Name: "Partner X", Domain: "partnerx.com"}, FulfillmentContact: fc,
 		BookedAt: t0.Add(-48 * time.Hour), PayloadHash: "hash-1"}
@@ -51,22 +52,22 @@ func testOrder(typ models.OrderType) activities.OrderState {
 		{ID: "3", SKU: "PSS-ADVISE", Kind: models.LinePartnerService, Quantity: 1},
 	}
 	models.PrepareOrder(&o, lines, t0.Add(-time.Hour))
-	return activities.OrderState{Order: o, Lines: lines, Delegations: []models.OrderDelegation{}}
+	return models.OrderState{Order: o, Lines: lines, Delegations: []models.OrderDelegation{}}
 }
 
 // orderStore is the database as the order activities see it, in memory.
 type orderStore struct {
 	h       *harness
 	mu      sync.Mutex
-	state   activities.OrderState
+	state   models.OrderState
 	facts   map[string]models.AccountFacts
-	records []activities.RecordOrderInput
+	records []process.IngestInput
 	assigns []stamped[activities.AssignLinesInput]
 	created []models.OrderDelegation
 	closes  []stamped[activities.CloseDelegationInput]
 }
 
-func newOrderStore(h *harness, st activities.OrderState) *orderStore {
+func newOrderStore(h *harness, st models.OrderState) *orderStore {
 	s := &orderStore{h: h, state: st, facts: map[string]models.AccountFacts{}}
 	for _, t := range []models.AssignTarget{acmeTarget, svcTarget, partnerTarget, pendingTarget} {
 		s.facts[t.SmartAccountID] = models.AccountFacts{Status: t.Status, Type: t.Type}
@@ -80,11 +81,11 @@ func newOrderStore(h *harness, st activities.OrderState) *orderStore {
 
 var st0 = st // the harness's store, named for the order tests
 
-func (s *orderStore) record(_ context.Context, in activities.RecordOrderInput) (activities.RecordOrderResult, error) {
+func (s *orderStore) record(_ context.Context, in process.IngestInput) (activities.RecordOrderResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records = append(s.records, in)
-	s.state = activities.OrderState{Order: in.Order, Lines: in.Lines, Delegations: []models.OrderDelegation{}}
+	s.state = models.OrderState{Order: in.Order, Lines: in.Lines, Delegations: []models.OrderDelegation{}}
 	return activities.RecordOrderResult{State: s.copyState(), Created: true}, nil
 }
 
@@ -141,8 +142,8 @@ func (s *orderStore) closeDelegation(_ context.Context, in activities.CloseDeleg
 	return models.OrderDelegation{}, temporal.NewNonRetryableApplicationError("no delegation", models.CodeNotFound, nil)
 }
 
-func (s *orderStore) copyState() activities.OrderState {
-	return activities.OrderState{Order: s.state.Order, Lines: slices.Clone(s.state.Lines), Delegations: slices.Clone(s.state.Delegations)}
+func (s *orderStore) copyState() models.OrderState {
+	return models.OrderState{Order: s.state.Order, Lines: slices.Clone(s.state.Lines), Delegations: slices.Clone(s.state.Delegations)}
 }
 
 func (s *orderStore) line(id string) models.OrderLine {
@@ -158,7 +159,7 @@ func (s *orderStore) line(id string) models.OrderLine {
 
 // runOrder runs the order's process from st until end on the test clock, where the test stops it (the
 // process itself never ends before provisioning).
-func (h *harness) runOrder(in workflows.OrderInput, end time.Duration) {
+func (h *harness) runOrder(in process.OrderInput, end time.Duration) {
 	h.t.Helper()
 	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, end)
 	h.mockMail()
@@ -172,26 +173,26 @@ func actor(email string, roles ...string) models.OrderActor {
 	return models.OrderActor{Email: email, Roles: roles}
 }
 
-func assignTo(by models.OrderActor, products models.AssignTarget, opts ...func(*models.AssignRequest)) workflows.AssignInput {
+func assignTo(by models.OrderActor, products models.AssignTarget, opts ...func(*models.AssignRequest)) process.AssignInput {
 	req := models.AssignRequest{Products: products, Partner: &partnerTarget}
 	for _, o := range opts {
 		o(&req)
 	}
-	return workflows.AssignInput{Actor: by, Via: workflows.ViaAPI, Request: req}
+	return process.AssignInput{Actor: by, Via: process.ViaAPI, Request: req}
 }
 
-func (h *harness) assignAt(at time.Duration, in workflows.AssignInput) *updateOutcome {
-	return h.updateAt(at, "", workflows.UpdateAssign, in)
+func (h *harness) assignAt(at time.Duration, in process.AssignInput) *updateOutcome {
+	return h.updateAt(at, "", process.UpdateAssign, in)
 }
 
-func requireAssigned(t *testing.T, o *updateOutcome) workflows.AssignResult {
+func requireAssigned(t *testing.T, o *updateOutcome) process.AssignResult {
 	t.Helper()
 	s := o.snapshot()
 	require.True(t, s.sent, "update was never sent")
 	require.True(t, s.accepted, "assign should be accepted, got rejected=%v err=%v", s.rejected, s.err)
 	require.True(t, s.completed, "accepted assign never completed")
 	require.NoError(t, s.err)
-	res, ok := s.value.(workflows.AssignResult)
+	res, ok := s.value.(process.AssignResult)
 	require.True(t, ok, "assign answered %T", s.value)
 	return res
 }
@@ -202,31 +203,31 @@ func requireAssigned(t *testing.T, o *updateOutcome) workflows.AssignResult {
 func TestOrder_IngestThenAssign(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
-	s := newOrderStore(h, activities.OrderState{})
-	ingest := activities.RecordOrderInput{Order: order.Order, Lines: order.Lines}
-	first := h.updateAt(0, "", workflows.UpdateIngest, ingest)
-	again := h.updateAt(time.Minute, "", workflows.UpdateIngest, ingest)
+	s := newOrderStore(h, models.OrderState{})
+	ingest := process.IngestInput{Order: order.Order, Lines: order.Lines}
+	first := h.updateAt(0, "", process.UpdateIngest, ingest)
+	again := h.updateAt(time.Minute, "", process.UpdateIngest, ingest)
 	changed := ingest
 	changed.Order.PayloadHash = "hash-2"
-	conflict := h.updateAt(2*time.Minute, "", workflows.UpdateIngest, changed)
+	conflict := h.updateAt(2*time.Minute, "", process.UpdateIngest, changed)
 	before := h.statusAt(3*time.Minute, "")
 	assigned := h.assignAt(10*time.Minute, assignTo(actor("FC@acme.com"), acmeTarget))
 	after := h.statusAt(11*time.Minute, "")
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, Ingest: &ingest}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, Ingest: &ingest}, time.Hour)
 
 	require.Len(t, s.records, 1, "the order is recorded once")
 	for _, o := range []*updateOutcome{first, again} {
 		v := o.snapshot()
 		require.True(t, v.completed, "ingest: %v", v.err)
 		require.NoError(t, v.err)
-		assert.Equal(t, orderID, v.value.(workflows.IngestResult).State.Order.ID)
+		assert.Equal(t, orderID, v.value.(process.IngestResult).State.Order.ID)
 	}
 	me := requireRejected(t, conflict, models.CodeConflict)
 	assert.Contains(t, me.Message, "other content")
 
 	assert.Equal(t, "UNASSIGNED", before.State)
-	assert.Equal(t, []workflows.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(before.WaitingOn))
+	assert.Equal(t, []models.Waiting{{Who: fc, Action: "assign", Since: order.Order.CreatedAt}}, inUTC(before.WaitingOn))
 
 	res := requireAssigned(t, assigned)
 	assert.Equal(t, models.AssignAssigned, res.Status)
@@ -262,7 +263,7 @@ func TestOrder_SplitServicesAndNoPartnerAccount(t *testing.T) {
 		r.Services, r.Partner = &svcTarget, nil
 	}))
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 	res := requireAssigned(t, split)
 	assert.Equal(t, models.AsSameDomain, res.As)
@@ -287,11 +288,11 @@ func TestOrder_RefusedTypes(t *testing.T) {
 			byFC := h.assignAt(time.Minute, assignTo(actor(fc), acmeTarget))
 			bySupport := h.assignAt(2*time.Minute, assignTo(actor(support, models.RoleCiscoSupport), acmeTarget,
 				func(r *models.AssignRequest) { r.Reason = "customer asked" }))
-			delegate := h.updateAt(3*time.Minute, "", workflows.UpdateDelegate, workflows.DelegateInput{
+			delegate := h.updateAt(3*time.Minute, "", process.UpdateDelegate, process.DelegateInput{
 				DelegationID: "d-1", Actor: actor(fc), Delegate: delegatee, Expiry: time.Hour})
 			status := h.statusAt(4*time.Minute, "")
 
-			h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+			h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 			for _, o := range []*updateOutcome{byFC, bySupport} {
 				me := requireRejected(t, o, models.CodeRefused)
@@ -313,7 +314,7 @@ func TestOrder_WhoMayAssign(t *testing.T) {
 		name   string
 		by     models.OrderActor
 		reason string
-		edit   func(*activities.OrderState)
+		edit   func(*models.OrderState)
 		code   string
 		as     string
 	}{
@@ -326,9 +327,9 @@ func TestOrder_WhoMayAssign(t *testing.T) {
 		{name: "support without reason", by: actor(support, models.RoleCiscoSupport), code: models.CodeInvalid},
 		{name: "support with reason", by: actor(support, models.RoleCiscoSupport), reason: "case 123", as: models.AsSupport},
 		{name: "approver only sees", by: actor("ca@cisco.com", models.RoleCiscoApprover), code: models.CodeForbidden},
-		{name: "no fulfillment contact", by: actor(colleague), edit: func(s *activities.OrderState) { s.Order.FulfillmentContact = "" }, code: models.CodeNotFound},
+		{name: "no fulfillment contact", by: actor(colleague), edit: func(s *models.OrderState) { s.Order.FulfillmentContact = "" }, code: models.CodeNotFound},
 		{name: "no fulfillment contact, support", by: actor(support, models.RoleCiscoSupport), reason: "commerce lost the FC",
-			edit: func(s *activities.OrderState) { s.Order.FulfillmentContact = "" }, as: models.AsSupport},
+			edit: func(s *models.OrderState) { s.Order.FulfillmentContact = "" }, as: models.AsSupport},
 		{name: "shipped and assigned elsewhere", by: actor(fc), edit: shippedIn("sa-old"), code: models.CodeRefused},
 		{name: "shipped, support moves it", by: actor(support, models.RoleLicensingOps), reason: "wrong account", edit: shippedIn("sa-old"), as: models.AsSupport},
 	}
@@ -342,7 +343,7 @@ func TestOrder_WhoMayAssign(t *testing.T) {
 			s := newOrderStore(h, order)
 			o := h.assignAt(time.Minute, assignTo(c.by, acmeTarget, func(r *models.AssignRequest) { r.Reason = c.reason }))
 
-			h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+			h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 			if c.code != "" {
 				requireRejected(t, o, c.code)
@@ -357,8 +358,8 @@ func TestOrder_WhoMayAssign(t *testing.T) {
 	}
 }
 
-func shippedIn(saID string) func(*activities.OrderState) {
-	return func(s *activities.OrderState) {
+func shippedIn(saID string) func(*models.OrderState) {
+	return func(s *models.OrderState) {
 		at := t0.Add(-24 * time.Hour)
 		s.Order.ShippedAt = &at
 		for i := range s.Lines {
@@ -377,7 +378,7 @@ func TestOrder_ProvisionalAccountHoldsLines(t *testing.T) {
 	o := h.assignAt(time.Minute, assignTo(actor(fc), pendingTarget))
 	status := h.statusAt(2*time.Minute, "")
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 	res := requireAssigned(t, o)
 	assert.Equal(t, models.AssignAssigned, res.Status)
@@ -402,7 +403,7 @@ func TestOrder_ConcurrentAssignmentsApplyInTurn(t *testing.T) {
 	first := h.assignAt(time.Minute, assignTo(actor(fc), acmeTarget))
 	second := h.assignAt(time.Minute, assignTo(actor(colleague), svcTarget))
 
-	h.runOrder(workflows.OrderInput{OrderID: orderID, State: order}, time.Hour)
+	h.runOrder(process.OrderInput{OrderID: orderID, State: order}, time.Hour)
 
 	requireAssigned(t, first)
 	requireAssigned(t, second)
@@ -462,7 +463,7 @@ func TestOrder_ContinueAsNewWaitsForLateUpdates(t *testing.T) {
 			close(revokeDone)
 		},
 	}
-	h.env.OnSignalExternalWorkflow(mock.Anything, delegationWF, "", workflows.SignalDelegationClose, mock.Anything).Return(
+	h.env.OnSignalExternalWorkflow(mock.Anything, delegationWF, "", process.SignalDelegationClose, mock.Anything).Return(
 		func(_, _, _, _ string, _ any) error {
 			// While the signal is on its way, the contact assigns the order.
 			select {
@@ -470,15 +471,15 @@ func TestOrder_ContinueAsNewWaitsForLateUpdates(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				return nil
 			}
-			h.env.UpdateWorkflow(workflows.UpdateAssign, "late", lateCB, assignTo(actor(fc), acmeTarget))
+			h.env.UpdateWorkflow(process.UpdateAssign, "late", lateCB, assignTo(actor(fc), acmeTarget))
 			return nil
 		}).Once()
 	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(workflows.UpdateRevoke, "revoke", revokeCB, workflows.RevokeInput{DelegationID: delegationID, Actor: actor(fc)})
+		h.env.UpdateWorkflow(process.UpdateRevoke, "revoke", revokeCB, process.RevokeInput{DelegationID: delegationID, Actor: actor(fc)})
 	}, 10*time.Minute)
 	h.mockMail()
 
-	h.env.ExecuteWorkflow(workflows.Order, workflows.OrderInput{OrderID: orderID, State: order})
+	h.env.ExecuteWorkflow(workflows.Order, process.OrderInput{OrderID: orderID, State: order})
 
 	require.True(t, h.env.IsWorkflowCompleted())
 	var can *workflow.ContinueAsNewError
@@ -490,7 +491,7 @@ func TestOrder_ContinueAsNewWaitsForLateUpdates(t *testing.T) {
 	assert.Equal(t, models.AssignAssigned, res.Status)
 	require.Len(t, s.assigns, 1)
 
-	var next workflows.OrderInput
+	var next process.OrderInput
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
 	assert.Equal(t, models.AssignAssigned, next.State.Order.AssignmentStatus, "the new run starts from the assigned order")
 	assert.Empty(t, next.State.Delegations, "the revoked delegation is not carried over")

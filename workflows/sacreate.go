@@ -11,65 +11,23 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
-
-// SARequest is a Smart Account request as the API validated it.
-type SARequest struct {
-	Name            string            `json:"name"`
-	Domain          string            `json:"domain"`
-	NoteToApprover  string            `json:"noteToApprover"`
-	Visibility      models.Visibility `json:"visibility"`
-	Headquarters    models.Address    `json:"headquarters"`
-	NominatedAdmins []string          `json:"nominatedAdmins"`
-	Requester       activities.Person `json:"requester"`
-	// OnBehalf requests wait for one of the CustomerContacts to accept (FEATURES SA5); NoteToCustomer
-	// is shown to them.
-	OnBehalf         bool     `json:"onBehalf,omitempty"`
-	CustomerContacts []string `json:"customerContacts,omitempty"`
-	NoteToCustomer   string   `json:"noteToCustomer,omitempty"`
-	// ModifiedDomain sends the domain identifier to Cisco's approval (FEATURES SA6).
-	ModifiedDomain bool `json:"modifiedDomain,omitempty"`
-}
-
-// SACreateInput starts the creation process of one request.
-type SACreateInput struct {
-	RequestID string    `json:"requestId"`
-	Request   SARequest `json:"request"`
-	Timing    Timing    `json:"timing"`
-}
-
-// SACreateResult is how the request ended.
-type SACreateResult struct {
-	SmartAccountID string          `json:"smartAccountId"`
-	Status         models.SAStatus `json:"status"`
-	DecidedBy      string          `json:"decidedBy,omitempty"`
-	Reason         string          `json:"reason,omitempty"`
-}
-
-// CreateResponse answers the creation request: the account and the status the rules decided.
-type CreateResponse struct {
-	SmartAccountID string          `json:"smartAccountId"`
-	Status         models.SAStatus `json:"status"`
-	Domain         string          `json:"domain"`
-	SMB            bool            `json:"smb"`
-	WaitingOn      []Waiting       `json:"waitingOn"`
-	Why            string          `json:"why"`
-}
 
 // SACreate is the Smart Account creation process (FEATURES SA1–SA4, SA7, SA8): it records the request
 // by the activation rules, answers the requester through the created update, and then waits for the
 // Cisco domain approval (a child workflow) and the approval by the TLD's administrators as needed,
 // with reminders and an expiry, mailing everyone concerned at each turn.
-func SACreate(ctx workflow.Context, in SACreateInput) (SACreateResult, error) {
+func SACreate(ctx workflow.Context, in process.SACreateInput) (process.SACreateResult, error) {
 	w := &saCreate{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID}
 	if err := w.setup(ctx); err != nil {
-		return SACreateResult{}, err
+		return process.SACreateResult{}, err
 	}
 	return w.run(ctx)
 }
 
 type saCreate struct {
-	in      SACreateInput
+	in      process.SACreateInput
 	id      string
 	created bool
 	refusal error
@@ -80,8 +38,8 @@ type saCreate struct {
 	// task is the administrators' approval while the account is PENDING_APPROVAL.
 	task *approvalTask
 	// domainWait describes the child's wait while the account is PENDING_DOMAIN_APPROVAL.
-	domainWait []Waiting
-	history    []Step
+	domainWait []models.Waiting
+	history    []process.Step
 	// searched is what the search attributes last said.
 	searched string
 	mails    []workflow.Future
@@ -93,32 +51,32 @@ type saCreate struct {
 
 func (w *saCreate) setup(ctx workflow.Context) error {
 	w.state, w.since = "CREATING", workflow.Now(ctx)
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateCreated, w.onCreated); err != nil {
+	if err := workflow.SetUpdateHandler(ctx, process.UpdateCreated, w.onCreated); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateNominate, w.onNominate,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateNominate, w.onNominate,
 		workflow.UpdateHandlerOptions{Validator: w.validateNominate}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.onDecide,
+	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, w.onDecide,
 		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
 }
 
-func (w *saCreate) onCreated(ctx workflow.Context) (CreateResponse, error) {
+func (w *saCreate) onCreated(ctx workflow.Context) (process.CreateResponse, error) {
 	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
-		return CreateResponse{}, err
+		return process.CreateResponse{}, err
 	}
 	if w.refusal != nil {
-		return CreateResponse{}, w.refusal
+		return process.CreateResponse{}, w.refusal
 	}
-	return CreateResponse{SmartAccountID: w.sa.SmartAccountID, Status: w.sa.Status, Domain: w.sa.Domain,
+	return process.CreateResponse{SmartAccountID: w.sa.SmartAccountID, Status: w.sa.Status, Domain: w.sa.Domain,
 		SMB: w.sa.SMB, WaitingOn: w.waitingOn(), Why: w.why}, nil
 }
 
-func (w *saCreate) validateDecide(in DecideInput) error {
+func (w *saCreate) validateDecide(in process.DecideInput) error {
 	if w.sa.Status == models.SAPendingDomainApproval {
 		return refuse(models.CodeConflict, "", "the domain %s waits for a Cisco domain approval first", w.sa.Domain)
 	}
@@ -128,16 +86,16 @@ func (w *saCreate) validateDecide(in DecideInput) error {
 	return w.task.validate(in)
 }
 
-func (w *saCreate) onDecide(ctx workflow.Context, in DecideInput) (DecideResult, error) {
+func (w *saCreate) onDecide(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
 	return w.task.accept(ctx, in)
 }
 
-func (w *saCreate) status() (Status, error) {
-	return Status{State: w.state, SmartAccountID: w.sa.SmartAccountID, WaitingOn: w.waitingOn(), Since: w.since,
+func (w *saCreate) status() (process.Status, error) {
+	return process.Status{State: w.state, SmartAccountID: w.sa.SmartAccountID, WaitingOn: w.waitingOn(), Since: w.since,
 		Deadline: w.deadline(), History: w.history}, nil
 }
 
-func (w *saCreate) waitingOn() []Waiting {
+func (w *saCreate) waitingOn() []models.Waiting {
 	switch {
 	case w.task != nil && w.task.open:
 		if w.taskAction != "" {
@@ -149,7 +107,7 @@ func (w *saCreate) waitingOn() []Waiting {
 	case w.sa.Status == models.SADeclinedByCustomer:
 		return w.customer.waitingForNominations()
 	}
-	return []Waiting{}
+	return []models.Waiting{}
 }
 
 func (w *saCreate) deadline() time.Time {
@@ -159,18 +117,18 @@ func (w *saCreate) deadline() time.Time {
 	return time.Time{}
 }
 
-func (w *saCreate) run(ctx workflow.Context) (SACreateResult, error) {
+func (w *saCreate) run(ctx workflow.Context) (process.SACreateResult, error) {
 	st, err := w.create(ctx)
 	if err != nil {
 		w.refusal, w.created, w.state = wireError(err), true, "REFUSED"
 		w.step(ctx, "refused: "+err.Error(), "")
 		w.upsertSearch(ctx)
-		return SACreateResult{}, w.finish(ctx, nil)
+		return process.SACreateResult{}, w.finish(ctx, nil)
 	}
 	w.setAccount(ctx, st)
 	if st.Status == models.SAPendingCustomerAcceptance {
 		if st, err = w.customerPart(ctx, st); err != nil {
-			return SACreateResult{}, err
+			return process.SACreateResult{}, err
 		}
 		w.setAccount(ctx, st)
 	}
@@ -179,13 +137,13 @@ func (w *saCreate) run(ctx workflow.Context) (SACreateResult, error) {
 		child, err := w.startDomainApproval(ctx, st)
 		if err != nil {
 			w.refusal, w.created = wireError(err), true
-			return SACreateResult{}, w.finish(ctx, err)
+			return process.SACreateResult{}, w.finish(ctx, err)
 		}
 		w.created = true
 		w.notify(ctx, "pending-domain", []string{w.in.Request.Requester.Email}, "sa_pending", w.mailData(st.Approvers, w.since.Add(w.in.Timing.DomainExpiry)))
 		var res DomainApprovalResult
 		if err := child.Get(ctx, &res); err != nil {
-			return SACreateResult{}, err
+			return process.SACreateResult{}, err
 		}
 		w.step(ctx, "domain "+res.Decision, res.State.DecidedBy)
 		st = res.State
@@ -195,12 +153,12 @@ func (w *saCreate) run(ctx workflow.Context) (SACreateResult, error) {
 
 	if st.Status == models.SAPendingApproval {
 		if st, err = w.approval(ctx, st); err != nil {
-			return SACreateResult{}, err
+			return process.SACreateResult{}, err
 		}
 		w.setAccount(ctx, st)
 	}
 	w.announce(ctx, st)
-	res := SACreateResult{SmartAccountID: st.SmartAccountID, Status: st.Status, DecidedBy: st.DecidedBy, Reason: st.Reason}
+	res := process.SACreateResult{SmartAccountID: st.SmartAccountID, Status: st.Status, DecidedBy: st.DecidedBy, Reason: st.Reason}
 	return res, w.finish(ctx, nil)
 }
 
@@ -227,18 +185,18 @@ func (w *saCreate) create(ctx workflow.Context) (activities.SAState, error) {
 func (w *saCreate) startDomainApproval(ctx workflow.Context, st activities.SAState) (workflow.ChildWorkflowFuture, error) {
 	r, t := w.in.Request, w.in.Timing
 	now := workflow.Now(ctx)
-	w.domainWait = make([]Waiting, 0, len(st.Approvers))
+	w.domainWait = make([]models.Waiting, 0, len(st.Approvers))
 	for _, a := range st.Approvers {
-		w.domainWait = append(w.domainWait, Waiting{Who: a, Action: "approve-domain", Since: now, Deadline: now.Add(t.DomainExpiry)})
+		w.domainWait = append(w.domainWait, models.Waiting{Who: a, Action: "approve-domain", Since: now, Deadline: now.Add(t.DomainExpiry)})
 	}
 	if len(st.Approvers) == 0 {
 		// Nobody holds the role yet: whoever is given it may decide.
-		w.domainWait = append(w.domainWait, Waiting{Who: "role:" + models.RoleCiscoApprover, Action: "approve-domain",
+		w.domainWait = append(w.domainWait, models.Waiting{Who: "role:" + models.RoleCiscoApprover, Action: "approve-domain",
 			Since: now, Deadline: now.Add(t.DomainExpiry)})
 	}
 	w.upsertSearch(ctx)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            DomainApprovalID(w.in.RequestID),
+		WorkflowID:            process.DomainApprovalID(w.in.RequestID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 	})
@@ -285,9 +243,9 @@ func (w *saCreate) approval(ctx workflow.Context, st activities.SAState) (activi
 	in := *w.task.decision
 	var out activities.SAState
 	err = workflow.ExecuteLocalActivity(lctx(ctx), store.DecideSmartAccount, activities.DecideSAInput{
-		SmartAccountID: st.SmartAccountID, Approve: in.Decision == Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
+		SmartAccountID: st.SmartAccountID, Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
 	}).Get(ctx, &out)
-	w.task.close(DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
 		DecidedBy: out.DecidedBy, DecidedAt: out.DecidedAt, Reason: out.Reason}, wireError(err))
 	w.step(ctx, "decided: "+string(in.Decision), in.Actor)
 	return out, err
@@ -352,8 +310,8 @@ func (w *saCreate) upsertSearch(ctx workflow.Context) {
 	}
 	w.searched = key
 	// A failed upsert only costs operations a filter; the process goes on.
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(w.state), SearchWaitingOn.ValueSet(who),
-		SearchSmartAccount.ValueSet(w.sa.SmartAccountID))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet(w.state), process.SearchWaitingOn.ValueSet(who),
+		process.SearchSmartAccount.ValueSet(w.sa.SmartAccountID))
 }
 
 func (w *saCreate) mailData(approvers []string, deadline time.Time) activities.MailData {
@@ -374,7 +332,7 @@ func (w *saCreate) taskMails(ctx workflow.Context, step string, approvers []stri
 }
 
 func (w *saCreate) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
 }
 
 // finish waits for the mails still in flight and for running update handlers, so no caller is left
@@ -397,7 +355,7 @@ func others(emails []string, not string) []string {
 	return out
 }
 
-func nameOr(p activities.Person) string {
+func nameOr(p models.Person) string {
 	if p.Name != "" {
 		return p.Name
 	}

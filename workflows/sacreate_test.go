@@ -11,6 +11,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/workflows"
 )
 
@@ -22,7 +23,7 @@ func TestSACreate_AutoActivation(t *testing.T) {
 	active.DecidedBy, active.Why = models.ActorSystem, "the domain is the requester's own"
 	h.onCreate(active, nil)
 	h.mailDelay["sa_active"] = time.Minute // keeps the process open for the late decision below
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	late := h.decideAt(30*time.Second, approve(admin1))
 
 	res := h.sacreate(input(shortTiming()))
@@ -55,7 +56,7 @@ func TestSACreate_AutoActivation(t *testing.T) {
 	me := requireRejected(t, late, models.CodeConflict)
 	assert.Contains(t, me.Message, "ACTIVE")
 
-	assert.Equal(t, workflows.SACreateResult{SmartAccountID: saID, Status: models.SAActive, DecidedBy: models.ActorSystem}, res)
+	assert.Equal(t, process.SACreateResult{SmartAccountID: saID, Status: models.SAActive, DecidedBy: models.ActorSystem}, res)
 	last := h.lastSearch()
 	assert.Equal(t, string(models.SAActive), last.State)
 	assert.Empty(t, last.WaitingOn)
@@ -68,7 +69,7 @@ func TestSACreate_PendingApprovalApproved(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingApproval(admin1, admin2), nil)
 	h.onDecide()
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	decided := h.decideAt(30*time.Minute, approve("Admin1@Acme.com")) // before the first reminder (1h)
 
 	res := h.sacreate(input(shortTiming()))
@@ -76,7 +77,7 @@ func TestSACreate_PendingApprovalApproved(t *testing.T) {
 	deadline := t0.Add(3 * time.Hour)
 	resp := requireCreated(t, created)
 	assert.Equal(t, models.SAPendingApproval, resp.Status)
-	assert.Equal(t, []workflows.Waiting{
+	assert.Equal(t, []models.Waiting{
 		waiting(admin1, "approve", t0, deadline),
 		waiting(admin2, "approve", t0, deadline),
 	}, inUTC(resp.WaitingOn))
@@ -106,13 +107,13 @@ func TestSACreate_PendingApprovalApproved(t *testing.T) {
 	}
 
 	require.Len(t, h.decided, 1)
-	assert.Equal(t, activities.DecideSAInput{SmartAccountID: saID, Approve: true, Actor: admin1, Via: workflows.ViaEmail},
+	assert.Equal(t, activities.DecideSAInput{SmartAccountID: saID, Approve: true, Actor: admin1, Via: process.ViaEmail},
 		h.decided[0].In, "the actor is normalized")
 	assert.Equal(t, 30*time.Minute, h.decided[0].At)
 
 	out := requireDecided(t, decided)
 	assert.Equal(t, models.SAActive, out.Status)
-	assert.Equal(t, workflows.Approve, out.Decision)
+	assert.Equal(t, process.Approve, out.Decision)
 	assert.Equal(t, admin1, out.DecidedBy)
 	assert.Equal(t, saID, out.SmartAccountID)
 
@@ -136,7 +137,7 @@ func TestSACreate_StatusWhileWaiting(t *testing.T) {
 	deadline := t0.Add(3 * time.Hour)
 	assert.Equal(t, string(models.SAPendingApproval), waitingStatus.State)
 	assert.Equal(t, saID, waitingStatus.SmartAccountID)
-	assert.Equal(t, []workflows.Waiting{
+	assert.Equal(t, []models.Waiting{
 		waiting(admin1, "approve", t0, deadline),
 		waiting(admin2, "approve", t0, deadline),
 	}, inUTC(waitingStatus.WaitingOn))
@@ -165,7 +166,7 @@ func TestSACreate_Declined(t *testing.T) {
 	h.onDecide()
 	h.mailDelay["sa_declined"] = time.Minute
 	noReason := h.decideAt(10*time.Minute, decline(admin1, ""))
-	badDecision := h.decideAt(11*time.Minute, workflows.DecideInput{Decision: "MAYBE", Actor: admin1})
+	badDecision := h.decideAt(11*time.Minute, process.DecideInput{Decision: "MAYBE", Actor: admin1})
 	stillWaiting := h.statusAt(15*time.Minute, "")
 	declined := h.decideAt(20*time.Minute, decline(admin1, "We already have an account"))
 	approveLate := h.decideAt(20*time.Minute+30*time.Second, approve(admin2))
@@ -181,11 +182,11 @@ func TestSACreate_Declined(t *testing.T) {
 
 	require.Len(t, h.decided, 1, "only the valid decline reaches the store")
 	assert.Equal(t, activities.DecideSAInput{SmartAccountID: saID, Approve: false, Actor: admin1,
-		Reason: "We already have an account", Via: workflows.ViaAPI}, h.decided[0].In)
+		Reason: "We already have an account", Via: process.ViaAPI}, h.decided[0].In)
 
 	out := requireDecided(t, declined)
 	assert.Equal(t, models.SADeclined, out.Status)
-	assert.Equal(t, workflows.Decline, out.Decision)
+	assert.Equal(t, process.Decline, out.Decision)
 	assert.Equal(t, "We already have an account", out.Reason)
 
 	toRequester := h.mailsTo(requester)
@@ -198,7 +199,7 @@ func TestSACreate_Declined(t *testing.T) {
 	me = requireRejected(t, approveLate, models.CodeConflict)
 	assert.Contains(t, me.Message, "already declined by "+admin1)
 
-	assert.Equal(t, workflows.SACreateResult{SmartAccountID: saID, Status: models.SADeclined, DecidedBy: admin1,
+	assert.Equal(t, process.SACreateResult{SmartAccountID: saID, Status: models.SADeclined, DecidedBy: admin1,
 		Reason: "We already have an account"}, res)
 }
 
@@ -350,11 +351,11 @@ func TestSACreate_Refused(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(activities.SAState{}, temporal.NewNonRetryableApplicationError(
 		"a Smart Account already uses the domain acme.com", models.CodeConflict, nil))
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 
 	res := h.sacreate(input(shortTiming()))
 
-	assert.Equal(t, workflows.SACreateResult{}, res)
+	assert.Equal(t, process.SACreateResult{}, res)
 	assert.Empty(t, h.mails)
 	assert.Empty(t, h.tasks)
 
@@ -406,12 +407,12 @@ func TestSACreate_CreatedAnswersLateCaller(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingApproval(admin1), nil)
 	h.onDecide()
-	created := h.updateAt(10*time.Minute, "", workflows.UpdateCreated)
+	created := h.updateAt(10*time.Minute, "", process.UpdateCreated)
 	h.decideAt(20*time.Minute, approve(admin1))
 
 	h.sacreate(input(shortTiming()))
 
 	resp := requireCreated(t, created)
 	assert.Equal(t, models.SAPendingApproval, resp.Status)
-	assert.Equal(t, []workflows.Waiting{waiting(admin1, "approve", t0, t0.Add(3*time.Hour))}, inUTC(resp.WaitingOn))
+	assert.Equal(t, []models.Waiting{waiting(admin1, "approve", t0, t0.Add(3*time.Hour))}, inUTC(resp.WaitingOn))
 }

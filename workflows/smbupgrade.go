@@ -8,99 +8,67 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
-
-// SMBUpgradeID is the workflow id of an SMB account's upgrade: one at a time per account.
-func SMBUpgradeID(smartAccountID string) string { return "sa-upgrade/" + smartAccountID }
-
-// UpgradeInput starts the upgrade of an SMB account to a standard one, as the API validated it.
-type UpgradeInput struct {
-	UpgradeID      string            `json:"upgradeId"`
-	SmartAccountID string            `json:"smartAccountId"`
-	Requester      activities.Person `json:"requester"`
-	Name           string            `json:"name"`
-	Domain         string            `json:"domain"`
-	Headquarters   models.Address    `json:"headquarters"`
-	Visibility     models.Visibility `json:"visibility"`
-	Timing         Timing            `json:"timing"`
-}
-
-// UpgradeCreated answers the upgrade request with what the rules decided.
-type UpgradeCreated struct {
-	UpgradeID      string               `json:"upgradeId"`
-	SmartAccountID string               `json:"smartAccountId"`
-	Status         models.UpgradeStatus `json:"status"`
-	Domain         string               `json:"domain"`
-	WaitingOn      []Waiting            `json:"waitingOn"`
-	Why            string               `json:"why,omitempty"`
-}
-
-// UpgradeResult is how the upgrade ended.
-type UpgradeResult struct {
-	UpgradeID string               `json:"upgradeId"`
-	Status    models.UpgradeStatus `json:"status"`
-	DecidedBy string               `json:"decidedBy,omitempty"`
-	Reason    string               `json:"reason,omitempty"`
-}
 
 // SMBUpgrade is the upgrade of an SMB account (FEATURES SA8). It runs the creation rules on the new
 // domain: a domain outside the requester's own waits for a Cisco domain approval, a TLD with an ACTIVE
 // account waits for its administrators, each with reminders and an expiry; otherwise the account is
 // upgraded at once. The account stays ACTIVE throughout, and the requester is mailed the outcome.
-func SMBUpgrade(ctx workflow.Context, in UpgradeInput) (UpgradeResult, error) {
+func SMBUpgrade(ctx workflow.Context, in process.UpgradeInput) (process.UpgradeResult, error) {
 	w := &smbUpgrade{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID}
 	if err := w.setup(ctx); err != nil {
-		return UpgradeResult{}, err
+		return process.UpgradeResult{}, err
 	}
 	return w.run(ctx)
 }
 
 type smbUpgrade struct {
-	in      UpgradeInput
+	in      process.UpgradeInput
 	id      string
 	created bool
 	refusal error
 	st      activities.UpgradeState
 	task    *approvalTask
-	history []Step
+	history []process.Step
 	mails   []workflow.Future
 }
 
 func (w *smbUpgrade) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, w.status); err != nil {
+	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateCreated, w.onCreated); err != nil {
+	if err := workflow.SetUpdateHandler(ctx, process.UpdateCreated, w.onCreated); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.onDecide,
+	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, w.onDecide,
 		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
 }
 
-func (w *smbUpgrade) onCreated(ctx workflow.Context) (UpgradeCreated, error) {
+func (w *smbUpgrade) onCreated(ctx workflow.Context) (process.UpgradeCreated, error) {
 	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
-		return UpgradeCreated{}, err
+		return process.UpgradeCreated{}, err
 	}
 	if w.refusal != nil {
-		return UpgradeCreated{}, w.refusal
+		return process.UpgradeCreated{}, w.refusal
 	}
-	return UpgradeCreated{UpgradeID: w.st.UpgradeID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
+	return process.UpgradeCreated{UpgradeID: w.st.UpgradeID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
 		Domain: w.st.Domain, WaitingOn: w.waitingOn(), Why: w.st.Why}, nil
 }
 
-func (w *smbUpgrade) validateDecide(in DecideInput) error {
+func (w *smbUpgrade) validateDecide(in process.DecideInput) error {
 	if w.task == nil {
 		return refuse(models.CodeConflict, "", "the upgrade is %s and waits for no decision", w.st.Status)
 	}
 	return w.task.validate(in)
 }
 
-func (w *smbUpgrade) onDecide(ctx workflow.Context, in DecideInput) (DecideResult, error) {
+func (w *smbUpgrade) onDecide(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
 	return w.task.accept(ctx, in)
 }
 
-func (w *smbUpgrade) status() (Status, error) {
-	st := Status{State: string(w.st.Status), SmartAccountID: w.in.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
+func (w *smbUpgrade) status() (process.Status, error) {
+	st := process.Status{State: string(w.st.Status), SmartAccountID: w.in.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
 	if w.task != nil {
 		st.Since, st.Deadline = w.task.since, w.task.deadline
 	}
@@ -110,7 +78,7 @@ func (w *smbUpgrade) status() (Status, error) {
 	return st, nil
 }
 
-func (w *smbUpgrade) waitingOn() []Waiting {
+func (w *smbUpgrade) waitingOn() []models.Waiting {
 	action := "approve-upgrade"
 	if w.st.Status == models.UpgradePendingDomainApproval {
 		action = "approve-domain"
@@ -118,7 +86,7 @@ func (w *smbUpgrade) waitingOn() []Waiting {
 	return w.task.waiting(action)
 }
 
-func (w *smbUpgrade) run(ctx workflow.Context) (UpgradeResult, error) {
+func (w *smbUpgrade) run(ctx workflow.Context) (process.UpgradeResult, error) {
 	t := w.in.Timing
 	err := workflow.ExecuteLocalActivity(lctx(ctx), store.RequestUpgrade, activities.RequestUpgradeInput{
 		UpgradeID: w.in.UpgradeID, WorkflowID: w.id, SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester,
@@ -127,7 +95,7 @@ func (w *smbUpgrade) run(ctx workflow.Context) (UpgradeResult, error) {
 	if err != nil {
 		w.refusal, w.created = wireError(err), true
 		w.step(ctx, "refused: "+err.Error(), "")
-		return UpgradeResult{}, w.finish(ctx)
+		return process.UpgradeResult{}, w.finish(ctx)
 	}
 	w.step(ctx, "requested: "+string(w.st.Status), w.in.Requester.Email)
 	for w.st.Status.Pending() {
@@ -145,11 +113,11 @@ func (w *smbUpgrade) run(ctx workflow.Context) (UpgradeResult, error) {
 			w.taskMails(ctx, step+"-reminder-"+itoa(n.Reminder), w.task.approvers, n.Reminder)
 		})
 		if err != nil {
-			return UpgradeResult{}, err
+			return process.UpgradeResult{}, err
 		}
 		if !decided {
 			if err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireUpgrade, w.st.UpgradeID).Get(ctx, &w.st); err != nil {
-				return UpgradeResult{}, err
+				return process.UpgradeResult{}, err
 			}
 			w.step(ctx, "expired", "")
 			break
@@ -157,12 +125,12 @@ func (w *smbUpgrade) run(ctx workflow.Context) (UpgradeResult, error) {
 		in := *w.task.decision
 		var out activities.UpgradeState
 		err = workflow.ExecuteLocalActivity(lctx(ctx), resolve, activities.DecideUpgradeInput{UpgradeID: w.st.UpgradeID,
-			Approve: in.Decision == Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via}).Get(ctx, &out)
-		w.task.close(DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
+			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via}).Get(ctx, &out)
+		w.task.close(process.DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
 			DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason, RequestID: w.st.UpgradeID,
 			RequestStatus: string(out.Status)}, wireError(err))
 		if err != nil {
-			return UpgradeResult{}, err
+			return process.UpgradeResult{}, err
 		}
 		w.step(ctx, step+" decided: "+string(in.Decision), in.Actor)
 		w.st = out
@@ -170,7 +138,7 @@ func (w *smbUpgrade) run(ctx workflow.Context) (UpgradeResult, error) {
 	w.created = true
 	w.announce(ctx)
 	w.upsertSearch(ctx)
-	return UpgradeResult{UpgradeID: w.st.UpgradeID, Status: w.st.Status, DecidedBy: w.st.DecidedBy, Reason: w.st.Reason}, w.finish(ctx)
+	return process.UpgradeResult{UpgradeID: w.st.UpgradeID, Status: w.st.Status, DecidedBy: w.st.DecidedBy, Reason: w.st.Reason}, w.finish(ctx)
 }
 
 func (w *smbUpgrade) announce(ctx workflow.Context) {
@@ -211,7 +179,7 @@ func (w *smbUpgrade) notify(ctx workflow.Context, step string, to []string, temp
 }
 
 func (w *smbUpgrade) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, Step{At: workflow.Now(ctx), What: what, By: by})
+	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
 }
 
 func (w *smbUpgrade) upsertSearch(ctx workflow.Context) {
@@ -219,8 +187,8 @@ func (w *smbUpgrade) upsertSearch(ctx workflow.Context) {
 	for _, ws := range w.waitingOn() {
 		who = append(who, ws.Who)
 	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet("UPGRADE_"+string(w.st.Status)),
-		SearchWaitingOn.ValueSet(who), SearchSmartAccount.ValueSet(w.in.SmartAccountID))
+	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet("UPGRADE_"+string(w.st.Status)),
+		process.SearchWaitingOn.ValueSet(who), process.SearchSmartAccount.ValueSet(w.in.SmartAccountID))
 }
 
 func (w *smbUpgrade) finish(ctx workflow.Context) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/workflows"
 )
 
@@ -19,10 +20,10 @@ const (
 	pat       = "pat@patco.com"
 )
 
-var upgradeWF = workflows.SMBUpgradeID(saID)
+var upgradeWF = process.SMBUpgradeID(saID)
 
-func upgradeIn() workflows.UpgradeInput {
-	return workflows.UpgradeInput{UpgradeID: upgradeID, SmartAccountID: saID, Requester: activities.Person{Email: pat, Name: "Pat"},
+func upgradeIn() process.UpgradeInput {
+	return process.UpgradeInput{UpgradeID: upgradeID, SmartAccountID: saID, Requester: models.Person{Email: pat, Name: "Pat"},
 		Name: "Pat Co", Domain: "patco.com", Headquarters: hqAcme, Visibility: models.VisibilityUnrestricted, Timing: shortTiming()}
 }
 
@@ -70,11 +71,11 @@ func (h *harness) upgradeStore(first activities.UpgradeState, afterDomain activi
 	return us
 }
 
-func (h *harness) upgrade() workflows.UpgradeResult {
+func (h *harness) upgrade() process.UpgradeResult {
 	h.t.Helper()
 	h.run(workflows.SMBUpgrade, upgradeIn())
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var res workflows.UpgradeResult
+	var res process.UpgradeResult
 	require.NoError(h.t, h.env.GetWorkflowResult(&res))
 	return res
 }
@@ -83,7 +84,7 @@ func (h *harness) upgrade() workflows.UpgradeResult {
 func TestSMBUpgrade_DomainThenAdminsApprove(t *testing.T) {
 	h := newHarness(t, upgradeWF)
 	us := h.upgradeStore(upgradeState(models.UpgradePendingDomainApproval, cisco1), upgradeState(models.UpgradePendingApproval, admin1))
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 	adminTooEarly := h.decideAt(5*time.Minute, approve(admin1))
 	domainOK := h.decideAt(10*time.Minute, approve(cisco1))
 	adminStatus := h.statusAt(20*time.Minute, "")
@@ -93,12 +94,12 @@ func TestSMBUpgrade_DomainThenAdminsApprove(t *testing.T) {
 
 	s := created.snapshot()
 	require.True(t, s.completed)
-	resp := s.value.(workflows.UpgradeCreated)
+	resp := s.value.(process.UpgradeCreated)
 	assert.Equal(t, models.UpgradePendingDomainApproval, resp.Status)
-	assert.Equal(t, []workflows.Waiting{waiting(cisco1, "approve-domain", t0, t0.Add(4*time.Hour))}, inUTC(resp.WaitingOn))
+	assert.Equal(t, []models.Waiting{waiting(cisco1, "approve-domain", t0, t0.Add(4*time.Hour))}, inUTC(resp.WaitingOn))
 	requireRejected(t, adminTooEarly, models.CodeForbidden)
 	assert.Equal(t, string(models.UpgradePendingApproval), requireDecided(t, domainOK).RequestStatus)
-	assert.Equal(t, []workflows.Waiting{waiting(admin1, "approve-upgrade", t0.Add(10*time.Minute), t0.Add(10*time.Minute+3*time.Hour))},
+	assert.Equal(t, []models.Waiting{waiting(admin1, "approve-upgrade", t0.Add(10*time.Minute), t0.Add(10*time.Minute+3*time.Hour))},
 		inUTC(adminStatus.WaitingOn))
 	assert.Equal(t, string(models.UpgradeApproved), requireDecided(t, approved).RequestStatus)
 	require.Len(t, us.domain, 1)
@@ -138,11 +139,11 @@ func TestSMBUpgrade_ApprovedAtOnce(t *testing.T) {
 	first := upgradeState(models.UpgradeApproved)
 	first.DecidedBy = models.ActorSystem
 	h.upgradeStore(first, activities.UpgradeState{})
-	created := h.updateAt(0, "", workflows.UpdateCreated)
+	created := h.updateAt(0, "", process.UpdateCreated)
 
 	res := h.upgrade()
 
-	assert.Equal(t, models.UpgradeApproved, created.snapshot().value.(workflows.UpgradeCreated).Status)
+	assert.Equal(t, models.UpgradeApproved, created.snapshot().value.(process.UpgradeCreated).Status)
 	assert.Empty(t, h.taskKeys())
 	mails := h.mailsTo(pat)
 	require.Equal(t, []string{"sa_upgraded"}, templates(mails))

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // nudge is a mail sent to whoever has not decided yet, some time after a task began.
@@ -27,16 +28,16 @@ type approvalTask struct {
 	deadline  time.Time
 	open      bool
 	expired   bool
-	decision  *DecideInput
-	result    *DecideResult
+	decision  *process.DecideInput
+	result    *process.DecideResult
 	applyErr  error
 	// choices are the decisions the task takes (APPROVE and DECLINE unless set); check, when set,
 	// refuses what the choices alone cannot tell, such as an acceptance's missing address.
-	choices []Decision
-	check   func(DecideInput) error
+	choices []process.Decision
+	check   func(process.DecideInput) error
 	// seq numbers accepted decisions; replies answers the ones that left the task open (a delegation).
 	seq     int
-	replies map[int]DecideResult
+	replies map[int]process.DecideResult
 	// nudged counts the nudges sent, so a wait resumed after a delegation sends none twice.
 	nudged int
 	// wake, when set, ends a wait early for work other than a decision (nominated creators); the
@@ -47,16 +48,16 @@ type approvalTask struct {
 func newApprovalTask(ctx workflow.Context, approvers []string, allowRole string, expiry time.Duration) *approvalTask {
 	now := workflow.Now(ctx)
 	return &approvalTask{approvers: approvers, allowRole: allowRole, since: now, deadline: now.Add(expiry), open: true,
-		choices: []Decision{Approve, Decline}, replies: map[int]DecideResult{}}
+		choices: []process.Decision{process.Approve, process.Decline}, replies: map[int]process.DecideResult{}}
 }
 
 // pastTense says what a decision did, for "already … by" answers.
-var pastTense = map[Decision]string{Approve: "approved", Decline: "declined", Accept: "accepted", Submit: "completed",
-	Delegate: "delegated"}
+var pastTense = map[process.Decision]string{process.Approve: "approved", process.Decline: "declined", process.Accept: "accepted", process.Submit: "completed",
+	process.Delegate: "delegated"}
 
 // validate refuses a decision that is no longer possible or not this actor's to make; it never
 // changes the task.
-func (t *approvalTask) validate(in DecideInput) error {
+func (t *approvalTask) validate(in process.DecideInput) error {
 	if t == nil {
 		return refuse(models.CodeConflict, "", "this request is not waiting for a decision")
 	}
@@ -81,7 +82,7 @@ func (t *approvalTask) validate(in DecideInput) error {
 		}
 		return refuse(models.CodeInvalid, "decision", "decision must be %s", strings.Join(names, " or "))
 	}
-	if in.Decision == Decline && in.Reason == "" {
+	if in.Decision == process.Decline && in.Reason == "" {
 		return refuse(models.CodeInvalid, "reason", "a decline needs a reason for the requester")
 	}
 	if len(in.Reason) > 2000 {
@@ -96,26 +97,26 @@ func (t *approvalTask) validate(in DecideInput) error {
 	return nil
 }
 
-func (t *approvalTask) mayDecide(in DecideInput) bool {
+func (t *approvalTask) mayDecide(in process.DecideInput) bool {
 	actor := models.NormalizeEmail(in.Actor)
 	return actor != "" && (slices.Contains(t.approvers, actor) || (t.allowRole != "" && slices.Contains(in.ActorRoles, t.allowRole)))
 }
 
 // accept records a validated decision and blocks the update until the workflow has applied it, so the
 // caller learns the outcome (the account ACTIVE or DECLINED), not merely that it was heard.
-func (t *approvalTask) accept(ctx workflow.Context, in DecideInput) (DecideResult, error) {
+func (t *approvalTask) accept(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
 	in.Actor = models.NormalizeEmail(in.Actor)
 	t.decision = &in
 	t.seq++
 	mine := t.seq
 	if err := workflow.Await(ctx, func() bool { _, replied := t.replies[mine]; return replied || t.result != nil || t.applyErr != nil }); err != nil {
-		return DecideResult{}, err
+		return process.DecideResult{}, err
 	}
 	if r, ok := t.replies[mine]; ok {
 		return r, nil
 	}
 	if t.applyErr != nil {
-		return DecideResult{}, t.applyErr
+		return process.DecideResult{}, t.applyErr
 	}
 	return *t.result, nil
 }
@@ -157,13 +158,13 @@ func (t *approvalTask) wait(ctx workflow.Context, nudges []nudge, send func(nudg
 
 // reopen answers the decision being applied without closing the task: after a delegation, the task
 // waits for the next decision.
-func (t *approvalTask) reopen(res DecideResult) {
+func (t *approvalTask) reopen(res process.DecideResult) {
 	t.replies[t.seq] = res
 	t.decision = nil
 }
 
 // close ends the task with the applied outcome, releasing the waiting update.
-func (t *approvalTask) close(res DecideResult, err error) {
+func (t *approvalTask) close(res process.DecideResult, err error) {
 	t.open = false
 	if err != nil {
 		t.applyErr = err
@@ -172,16 +173,16 @@ func (t *approvalTask) close(res DecideResult, err error) {
 	t.result = &res
 }
 
-func (t *approvalTask) waiting(action string) []Waiting {
+func (t *approvalTask) waiting(action string) []models.Waiting {
 	if t == nil || !t.open {
-		return []Waiting{}
+		return []models.Waiting{}
 	}
-	out := make([]Waiting, 0, len(t.approvers)+1)
+	out := make([]models.Waiting, 0, len(t.approvers)+1)
 	for _, a := range t.approvers {
-		out = append(out, Waiting{Who: a, Action: action, Since: t.since, Deadline: t.deadline})
+		out = append(out, models.Waiting{Who: a, Action: action, Since: t.since, Deadline: t.deadline})
 	}
 	if t.allowRole != "" && len(t.approvers) == 0 {
-		out = append(out, Waiting{Who: "role:" + t.allowRole, Action: action, Since: t.since, Deadline: t.deadline})
+		out = append(out, models.Waiting{Who: "role:" + t.allowRole, Action: action, Since: t.since, Deadline: t.deadline})
 	}
 	return out
 }

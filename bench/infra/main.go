@@ -14,7 +14,7 @@ import (
 
 	"github.com/licensecentral/clc/internal/devtemporal"
 	"github.com/licensecentral/clc/internal/mailcatch"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 func main() {
@@ -30,7 +30,7 @@ func main() {
 		log.Fatal(err)
 	}
 	srv, err := devtemporal.Start(devtemporal.Options{PostgresURL: *dbURL, Port: *port, Namespace: "default",
-		SearchAttributes: workflows.SearchAttributes(), PProfPort: *pprof})
+		SearchAttributes: process.SearchAttributes(), PProfPort: *pprof})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -26,7 +26,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 const (
@@ -184,7 +184,7 @@ func (g *gen) order(i int) (models.Order, []models.OrderLine) {
 	}
 	o := models.Order{ID: fmt.Sprintf("BO-%07d", i), Type: models.OrderStandard, PurchaseOrder: fmt.Sprintf("PO-%05d-%07d", c, i),
 		EndCustomer: models.Party{Name: fmt.Sprintf("Customer %05d", c), Email: "it@" + customerDomain(c)}, PayloadHash: fmt.Sprintf("bench-%d", i)}
-	o.WorkflowID = workflows.OrderWorkflowID(o.ID)
+	o.WorkflowID = process.OrderWorkflowID(o.ID)
 	if x := r.Float64(); x < 0.05 {
 		o.Type = models.OrderStocking
 	} else if x < 0.08 {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/licensecentral/clc/internal/devstack"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 func main() {
@@ -36,7 +36,7 @@ func main() {
 	opts := devstack.Options{DataDir: *data, Listen: *listen, SMTPAddr: *smtp, DatabaseURL: *dbURL,
 		TemporalPort: *temporal, PProfPort: *pprof, Log: log}
 	if *fast {
-		t := workflows.Timing{Reminders: []time.Duration{time.Minute, 2 * time.Minute}, Expiry: 5 * time.Minute,
+		t := process.Timing{Reminders: []time.Duration{time.Minute, 2 * time.Minute}, Expiry: 5 * time.Minute,
 			DomainReminders: []time.Duration{time.Minute}, DomainEscalation: 2 * time.Minute, DomainExpiry: 5 * time.Minute}
 		opts.Timing = &t
 	}

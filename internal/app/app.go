@@ -24,8 +24,8 @@ import (
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/config"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/worker"
-	"github.com/licensecentral/clc/workflows"
 )
 
 // App is one running License Central process: the API, the worker, or both.
@@ -138,19 +138,15 @@ func (a *App) StopWorker() {
 	}
 }
 
-// Processes is the client side of the workflows this app starts.
-func (a *App) Processes() *workflows.Processes {
-	return &workflows.Processes{Client: a.Temporal, TaskQueue: a.Config.TaskQueue, Timing: a.Config.Timing}
-}
-
-// Orders is the client side of the order processes this app starts.
-func (a *App) Orders() *workflows.Orders {
-	return &workflows.Orders{Client: a.Temporal, TaskQueue: a.Config.TaskQueue, DelegationExpiry: a.Config.DelegationExpiry}
+// Processes is the client side of the processes this app starts.
+func (a *App) Processes() *process.Client {
+	return &process.Client{Temporal: a.Temporal, TaskQueue: a.Config.TaskQueue, Timing: a.Config.Timing,
+		DelegationExpiry: a.Config.DelegationExpiry}
 }
 
 func (a *App) startAPI(ctx context.Context) error {
-	srv := api.New(api.Options{DB: a.DB, Processes: a.Processes(), Verifier: a.Verifier, Log: a.Log, Extra: a.Extra,
-		Orders: a.Orders()})
+	p := a.Processes()
+	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p})
 	l := a.Listener
 	if l == nil {
 		var err error

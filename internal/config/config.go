@@ -11,7 +11,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/auth"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // Config is everything the api, worker and migrate commands need.
@@ -25,7 +25,7 @@ type Config struct {
 	MailFrom          string
 	SMTP              activities.SMTPConfig
 	Auth              auth.Config
-	Timing            workflows.Timing
+	Timing            process.Timing
 	// CiscoApprovers are mailed domain approvals besides users holding the cisco-approver role.
 	CiscoApprovers []string
 	LogLevel       string
@@ -43,7 +43,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DatabaseURL:       e.str("CLC_DATABASE_URL", ""),
 		TemporalAddress:   e.str("CLC_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace: e.str("CLC_TEMPORAL_NAMESPACE", "default"),
-		TaskQueue:         e.str("CLC_TEMPORAL_TASK_QUEUE", workflows.DefaultTaskQueue),
+		TaskQueue:         e.str("CLC_TEMPORAL_TASK_QUEUE", process.DefaultTaskQueue),
 		ListenAddr:        e.str("CLC_LISTEN_ADDR", ":8080"),
 		PublicURL:         strings.TrimRight(e.str("CLC_PUBLIC_URL", "http://localhost:8080"), "/"),
 		MailFrom:          e.str("CLC_MAIL_FROM", "License Central <no-reply@licensecentral.local>"),
@@ -62,7 +62,7 @@ func Load(getenv func(string) string) (Config, error) {
 			Issuer:      e.str("CLC_AUTH_ISSUER", ""),
 			RolesClaim:  e.str("CLC_AUTH_ROLES_CLAIM", "roles"),
 		},
-		Timing:         workflows.DefaultTiming(),
+		Timing:         process.DefaultTiming(),
 		CiscoApprovers: e.list("CLC_CISCO_APPROVERS"),
 		LogLevel:       e.str("CLC_LOG_LEVEL", "info"),
 	}

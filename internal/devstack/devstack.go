@@ -23,7 +23,7 @@ import (
 	"github.com/licensecentral/clc/internal/devtemporal"
 	"github.com/licensecentral/clc/internal/mailcatch"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // Options configures the dev stack.
@@ -39,7 +39,7 @@ type Options struct {
 	// TemporalPort is the embedded frontend's port (default 7233; 0 picks a free one).
 	TemporalPort int
 	// Timing shortens the processes' delays when set (demos of reminders and expiry).
-	Timing *workflows.Timing
+	Timing *process.Timing
 	// PProfPort, when set, serves Go's profiler for the process (benchmarks).
 	PProfPort int
 	Log       *slog.Logger
@@ -85,7 +85,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(fmt.Errorf("mail catcher: %w", err))
 	}
 	s.Temporal, err = devtemporal.Start(devtemporal.Options{DBFile: filepath.Join(o.DataDir, "temporal.db"),
-		Port: o.TemporalPort, Namespace: "default", SearchAttributes: workflows.SearchAttributes(), PProfPort: o.PProfPort})
+		Port: o.TemporalPort, Namespace: "default", SearchAttributes: process.SearchAttributes(), PProfPort: o.PProfPort})
 	if err != nil {
 		return fail(err)
 	}

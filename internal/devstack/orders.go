@@ -9,7 +9,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // demoOrders are orders of Acme, resold by Partner X, waiting to be assigned: Bob is their fulfillment
@@ -26,7 +26,7 @@ func seedOrders(ctx context.Context, db *gorm.DB) error {
 	store := &activities.Store{DB: db}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, d := range demoOrders {
-		o := models.Order{ID: d.id, Type: d.typ, PurchaseOrder: "PO-" + d.id[3:], WorkflowID: workflows.OrderWorkflowID(d.id),
+		o := models.Order{ID: d.id, Type: d.typ, PurchaseOrder: "PO-" + d.id[3:], WorkflowID: process.OrderWorkflowID(d.id),
 			EndCustomer: models.Party{Name: "Acme Corporation", Email: "it@acme.com"}, Reseller: models.Party{Name: "Partner X", Domain: "partnerx.com"},
 			FulfillmentContact: "bob@acme.com", BookedAt: now.AddDate(0, 0, -d.days), PayloadHash: "demo-" + d.id}
 		lines := []models.OrderLine{
@@ -35,7 +35,7 @@ func seedOrders(ctx context.Context, db *gorm.DB) error {
 			{ID: "3", SKU: "PX-ADVISE", Description: "Partner X advisory services", Kind: models.LinePartnerService, Quantity: 1},
 		}
 		models.PrepareOrder(&o, lines, now)
-		if _, err := store.RecordOrder(ctx, activities.RecordOrderInput{Order: o, Lines: lines}); err != nil {
+		if _, err := store.RecordOrder(ctx, process.IngestInput{Order: o, Lines: lines}); err != nil {
 			return fmt.Errorf("demo order %s: %w", d.id, err)
 		}
 	}

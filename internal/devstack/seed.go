@@ -33,7 +33,7 @@ func Seed(ctx context.Context, db *gorm.DB) error {
 		RequestID: "demo-acme", WorkflowID: "seed/demo-acme", Name: "Acme Corporation", Domain: "acme.com",
 		Visibility:   models.VisibilityUnrestricted,
 		Headquarters: models.Address{Company: "Acme Corporation", Line1: "170 West Tasman Dr", City: "San Jose", Region: "CA", PostalCode: "95134", Country: "US"},
-		Requester:    activities.Person{Email: "alice@acme.com", Name: "Alice Admin"},
+		Requester:    models.Person{Email: "alice@acme.com", Name: "Alice Admin"},
 	})
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ import (
 	"github.com/licensecentral/clc/internal/mailcatch"
 	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // env is the running system the tests share: one Temporal server, one database, one SMTP server, the
@@ -47,7 +47,7 @@ var sys *env
 const secret = "e2e-secret-that-is-long-enough-for-hs256"
 
 // fastTiming makes the approval remind at 1.5 s and 3 s and expire at 5 s.
-var fastTiming = workflows.Timing{
+var fastTiming = process.Timing{
 	Reminders: []time.Duration{1500 * time.Millisecond, 3 * time.Second}, Expiry: 5 * time.Second,
 	DomainReminders: []time.Duration{time.Second}, DomainEscalation: 2 * time.Second, DomainExpiry: 4 * time.Second,
 }

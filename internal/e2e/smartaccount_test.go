@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/licensecentral/clc/models"
-	"github.com/licensecentral/clc/workflows"
+	"github.com/licensecentral/clc/process"
 )
 
 // activeAccount makes an ACTIVE account for a fresh TLD, administered by admin@<tld>.
@@ -340,7 +340,7 @@ func TestIdempotencyKey(t *testing.T) {
 	sa := account1(t, ids[0])
 	eventually(t, "visibility of the workflow", func() bool {
 		resp, err := sys.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: sys.temporal.GetDefaultNamespace(), Query: `WorkflowId = "` + workflows.SACreateID(sa.RequestID) + `"`})
+			Namespace: sys.temporal.GetDefaultNamespace(), Query: `WorkflowId = "` + process.SACreateID(sa.RequestID) + `"`})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,19 @@
-package workflows
+package process
 
 import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
+)
+
+// Workflow type names, as the worker registers them: clients start processes by name, so they link
+// none of the workflows' code.
+const (
+	WorkflowSACreate       = "SACreate"
+	WorkflowDomainApproval = "DomainApproval"
+	WorkflowAccessRequest  = "AccessRequest"
+	WorkflowSMBUpgrade     = "SMBUpgrade"
+	WorkflowOrder          = "Order"
+	WorkflowDelegation     = "Delegation"
 )
 
 // DefaultTaskQueue is the task queue of the License Central worker unless configured otherwise.

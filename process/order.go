@@ -1,9 +1,8 @@
-package workflows
+package process
 
 import (
 	"time"
 
-	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
 )
 
@@ -35,9 +34,9 @@ func DelegationWorkflowID(orderID, delegationID string) string {
 // OrderInput starts an order's process: from commerce's order (Ingest, recorded as the first step), or
 // from the order as the database holds it (State), when an action finds no process running.
 type OrderInput struct {
-	OrderID string                       `json:"orderId"`
-	State   activities.OrderState        `json:"state"`
-	Ingest  *activities.RecordOrderInput `json:"ingest,omitempty"`
+	OrderID string            `json:"orderId"`
+	State   models.OrderState `json:"state"`
+	Ingest  *IngestInput      `json:"ingest,omitempty"`
 }
 
 // OrderResult is how an order's process ended; it runs until provisioning (a later issue) ends it.
@@ -45,12 +44,9 @@ type OrderResult struct {
 	Status models.AssignmentStatus `json:"status"`
 }
 
-// IngestInput is an order commerce sent, prepared for recording.
-type IngestInput = activities.RecordOrderInput
-
 // IngestResult answers the ingest: the order as recorded.
 type IngestResult struct {
-	State activities.OrderState `json:"state"`
+	State models.OrderState `json:"state"`
 }
 
 // AssignInput is one order's share of an assignment request.
@@ -87,7 +83,7 @@ type DelegateInput struct {
 // DelegateResult is the delegation made.
 type DelegateResult struct {
 	Delegation models.OrderDelegation `json:"delegation"`
-	WaitingOn  []Waiting              `json:"waitingOn"`
+	WaitingOn  []models.Waiting       `json:"waitingOn"`
 }
 
 // RevokeInput asks to revoke a delegation.
@@ -102,30 +98,8 @@ type RevokeResult struct {
 	Delegation models.OrderDelegation `json:"delegation"`
 }
 
-// DelegationInput starts the process of one delegation.
-type DelegationInput struct {
-	Delegation      models.OrderDelegation `json:"delegation"`
-	OrderWorkflowID string                 `json:"orderWorkflowId"`
-	Mail            activities.OrderMail   `json:"mail"`
-}
-
-// DelegationClose is how the order process tells a delegation it ended: used by its delegate (with
-// where the order went) or revoked.
-type DelegationClose struct {
-	Status         models.DelegationStatus `json:"status"`
-	By             string                  `json:"by"`
-	SmartAccount   string                  `json:"smartAccount,omitempty"`
-	VirtualAccount string                  `json:"virtualAccount,omitempty"`
-}
-
-// DelegationEnded tells the order process a delegation ended on its own.
-type DelegationEnded struct {
-	DelegationID string                  `json:"delegationId"`
-	Status       models.DelegationStatus `json:"status"`
-}
-
-// DelegationResult is how a delegation ended.
-type DelegationResult struct {
-	Status models.DelegationStatus `json:"status"`
-	By     string                  `json:"by,omitempty"`
+// IngestInput is an order commerce sent, validated and prepared by the API for recording.
+type IngestInput struct {
+	Order models.Order
+	Lines []models.OrderLine
 }

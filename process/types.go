@@ -1,4 +1,4 @@
-package workflows
+package process
 
 import (
 	"time"
@@ -59,14 +59,6 @@ type DecideResult struct {
 	DelegatedTo   string `json:"delegatedTo,omitempty"`
 }
 
-// Waiting says who a process waits for, to do what, since when and until when.
-type Waiting struct {
-	Who      string    `json:"who"`
-	Action   string    `json:"action"`
-	Since    time.Time `json:"since"`
-	Deadline time.Time `json:"deadline,omitzero"`
-}
-
 // Step is one line of a process's own history.
 type Step struct {
 	At   time.Time `json:"at"`
@@ -76,12 +68,12 @@ type Step struct {
 
 // Status is the answer of the status query.
 type Status struct {
-	State          string    `json:"state"`
-	SmartAccountID string    `json:"smartAccountId,omitempty"`
-	WaitingOn      []Waiting `json:"waitingOn"`
-	Since          time.Time `json:"since"`
-	Deadline       time.Time `json:"deadline,omitzero"`
-	History        []Step    `json:"history"`
+	State          string           `json:"state"`
+	SmartAccountID string           `json:"smartAccountId,omitempty"`
+	WaitingOn      []models.Waiting `json:"waitingOn"`
+	Since          time.Time        `json:"since"`
+	Deadline       time.Time        `json:"deadline,omitzero"`
+	History        []Step           `json:"history"`
 }
 
 // Timing holds every delay of the Smart Account processes, so tests and operators can shorten them.
@@ -124,7 +116,7 @@ func DefaultTiming() Timing {
 
 // withDefaults fills the delays a caller left at zero (a Timing made before they existed) from
 // DefaultTiming, so no process expires the moment it starts.
-func (t Timing) withDefaults() Timing {
+func (t Timing) WithDefaults() Timing {
 	d := DefaultTiming()
 	if t.AcceptanceExpiry <= 0 {
 		t.AcceptanceExpiry, t.AcceptanceReminders = d.AcceptanceExpiry, d.AcceptanceReminders

@@ -55,8 +55,8 @@ type AccessState struct {
 	// Approvers are mailed the task: the account's administrators, or the administrators of the
 	// requested virtual accounts when a rule routes it so.
 	Approvers []string
-	// Admins may decide besides the approvers mailed: the account's administrators and approvers,
-	// less the people the request is for.
+	// Admins may decide besides the approvers mailed: the account's approvers by the same rule, less the
+	// people the request is by or for.
 	Admins        []string
 	DelegatedTo   string
 	OutsideDomain []string
@@ -97,11 +97,10 @@ func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (
 				outside = append(outside, p)
 			}
 		}
-		admins, err := models.ApproverEmails(tctx, tx, []string{sa.ID})
+		approvers, err := models.Approvers(tctx, tx, sa.TLD, []string{sa.ID}, people...)
 		if err != nil {
 			return err
 		}
-		approvers := without(admins, people)
 		auto, routeRule := (*AutoDecision)(nil), ""
 		rules, err := models.AccessRules(tctx, tx, sa.ID)
 		if err != nil {
@@ -128,7 +127,7 @@ func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (
 				if err != nil {
 					return err
 				}
-				if routed := without(vaAdmins, people); len(routed) > 0 {
+				if routed := models.OfTLD(vaAdmins, sa.TLD, people...); len(routed) > 0 {
 					approvers, routeRule = routed, r.ID
 				}
 			}
@@ -139,7 +138,7 @@ func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (
 		}
 		if len(approvers) == 0 && auto == nil {
 			// Nobody else administers the account: Cisco's approvers decide rather than nobody.
-			if approvers, err = s.ciscoApprovers(tctx, tx); err != nil {
+			if approvers, err = s.ciscoApprovers(tctx, tx, people...); err != nil {
 				return err
 			}
 		}
@@ -184,6 +183,7 @@ type DecideAccessInput struct {
 	// DeclinedVAs are requested virtual accounts the approver declines while approving the others.
 	DeclinedVAs []string
 	RuleID      string
+	TokenID     string
 }
 
 // DecideAccessRequest approves (granting every role, with its event, in this one transaction) or
@@ -230,6 +230,10 @@ func (s *Store) DecideAccessRequest(ctx context.Context, in DecideAccessInput) (
 			return err
 		}
 		ar.Status, ar.DecidedBy, ar.DecidedAt, ar.DecisionReason, ar.DeclinedVirtualAccounts = status, in.Actor, &now, in.Reason, nonNil(in.DeclinedVAs)
+		decision := map[bool]string{true: "APPROVE", false: "DECLINE"}[in.Approve]
+		if err := useLink(tx, in.TokenID, models.AccessOutcome(decision, ar), now); err != nil {
+			return err
+		}
 		out, err = s.accessState(tctx, tx, ar, nil)
 		return err
 	})
@@ -272,6 +276,7 @@ type DelegateAccessInput struct {
 	DelegateTo string
 	Reason     string
 	Via        string
+	TokenID    string
 }
 
 // DelegateAccessRequest records that the request now waits for the delegate.
@@ -295,7 +300,10 @@ func (s *Store) DelegateAccessRequest(ctx context.Context, in DelegateAccessInpu
 				models.EventAccessDelegated, map[string]any{"to": to, "reason": in.Reason, "via": in.Via})); err != nil {
 				return err
 			}
-			ar.DelegatedTo, ar.Approvers = to, []string{to}
+			ar.DelegatedTo, ar.Approvers, ar.UpdatedAt = to, []string{to}, now
+			if err := useLink(tx, in.TokenID, models.AccessOutcome("DELEGATE", ar), now); err != nil {
+				return err
+			}
 		}
 		out, err = s.accessState(tctx, tx, ar, nil)
 		return err
@@ -347,11 +355,11 @@ func (s *Store) accessState(ctx context.Context, db *gorm.DB, ar models.AccessRe
 	if ar.DecidedAt != nil {
 		st.DecidedAt = *ar.DecidedAt
 	}
-	admins, err := models.ApproverEmails(ctx, db, []string{sa.ID})
+	admins, err := models.Approvers(ctx, db, sa.TLD, []string{sa.ID}, append([]string{ar.RequestedBy}, ar.ForEmails...)...)
 	if err != nil {
 		return st, err
 	}
-	st.Admins = without(admins, append([]string{ar.RequestedBy}, ar.ForEmails...))
+	st.Admins = admins
 	if len(ar.VirtualAccounts) > 0 {
 		vas, err := models.VirtualAccounts(ctx, db, sa.ID)
 		if err != nil {
@@ -368,16 +376,6 @@ func (s *Store) accessState(ctx context.Context, db *gorm.DB, ar models.AccessRe
 		}
 	}
 	return st, nil
-}
-
-func without(list, drop []string) []string {
-	out := []string{}
-	for _, e := range list {
-		if !slices.Contains(drop, e) {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 func nonNil(s []string) []string {

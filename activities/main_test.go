@@ -12,6 +12,7 @@ import (
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
@@ -31,13 +32,12 @@ func request(name, domain, requester string, nominees ...string) activities.Crea
 	if nominees == nil {
 		nominees = []string{}
 	}
-	return activities.CreateSAInput{
-		RequestID: id, WorkflowID: "sa-create/" + id, Name: name, Domain: domain,
-		Visibility:      models.VisibilityUnrestricted,
+	return activities.CreateSAInput{RequestID: id, WorkflowID: "sa-create/" + id, SARequest: process.SARequest{
+		Name: name, Domain: domain, Visibility: models.VisibilityUnrestricted,
 		Headquarters:    models.Address{Company: name, Line1: "1 Main St", City: "San Jose", Region: "CA", PostalCode: "95134", Country: "US"},
 		NominatedAdmins: nominees,
 		Requester:       models.Person{Email: requester, Name: "Requester"},
-	}
+	}}
 }
 
 func create(t *testing.T, s *activities.Store, in activities.CreateSAInput) activities.SAState {

@@ -20,13 +20,17 @@ type AcceptSAInput struct {
 	Headquarters   models.Address
 	ModifiedDomain bool
 	Via            string
+	TokenID        string
+	Window         Window
 }
 
 // AcceptOnBehalf records the acceptance. Without a headquarters address the account waits in
 // PENDING_CUSTOMER_ADDRESS; with one, the creation rules run with the contact as the requester. A retry
 // after the commit finds the account moved on and returns its state.
 func (s *Store) AcceptOnBehalf(ctx context.Context, in AcceptSAInput) (SAState, error) {
-	return s.onBehalfStep(ctx, in.SmartAccountID, models.SAPendingCustomerAcceptance, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
+	step := customerStep{id: in.SmartAccountID, from: models.SAPendingCustomerAcceptance, window: in.Window,
+		tokenID: in.TokenID, decision: "ACCEPT"}
+	return s.onBehalfStep(ctx, step, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		actor := models.NormalizeEmail(in.Actor)
 		changes := map[string]any{"accepted_by": actor, "accepted_at": now, "updated_at": now}
 		if !in.Headquarters.IsZero() {
@@ -54,12 +58,15 @@ type DeclineOnBehalfInput struct {
 	Actor          string
 	Reason         string
 	Via            string
+	TokenID        string
 }
 
 // DeclineOnBehalf marks the account DECLINED_BY_CUSTOMER. It keeps its domain: more creators may be
 // nominated, which brings it back to PENDING_CUSTOMER_ACCEPTANCE.
 func (s *Store) DeclineOnBehalf(ctx context.Context, in DeclineOnBehalfInput) (SAState, error) {
-	return s.onBehalfStep(ctx, in.SmartAccountID, models.SAPendingCustomerAcceptance, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
+	step := customerStep{id: in.SmartAccountID, from: models.SAPendingCustomerAcceptance, tokenID: in.TokenID,
+		decision: "DECLINE"}
+	return s.onBehalfStep(ctx, step, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		actor := models.NormalizeEmail(in.Actor)
 		res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, models.SAPendingCustomerAcceptance).
 			Updates(map[string]any{"status": models.SADeclinedByCustomer, "decided_by": actor, "decided_at": now,
@@ -80,12 +87,16 @@ type HeadquartersInput struct {
 	Headquarters   models.Address
 	ModifiedDomain bool
 	Via            string
+	TokenID        string
+	Window         Window
 }
 
 // GiveHeadquarters records the address of an accepted account and runs the creation rules with the
 // accepting contact as the requester.
 func (s *Store) GiveHeadquarters(ctx context.Context, in HeadquartersInput) (SAState, error) {
-	return s.onBehalfStep(ctx, in.SmartAccountID, models.SAPendingCustomerAddress, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
+	step := customerStep{id: in.SmartAccountID, from: models.SAPendingCustomerAddress, window: in.Window,
+		tokenID: in.TokenID, decision: "SUBMIT"}
+	return s.onBehalfStep(ctx, step, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		actor := models.NormalizeEmail(in.Actor)
 		sa.Headquarters = in.Headquarters
 		if err := tx.Model(&models.SmartAccount{}).Where("id = ?", sa.ID).
@@ -100,11 +111,13 @@ func (s *Store) GiveHeadquarters(ctx context.Context, in HeadquartersInput) (SAS
 	})
 }
 
-// NominateCreatorsInput adds customer contacts to an account waiting for (or declined by) its customer.
+// NominateCreatorsInput adds customer contacts to an account waiting for (or declined by) its customer;
+// the acceptance's deadline starts afresh from the window.
 type NominateCreatorsInput struct {
 	SmartAccountID string
 	Actor          string
 	Emails         []string
+	Window         Window
 }
 
 // NominateCreators adds the contacts; a DECLINED_BY_CUSTOMER account goes back to waiting for
@@ -142,7 +155,11 @@ func (s *Store) NominateCreators(ctx context.Context, in NominateCreatorsInput) 
 				models.EventCreatorsNominated, map[string]any{"added": added, "reopened": reopen})); err != nil {
 				return err
 			}
+			prev := sa.WaitingOn
 			sa.CustomerContacts, sa.Status = contacts, models.SAPendingCustomerAcceptance
+			if err := s.settle(tx, &sa, in.Window, prev); err != nil {
+				return err
+			}
 		}
 		out, err = s.stateOf(tx.Statement.Context, tx, sa)
 		return err
@@ -150,18 +167,38 @@ func (s *Store) NominateCreators(ctx context.Context, in NominateCreatorsInput) 
 	return out, err
 }
 
-// onBehalfStep runs a change of an account that must be in status from; an account already past it
-// (a retry after the commit) answers its state unchanged.
-func (s *Store) onBehalfStep(ctx context.Context, id string, from models.SAStatus, change func(*gorm.DB, *models.SmartAccount, time.Time) error) (SAState, error) {
+// customerStep is one answer of a customer contact: on which account, from which status, carried by
+// which link, with the window of the wait it may start.
+type customerStep struct {
+	id, tokenID, decision string
+	from                  models.SAStatus
+	window                Window
+}
+
+// onBehalfStep runs a change of an account that must be in the step's status, then stores whom the
+// account waits for next and uses up the link that carried the answer, unless the same link carries its
+// recipient on to the address step. An account already past the status (a retry after the commit)
+// answers its state unchanged.
+func (s *Store) onBehalfStep(ctx context.Context, step customerStep, change func(*gorm.DB, *models.SmartAccount, time.Time) error) (SAState, error) {
 	var out SAState
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, id)
+		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, step.id)
 		if err != nil {
 			return err
 		}
-		if sa.Status == from {
-			if err := change(tx, &sa, time.Now().UTC().Truncate(time.Microsecond)); err != nil {
+		if sa.Status == step.from {
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			prev := sa.WaitingOn
+			if err := change(tx, &sa, now); err != nil {
 				return err
+			}
+			if err := s.settle(tx, &sa, step.window, prev); err != nil {
+				return err
+			}
+			if sa.Status != models.SAPendingCustomerAddress {
+				if err := useLink(tx, step.tokenID, models.CustomerOutcome(step.decision, sa), now); err != nil {
+					return err
+				}
 			}
 		}
 		out, err = s.stateOf(tx.Statement.Context, tx, sa)
@@ -170,7 +207,7 @@ func (s *Store) onBehalfStep(ctx context.Context, id string, from models.SAStatu
 	if err != nil {
 		return SAState{}, err
 	}
-	s.logger().Info("on-behalf request moved", "smartAccountId", id, "from", from, "status", out.Status)
+	s.logger().Info("on-behalf request moved", "smartAccountId", step.id, "from", step.from, "status", out.Status)
 	return out, nil
 }
 
@@ -209,12 +246,4 @@ func jsonText(v any) string {
 		panic(fmt.Sprintf("marshal %T: %v", v, err)) // only plain structs and slices come here
 	}
 	return string(b)
-}
-
-func (s *Store) tldAdmins(ctx context.Context, db *gorm.DB, tld string) ([]string, error) {
-	active, err := models.ActiveAccountIDsForTLD(ctx, db, tld)
-	if err != nil {
-		return nil, err
-	}
-	return models.ApproverEmails(ctx, db, active)
 }

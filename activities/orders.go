@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -76,6 +75,8 @@ type AssignLinesInput struct {
 	As, Via, Reason string
 	// DelegationID is the delegation used, when the actor is its delegate.
 	DelegationID string
+	// TokenID is the emailed link the assignment came through; Outcome what its page says it did.
+	TokenID, Outcome string
 }
 
 // AssignLinesResult is the order after the assignment and the lines it moved.
@@ -84,9 +85,10 @@ type AssignLinesResult struct {
 	Changed []string
 }
 
-// refused tells the workflow, without retries, that a rule refuses the write now.
+// refused tells the workflow, without retries (a domain error is final), that a rule refuses the write
+// now.
 func refused(format string, args ...any) error {
-	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), models.CodeRefused, nil)
+	return process.EncodeError(models.Errorf(models.CodeRefused, format, args...))
 }
 
 // AssignOrderLines moves lines to their accounts in one transaction: each line with its event, the
@@ -164,6 +166,9 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 		}
 		evs = append(evs, used...)
 		if err := writeEvents(tx, now, evs...); err != nil {
+			return err
+		}
+		if err := useLink(tx, in.TokenID, in.Outcome, now); err != nil {
 			return err
 		}
 		ds, err := models.PendingDelegations(c, tx, []string{o.ID})
@@ -331,7 +336,7 @@ func useDelegation(tx *gorm.DB, id, actor string, now time.Time) ([]models.Event
 	d, err := models.FindDelegation(tx.Statement.Context, tx, id)
 	switch {
 	case models.ErrorCode(err) == models.CodeNotFound:
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("no delegation %s", id), models.CodeGone, nil)
+		return nil, models.Errorf(models.CodeGone, "no delegation %s", id)
 	case err != nil:
 		return nil, err
 	case d.Status == models.DelegationUsed && d.ClosedBy == actor:
@@ -341,8 +346,7 @@ func useDelegation(tx *gorm.DB, id, actor string, now time.Time) ([]models.Event
 	if d.Status == models.DelegationPending {
 		state = "expired"
 	}
-	return nil, temporal.NewNonRetryableApplicationError(
-		fmt.Sprintf("the delegation %s is %s: nothing can be assigned through it", id, state), models.CodeGone, nil)
+	return nil, models.Errorf(models.CodeGone, "the delegation %s is %s: nothing can be assigned through it", id, state)
 }
 
 var delegationEvents = map[models.DelegationStatus]string{

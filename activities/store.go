@@ -4,17 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // Store holds the database writes of the Smart Account processes.
@@ -25,23 +24,12 @@ type Store struct {
 	Log                 *slog.Logger
 }
 
-// CreateSAInput is a Smart Account request as the API validated it.
+// CreateSAInput is a Smart Account request as the API validated it, and the window its first wait gets.
 type CreateSAInput struct {
-	RequestID       string
-	WorkflowID      string
-	Name            string
-	Domain          string
-	NoteToApprover  string
-	Visibility      models.Visibility
-	Headquarters    models.Address
-	NominatedAdmins []string
-	Requester       models.Person
-	// OnBehalf requests wait for one of the CustomerContacts to accept (FEATURES SA5).
-	OnBehalf         bool
-	CustomerContacts []string
-	NoteToCustomer   string
-	// ModifiedDomain sends the domain identifier to Cisco's approval first (FEATURES SA6).
-	ModifiedDomain bool
+	RequestID  string
+	WorkflowID string
+	process.SARequest
+	Window Window
 }
 
 // SAState is an account's state after a store step, with whom it now waits for.
@@ -51,8 +39,10 @@ type SAState struct {
 	Domain         string
 	Status         models.SAStatus
 	SMB            bool
-	// Approvers are the administrators who decide a PENDING_APPROVAL account.
+	// Approvers are the people the account waits for (WaitingOn without its roles): the TLD's approvers
+	// of a PENDING_APPROVAL account, Cisco's of a domain, the customer's contacts.
 	Approvers []string
+	WaitingOn []models.Waiting
 	Why       string
 	DecidedBy string
 	DecidedAt time.Time
@@ -64,9 +54,10 @@ type SAState struct {
 	TLDAdmins []string
 }
 
-// conflictError tells the workflow, without retries, that the request clashes with existing data.
+// conflictError tells the workflow, without retries (a domain error is final), that the request clashes
+// with existing data.
 func conflictError(msg string) error {
-	return temporal.NewNonRetryableApplicationError(msg, models.CodeConflict, nil)
+	return process.EncodeError(models.Errorf(models.CodeConflict, "%s", msg))
 }
 
 // CreateSmartAccount decides the request by the activation rules and records the account, its default
@@ -77,36 +68,37 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 	} else if ok {
 		return s.stateOf(ctx, s.DB, sa)
 	}
-	tld, err := models.TLD(in.Domain)
+	r := in.SARequest
+	tld, err := models.TLD(r.Domain)
 	if err != nil {
-		return SAState{}, temporal.NewNonRetryableApplicationError(err.Error(), models.CodeInvalid, nil)
+		return SAState{}, models.Invalid("domain", "%v", err)
 	}
 	var out SAState
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockTLD(tx, tld); err != nil {
 			return err
 		}
-		taken, err := domainTaken(tx, in.Domain)
+		taken, err := domainTaken(tx, r.Domain)
 		if err != nil {
 			return err
 		}
 		if taken {
-			return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", in.Domain))
+			return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", r.Domain))
 		}
 		active, err := models.ActiveAccountIDsForTLD(tx.Statement.Context, tx, tld)
 		if err != nil {
 			return err
 		}
-		act := models.DecideRequest(models.RequestRules{Requester: in.Requester.Email, Domain: in.Domain,
-			ActiveForTLD: active, OnBehalf: in.OnBehalf, ModifiedDomain: in.ModifiedDomain})
+		act := models.DecideRequest(models.RequestRules{Requester: r.Requester.Email, Domain: r.Domain,
+			ActiveForTLD: active, OnBehalf: r.OnBehalf, ModifiedDomain: r.ModifiedDomain})
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		sa := models.SmartAccount{
 			ID: models.NewID(), RequestID: in.RequestID, WorkflowID: in.WorkflowID,
-			Name: in.Name, Domain: in.Domain, TLD: tld, Type: models.SATypeCustomer, SMB: act.SMB,
-			Visibility: in.Visibility, Status: act.Status, Headquarters: in.Headquarters,
-			NoteToApprover: in.NoteToApprover, RequestedBy: models.NormalizeEmail(in.Requester.Email),
-			NominatedAdmins: in.NominatedAdmins, CreatedAt: now, UpdatedAt: now,
-			OnBehalf: in.OnBehalf, CustomerContacts: in.CustomerContacts, NoteToCustomer: in.NoteToCustomer,
+			Name: r.Name, Domain: r.Domain, TLD: tld, Type: models.SATypeCustomer, SMB: act.SMB,
+			Visibility: r.Visibility, Status: act.Status, Headquarters: r.Headquarters,
+			NoteToApprover: r.NoteToApprover, RequestedBy: models.NormalizeEmail(r.Requester.Email),
+			NominatedAdmins: r.NominatedAdmins, CreatedAt: now, UpdatedAt: now,
+			OnBehalf: r.OnBehalf, CustomerContacts: r.CustomerContacts, NoteToCustomer: r.NoteToCustomer,
 		}
 		if sa.NominatedAdmins == nil {
 			sa.NominatedAdmins = []string{}
@@ -118,9 +110,12 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 			sa.Domain = smbDomain()
 			sa.TLD = sa.Domain
 		}
+		if sa.WaitingOn, err = s.accountWaits(tx.Statement.Context, tx, sa, in.Window, nil); err != nil {
+			return err
+		}
 		if err := tx.Create(&sa).Error; err != nil {
 			if models.IsUniqueViolation(err) {
-				return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", in.Domain))
+				return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", r.Domain))
 			}
 			return fmt.Errorf("insert smart account: %w", err)
 		}
@@ -133,7 +128,7 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 			event(sa.ID, models.TargetSmartAccount, sa.ID, sa.RequestedBy, models.EventSARequested, map[string]any{
 				"name": sa.Name, "domain": sa.Domain, "status": sa.Status, "why": act.Why, "smb": sa.SMB,
 				"visibility": sa.Visibility, "nominatedAdmins": sa.NominatedAdmins, "onBehalf": sa.OnBehalf,
-				"customerContacts": sa.CustomerContacts, "modifiedDomain": in.ModifiedDomain}),
+				"customerContacts": sa.CustomerContacts, "modifiedDomain": r.ModifiedDomain}),
 			event(sa.ID, models.TargetVirtualAccount, va.ID, models.ActorSystem, models.EventVACreated, map[string]any{
 				"name": va.Name, "default": true}),
 		); err != nil {
@@ -156,13 +151,15 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 	return out, nil
 }
 
-// DecideSAInput is an approver's decision on a PENDING_APPROVAL account.
+// DecideSAInput is an approver's decision on a PENDING_APPROVAL account; TokenID is the emailed link
+// that carried it, if one did.
 type DecideSAInput struct {
 	SmartAccountID string
 	Approve        bool
 	Actor          string
 	Reason         string
 	Via            string
+	TokenID        string
 }
 
 // DecideSmartAccount activates or declines a PENDING_APPROVAL account. A retry after the change
@@ -190,6 +187,9 @@ func (s *Store) DecideSmartAccount(ctx context.Context, in DecideSAInput) (SASta
 		} else if err := decline(tx, &sa, in.Actor, in.Reason, models.EventSADeclined, details, now); err != nil {
 			return err
 		}
+		if err := useLink(tx, in.TokenID, models.ApprovalOutcome(in.Approve, sa), now); err != nil {
+			return err
+		}
 		out, err = s.stateOf(tx.Statement.Context, tx, sa)
 		return err
 	})
@@ -200,13 +200,16 @@ func (s *Store) DecideSmartAccount(ctx context.Context, in DecideSAInput) (SASta
 	return out, nil
 }
 
-// ResolveDomainInput is Cisco's decision on an account's domain.
+// ResolveDomainInput is Cisco's decision on an account's domain, with the window of the approval it may
+// lead to.
 type ResolveDomainInput struct {
 	SmartAccountID string
 	Approve        bool
 	Actor          string
 	Reason         string
 	Via            string
+	TokenID        string
+	Window         Window
 }
 
 // ResolveDomainApproval applies Cisco's domain decision. Declined: the account is DECLINED. Approved:
@@ -232,6 +235,9 @@ func (s *Store) ResolveDomainApproval(ctx context.Context, in ResolveDomainInput
 			if err := decline(tx, &sa, in.Actor, in.Reason, models.EventSADeclined, details, now); err != nil {
 				return err
 			}
+			if err := useLink(tx, in.TokenID, models.DomainOutcome(false, sa), now); err != nil {
+				return err
+			}
 			out, err = s.stateOf(tx.Statement.Context, tx, sa)
 			return err
 		}
@@ -254,6 +260,12 @@ func (s *Store) ResolveDomainApproval(ctx context.Context, in ResolveDomainInput
 				return err
 			}
 		} else if err := activate(tx, &sa, in.Actor, now); err != nil {
+			return err
+		}
+		if err := s.settle(tx, &sa, in.Window, nil); err != nil {
+			return err
+		}
+		if err := useLink(tx, in.TokenID, models.DomainOutcome(true, sa), now); err != nil {
 			return err
 		}
 		out, err = s.stateOf(tx.Statement.Context, tx, sa)
@@ -289,6 +301,9 @@ func (s *Store) ExpireSmartAccount(ctx context.Context, in ExpireSAInput) (SASta
 				models.EventSAExpired, map[string]any{"waitedIn": in.From})); err != nil {
 				return err
 			}
+			if err := s.settle(tx, &sa, Window{}, nil); err != nil {
+				return err
+			}
 		}
 		out, err = s.stateOf(tx.Statement.Context, tx, sa)
 		return err
@@ -302,12 +317,16 @@ func (s *Store) CiscoApprovers(ctx context.Context) ([]string, error) {
 	return s.ciscoApprovers(ctx, s.DB)
 }
 
-func (s *Store) ciscoApprovers(ctx context.Context, db *gorm.DB) ([]string, error) {
+// ciscoApprovers lists the Cisco approvers less the excluded people: nobody decides their own request.
+func (s *Store) ciscoApprovers(ctx context.Context, db *gorm.DB, exclude ...string) ([]string, error) {
 	users, err := models.UsersWithRole(ctx, db, models.RoleCiscoApprover)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
+	for _, e := range exclude {
+		seen[models.NormalizeEmail(e)] = true
+	}
 	var out []string
 	for _, e := range append(emails(users), s.ExtraCiscoApprovers...) {
 		e = models.NormalizeEmail(e)
@@ -334,34 +353,17 @@ func (s *Store) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// stateOf describes an account for the workflow, with its approvers when it waits for some.
+// stateOf describes an account for the workflow, with whom it waits for as stored.
 func (s *Store) stateOf(ctx context.Context, db *gorm.DB, sa models.SmartAccount) (SAState, error) {
 	st := SAState{SmartAccountID: sa.ID, Name: sa.Name, Domain: sa.Domain, Status: sa.Status, SMB: sa.SMB,
-		DecidedBy: sa.DecidedBy, Reason: sa.DecisionReason, AcceptedBy: sa.AcceptedBy}
+		DecidedBy: sa.DecidedBy, Reason: sa.DecisionReason, AcceptedBy: sa.AcceptedBy,
+		WaitingOn: models.NonNil(sa.WaitingOn), Approvers: models.People(sa.WaitingOn)}
 	if sa.DecidedAt != nil {
 		st.DecidedAt = *sa.DecidedAt
 	}
 	var err error
-	switch sa.Status {
-	case models.SAPendingApproval:
-		active, err := models.ActiveAccountIDsForTLD(ctx, db, sa.TLD)
-		if err != nil {
-			return st, err
-		}
-		if st.Approvers, err = models.ApproverEmails(ctx, db, active); err != nil {
-			return st, err
-		}
-		if len(st.Approvers) == 0 {
-			// An active account nobody administers cannot approve anyone: Cisco decides instead.
-			st.Approvers, err = s.ciscoApprovers(ctx, db)
-		}
-	case models.SAPendingDomainApproval:
-		st.Approvers, err = s.ciscoApprovers(ctx, db)
-	case models.SAPendingCustomerAcceptance:
-		st.Approvers = append([]string{}, sa.CustomerContacts...)
-		st.TLDAdmins, err = s.tldAdmins(ctx, db, sa.TLD)
-	case models.SAPendingCustomerAddress:
-		st.Approvers = []string{sa.AcceptedBy}
+	if sa.Status == models.SAPendingCustomerAcceptance {
+		st.TLDAdmins, err = models.TLDApprovers(ctx, db, sa.TLD)
 	}
 	return st, err
 }
@@ -407,14 +409,14 @@ func activate(tx *gorm.DB, sa *models.SmartAccount, actor string, now time.Time)
 	from := sa.Status
 	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
 		Updates(map[string]any{"status": models.SAActive, "activated_at": now, "decided_by": actor,
-			"decided_at": now, "updated_at": now})
+			"decided_at": now, "updated_at": now, "waiting_on": "[]"})
 	if res.Error != nil {
 		return fmt.Errorf("activate %s: %w", sa.ID, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
 	}
-	sa.Status, sa.ActivatedAt, sa.DecidedBy, sa.DecidedAt = models.SAActive, &now, actor, &now
+	sa.Status, sa.ActivatedAt, sa.DecidedBy, sa.DecidedAt, sa.WaitingOn = models.SAActive, &now, actor, &now, []models.Waiting{}
 	evs := []models.Event{event(sa.ID, models.TargetSmartAccount, sa.ID, actor, models.EventSAActivated,
 		map[string]any{"from": from})}
 	for _, email := range adminsOf(*sa) {
@@ -455,14 +457,14 @@ func decline(tx *gorm.DB, sa *models.SmartAccount, actor, reason, action string,
 	from := sa.Status
 	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
 		Updates(map[string]any{"status": models.SADeclined, "decided_by": actor, "decided_at": now,
-			"decision_reason": reason, "updated_at": now})
+			"decision_reason": reason, "updated_at": now, "waiting_on": "[]"})
 	if res.Error != nil {
 		return fmt.Errorf("decline %s: %w", sa.ID, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
 	}
-	sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason = models.SADeclined, actor, &now, reason
+	sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason, sa.WaitingOn = models.SADeclined, actor, &now, reason, []models.Waiting{}
 	return writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, actor, action, details))
 }
 
@@ -496,8 +498,8 @@ func smbDomain() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)) + ".smb"
 }
 
-// IsConflict reports whether err is the store's refusal of a request that clashes with existing data.
+// IsConflict reports whether err is the store's refusal of a request that clashes with existing data,
+// as the store returns it or as it arrives across the Temporal boundary.
 func IsConflict(err error) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == models.CodeConflict
+	return models.ErrorCode(process.DecodeError(err)) == models.CodeConflict
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -23,6 +22,7 @@ type RequestUpgradeInput struct {
 	Domain         string
 	Headquarters   models.Address
 	Visibility     models.Visibility
+	Window         Window
 }
 
 // UpgradeState is an upgrade after a store step, with whom it waits for.
@@ -34,11 +34,13 @@ type UpgradeState struct {
 	FromDomain     string
 	Requester      string
 	Status         models.UpgradeStatus
-	Approvers      []string
-	Why            string
-	DecidedBy      string
-	DecidedAt      time.Time
-	Reason         string
+	// Approvers are the people the upgrade waits for (WaitingOn without its roles).
+	Approvers []string
+	WaitingOn []models.Waiting
+	Why       string
+	DecidedBy string
+	DecidedAt time.Time
+	Reason    string
 }
 
 // RequestUpgrade records the upgrade and decides it by the creation rules (FEATURES SA8): a domain
@@ -46,7 +48,7 @@ type UpgradeState struct {
 // its administrators, anything else upgrades at once. A retry returns what the first attempt decided.
 func (s *Store) RequestUpgrade(ctx context.Context, in RequestUpgradeInput) (UpgradeState, error) {
 	if u, err := models.FindUpgrade(ctx, s.DB, in.UpgradeID); err == nil {
-		return s.upgradeState(ctx, s.DB, u, "")
+		return upgradeState(u, ""), nil
 	}
 	var out UpgradeState
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -60,7 +62,7 @@ func (s *Store) RequestUpgrade(ctx context.Context, in RequestUpgradeInput) (Upg
 		}
 		tld, err := models.TLD(in.Domain)
 		if err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), models.CodeInvalid, nil, "domain")
+			return models.Invalid("domain", "%v", err)
 		}
 		if err := lockTLD(tx, tld); err != nil {
 			return err
@@ -78,8 +80,7 @@ func (s *Store) RequestUpgrade(ctx context.Context, in RequestUpgradeInput) (Upg
 		status := map[models.SAStatus]models.UpgradeStatus{models.SAPendingApproval: models.UpgradePendingApproval,
 			models.SAPendingDomainApproval: models.UpgradePendingDomainApproval}[act.Status]
 		if act.SMB {
-			return temporal.NewNonRetryableApplicationError("a personal mail domain cannot be a standard account's domain",
-				models.CodeInvalid, nil, "domain")
+			return models.Invalid("domain", "a personal mail domain cannot be a standard account's domain")
 		}
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		u := models.SAUpgrade{ID: in.UpgradeID, SmartAccountID: sa.ID, WorkflowID: in.WorkflowID,
@@ -108,8 +109,11 @@ func (s *Store) RequestUpgrade(ctx context.Context, in RequestUpgradeInput) (Upg
 				return err
 			}
 		}
-		out, err = s.upgradeState(tctx, tx, u, act.Why)
-		return err
+		if err := s.settleUpgrade(tx, &u, in.Window); err != nil {
+			return err
+		}
+		out = upgradeState(u, act.Why)
+		return nil
 	})
 	if err != nil {
 		return UpgradeState{}, err
@@ -118,13 +122,16 @@ func (s *Store) RequestUpgrade(ctx context.Context, in RequestUpgradeInput) (Upg
 	return out, nil
 }
 
-// DecideUpgradeInput is a person's decision on an upgrade.
+// DecideUpgradeInput is a person's decision on an upgrade, with the window of the approval a domain's
+// approval leads to.
 type DecideUpgradeInput struct {
 	UpgradeID string
 	Approve   bool
 	Actor     string
 	Reason    string
 	Via       string
+	TokenID   string
+	Window    Window
 }
 
 // ResolveUpgradeDomain applies Cisco's decision on the upgrade's domain: declined ends the upgrade;
@@ -174,9 +181,12 @@ func (s *Store) ExpireUpgrade(ctx context.Context, upgradeID string) (UpgradeSta
 				models.EventUpgradeExpired, map[string]any{"waitedIn": from})); err != nil {
 				return err
 			}
+			if err := s.settleUpgrade(tx, &u, Window{}); err != nil {
+				return err
+			}
 		}
-		out, err = s.upgradeState(tx.Statement.Context, tx, u, "")
-		return err
+		out = upgradeState(u, "")
+		return nil
 	})
 	return out, err
 }
@@ -199,9 +209,15 @@ func (s *Store) upgradeStep(ctx context.Context, in DecideUpgradeInput, from mod
 			if err != nil {
 				return err
 			}
+			if err := s.settleUpgrade(tx, &u, in.Window); err != nil {
+				return err
+			}
+			if err := useLink(tx, in.TokenID, models.UpgradeOutcome(u), now); err != nil {
+				return err
+			}
 		}
-		out, err = s.upgradeState(tx.Statement.Context, tx, u, "")
-		return err
+		out = upgradeState(u, "")
+		return nil
 	})
 	if err != nil {
 		return UpgradeState{}, err
@@ -280,25 +296,25 @@ func setUpgradeStatus(tx *gorm.DB, u *models.SAUpgrade, to models.UpgradeStatus,
 	return nil
 }
 
-func (s *Store) upgradeState(ctx context.Context, db *gorm.DB, u models.SAUpgrade, why string) (UpgradeState, error) {
+// settleUpgrade writes whom the upgrade now waits for, after a step changed its status.
+func (s *Store) settleUpgrade(tx *gorm.DB, u *models.SAUpgrade, w Window) error {
+	waits, err := s.upgradeWaits(tx.Statement.Context, tx, *u, w)
+	if err != nil {
+		return err
+	}
+	if err := tx.Model(&models.SAUpgrade{}).Where("id = ?", u.ID).Update("waiting_on", jsonText(waits)).Error; err != nil {
+		return fmt.Errorf("waiting of upgrade %s: %w", u.ID, err)
+	}
+	u.WaitingOn = waits
+	return nil
+}
+
+func upgradeState(u models.SAUpgrade, why string) UpgradeState {
 	st := UpgradeState{UpgradeID: u.ID, SmartAccountID: u.SmartAccountID, Name: u.Name, Domain: u.Domain,
 		FromDomain: u.FromDomain, Requester: u.RequestedBy, Status: u.Status, Why: why, DecidedBy: u.DecidedBy,
-		Reason: u.DecisionReason}
+		Reason: u.DecisionReason, WaitingOn: models.NonNil(u.WaitingOn), Approvers: models.People(u.WaitingOn)}
 	if u.DecidedAt != nil {
 		st.DecidedAt = *u.DecidedAt
 	}
-	var err error
-	switch u.Status {
-	case models.UpgradePendingApproval:
-		active, aerr := models.ActiveAccountIDsForTLD(ctx, db, u.TLD)
-		if aerr != nil {
-			return st, aerr
-		}
-		if st.Approvers, err = models.ApproverEmails(ctx, db, active); err == nil && len(st.Approvers) == 0 {
-			st.Approvers, err = s.ciscoApprovers(ctx, db)
-		}
-	case models.UpgradePendingDomainApproval:
-		st.Approvers, err = s.ciscoApprovers(ctx, db)
-	}
-	return st, err
+	return st
 }

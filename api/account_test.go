@@ -367,8 +367,9 @@ func TestDirectoryAndSMBUpgrade(t *testing.T) {
 func TestAcceptancePageNeverActsOnGet(t *testing.T) {
 	h := newHarness(t)
 	st, err := h.store.CreateSmartAccount(context.Background(), activities.CreateSAInput{RequestID: "req-ob", WorkflowID: process.SACreateID("req-ob"),
-		Name: "Cust", Domain: "cust.com", Visibility: models.VisibilityUnrestricted, Requester: models.Person{Email: "sam@partner.com"},
-		OnBehalf: true, CustomerContacts: []string{"cto@cust.com"}, NoteToCustomer: "sign"})
+		SARequest: process.SARequest{Name: "Cust", Domain: "cust.com", Visibility: models.VisibilityUnrestricted,
+			Requester: models.Person{Email: "sam@partner.com"}, OnBehalf: true, CustomerContacts: []string{"cto@cust.com"},
+			NoteToCustomer: "sign"}})
 	if err != nil {
 		t.Fatal(err)
 	}

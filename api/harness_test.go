@@ -79,10 +79,7 @@ func (f *fakeProcesses) StartSACreate(ctx context.Context, rid string, req proce
 // create is what the workflow's first step does: the store decides and records the account.
 func (f *fakeProcesses) create(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error) {
 	st, err := f.store.CreateSmartAccount(ctx, activities.CreateSAInput{RequestID: rid, WorkflowID: process.SACreateID(rid),
-		Name: req.Name, Domain: req.Domain, NoteToApprover: req.NoteToApprover, Visibility: req.Visibility,
-		Headquarters: req.Headquarters, NominatedAdmins: req.NominatedAdmins, Requester: req.Requester,
-		OnBehalf: req.OnBehalf, CustomerContacts: req.CustomerContacts, NoteToCustomer: req.NoteToCustomer,
-		ModifiedDomain: req.ModifiedDomain})
+		SARequest: req, Window: activities.Window{At: time.Now(), Timing: process.DefaultTiming()}})
 	if err != nil {
 		return process.CreateResponse{}, process.DecodeError(err)
 	}
@@ -225,8 +222,9 @@ func (h *harness) createSA(requestID, name, domain string, vis models.Visibility
 		nominees = []string{}
 	}
 	st, err := h.store.CreateSmartAccount(ctx, activities.CreateSAInput{RequestID: requestID,
-		WorkflowID: process.SACreateID(requestID), Name: name, Domain: domain, Visibility: vis, Headquarters: hq,
-		NominatedAdmins: nominees, Requester: models.Person{Email: requester, Name: strings.Split(requester, "@")[0]}})
+		WorkflowID: process.SACreateID(requestID), SARequest: process.SARequest{Name: name, Domain: domain, Visibility: vis,
+			Headquarters: hq, NominatedAdmins: nominees, Requester: models.Person{Email: requester, Name: strings.Split(requester, "@")[0]}},
+		Window: activities.Window{At: time.Now(), Timing: process.DefaultTiming()}})
 	if err != nil {
 		h.t.Fatalf("create %s: %v", name, err)
 	}

@@ -165,7 +165,7 @@ func (s *Server) acceptSmartAccount(c *gin.Context) {
 	}
 	in := process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason)}
 	if body.Decision == process.Accept && body.Headquarters != nil && !body.Headquarters.IsZero() {
-		hq, err := validAddress("headquarters", *body.Headquarters)
+		hq, err := models.ValidAddress("headquarters", *body.Headquarters)
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -182,7 +182,7 @@ func (s *Server) giveHeadquarters(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	hq, err := validAddress("headquarters", body)
+	hq, err := models.ValidAddress("headquarters", body)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -217,7 +217,7 @@ func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waitin
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, s.waitingOn(ctx, sa))})
+	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, sa.WaitingOn)})
 }
 
 // customerStepClosed says, from the database, why a customer's step no longer waits.

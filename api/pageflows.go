@@ -179,7 +179,7 @@ func (f acceptanceFlow) decide(s *Server, c *gin.Context, tok models.ActionToken
 		return
 	}
 	if decision != process.Decline && (step == "address" || !raw.IsZero()) {
-		hq, err := validAddress("headquarters", raw)
+		hq, err := models.ValidAddress("headquarters", raw)
 		if err != nil {
 			f.page(s, c, http.StatusBadRequest, tok, sa, step, raw, "", asDomainError(err).Message, reason)
 			return

@@ -23,7 +23,6 @@ import (
 type Processes interface {
 	StartSACreate(ctx context.Context, requestID string, req process.SARequest) (process.CreateResponse, error)
 	Decide(ctx context.Context, workflowID string, in process.DecideInput) (process.DecideResult, error)
-	Status(ctx context.Context, workflowID string) (process.Status, error)
 	AccountProcesses
 }
 

@@ -73,7 +73,7 @@ func (r *createSARequest) validate(requester string) (process.SARequest, error) 
 		return out, models.Invalid("headquarters", "headquarters is required: company, line1, city, country")
 	}
 	if r.Headquarters != nil && (!r.OnBehalf || !r.Headquarters.IsZero()) {
-		if out.Headquarters, err = validAddress("headquarters", *r.Headquarters); err != nil {
+		if out.Headquarters, err = models.ValidAddress("headquarters", *r.Headquarters); err != nil {
 			return out, err
 		}
 	}
@@ -94,28 +94,6 @@ func (r *createSARequest) validate(requester string) (process.SARequest, error) 
 		}
 	}
 	return out, r.validateOnBehalf(&out)
-}
-
-func validAddress(field string, a models.Address) (models.Address, error) {
-	trim := func(s string) string { return strings.TrimSpace(s) }
-	a = models.Address{Company: trim(a.Company), Line1: trim(a.Line1), Line2: trim(a.Line2), City: trim(a.City),
-		Region: trim(a.Region), PostalCode: trim(a.PostalCode), Country: strings.ToUpper(trim(a.Country))}
-	required := []struct{ name, v string }{{"company", a.Company}, {"line1", a.Line1}, {"city", a.City}, {"country", a.Country}}
-	for _, r := range required {
-		if r.v == "" {
-			return a, models.Invalid(field+"."+r.name, "%s.%s is required", field, r.name)
-		}
-	}
-	if len(a.Country) != 2 || strings.IndexFunc(a.Country, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-		return a, models.Invalid(field+".country", "%s.country must be an ISO 3166 two-letter code such as US", field)
-	}
-	for _, f := range []struct{ name, v string }{{"company", a.Company}, {"line1", a.Line1}, {"line2", a.Line2},
-		{"city", a.City}, {"region", a.Region}, {"postalCode", a.PostalCode}} {
-		if len(f.v) > 200 {
-			return a, models.Invalid(field+"."+f.name, "%s.%s is longer than 200 characters", field, f.name)
-		}
-	}
-	return a, nil
 }
 
 func contains(list []string, s string) bool {
@@ -212,7 +190,7 @@ func (s *Server) answerExisting(c *gin.Context, sa models.SmartAccount, req proc
 		return
 	}
 	c.Header("Location", "/api/v1/smart-accounts/"+sa.ID)
-	c.JSON(http.StatusAccepted, newAccountView(sa, s.waitingOn(c.Request.Context(), sa)))
+	c.JSON(http.StatusAccepted, newAccountView(sa, sa.WaitingOn))
 }
 
 // checkDomainFree answers 409 when a live account uses the exact domain, listing the TLD's accounts the
@@ -279,24 +257,15 @@ func (s *Server) loadVisible(c *gin.Context) (models.SmartAccount, []models.Acco
 	if err != nil {
 		return sa, nil, err
 	}
-	if !models.CanSee(viewer(id), sa, roles) && !s.isApprover(c, sa, id) && !s.ownsSMB(c, sa, id) {
+	if !models.CanSee(viewer(id), sa, roles) && !isApprover(sa, id) && !s.ownsSMB(c, sa, id) {
 		return sa, nil, models.Errorf(models.CodeNotFound, "no Smart Account %s", sa.ID)
 	}
 	return sa, roles, nil
 }
 
-// isApprover reports whether the caller administers an ACTIVE account of the same TLD, and so may
-// see a request waiting for them.
-func (s *Server) isApprover(c *gin.Context, sa models.SmartAccount, id auth.Identity) bool {
-	if sa.Status != models.SAPendingApproval {
-		return false
-	}
-	active, err := models.ActiveAccountIDsForTLD(c.Request.Context(), s.db, sa.TLD)
-	if err != nil {
-		return false
-	}
-	approvers, err := models.ApproverEmails(c.Request.Context(), s.db, active)
-	return err == nil && contains(approvers, id.Email)
+// isApprover reports whether the account waits for the caller's decision, which lets them see it.
+func isApprover(sa models.SmartAccount, id auth.Identity) bool {
+	return sa.Status.Pending() && models.WaitsFor(sa.WaitingOn, id.Email)
 }
 
 func (s *Server) getSmartAccount(c *gin.Context) {
@@ -305,7 +274,7 @@ func (s *Server) getSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	v := newAccountView(sa, s.waitingOn(c.Request.Context(), sa))
+	v := newAccountView(sa, sa.WaitingOn)
 	for _, r := range roles {
 		v.MyRoles = append(v.MyRoles, r.Role)
 	}
@@ -453,7 +422,7 @@ func (s *Server) decideSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, s.waitingOn(ctx, sa))})
+	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, sa.WaitingOn)})
 }
 
 // decisionWorkflow names the process that waits for a decision on the account in its current status.

@@ -206,7 +206,7 @@ func (b upgradeRequest) validate(d *upgradeDefaults) (process.UpgradeInput, erro
 	if b.Headquarters != nil {
 		hq = *b.Headquarters
 	}
-	if in.Headquarters, err = validAddress("headquarters", hq); err != nil {
+	if in.Headquarters, err = models.ValidAddress("headquarters", hq); err != nil {
 		return in, err
 	}
 	switch in.Visibility {
@@ -265,18 +265,10 @@ func (s *Server) decideUpgrade(c *gin.Context) {
 }
 
 // mayReviewUpgrade reports whether the caller may see an upgrade: whoever sees the account, Cisco
-// staff, and the administrators of the new domain's ACTIVE accounts who approve it.
+// staff, and the people the upgrade waits for.
 func (s *Server) mayReviewUpgrade(c *gin.Context, id auth.Identity, sa models.SmartAccount, u models.SAUpgrade) bool {
 	roles, err := models.RolesOn(c.Request.Context(), s.db, id.Email, sa.ID)
-	if err == nil && models.CanSee(viewer(id), sa, roles) {
-		return true
-	}
-	active, err := models.ActiveAccountIDsForTLD(c.Request.Context(), s.db, u.TLD)
-	if err != nil {
-		return false
-	}
-	approvers, err := models.ApproverEmails(c.Request.Context(), s.db, active)
-	return err == nil && slices.Contains(approvers, id.Email)
+	return (err == nil && models.CanSee(viewer(id), sa, roles)) || models.WaitsFor(u.WaitingOn, id.Email)
 }
 
 func upgradeClosed(u models.SAUpgrade) error {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"time"
 
 	"github.com/licensecentral/clc/models"
@@ -21,6 +20,8 @@ type accountView struct {
 	PendingAccessRequests *int64 `json:"pendingAccessRequests,omitempty"`
 }
 
+// newAccountView shows an account with whom it waits for: what the store wrote with its status, or what
+// the process just answered.
 func newAccountView(sa models.SmartAccount, waiting []models.Waiting) accountView {
 	if waiting == nil {
 		waiting = []models.Waiting{}
@@ -31,42 +32,6 @@ func newAccountView(sa models.SmartAccount, waiting []models.Waiting) accountVie
 		v.Deadline = &d
 	}
 	return v
-}
-
-// waitingOn asks the account's process whom it waits for. When the process cannot answer in time
-// (no worker polling), the database still says who the approvers are, without the deadline.
-func (s *Server) waitingOn(ctx context.Context, sa models.SmartAccount) []models.Waiting {
-	if !sa.Status.Pending() {
-		return []models.Waiting{}
-	}
-	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if st, err := s.processes.Status(qctx, sa.WorkflowID); err == nil && len(st.WaitingOn) > 0 {
-		return st.WaitingOn
-	}
-	var who []string
-	switch sa.Status {
-	case models.SAPendingApproval:
-		active, err := models.ActiveAccountIDsForTLD(ctx, s.db, sa.TLD)
-		if err == nil {
-			who, _ = models.ApproverEmails(ctx, s.db, active)
-		}
-	case models.SAPendingDomainApproval:
-		who = []string{"role:" + models.RoleCiscoApprover}
-	case models.SAPendingCustomerAcceptance:
-		return waitingFor(sa.CustomerContacts, "accept", sa.UpdatedAt)
-	case models.SAPendingCustomerAddress:
-		return waitingFor([]string{sa.AcceptedBy}, "give-address", sa.UpdatedAt)
-	}
-	return waitingFor(who, "approve", sa.UpdatedAt)
-}
-
-func waitingFor(who []string, action string, since time.Time) []models.Waiting {
-	out := make([]models.Waiting, 0, len(who))
-	for _, w := range who {
-		out = append(out, models.Waiting{Who: w, Action: action, Since: since})
-	}
-	return out
 }
 
 // accountSummary is an account in lists: search results and the 409 of a create.

@@ -46,6 +46,23 @@ type AccessRequest struct {
 	UpdatedAt               time.Time  `json:"updatedAt"`
 }
 
+// WaitingOn is whom a PENDING request waits for, since it was made until it expires.
+func (a AccessRequest) WaitingOn() []Waiting {
+	if a.Status != AccessPending {
+		return []Waiting{}
+	}
+	return AccessWaiting(a.Approvers, a.DelegatedTo, a.CreatedAt, a.ExpiresAt)
+}
+
+// AccessWaiting is whom an access request waits for: its delegate once there is one, the approvers
+// mailed otherwise.
+func AccessWaiting(approvers []string, delegatedTo string, since, deadline time.Time) []Waiting {
+	if delegatedTo != "" {
+		approvers = []string{delegatedTo}
+	}
+	return WaitFor(approvers, ActApproveAccess, since, deadline)
+}
+
 // VARole reports whether a role is given on virtual accounts rather than on the whole account.
 func (r Role) VARole() bool { return r == RoleVAAdmin || r == RoleVAUser || r == RoleVAViewer }
 
@@ -152,8 +169,10 @@ type SAUpgrade struct {
 	DecidedBy      string        `json:"decidedBy,omitempty"`
 	DecidedAt      *time.Time    `json:"decidedAt,omitempty"`
 	DecisionReason string        `json:"decisionReason,omitempty"`
-	CreatedAt      time.Time     `json:"createdAt"`
-	UpdatedAt      time.Time     `json:"updatedAt"`
+	// WaitingOn is whom the upgrade waits for, written with its status (see SmartAccount.WaitingOn).
+	WaitingOn []Waiting `gorm:"serializer:json;not null" json:"waitingOn"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // TableName keeps the migration's table name.

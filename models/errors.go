@@ -25,7 +25,12 @@ type Error struct {
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 	Details any    `json:"details,omitempty"`
+	// cause is what the error was made from, for logs; it is never shown to the caller.
+	cause error
 }
+
+// Unwrap gives the cause to errors.Is and errors.As, and to the logs.
+func (e *Error) Unwrap() error { return e.cause }
 
 func (e *Error) Error() string {
 	if e.Field != "" {

@@ -76,8 +76,11 @@ type SmartAccount struct {
 	NoteToCustomer   string     `json:"noteToCustomer,omitempty"`
 	AcceptedBy       string     `json:"acceptedBy,omitempty"`
 	AcceptedAt       *time.Time `json:"acceptedAt,omitempty"`
-	CreatedAt        time.Time  `json:"createdAt"`
-	UpdatedAt        time.Time  `json:"updatedAt"`
+	// WaitingOn is whom the account waits for in its status, written with the status by the store step
+	// that moved it there: the API, authorization and the process all read this one answer.
+	WaitingOn []Waiting `gorm:"serializer:json;not null" json:"-"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // VirtualAccount is a folder inside a Smart Account.

@@ -32,6 +32,31 @@ type Address struct {
 // IsZero reports whether no field is set.
 func (a Address) IsZero() bool { return a == Address{} }
 
+// ValidAddress checks a postal address (company, first line, city and an ISO 3166 country code are
+// required; no field over 200 characters) and returns it trimmed, with the country in capitals. field
+// names the address in the error (headquarters), so the error names the part at fault.
+func ValidAddress(field string, a Address) (Address, error) {
+	trim := func(s string) string { return strings.TrimSpace(s) }
+	a = Address{Company: trim(a.Company), Line1: trim(a.Line1), Line2: trim(a.Line2), City: trim(a.City),
+		Region: trim(a.Region), PostalCode: trim(a.PostalCode), Country: strings.ToUpper(trim(a.Country))}
+	required := []struct{ name, v string }{{"company", a.Company}, {"line1", a.Line1}, {"city", a.City}, {"country", a.Country}}
+	for _, r := range required {
+		if r.v == "" {
+			return a, Invalid(field+"."+r.name, "%s.%s is required", field, r.name)
+		}
+	}
+	if len(a.Country) != 2 || strings.IndexFunc(a.Country, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return a, Invalid(field+".country", "%s.country must be an ISO 3166 two-letter code such as US", field)
+	}
+	for _, f := range []struct{ name, v string }{{"company", a.Company}, {"line1", a.Line1}, {"line2", a.Line2},
+		{"city", a.City}, {"region", a.Region}, {"postalCode", a.PostalCode}} {
+		if len(f.v) > 200 {
+			return a, Invalid(field+"."+f.name, "%s.%s is longer than 200 characters", field, f.name)
+		}
+	}
+	return a, nil
+}
+
 // User is a person known to the system: anyone who signed in, and anyone named by email since.
 type User struct {
 	ID            string    `gorm:"primaryKey" json:"id"`

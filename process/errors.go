@@ -24,10 +24,14 @@ func EncodeError(err error) error {
 	if !errors.As(err, &e) {
 		return err
 	}
+	details := []any{e.Field}
+	if e.Details != nil {
+		details = append(details, e.Details)
+	}
 	return temporal.NewApplicationErrorWithOptions(e.Message, e.Code, temporal.ApplicationErrorOptions{
 		// An outage is worth retrying; nothing else a domain error says is.
 		NonRetryable: e.Code != models.CodeUnavailable,
-		Details:      []any{e.Field, e.Details},
+		Details:      details,
 	})
 }
 
@@ -49,9 +53,11 @@ func DecodeError(err error) error {
 	if appErr.HasDetails() {
 		var field string
 		var details any
-		if appErr.Details(&field, &details) == nil || appErr.Details(&field) == nil {
-			e.Field, e.Details = field, details
+		if appErr.Details(&field, &details) != nil {
+			details = nil
+			_ = appErr.Details(&field)
 		}
+		e.Field, e.Details = field, details
 	}
 	return e
 }

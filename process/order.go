@@ -57,8 +57,10 @@ type AssignInput struct {
 	Via       string            `json:"via"`
 	// DelegationID, when set, is the delegation the actor assigns through (the emailed link): the
 	// actor must be its delegate, and the delegation is used whatever else entitles them.
-	DelegationID string               `json:"delegationId,omitempty"`
-	Request      models.AssignRequest `json:"request"`
+	DelegationID string `json:"delegationId,omitempty"`
+	// TokenID is the emailed link the assignment came through: its store step uses it up.
+	TokenID string               `json:"tokenId,omitempty"`
+	Request models.AssignRequest `json:"request"`
 }
 
 // AssignResult is what an assignment did to the order.

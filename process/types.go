@@ -42,6 +42,9 @@ type DecideInput struct {
 	DelegateTo string `json:"delegateTo,omitempty"`
 	// DeclinedVirtualAccounts are requested virtual accounts an approver declines while approving the rest.
 	DeclinedVirtualAccounts []string `json:"declinedVirtualAccounts,omitempty"`
+	// TokenID is the emailed link that carried the decision: the store step that applies the decision uses
+	// it up in the same transaction.
+	TokenID string `json:"tokenId,omitempty"`
 }
 
 // DecideResult is what a decision led to.

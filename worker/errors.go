@@ -8,12 +8,14 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
-// DomainErrors makes an activity's *models.Error final: a refusal (bad input, conflict, not found,
-// forbidden, gone, a rule) will not change by retrying, and retried it would hold its process for the
-// whole retry window. The code travels as the application error's type and the field as its detail,
-// as workflows.AsModelError expects. Outages (UNAVAILABLE) and other errors keep being retried.
+// DomainErrors makes an activity's refusal final: a *models.Error (bad input, conflict, not found,
+// forbidden, gone, a rule), or a database error that says the same (bad data, a broken constraint), will
+// not change by retrying, and retried it would hold its process for the whole retry window. It crosses
+// the boundary through process.EncodeError, with its field and details. Outages (UNAVAILABLE) and other
+// errors keep being retried.
 func DomainErrors() interceptor.WorkerInterceptor { return &domainErrors{} }
 
 type domainErrors struct {
@@ -39,8 +41,8 @@ func finalize(err error) error {
 		return err
 	}
 	var e *models.Error
-	if !errors.As(err, &e) || e.Code == models.CodeUnavailable || e.Code == models.CodeInternal {
+	if !errors.As(models.Classify(err), &e) || e.Code == models.CodeUnavailable || e.Code == models.CodeInternal {
 		return err
 	}
-	return temporal.NewNonRetryableApplicationError(e.Message, e.Code, err, e.Field)
+	return process.EncodeError(e)
 }

@@ -1,8 +1,8 @@
 package workflows
 
 import (
-	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -18,7 +18,7 @@ import (
 // declines with a reason, or hands the decision to another person; undecided, it expires. The
 // requester and the people it is for are mailed the outcome.
 func AccessRequest(ctx workflow.Context, in process.AccessRequestInput) (process.AccessRequestResult, error) {
-	w := &accessRequest{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, t: in.Timing.WithDefaults()}
+	w := &accessRequest{proc: newProc(ctx), in: in, t: in.Timing.WithDefaults()}
 	if err := w.setup(ctx); err != nil {
 		return process.AccessRequestResult{}, err
 	}
@@ -26,16 +26,14 @@ func AccessRequest(ctx workflow.Context, in process.AccessRequestInput) (process
 }
 
 type accessRequest struct {
+	proc
 	in        process.AccessRequestInput
-	id        string
 	t         process.Timing
 	created   bool
 	refusal   error
 	st        activities.AccessState
 	task      *approvalTask
 	delegates int
-	history   []process.Step
-	mails     []workflow.Future
 }
 
 func (w *accessRequest) setup(ctx workflow.Context) error {
@@ -63,9 +61,9 @@ func (w *accessRequest) onCreated(ctx workflow.Context) (process.AccessCreated, 
 func (w *accessRequest) validateDecide(in process.DecideInput) error {
 	if w.task == nil {
 		if w.created && w.refusal == nil {
-			return refuse(models.CodeConflict, "", "the access request is %s and waits for no decision", w.st.Status)
+			return process.Refuse(models.CodeConflict, "", "the access request is %s and waits for no decision", w.st.Status)
 		}
-		return refuse(models.CodeConflict, "", "the access request is not waiting for a decision yet")
+		return process.Refuse(models.CodeConflict, "", "the access request is not waiting for a decision yet")
 	}
 	return w.task.validate(in)
 }
@@ -74,49 +72,51 @@ func (w *accessRequest) onDecide(ctx workflow.Context, in process.DecideInput) (
 	return w.task.accept(ctx, in)
 }
 
+func (w *accessRequest) state() string {
+	if w.st.Status == "" {
+		return "CREATING"
+	}
+	return string(w.st.Status)
+}
+
 func (w *accessRequest) status() (process.Status, error) {
-	st := process.Status{State: string(w.st.Status), SmartAccountID: w.st.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
+	st := process.Status{State: w.state(), SmartAccountID: w.st.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
 	if w.task != nil {
 		st.Since, st.Deadline = w.task.since, w.task.deadline
-	}
-	if st.State == "" {
-		st.State = "CREATING"
 	}
 	return st, nil
 }
 
-// waitingOn names the delegate once there is one, the approvers mailed otherwise.
+// waitingOn is the request's own answer (its delegate once there is one, the approvers mailed otherwise)
+// while its task is open.
 func (w *accessRequest) waitingOn() []models.Waiting {
 	if w.task == nil || !w.task.open {
 		return []models.Waiting{}
 	}
-	who := w.st.Approvers
-	if w.st.DelegatedTo != "" {
-		who = []string{w.st.DelegatedTo}
-	}
-	out := make([]models.Waiting, 0, len(who))
-	for _, a := range who {
-		out = append(out, models.Waiting{Who: a, Action: "approve-access", Since: w.task.since, Deadline: w.task.deadline})
-	}
-	return out
+	return models.AccessWaiting(w.st.Approvers, w.st.DelegatedTo, w.task.since, w.task.deadline)
+}
+
+func (w *accessRequest) upsertSearch(ctx workflow.Context) {
+	w.search(ctx, process.SearchOf("ACCESS_"+string(w.st.Status), w.waitingOn(), w.st.SmartAccountID))
 }
 
 func (w *accessRequest) run(ctx workflow.Context) (process.AccessRequestResult, error) {
 	now := workflow.Now(ctx)
-	err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateAccessRequest, activities.CreateAccessInput{
-		RequestID: w.in.RequestID, WorkflowID: w.id, SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester,
-		Role: w.in.Role, VirtualAccounts: w.in.VirtualAccounts, ForEmails: w.in.ForEmails, Reason: w.in.Reason,
-		ExpiresAt: now.Add(w.t.AccessExpiry),
-	}).Get(ctx, &w.st)
+	st, err := run(ctx, store.CreateAccessRequest, activities.CreateAccessInput{RequestID: w.in.RequestID, WorkflowID: w.id,
+		SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester, Role: w.in.Role,
+		VirtualAccounts: w.in.VirtualAccounts, ForEmails: w.in.ForEmails, Reason: w.in.Reason,
+		ExpiresAt: now.Add(w.t.AccessExpiry)})
 	if err != nil {
-		w.refusal, w.created = wireError(err), true
+		w.refusal, w.created = process.EncodeError(err), true
 		w.step(ctx, "refused: "+err.Error(), "")
 		return process.AccessRequestResult{}, w.finish(ctx, nil)
 	}
+	w.st = st
 	w.step(ctx, "requested", w.in.Requester.Email)
 	if auto := w.st.Auto; auto != nil && w.st.Status == models.AccessPending {
-		w.decide(ctx, process.DecideInput{Decision: map[bool]process.Decision{true: process.Approve, false: process.Decline}[auto.Approve],
-			Reason: auto.Reason, Actor: auto.Actor, Via: "automation"}, auto.RuleID)
+		decision := map[bool]process.Decision{true: process.Approve, false: process.Decline}[auto.Approve]
+		_ = w.decide(ctx, process.DecideInput{Decision: decision, Reason: auto.Reason, Actor: auto.Actor, Via: "automation"},
+			auto.RuleID)
 		w.created = true
 		return w.end(ctx)
 	}
@@ -125,36 +125,36 @@ func (w *accessRequest) run(ctx workflow.Context) (process.AccessRequestResult, 
 		w.created = true
 		return w.end(ctx)
 	}
-	w.task = newApprovalTask(ctx, w.deciders(), "", w.st.ExpiresAt.Sub(now))
+	w.task = newApprovalTask(activities.Window{At: now}, w.deciders(), "", w.st.ExpiresAt.Sub(now))
 	w.task.choices = []process.Decision{process.Approve, process.Decline, process.Delegate}
+	w.task.excluded = append([]string{w.st.Requester}, w.st.ForEmails...)
 	w.task.check = w.checkDecision
 	w.created = true
 	w.upsertSearch(ctx)
-	w.taskMails(ctx, "approval", w.st.Approvers, "access_task")
+	w.taskMails(ctx, "approval", w.st.Approvers, "access_task", 0)
 	nudges := nudgesOf(w.t.AccessReminders, "access_task")
 	for {
 		decided, err := w.task.wait(ctx, nudges, func(n nudge) {
 			w.step(ctx, "reminder sent", "")
-			w.taskMailsReminder(ctx, n)
+			w.taskMails(ctx, "reminder-"+itoa(n.Reminder), models.People(w.waitingOn()), n.Template, n.Reminder)
 		})
 		if err != nil {
 			return process.AccessRequestResult{}, err
 		}
 		if !decided {
-			err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireAccessRequest, w.in.RequestID).Get(ctx, &w.st)
-			w.step(ctx, "expired", "")
-			if err != nil {
+			if w.st, err = run(ctx, store.ExpireAccessRequest, w.in.RequestID); err != nil {
 				return process.AccessRequestResult{}, err
 			}
+			w.step(ctx, "expired", "")
 			return w.end(ctx)
 		}
 		in := *w.task.decision
-		if in.Decision != process.Delegate {
-			w.decide(ctx, in, "")
-			return w.end(ctx)
+		if in.Decision == process.Delegate {
+			w.delegate(ctx, in)
+			continue
 		}
-		if err := w.delegate(ctx, in); err != nil {
-			return process.AccessRequestResult{}, err
+		if err := w.decide(ctx, in, ""); err == nil {
+			return w.end(ctx)
 		}
 	}
 }
@@ -171,23 +171,21 @@ func (w *accessRequest) deciders() []string {
 	return out
 }
 
-// checkDecision refuses what the choices alone do not: a delegate who may not decide, virtual accounts
-// that were not asked for, an approval that declines every virtual account.
+// checkDecision refuses what the choices alone do not: a delegation to nobody or to someone the request
+// is by or for, virtual accounts that were not asked for, an approval that declines every virtual
+// account, a partial decline without the reason the requester is owed.
 func (w *accessRequest) checkDecision(in process.DecideInput) error {
 	people := append([]string{w.st.Requester}, w.st.ForEmails...)
-	if slices.Contains(people, models.NormalizeEmail(in.Actor)) {
-		return refuse(models.CodeForbidden, "", "%s cannot decide a request made by or for themselves", in.Actor)
-	}
 	switch in.Decision {
 	case process.Delegate:
 		to := models.NormalizeEmail(in.DelegateTo)
 		switch {
 		case !models.ValidEmail(to):
-			return refuse(models.CodeInvalid, "delegateTo", "delegateTo must be an email address")
+			return process.Refuse(models.CodeInvalid, "delegateTo", "delegateTo must be the email address of the person who decides instead")
 		case slices.Contains(people, to):
-			return refuse(models.CodeInvalid, "delegateTo", "the decision cannot go to someone the request is by or for")
+			return process.Refuse(models.CodeInvalid, "delegateTo", "the decision cannot go to someone the request is by or for")
 		case to == models.NormalizeEmail(in.Actor) || to == w.st.DelegatedTo:
-			return refuse(models.CodeInvalid, "delegateTo", "%s decides already", to)
+			return process.Refuse(models.CodeInvalid, "delegateTo", "%s decides already", to)
 		}
 	case process.Approve:
 		asked := make([]string, 0, len(w.st.VirtualAccounts))
@@ -196,59 +194,71 @@ func (w *accessRequest) checkDecision(in process.DecideInput) error {
 		}
 		for _, id := range in.DeclinedVirtualAccounts {
 			if !slices.Contains(asked, id) {
-				return refuse(models.CodeInvalid, "declinedVirtualAccounts", "virtual account %s was not asked for", id)
+				return process.Refuse(models.CodeInvalid, "declinedVirtualAccounts", "virtual account %s was not asked for", id)
 			}
 		}
 		if len(in.DeclinedVirtualAccounts) > 0 && len(dedupe(in.DeclinedVirtualAccounts)) >= len(asked) {
-			return refuse(models.CodeInvalid, "declinedVirtualAccounts", "every virtual account is declined: decline the request instead, with a reason")
+			return process.Refuse(models.CodeInvalid, "declinedVirtualAccounts", "every virtual account is declined: decline the request instead, with a reason")
 		}
+		if len(in.DeclinedVirtualAccounts) > 0 && strings.TrimSpace(in.Reason) == "" {
+			return process.Refuse(models.CodeInvalid, "reason", "declining some virtual accounts needs a reason for the requester")
+		}
+	}
+	if in.Decision != process.Approve && len(in.DeclinedVirtualAccounts) > 0 {
+		return process.Refuse(models.CodeInvalid, "declinedVirtualAccounts", "declinedVirtualAccounts goes with APPROVE: decline the rest while approving some")
 	}
 	return nil
 }
 
-// decide applies a decision (a person's, a rule's) and, for a person's, answers the waiting update.
-func (w *accessRequest) decide(ctx workflow.Context, in process.DecideInput, ruleID string) {
-	var out activities.AccessState
-	err := workflow.ExecuteLocalActivity(lctx(ctx), store.DecideAccessRequest, activities.DecideAccessInput{
+// decide applies a decision (a person's, a rule's) and, for a person's, answers the waiting update; a
+// decision the store refuses is answered with why, and the request waits on.
+func (w *accessRequest) decide(ctx workflow.Context, in process.DecideInput, ruleID string) error {
+	out, err := run(ctx, store.DecideAccessRequest, activities.DecideAccessInput{
 		RequestID: w.in.RequestID, Approve: in.Decision == process.Approve, Actor: models.NormalizeEmail(in.Actor),
-		Reason: in.Reason, Via: in.Via, DeclinedVAs: dedupe(in.DeclinedVirtualAccounts), RuleID: ruleID,
-	}).Get(ctx, &out)
-	if err == nil {
-		w.st = mergeAccess(w.st, out)
+		Reason: in.Reason, Via: in.Via, DeclinedVAs: dedupe(in.DeclinedVirtualAccounts), RuleID: ruleID, TokenID: in.TokenID,
+	})
+	if err != nil {
+		if w.task != nil {
+			w.task.fail(err)
+		}
+		w.step(ctx, "decision refused: "+err.Error(), in.Actor)
+		return err
 	}
+	w.st = mergeAccess(w.st, out)
 	if w.task != nil {
-		w.task.close(process.DecideResult{SmartAccountID: w.st.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
-			DecidedBy: w.st.DecidedBy, DecidedAt: w.st.DecidedAt, Reason: w.st.DecisionReason, RequestID: w.st.RequestID,
-			RequestStatus: string(w.st.Status)}, wireError(err))
+		w.task.close(w.result(in.Decision, w.st.DecidedBy, w.st.DecidedAt, w.st.DecisionReason, ""))
 	}
 	by := in.Actor
 	if ruleID != "" {
 		by = "automation rule " + ruleID
 	}
 	w.step(ctx, "decided: "+string(in.Decision), by)
+	return nil
+}
+
+func (w *accessRequest) result(d process.Decision, by string, at time.Time, reason, to string) process.DecideResult {
+	return process.DecideResult{SmartAccountID: w.st.SmartAccountID, Decision: d, Status: models.SAActive, DecidedBy: by,
+		DecidedAt: at, Reason: reason, RequestID: w.st.RequestID, RequestStatus: string(w.st.Status), DelegatedTo: to}
 }
 
 // delegate hands the decision on: the delegate is mailed the task, reminders go to them, and the
-// request stays open until its deadline.
-func (w *accessRequest) delegate(ctx workflow.Context, in process.DecideInput) error {
-	var out activities.AccessState
-	err := workflow.ExecuteLocalActivity(lctx(ctx), store.DelegateAccessRequest, activities.DelegateAccessInput{
-		RequestID: w.in.RequestID, Actor: in.Actor, DelegateTo: in.DelegateTo, Reason: in.Reason, Via: in.Via,
-	}).Get(ctx, &out)
+// request stays open until its deadline. A delegation the store refuses (the delegate holds no role on
+// the account) is answered with why.
+func (w *accessRequest) delegate(ctx workflow.Context, in process.DecideInput) {
+	out, err := run(ctx, store.DelegateAccessRequest, activities.DelegateAccessInput{RequestID: w.in.RequestID,
+		Actor: in.Actor, DelegateTo: in.DelegateTo, Reason: in.Reason, Via: in.Via, TokenID: in.TokenID})
 	if err != nil {
-		w.task.close(process.DecideResult{}, wireError(err))
-		return err
+		w.task.fail(err)
+		w.step(ctx, "delegation refused: "+err.Error(), in.Actor)
+		return
 	}
 	w.st = mergeAccess(w.st, out)
 	w.task.approvers = w.deciders()
 	w.delegates++
 	w.step(ctx, "delegated to "+out.DelegatedTo, in.Actor)
 	w.upsertSearch(ctx)
-	w.taskMails(ctx, "delegated-"+itoa(w.delegates), []string{out.DelegatedTo}, "access_task")
-	w.task.reopen(process.DecideResult{SmartAccountID: w.st.SmartAccountID, Decision: process.Delegate, Status: models.SAActive,
-		DecidedBy: models.NormalizeEmail(in.Actor), DecidedAt: workflow.Now(ctx), Reason: in.Reason,
-		RequestID: w.st.RequestID, RequestStatus: string(w.st.Status), DelegatedTo: out.DelegatedTo})
-	return nil
+	w.taskMails(ctx, "delegated-"+itoa(w.delegates), []string{out.DelegatedTo}, "access_task", 0)
+	w.task.reopen(w.result(process.Delegate, models.NormalizeEmail(in.Actor), workflow.Now(ctx), in.Reason, out.DelegatedTo))
 }
 
 // end mails the outcome to the requester and the people the request is for, and closes the process.
@@ -277,7 +287,8 @@ func (w *accessRequest) end(ctx workflow.Context) (process.AccessRequestResult, 
 		w.notify(ctx, "expired", to, "access_expired", d)
 	}
 	w.upsertSearch(ctx)
-	res := process.AccessRequestResult{RequestID: w.st.RequestID, Status: w.st.Status, DecidedBy: w.st.DecidedBy, Reason: w.st.DecisionReason}
+	res := process.AccessRequestResult{RequestID: w.st.RequestID, Status: w.st.Status, DecidedBy: w.st.DecidedBy,
+		Reason: w.st.DecisionReason}
 	return res, w.finish(ctx, nil)
 }
 
@@ -293,45 +304,10 @@ func (w *accessRequest) mailData(deadline time.Time) activities.MailData {
 		Items: items, People: w.st.ForEmails, Outside: w.st.OutsideDomain}
 }
 
-func (w *accessRequest) taskMails(ctx workflow.Context, step string, to []string, template string) {
-	w.mails = append(w.mails, taskMails(ctx, w.id, step, models.PurposeAccessApproval, w.st.RequestID, to,
-		w.task.deadline, template, w.mailData(w.task.deadline))...)
-}
-
-func (w *accessRequest) taskMailsReminder(ctx workflow.Context, n nudge) {
-	to := w.st.Approvers
-	if w.st.DelegatedTo != "" {
-		to = []string{w.st.DelegatedTo}
-	}
+func (w *accessRequest) taskMails(ctx workflow.Context, step string, to []string, template string, reminder int) {
 	d := w.mailData(w.task.deadline)
-	d.Reminder = n.Reminder
-	w.mails = append(w.mails, taskMails(ctx, w.id, "reminder-"+itoa(n.Reminder), models.PurposeAccessApproval,
-		w.st.RequestID, to, w.task.deadline, n.Template, d)...)
-}
-
-func (w *accessRequest) notify(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
-	w.mails = append(w.mails, notify(ctx, w.id+"/"+step, to, template, data))
-}
-
-func (w *accessRequest) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
-}
-
-func (w *accessRequest) upsertSearch(ctx workflow.Context) {
-	who := []string{}
-	for _, ws := range w.waitingOn() {
-		who = append(who, ws.Who)
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet("ACCESS_"+string(w.st.Status)),
-		process.SearchWaitingOn.ValueSet(who), process.SearchSmartAccount.ValueSet(w.st.SmartAccountID))
-}
-
-func (w *accessRequest) finish(ctx workflow.Context, err error) error {
-	drain(ctx, w.mails)
-	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
-		return errors.Join(err, werr)
-	}
-	return err
+	d.Reminder = reminder
+	w.tasks(ctx, step, models.PurposeAccessApproval, w.st.RequestID, to, w.task.deadline, template, d)
 }
 
 // mergeAccess keeps what only the first store step knows (the automatic decision) across later ones.

@@ -106,7 +106,8 @@ func TestAccessRequest_Approved(t *testing.T) {
 	byRequester := h.decideAt(5*time.Minute, approve(dev))
 	unknownVA := h.decideAt(6*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{"va-x"}})
 	allDeclined := h.decideAt(7*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaEMEA, vaAPJ}})
-	approved := h.decideAt(30*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaAPJ}, Via: process.ViaEmail})
+	partialWithoutReason := h.decideAt(8*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaAPJ}})
+	approved := h.decideAt(30*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin1, DeclinedVirtualAccounts: []string{vaAPJ}, Via: process.ViaEmail, Reason: "APJ has its own team"})
 
 	res := h.accessRequest(accessIn())
 
@@ -121,6 +122,8 @@ func TestAccessRequest_Approved(t *testing.T) {
 	requireRejected(t, byRequester, models.CodeForbidden)
 	assert.Equal(t, "declinedVirtualAccounts", requireRejected(t, unknownVA, models.CodeInvalid).Field)
 	assert.Equal(t, "declinedVirtualAccounts", requireRejected(t, allDeclined, models.CodeInvalid).Field)
+	// The page says a partial decline needs a reason for the requester, and so does the process.
+	assert.Equal(t, "reason", requireRejected(t, partialWithoutReason, models.CodeInvalid).Field)
 
 	for _, a := range []string{admin1, admin2} {
 		task, ok := h.task(accessWF + "/approval/" + a)
@@ -133,7 +136,7 @@ func TestAccessRequest_Approved(t *testing.T) {
 	}
 	require.Len(t, as.decided, 1)
 	assert.Equal(t, activities.DecideAccessInput{RequestID: accessID, Approve: true, Actor: admin1, Via: process.ViaEmail,
-		DeclinedVAs: []string{vaAPJ}}, as.decided[0].In)
+		DeclinedVAs: []string{vaAPJ}, Reason: "APJ has its own team"}, as.decided[0].In)
 	out := requireDecided(t, approved)
 	assert.Equal(t, string(models.AccessApproved), out.RequestStatus)
 	assert.Equal(t, accessID, out.RequestID)

@@ -18,7 +18,7 @@ import (
 // every assignment; this process owns the delegation's mails and its expiry. The fulfillment contact
 // and the delegate are mailed the outcome; an expiry is told to the fulfillment contact.
 func Delegation(ctx workflow.Context, in DelegationInput) (DelegationResult, error) {
-	w := &delegationProc{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, state: string(models.DelegationPending)}
+	w := &delegationProc{proc: newProc(ctx), in: in, state: string(models.DelegationPending)}
 	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return DelegationResult{}, err
 	}
@@ -26,19 +26,16 @@ func Delegation(ctx workflow.Context, in DelegationInput) (DelegationResult, err
 }
 
 type delegationProc struct {
-	in      DelegationInput
-	id      string
-	state   string
-	history []process.Step
-	mails   []workflow.Future
+	proc
+	in    DelegationInput
+	state string
 }
 
 func (w *delegationProc) run(ctx workflow.Context) (DelegationResult, error) {
 	d := w.in.Delegation
 	w.upsertSearch(ctx)
 	data := w.data(d.ExpiresAt)
-	w.mails = append(w.mails, taskMails(ctx, w.id, "task", models.PurposeOrderDelegation, d.ID, []string{d.Delegate},
-		d.ExpiresAt, "order_delegation_task", data)...)
+	w.tasks(ctx, "task", models.PurposeOrderDelegation, d.ID, []string{d.Delegate}, d.ExpiresAt, "order_delegation_task", data)
 	w.step(ctx, "link mailed to "+d.Delegate, d.Delegator)
 
 	var c DelegationClose
@@ -53,21 +50,21 @@ func (w *delegationProc) run(ctx workflow.Context) (DelegationResult, error) {
 		data.Order.Outcome = fmt.Sprintf("%s assigned order %s to the Smart Account %s, virtual account %s.",
 			c.By, d.OrderID, c.SmartAccount, c.VirtualAccount)
 		for _, to := range []string{d.Delegator, d.Delegate} {
-			w.notify(ctx, "done/"+to, to, "order_delegation_done", data)
+			w.notify(ctx, "done/"+to, []string{to}, "order_delegation_done", data)
 		}
 	case got:
 		data.Order.By = c.By
-		w.notify(ctx, "revoked/"+d.Delegate, d.Delegate, "order_delegation_revoked", data)
+		w.notify(ctx, "revoked/"+d.Delegate, []string{d.Delegate}, "order_delegation_revoked", data)
 	default:
-		var closed models.OrderDelegation
-		if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CloseDelegation, activities.CloseDelegationInput{
+		closed, err := run(ctx, store.CloseDelegation, activities.CloseDelegationInput{
 			DelegationID: d.ID, Status: models.DelegationExpired, Actor: models.ActorSystem,
-		}).Get(ctx, &closed); err != nil {
+		})
+		if err != nil {
 			return DelegationResult{}, err
 		}
 		res = DelegationResult{Status: closed.Status, By: closed.ClosedBy}
 		if closed.Status == models.DelegationExpired {
-			w.notify(ctx, "expired/"+d.Delegator, d.Delegator, "order_delegation_expired", data)
+			w.notify(ctx, "expired/"+d.Delegator, []string{d.Delegator}, "order_delegation_expired", data)
 			// The order's process learns it at once instead of at its next look at the clock.
 			w.mails = append(w.mails, workflow.SignalExternalWorkflow(ctx, w.in.OrderWorkflowID, "", process.SignalDelegationEnded,
 				DelegationEnded{DelegationID: d.ID, Status: closed.Status}))
@@ -76,16 +73,11 @@ func (w *delegationProc) run(ctx workflow.Context) (DelegationResult, error) {
 	w.state = string(res.Status)
 	w.step(ctx, "ended: "+w.state, res.By)
 	w.upsertSearch(ctx)
-	drain(ctx, w.mails)
-	return res, nil
+	return res, w.finish(ctx, nil)
 }
 
 func (w *delegationProc) data(deadline time.Time) activities.MailData {
 	return activities.MailData{Deadline: deadline, Order: w.in.Mail}
-}
-
-func (w *delegationProc) notify(ctx workflow.Context, step, to, template string, data activities.MailData) {
-	w.mails = append(w.mails, notify(ctx, w.id+"/"+step, []string{to}, template, data))
 }
 
 func (w *delegationProc) waitingOn() []models.Waiting {
@@ -101,13 +93,5 @@ func (w *delegationProc) status() (process.Status, error) {
 }
 
 func (w *delegationProc) upsertSearch(ctx workflow.Context) {
-	who := []string{}
-	for _, ws := range w.waitingOn() {
-		who = append(who, ws.Who)
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet(w.state), process.SearchWaitingOn.ValueSet(who))
-}
-
-func (w *delegationProc) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
+	w.search(ctx, process.SearchOf(w.state, w.waitingOn(), ""))
 }

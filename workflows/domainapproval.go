@@ -1,7 +1,7 @@
 package workflows
 
 import (
-	"errors"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -19,11 +19,17 @@ type DomainApprovalInput struct {
 	Domain         string        `json:"domain"`
 	Requester      models.Person `json:"requester"`
 	Note           string        `json:"note"`
-	// Approvers are mailed the task; any holder of the cisco-approver role may decide as well.
+	// Approvers are mailed the task; any holder of the cisco-approver role may decide as well, except
+	// the Excluded: the people the request is by or for.
 	Approvers     []string        `json:"approvers"`
+	Excluded      []string        `json:"excluded,omitempty"`
 	Reminders     []time.Duration `json:"reminders"`
 	EscalateAfter time.Duration   `json:"escalateAfter"`
 	Expiry        time.Duration   `json:"expiry"`
+	// Since is when the wait began, as the store wrote it (now when zero); Timing is the creation's,
+	// for the administrators' approval an approved domain may lead to.
+	Since  time.Time      `json:"since,omitzero"`
+	Timing process.Timing `json:"timing"`
 }
 
 // Domain decisions as the result reports them.
@@ -33,10 +39,12 @@ const (
 	DomainExpired  = "EXPIRED"
 )
 
-// DomainApprovalResult is the decision and the account's state after it.
+// DomainApprovalResult is the decision and the account's state after it; At is when the decision was
+// applied, when the wait it may lead to began.
 type DomainApprovalResult struct {
 	Decision string             `json:"decision"`
 	State    activities.SAState `json:"state"`
+	At       time.Time          `json:"at,omitzero"`
 }
 
 // DomainApproval is the Cisco domain approval (FEATURES SA4), a child of the creation process: Cisco
@@ -44,7 +52,7 @@ type DomainApprovalResult struct {
 // the account on (to ACTIVE or to its TLD administrators' approval) or declines it; no decision by the
 // expiry expires it.
 func DomainApproval(ctx workflow.Context, in DomainApprovalInput) (DomainApprovalResult, error) {
-	w := &domainApproval{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	w := &domainApproval{proc: newProc(ctx), in: in}
 	if err := w.setup(ctx); err != nil {
 		return DomainApprovalResult{}, err
 	}
@@ -52,15 +60,18 @@ func DomainApproval(ctx workflow.Context, in DomainApprovalInput) (DomainApprova
 }
 
 type domainApproval struct {
-	in      DomainApprovalInput
-	id      string
-	task    *approvalTask
-	history []process.Step
-	mails   []workflow.Future
+	proc
+	in   DomainApprovalInput
+	task *approvalTask
 }
 
 func (w *domainApproval) setup(ctx workflow.Context) error {
-	w.task = newApprovalTask(ctx, w.in.Approvers, models.RoleCiscoApprover, w.in.Expiry)
+	since := w.in.Since
+	if since.IsZero() {
+		since = workflow.Now(ctx)
+	}
+	w.task = newApprovalTask(activities.Window{At: since}, w.in.Approvers, models.RoleCiscoApprover, w.in.Expiry)
+	w.task.excluded = w.in.Excluded
 	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
@@ -68,89 +79,83 @@ func (w *domainApproval) setup(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: w.task.validate})
 }
 
-func (w *domainApproval) status() (process.Status, error) {
-	state := string(models.SAPendingDomainApproval)
+func (w *domainApproval) state() string {
 	if !w.task.open {
-		state = "CLOSED"
+		return "CLOSED"
 	}
-	return process.Status{State: state, SmartAccountID: w.in.SmartAccountID, WaitingOn: w.task.waiting("approve-domain"),
-		Since: w.task.since, Deadline: w.task.deadline, History: w.history}, nil
+	return string(models.SAPendingDomainApproval)
+}
+
+func (w *domainApproval) status() (process.Status, error) {
+	return process.Status{State: w.state(), SmartAccountID: w.in.SmartAccountID,
+		WaitingOn: w.task.waiting(models.ActApproveDomain), Since: w.task.since, Deadline: w.task.deadline,
+		History: w.history}, nil
+}
+
+func (w *domainApproval) upsertSearch(ctx workflow.Context) {
+	w.search(ctx, process.SearchOf(w.state(), w.task.waiting(models.ActApproveDomain), w.in.SmartAccountID))
 }
 
 func (w *domainApproval) run(ctx workflow.Context) (DomainApprovalResult, error) {
-	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet(string(models.SAPendingDomainApproval)),
-		process.SearchWaitingOn.ValueSet(w.in.Approvers), process.SearchSmartAccount.ValueSet(w.in.SmartAccountID))
+	w.upsertSearch(ctx)
 	data := activities.MailData{AccountName: w.in.AccountName, AccountID: w.in.SmartAccountID, Domain: w.in.Domain,
 		RequesterEmail: w.in.Requester.Email, RequesterName: nameOr(w.in.Requester), Note: w.in.Note,
 		Approvers: w.in.Approvers, Deadline: w.task.deadline, Status: string(models.SAPendingDomainApproval)}
 	w.mail(ctx, "approval", "domain_approval_task", data)
 	w.step(ctx, "task mailed to Cisco approvers", "")
 
-	nudges := make([]nudge, 0, len(w.in.Reminders)+1)
-	for i, d := range w.in.Reminders {
-		nudges = append(nudges, nudge{After: d, Template: "domain_approval_task", Reminder: i + 1})
-	}
+	nudges := nudgesOf(w.in.Reminders, "domain_approval_task")
 	if w.in.EscalateAfter > 0 {
 		nudges = append(nudges, nudge{After: w.in.EscalateAfter, Template: "domain_approval_escalation"})
+		slices.SortStableFunc(nudges, func(a, b nudge) int { return int(a.After - b.After) })
 	}
-	sortNudges(nudges)
-	decided, err := w.task.wait(ctx, nudges, func(n nudge) {
-		d := data
-		d.Reminder = n.Reminder
-		step := "reminder-" + itoa(n.Reminder)
-		if n.Template == "domain_approval_escalation" {
-			step, d.Deadline = "escalation", w.task.since.Add(w.in.EscalateAfter)
+	for {
+		decided, err := w.task.wait(ctx, nudges, func(n nudge) {
+			d := data
+			d.Reminder = n.Reminder
+			step := "reminder-" + itoa(n.Reminder)
+			if n.Template == "domain_approval_escalation" {
+				step, d.Deadline = "escalation", w.task.since.Add(w.in.EscalateAfter)
+			}
+			w.step(ctx, step+" sent", "")
+			w.mail(ctx, step, n.Template, d)
+		})
+		if err != nil {
+			return DomainApprovalResult{}, err
 		}
-		w.step(ctx, step+" sent", "")
-		w.mail(ctx, step, n.Template, d)
-	})
-	if err != nil {
-		return DomainApprovalResult{}, err
+		if !decided {
+			st, err := run(ctx, store.ExpireSmartAccount, activities.ExpireSAInput{SmartAccountID: w.in.SmartAccountID,
+				From: models.SAPendingDomainApproval})
+			w.step(ctx, "expired", "")
+			return w.end(ctx, DomainApprovalResult{Decision: DomainExpired, State: st}, err)
+		}
+		in := *w.task.decision
+		win := window(ctx, w.in.Timing)
+		st, err := run(ctx, store.ResolveDomainApproval, activities.ResolveDomainInput{SmartAccountID: w.in.SmartAccountID,
+			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via, TokenID: in.TokenID,
+			Window: win})
+		if err != nil {
+			w.task.fail(err)
+			w.step(ctx, "decision refused: "+err.Error(), in.Actor)
+			continue
+		}
+		res := DomainApprovalResult{Decision: DomainDeclined, State: st, At: win.At}
+		if in.Decision == process.Approve {
+			res.Decision = DomainApproved
+		}
+		// The domain decision is this actor's even when the account moves on to its administrators' approval.
+		w.task.close(process.DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: st.Status,
+			DecidedBy: in.Actor, DecidedAt: win.At, Reason: in.Reason})
+		w.step(ctx, "decided: "+string(in.Decision), in.Actor)
+		return w.end(ctx, res, nil)
 	}
-	res := DomainApprovalResult{Decision: DomainExpired}
-	if !decided {
-		err = workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireSmartAccount, activities.ExpireSAInput{
-			SmartAccountID: w.in.SmartAccountID, From: models.SAPendingDomainApproval}).Get(ctx, &res.State)
-		w.step(ctx, "expired", "")
-		return res, w.finish(ctx, err)
-	}
-	in := *w.task.decision
-	res.Decision = DomainDeclined
-	if in.Decision == process.Approve {
-		res.Decision = DomainApproved
-	}
-	err = workflow.ExecuteLocalActivity(lctx(ctx), store.ResolveDomainApproval, activities.ResolveDomainInput{
-		SmartAccountID: w.in.SmartAccountID, Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
-	}).Get(ctx, &res.State)
-	// The domain decision is this actor's even when the account moves on to its administrators' approval.
-	w.task.close(process.DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: res.State.Status,
-		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason}, wireError(err))
-	w.step(ctx, "decided: "+string(in.Decision), in.Actor)
+}
+
+func (w *domainApproval) end(ctx workflow.Context, res DomainApprovalResult, err error) (DomainApprovalResult, error) {
+	w.upsertSearch(ctx)
 	return res, w.finish(ctx, err)
 }
 
 func (w *domainApproval) mail(ctx workflow.Context, step, template string, data activities.MailData) {
-	w.mails = append(w.mails, taskMails(ctx, w.id, step, models.PurposeDomainApproval, w.in.SmartAccountID,
-		w.in.Approvers, w.task.deadline, template, data)...)
-}
-
-func (w *domainApproval) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
-}
-
-func (w *domainApproval) finish(ctx workflow.Context, err error) error {
-	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet("CLOSED"), process.SearchWaitingOn.ValueSet([]string{}))
-	drain(ctx, w.mails)
-	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
-		return errors.Join(err, werr)
-	}
-	return err
-}
-
-func sortNudges(ns []nudge) {
-	for i := 1; i < len(ns); i++ {
-		for j := i; j > 0 && ns[j].After < ns[j-1].After; j-- {
-			ns[j], ns[j-1] = ns[j-1], ns[j]
-		}
-	}
+	w.tasks(ctx, step, models.PurposeDomainApproval, w.in.SmartAccountID, w.in.Approvers, w.task.deadline, template, data)
 }

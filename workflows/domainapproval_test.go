@@ -92,6 +92,8 @@ func TestSACreate_DomainApprovedThenActive(t *testing.T) {
 		Requester: models.Person{Email: requester, Name: "Alice"}, Note: "please",
 		Approvers: []string{cisco1, cisco2}, Reminders: timing.DomainReminders,
 		EscalateAfter: timing.DomainEscalation, Expiry: timing.DomainExpiry,
+		// New with the stored waitingOn: the window the store wrote, and nobody decides their own request.
+		Excluded: []string{requester, nominee}, Since: t0, Timing: timing,
 	}, child.in)
 
 	me := requireRejected(t, onParent, models.CodeConflict)
@@ -111,7 +113,7 @@ func TestSACreate_DomainApprovedThenActive(t *testing.T) {
 	assert.Equal(t, cisco1, out.DecidedBy)
 	require.Len(t, h.resolved, 1)
 	assert.Equal(t, activities.ResolveDomainInput{SmartAccountID: saID, Approve: true, Actor: cisco1,
-		Via: process.ViaEmail}, h.resolved[0].In)
+		Via: process.ViaEmail, Window: activities.Window{At: t0.Add(50 * time.Minute), Timing: timing}}, h.resolved[0].In)
 
 	toRequester := h.mailsTo(requester)
 	require.Equal(t, []string{"sa_pending", "sa_active"}, templates(toRequester))
@@ -309,7 +311,7 @@ func TestDomainApproval_Approved(t *testing.T) {
 
 	require.Len(t, h.resolved, 1)
 	assert.Equal(t, activities.ResolveDomainInput{SmartAccountID: saID, Approve: true, Actor: "boss@cisco.com",
-		Via: process.ViaEmail}, h.resolved[0].In)
+		Via: process.ViaEmail, Window: activities.Window{At: t0.Add(30 * time.Minute)}}, h.resolved[0].In)
 	assert.Equal(t, 30*time.Minute, h.resolved[0].At)
 
 	out := requireDecided(t, decided)
@@ -335,7 +337,7 @@ func TestDomainApproval_Declined(t *testing.T) {
 
 	require.Len(t, h.resolved, 1)
 	assert.Equal(t, activities.ResolveDomainInput{SmartAccountID: saID, Approve: false, Actor: cisco2,
-		Reason: "not their domain", Via: process.ViaAPI}, h.resolved[0].In)
+		Reason: "not their domain", Via: process.ViaAPI, Window: activities.Window{At: t0.Add(20 * time.Minute)}}, h.resolved[0].In)
 
 	out := requireDecided(t, decided)
 	assert.Equal(t, models.SADeclined, out.Status)

@@ -21,6 +21,8 @@ type customerPart struct {
 	deadline    time.Time
 	since       time.Time
 	requester   string
+	// win is the window of the last store step, where the wait that follows the customer's part begins.
+	win activities.Window
 	// expiredIn is the status the request expired in, when it did during the customer's part.
 	expiredIn models.SAStatus
 }
@@ -32,20 +34,21 @@ type nomination struct {
 }
 
 func (c *customerPart) waitingForNominations() []models.Waiting {
-	return []models.Waiting{{Who: c.requester, Action: "nominate-creators", Since: c.since, Deadline: c.deadline}}
+	return models.WaitFor([]string{c.requester}, models.ActNominate, c.since, c.deadline)
 }
 
 // customerPart runs the customer's part of a request made on their behalf (FEATURES SA5): the contacts
 // are mailed an acceptance task; accepted with an address, the creation rules decide the account;
 // accepted without one, the contact who accepted is asked for it; declined, the requester is told and
 // may nominate more creators until the deadline; unanswered, the account expires. It returns the
-// account's state once the customer's part is over.
-func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
+// account's state once the customer's part is over, and the window of its last step.
+func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState,
+	win activities.Window) (activities.SAState, activities.Window, error) {
 	defer func() { w.taskAction = "" }()
 	t := w.in.Timing.WithDefaults()
 	c := &w.customer
-	c.contacts, c.requester = slices.Clone(st.Approvers), models.NormalizeEmail(w.in.Request.Requester.Email)
-	w.acceptanceTask(ctx, t.AcceptanceExpiry)
+	c.contacts, c.requester, c.win = slices.Clone(st.Approvers), models.NormalizeEmail(w.in.Request.Requester.Email), win
+	w.acceptanceTask(win, t.AcceptanceExpiry)
 	w.created = true
 	w.upsertSearch(ctx)
 	data := w.customerMailData(w.task.deadline)
@@ -71,10 +74,10 @@ func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState) (ac
 		default:
 			// Nominations that arrived while the last decision was applied come too late.
 			w.refuseNominations(st)
-			return st, nil
+			return st, c.win, nil
 		}
 		if err != nil {
-			return st, err
+			return st, c.win, err
 		}
 		w.setAccount(ctx, st)
 	}
@@ -83,20 +86,29 @@ func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState) (ac
 // refuseNominations answers the nominations waiting to be applied: the account no longer takes them.
 func (w *saCreate) refuseNominations(st activities.SAState) {
 	for _, n := range w.customer.nominations {
-		n.err = refuse(models.CodeConflict, "", "the Smart Account is %s: creators can no longer be nominated", st.Status)
+		n.err = process.Refuse(models.CodeConflict, "", "the Smart Account is %s: creators can no longer be nominated", st.Status)
 	}
 	w.customer.nominations = nil
 }
 
-func (w *saCreate) acceptanceTask(ctx workflow.Context, expiry time.Duration) {
+func (w *saCreate) acceptanceTask(win activities.Window, expiry time.Duration) {
 	c := &w.customer
-	w.task = newApprovalTask(ctx, slices.Clone(c.contacts), "", expiry)
+	w.task = newApprovalTask(win, slices.Clone(c.contacts), "", expiry)
 	w.task.choices = []process.Decision{process.Accept, process.Decline}
+	w.task.check = func(in process.DecideInput) error {
+		if in.Decision == process.Accept && in.Headquarters != nil && !in.Headquarters.IsZero() {
+			_, err := models.ValidAddress("headquarters", *in.Headquarters)
+			return process.EncodeError(err)
+		}
+		return nil
+	}
 	w.task.wake = func() bool { return len(c.nominations) > 0 }
-	w.taskAction = "accept"
+	w.taskAction = models.ActAccept
 	c.deadline, c.since = w.task.deadline, w.task.since
 }
 
+// awaitAcceptance waits for a contact's answer and applies it; an answer the store refuses is answered
+// and the account waits on, as it was.
 func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, t process.Timing) (activities.SAState, error) {
 	decided, err := w.task.wait(ctx, nudgesOf(t.AcceptanceReminders, "sa_acceptance_task"), func(n nudge) {
 		d := w.customerMailData(w.task.deadline)
@@ -115,41 +127,47 @@ func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, 
 	}
 	in := *w.task.decision
 	var out activities.SAState
+	win := window(ctx, w.in.Timing)
 	if in.Decision == process.Accept {
 		hq := models.Address{}
-		if in.Headquarters != nil {
-			hq = *in.Headquarters
+		if in.Headquarters != nil && !in.Headquarters.IsZero() {
+			hq, _ = models.ValidAddress("headquarters", *in.Headquarters)
 		}
-		err = workflow.ExecuteLocalActivity(lctx(ctx), store.AcceptOnBehalf, activities.AcceptSAInput{
-			SmartAccountID: st.SmartAccountID, Actor: in.Actor, Headquarters: hq,
-			ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via}).Get(ctx, &out)
+		out, err = run(ctx, store.AcceptOnBehalf, activities.AcceptSAInput{SmartAccountID: st.SmartAccountID,
+			Actor: in.Actor, Headquarters: hq, ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via,
+			TokenID: in.TokenID, Window: win})
 	} else {
-		err = workflow.ExecuteLocalActivity(lctx(ctx), store.DeclineOnBehalf, activities.DeclineOnBehalfInput{
-			SmartAccountID: st.SmartAccountID, Actor: in.Actor, Reason: in.Reason, Via: in.Via}).Get(ctx, &out)
+		out, err = run(ctx, store.DeclineOnBehalf, activities.DeclineOnBehalfInput{SmartAccountID: st.SmartAccountID,
+			Actor: in.Actor, Reason: in.Reason, Via: in.Via, TokenID: in.TokenID})
 	}
-	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
-		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason}, wireError(err))
 	if err != nil {
-		return st, err
+		w.task.fail(err)
+		w.step(ctx, "customer's answer refused: "+err.Error(), in.Actor)
+		return st, nil
 	}
+	w.customer.win = win
+	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+		DecidedBy: in.Actor, DecidedAt: win.At, Reason: in.Reason})
 	w.step(ctx, "customer decided: "+string(in.Decision)+" ("+string(out.Status)+")", in.Actor)
 	switch out.Status {
 	case models.SADeclinedByCustomer:
 		w.customer.declines++
 		d := w.customerMailData(w.customer.deadline)
 		d.DecidedBy, d.Reason, d.Status = in.Actor, in.Reason, string(out.Status)
-		w.notify(ctx, "declined-by-customer-"+itoa(w.customer.declines), []string{w.in.Request.Requester.Email}, "sa_declined_by_customer", d)
+		w.notify(ctx, "declined-by-customer-"+itoa(w.customer.declines), []string{w.in.Request.Requester.Email},
+			"sa_declined_by_customer", d)
 		w.taskAction = ""
 	case models.SAPendingCustomerAddress:
-		w.task = newApprovalTask(ctx, []string{out.AcceptedBy}, "", t.AcceptanceExpiry)
+		w.task = newApprovalTask(win, []string{out.AcceptedBy}, "", t.AcceptanceExpiry)
 		w.task.choices = []process.Decision{process.Submit}
 		w.task.check = func(in process.DecideInput) error {
 			if in.Headquarters == nil || in.Headquarters.IsZero() {
-				return refuse(models.CodeInvalid, "headquarters", "the headquarters address is required")
+				return process.Refuse(models.CodeInvalid, "headquarters", "the headquarters address is required")
 			}
-			return nil
+			_, err := models.ValidAddress("headquarters", *in.Headquarters)
+			return process.EncodeError(err)
 		}
-		w.taskAction = "give-address"
+		w.taskAction = models.ActGiveAddress
 		w.customer.deadline, w.customer.since = w.task.deadline, w.task.since
 		w.sa = out
 		w.customerTasks(ctx, "address", []string{out.AcceptedBy}, "sa_address_task", w.customerMailData(w.task.deadline))
@@ -171,15 +189,19 @@ func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t p
 		return w.expireCustomer(ctx, st)
 	}
 	in := *w.task.decision
-	var out activities.SAState
-	err = workflow.ExecuteLocalActivity(lctx(ctx), store.GiveHeadquarters, activities.HeadquartersInput{
-		SmartAccountID: st.SmartAccountID, Actor: in.Actor, Headquarters: *in.Headquarters,
-		ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via}).Get(ctx, &out)
-	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
-		DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx)}, wireError(err))
+	hq, _ := models.ValidAddress("headquarters", *in.Headquarters)
+	win := window(ctx, w.in.Timing)
+	out, err := run(ctx, store.GiveHeadquarters, activities.HeadquartersInput{SmartAccountID: st.SmartAccountID,
+		Actor: in.Actor, Headquarters: hq, ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via,
+		TokenID: in.TokenID, Window: win})
 	if err != nil {
-		return st, err
+		w.task.fail(err)
+		w.step(ctx, "address refused: "+err.Error(), in.Actor)
+		return st, nil
 	}
+	w.customer.win = win
+	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+		DecidedBy: in.Actor, DecidedAt: win.At})
 	w.step(ctx, "headquarters given ("+string(out.Status)+")", in.Actor)
 	return out, nil
 }
@@ -211,12 +233,12 @@ func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState,
 		emails = append(emails, n.in.Emails...)
 		actor = n.in.Actor
 	}
-	var out activities.SAState
-	err := workflow.ExecuteLocalActivity(lctx(ctx), store.NominateCreators, activities.NominateCreatorsInput{
-		SmartAccountID: st.SmartAccountID, Actor: actor, Emails: emails}).Get(ctx, &out)
+	win := window(ctx, w.in.Timing)
+	out, err := run(ctx, store.NominateCreators, activities.NominateCreatorsInput{SmartAccountID: st.SmartAccountID,
+		Actor: actor, Emails: emails, Window: win})
 	if err != nil {
 		for _, n := range batch {
-			n.err = wireError(err)
+			n.err = process.EncodeError(err)
 		}
 		return st, nil
 	}
@@ -230,10 +252,10 @@ func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState,
 	}
 	c.contacts = slices.Clone(out.Approvers)
 	if reopened {
-		w.acceptanceTask(ctx, t.AcceptanceExpiry)
+		w.acceptanceTask(win, t.AcceptanceExpiry)
 	} else {
 		w.task.approvers = slices.Clone(c.contacts)
-		w.task.deadline = workflow.Now(ctx).Add(t.AcceptanceExpiry)
+		w.task.deadline = win.At.Add(t.AcceptanceExpiry)
 		c.deadline = w.task.deadline
 	}
 	c.batches++
@@ -250,9 +272,7 @@ func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState,
 }
 
 func (w *saCreate) expireCustomer(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
-	var out activities.SAState
-	err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireSmartAccount,
-		activities.ExpireSAInput{SmartAccountID: st.SmartAccountID, From: st.Status}).Get(ctx, &out)
+	out, err := run(ctx, store.ExpireSmartAccount, activities.ExpireSAInput{SmartAccountID: st.SmartAccountID, From: st.Status})
 	w.customer.expiredIn = st.Status
 	w.step(ctx, "expired in "+string(st.Status), "")
 	return out, err
@@ -260,14 +280,14 @@ func (w *saCreate) expireCustomer(ctx workflow.Context, st activities.SAState) (
 
 func (w *saCreate) validateNominate(in process.NominateInput) error {
 	if !w.in.Request.OnBehalf || (w.sa.Status != models.SAPendingCustomerAcceptance && w.sa.Status != models.SADeclinedByCustomer) {
-		return refuse(models.CodeConflict, "", "the Smart Account is %s: creators can be nominated only while it waits for the customer's acceptance or after the customer declined", w.sa.Status)
+		return process.Refuse(models.CodeConflict, "", "the Smart Account is %s: creators can be nominated only while it waits for the customer's acceptance or after the customer declined", w.sa.Status)
 	}
 	if len(in.Emails) == 0 {
-		return refuse(models.CodeInvalid, "emails", "name at least one creator")
+		return process.Refuse(models.CodeInvalid, "emails", "name at least one creator")
 	}
 	for _, e := range in.Emails {
 		if !models.ValidEmail(e) || !models.SameTLD(e, w.sa.Domain) {
-			return refuse(models.CodeInvalid, "emails", "%s is not an address of the account's domain %s", e, w.sa.Domain)
+			return process.Refuse(models.CodeInvalid, "emails", "%s is not an address of the account's domain %s", e, w.sa.Domain)
 		}
 	}
 	return nil
@@ -328,14 +348,5 @@ func (w *saCreate) customerMailData(deadline time.Time) activities.MailData {
 
 // customerTasks mails each recipient their own acceptance (or address) link.
 func (w *saCreate) customerTasks(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
-	w.mails = append(w.mails, taskMails(ctx, w.id, step, models.PurposeSAAcceptance, w.sa.SmartAccountID,
-		to, w.task.deadline, template, data)...)
-}
-
-func nudgesOf(after []time.Duration, template string) []nudge {
-	out := make([]nudge, 0, len(after))
-	for i, d := range after {
-		out = append(out, nudge{After: d, Template: template, Reminder: i + 1})
-	}
-	return out
+	w.tasks(ctx, step, models.PurposeSAAcceptance, w.sa.SmartAccountID, to, w.task.deadline, template, data)
 }

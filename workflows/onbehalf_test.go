@@ -150,7 +150,8 @@ func TestOnBehalf_AcceptedWithAddress(t *testing.T) {
 	}
 	assert.Equal(t, []string{"sa_onbehalf_notice"}, templates(h.mailsTo(admin1)))
 	require.Len(t, cs.accepted, 1)
-	assert.Equal(t, activities.AcceptSAInput{SmartAccountID: saID, Actor: cto, Headquarters: hqAcme, Via: process.ViaEmail}, cs.accepted[0])
+	assert.Equal(t, activities.AcceptSAInput{SmartAccountID: saID, Actor: cto, Headquarters: hqAcme, Via: process.ViaEmail,
+		Window: activities.Window{At: t0.Add(30 * time.Minute), Timing: customerTiming()}}, cs.accepted[0])
 	out := requireDecided(t, accepted)
 	assert.Equal(t, models.SAActive, out.Status)
 	assert.Equal(t, process.Accept, out.Decision)

@@ -15,9 +15,6 @@ import (
 	"github.com/licensecentral/clc/process"
 )
 
-// maxHistory bounds the steps an order's status keeps; older ones are in the event rows.
-const maxHistory = 50
-
 // Order is the process of one order (FEATURES OR2–OR9, X1, X3): it owns the order's assignment from
 // the moment commerce sends it. It records the order, then serves assignments (the assign update, one
 // at a time, each checked against the order's rules and the actor's entitlement in its validator) and
@@ -25,7 +22,7 @@ const maxHistory = 50
 // process), and says whom it waits for. It runs until provisioning (a later issue) ends it, continuing
 // as new when its history grows.
 func Order(ctx workflow.Context, in process.OrderInput) (process.OrderResult, error) {
-	w := &orderProc{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, state: in.State, since: workflow.Now(ctx)}
+	w := &orderProc{proc: newProc(ctx), in: in, state: in.State, since: workflow.Now(ctx)}
 	if err := w.setup(ctx); err != nil {
 		return process.OrderResult{}, err
 	}
@@ -33,17 +30,14 @@ func Order(ctx workflow.Context, in process.OrderInput) (process.OrderResult, er
 }
 
 type orderProc struct {
+	proc
 	in       process.OrderInput
-	id       string
 	state    models.OrderState
 	recorded bool
 	// conflict is set when the order id was recorded before with other content than this start's.
 	conflict bool
 	busy     bool
 	since    time.Time
-	history  []process.Step
-	// search is what the search attributes say now.
-	search *process.Search
 	// signals to delegation processes in flight; one that finds its process gone is of no matter.
 	signals []workflow.Future
 }
@@ -56,8 +50,9 @@ func (w *orderProc) setup(ctx workflow.Context) error {
 		w.state.Delegations = []models.OrderDelegation{}
 	}
 	w.recorded = w.in.Ingest == nil
+	// The process starts with these search attributes (process.OrderSearchAttributes): none to upsert.
 	start := process.OrderSearch(w.in.State, time.Time{}, w.recorded)
-	w.search = &start
+	w.searched = &start
 	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
@@ -80,8 +75,8 @@ func (w *orderProc) setup(ctx workflow.Context) error {
 
 func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 	if w.in.Ingest != nil {
-		var res activities.RecordOrderResult
-		if err := workflow.ExecuteLocalActivity(lctx(ctx), store.RecordOrder, *w.in.Ingest).Get(ctx, &res); err != nil {
+		res, err := run(ctx, store.RecordOrder, *w.in.Ingest)
+		if err != nil {
 			return process.OrderResult{}, err
 		}
 		w.state, w.conflict, w.recorded = res.State, res.Conflict, true
@@ -117,7 +112,7 @@ func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 
 func (w *orderProc) validateIngest(in process.IngestInput) error {
 	if w.recorded && in.Order.PayloadHash != w.state.Order.PayloadHash {
-		return refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
+		return process.Refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
 	}
 	return nil
 }
@@ -127,7 +122,7 @@ func (w *orderProc) onIngest(ctx workflow.Context, in process.IngestInput) (proc
 		return process.IngestResult{}, err
 	}
 	if w.conflict || in.Order.PayloadHash != w.state.Order.PayloadHash {
-		return process.IngestResult{}, refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
+		return process.IngestResult{}, process.Refuse(models.CodeConflict, "", "order %s was received before with other content; a changed order cannot be sent again", w.in.OrderID)
 	}
 	return process.IngestResult{State: w.state}, nil
 }
@@ -149,23 +144,23 @@ func (w *orderProc) assignAccess(ctx workflow.Context, in process.AssignInput) (
 			continue
 		}
 		if !d.ActiveAt(workflow.Now(ctx)) {
-			return models.OrderAccess{}, refuse(models.CodeGone, "", "the delegation expired at %s", d.ExpiresAt.UTC().Format(time.RFC3339))
+			return models.OrderAccess{}, process.Refuse(models.CodeGone, "", "the delegation expired at %s", d.ExpiresAt.UTC().Format(time.RFC3339))
 		}
 		return models.OrderAccess{See: true, Act: true, As: models.AsDelegate, Delegation: d.ID}, nil
 	}
-	return models.OrderAccess{}, refuse(models.CodeConflict, "", "the delegation %s is no longer open: it was used or revoked", in.DelegationID)
+	return models.OrderAccess{}, process.Refuse(models.CodeConflict, "", "the delegation %s is no longer open: it was used or revoked", in.DelegationID)
 }
 
 func (w *orderProc) validateAssign(ctx workflow.Context, in process.AssignInput) error {
 	if !w.recorded {
-		return refuse(models.CodeConflict, "", "order %s is still being recorded; try again", w.in.OrderID)
+		return process.Refuse(models.CodeConflict, "", "order %s is still being recorded; try again", w.in.OrderID)
 	}
 	acc, err := w.assignAccess(ctx, in)
 	if err != nil {
 		return err
 	}
 	_, err = models.PlanAssignment(w.state.Order, w.state.Lines, acc, in.Request)
-	return wireError(err)
+	return process.EncodeError(err)
 }
 
 // onAssign applies one assignment at a time: another may have changed the order while this one
@@ -182,20 +177,21 @@ func (w *orderProc) onAssign(ctx workflow.Context, in process.AssignInput) (proc
 	plan, err := models.PlanAssignment(w.state.Order, w.state.Lines, acc, in.Request)
 	if err != nil {
 		w.step(ctx, "assignment refused: "+err.Error(), in.Actor.Email)
-		return process.AssignResult{}, wireError(err)
+		return process.AssignResult{}, process.EncodeError(err)
 	}
 	res := process.AssignResult{OrderID: w.in.OrderID, Status: w.state.Order.AssignmentStatus, Changed: []string{}, Notes: plan.Notes, As: acc.As}
 	if len(plan.Changes) == 0 && acc.Delegation == "" {
 		return res, nil
 	}
-	var out activities.AssignLinesResult
-	err = workflow.ExecuteLocalActivity(lctx(ctx), store.AssignOrderLines, activities.AssignLinesInput{
+	products := in.Request.Products
+	out, err := run(ctx, store.AssignOrderLines, activities.AssignLinesInput{
 		OrderID: w.in.OrderID, Changes: plan.Changes, Actor: models.NormalizeEmail(in.Actor.Email), As: acc.As,
-		Via: in.Via, Reason: strings.TrimSpace(in.Request.Reason), DelegationID: acc.Delegation,
-	}).Get(ctx, &out)
+		Via: in.Via, Reason: strings.TrimSpace(in.Request.Reason), DelegationID: acc.Delegation, TokenID: in.TokenID,
+		Outcome: models.AssignOutcome(w.in.OrderID, products.SmartAccountName, products.VirtualAccount),
+	})
 	if err != nil {
 		w.step(ctx, "assignment failed: "+err.Error(), in.Actor.Email)
-		return process.AssignResult{}, wireError(err)
+		return process.AssignResult{}, process.EncodeError(err)
 	}
 	w.state = out.State
 	res.Status, res.Changed = w.state.Order.AssignmentStatus, out.Changed
@@ -215,24 +211,24 @@ func (w *orderProc) validateDelegate(ctx workflow.Context, in process.DelegateIn
 	delegate := models.NormalizeEmail(in.Delegate)
 	switch {
 	case !w.recorded:
-		return refuse(models.CodeConflict, "", "order %s is still being recorded; try again", o.ID)
+		return process.Refuse(models.CodeConflict, "", "order %s is still being recorded; try again", o.ID)
 	case slices.ContainsFunc(w.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID }):
 		return nil // the same request again: answered with the delegation it made
 	case actor != o.FulfillmentContact || actor == "":
 		if w.access(ctx, in.Actor).See {
-			return refuse(models.CodeForbidden, "", "only the fulfillment contact of order %s (%s) can delegate its assignment", o.ID, o.FulfillmentContact)
+			return process.Refuse(models.CodeForbidden, "", "only the fulfillment contact of order %s (%s) can delegate its assignment", o.ID, o.FulfillmentContact)
 		}
-		return refuse(models.CodeNotFound, "", "no order %s", o.ID)
+		return process.Refuse(models.CodeNotFound, "", "no order %s", o.ID)
 	case !o.Type.Assignable():
-		return refuse(models.CodeRefused, "", "%s orders cannot be assigned to a Smart Account, so their assignment cannot be delegated", o.Type)
+		return process.Refuse(models.CodeRefused, "", "%s orders cannot be assigned to a Smart Account, so their assignment cannot be delegated", o.Type)
 	case !strings.Contains(delegate, "@"): // the API checked the address in full; net/mail is no workflow code
-		return refuse(models.CodeInvalid, "email", "%q is not an email address", in.Delegate)
+		return process.Refuse(models.CodeInvalid, "email", "%q is not an email address", in.Delegate)
 	case delegate == actor:
-		return refuse(models.CodeInvalid, "email", "you are the fulfillment contact: assign the order yourself")
+		return process.Refuse(models.CodeInvalid, "email", "you are the fulfillment contact: assign the order yourself")
 	case len(in.Note) > 1000:
-		return refuse(models.CodeInvalid, "note", "note is longer than 1000 characters")
+		return process.Refuse(models.CodeInvalid, "note", "note is longer than 1000 characters")
 	case in.Expiry <= 0:
-		return refuse(models.CodeInvalid, "expiry", "a delegation needs an expiry")
+		return process.Refuse(models.CodeInvalid, "expiry", "a delegation needs an expiry")
 	}
 	active := 0
 	for _, d := range w.state.Delegations {
@@ -240,13 +236,13 @@ func (w *orderProc) validateDelegate(ctx workflow.Context, in process.DelegateIn
 			continue
 		}
 		if d.Delegate == delegate {
-			return refuse(models.CodeConflict, "email", "%s was already asked to assign order %s (delegation %s, until %s)",
+			return process.Refuse(models.CodeConflict, "email", "%s was already asked to assign order %s (delegation %s, until %s)",
 				delegate, o.ID, d.ID, d.ExpiresAt.UTC().Format(time.RFC3339))
 		}
 		active++
 	}
 	if active >= models.MaxDelegationsPerOrder {
-		return refuse(models.CodeRefused, "", "order %s already has %d open delegations", o.ID, active)
+		return process.Refuse(models.CodeRefused, "", "order %s already has %d open delegations", o.ID, active)
 	}
 	return nil
 }
@@ -268,8 +264,9 @@ func (w *orderProc) onDelegate(ctx workflow.Context, in process.DelegateInput) (
 	d := models.OrderDelegation{ID: in.DelegationID, OrderID: o.ID, Delegator: o.FulfillmentContact,
 		Delegate: models.NormalizeEmail(in.Delegate), Note: strings.TrimSpace(in.Note), Status: models.DelegationPending,
 		WorkflowID: process.DelegationWorkflowID(o.ID, in.DelegationID), ExpiresAt: now.Add(in.Expiry), CreatedAt: now}
-	if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateDelegation, activities.CreateDelegationInput{Delegation: d}).Get(ctx, &d); err != nil {
-		return process.DelegateResult{}, wireError(err)
+	d, err := run(ctx, store.CreateDelegation, activities.CreateDelegationInput{Delegation: d})
+	if err != nil {
+		return process.DelegateResult{}, process.EncodeError(err)
 	}
 	if d.Status != models.DelegationPending {
 		// The same request again after its delegation ended (used, revoked, expired): answered with it
@@ -283,7 +280,7 @@ func (w *orderProc) onDelegate(ctx workflow.Context, in process.DelegateInput) (
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, Delegation, DelegationInput{Delegation: d, OrderWorkflowID: w.id, Mail: w.mail(d)})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return process.DelegateResult{}, wireError(err)
+		return process.DelegateResult{}, process.EncodeError(err)
 	}
 	w.state.Delegations = append(w.state.Delegations, d)
 	w.step(ctx, "assignment delegated to "+d.Delegate, d.Delegator)
@@ -294,21 +291,21 @@ func (w *orderProc) onDelegate(ctx workflow.Context, in process.DelegateInput) (
 func (w *orderProc) validateRevoke(ctx workflow.Context, in process.RevokeInput) error {
 	i := slices.IndexFunc(w.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID })
 	if i < 0 {
-		return refuse(models.CodeConflict, "", "delegation %s is not open", in.DelegationID)
+		return process.Refuse(models.CodeConflict, "", "delegation %s is not open", in.DelegationID)
 	}
 	d := w.state.Delegations[i]
 	actor := models.NormalizeEmail(in.Actor.Email)
 	switch {
 	case !d.ActiveAt(workflow.Now(ctx)):
-		return refuse(models.CodeGone, "", "delegation %s expired at %s", d.ID, d.ExpiresAt.UTC().Format(time.RFC3339))
+		return process.Refuse(models.CodeGone, "", "delegation %s expired at %s", d.ID, d.ExpiresAt.UTC().Format(time.RFC3339))
 	case actor == d.Delegator || actor == w.state.Order.FulfillmentContact:
 		return nil
 	case in.Actor.Support() && strings.TrimSpace(in.Reason) == "":
-		return refuse(models.CodeInvalid, "reason", "internal support needs a reason to revoke a delegation; it is recorded")
+		return process.Refuse(models.CodeInvalid, "reason", "internal support needs a reason to revoke a delegation; it is recorded")
 	case in.Actor.Support():
 		return nil
 	}
-	return refuse(models.CodeForbidden, "", "only the fulfillment contact who delegated (%s) can revoke the delegation", d.Delegator)
+	return process.Refuse(models.CodeForbidden, "", "only the fulfillment contact who delegated (%s) can revoke the delegation", d.Delegator)
 }
 
 func (w *orderProc) onRevoke(ctx workflow.Context, in process.RevokeInput) (process.RevokeResult, error) {
@@ -320,11 +317,11 @@ func (w *orderProc) onRevoke(ctx workflow.Context, in process.RevokeInput) (proc
 		return process.RevokeResult{}, err
 	}
 	actor := models.NormalizeEmail(in.Actor.Email)
-	var d models.OrderDelegation
-	if err := workflow.ExecuteLocalActivity(lctx(ctx), store.CloseDelegation, activities.CloseDelegationInput{
+	d, err := run(ctx, store.CloseDelegation, activities.CloseDelegationInput{
 		DelegationID: in.DelegationID, Status: models.DelegationRevoked, Actor: actor, Reason: strings.TrimSpace(in.Reason),
-	}).Get(ctx, &d); err != nil {
-		return process.RevokeResult{}, wireError(err)
+	})
+	if err != nil {
+		return process.RevokeResult{}, process.EncodeError(err)
 	}
 	w.dropDelegation(d.ID)
 	w.step(ctx, "delegation to "+d.Delegate+" revoked", actor)
@@ -381,29 +378,15 @@ func (w *orderProc) waitingOn() []models.Waiting {
 	return models.OrderWaiting(w.state, w.since)
 }
 
-// upsertSearch tells operations the order's new state; each upsert is a write of the engine, so one
-// that changes nothing is not sent.
+// upsertSearch tells operations the order's new state.
 func (w *orderProc) upsertSearch(ctx workflow.Context) {
-	s := process.OrderSearch(w.state, w.since, w.recorded)
-	if w.search != nil && w.search.Equal(s) {
-		return
-	}
-	w.search = &s
-	// A failed upsert only costs operations a filter; the process goes on.
-	_ = workflow.UpsertTypedSearchAttributes(ctx, s.Updates()...)
+	w.search(ctx, process.OrderSearch(w.state, w.since, w.recorded))
 }
 
 func (w *orderProc) mail(d models.OrderDelegation) activities.OrderMail {
 	o := w.state.Order
 	return activities.OrderMail{ID: o.ID, PurchaseOrder: o.PurchaseOrder, EndCustomer: o.EndCustomer.Name, Lines: len(w.state.Lines),
 		Delegator: d.Delegator, Delegate: d.Delegate, Note: d.Note}
-}
-
-func (w *orderProc) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
-	if len(w.history) > maxHistory {
-		w.history = slices.Delete(w.history, 0, len(w.history)-maxHistory)
-	}
 }
 
 // errNoOrder is returned by a process that was started without its order; the API never does that.

@@ -1,9 +1,7 @@
 package workflows
 
 import (
-	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -19,7 +17,7 @@ import (
 // Cisco domain approval (a child workflow) and the approval by the TLD's administrators as needed,
 // with reminders and an expiry, mailing everyone concerned at each turn.
 func SACreate(ctx workflow.Context, in process.SACreateInput) (process.SACreateResult, error) {
-	w := &saCreate{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	w := &saCreate{proc: newProc(ctx), in: in}
 	if err := w.setup(ctx); err != nil {
 		return process.SACreateResult{}, err
 	}
@@ -27,22 +25,18 @@ func SACreate(ctx workflow.Context, in process.SACreateInput) (process.SACreateR
 }
 
 type saCreate struct {
+	proc
 	in      process.SACreateInput
-	id      string
 	created bool
 	refusal error
 	sa      activities.SAState
 	why     string
 	state   string
 	since   time.Time
-	// task is the administrators' approval while the account is PENDING_APPROVAL.
+	// task is the open person-decision: the administrators' approval, or the customer's acceptance.
 	task *approvalTask
 	// domainWait describes the child's wait while the account is PENDING_DOMAIN_APPROVAL.
 	domainWait []models.Waiting
-	history    []process.Step
-	// searched is what the search attributes last said.
-	searched string
-	mails    []workflow.Future
 	// taskAction is what the open task asks ("accept", "give-address"); "approve" when empty.
 	taskAction string
 	// customer holds the state of the customer's part of a request made on their behalf.
@@ -78,10 +72,10 @@ func (w *saCreate) onCreated(ctx workflow.Context) (process.CreateResponse, erro
 
 func (w *saCreate) validateDecide(in process.DecideInput) error {
 	if w.sa.Status == models.SAPendingDomainApproval {
-		return refuse(models.CodeConflict, "", "the domain %s waits for a Cisco domain approval first", w.sa.Domain)
+		return process.Refuse(models.CodeConflict, "", "the domain %s waits for a Cisco domain approval first", w.sa.Domain)
 	}
 	if w.task == nil && w.created && w.refusal == nil {
-		return refuse(models.CodeConflict, "", "the Smart Account is %s and waits for no approval", w.sa.Status)
+		return process.Refuse(models.CodeConflict, "", "the Smart Account is %s and waits for no approval", w.sa.Status)
 	}
 	return w.task.validate(in)
 }
@@ -101,7 +95,7 @@ func (w *saCreate) waitingOn() []models.Waiting {
 		if w.taskAction != "" {
 			return w.task.waiting(w.taskAction)
 		}
-		return w.task.waiting("approve")
+		return w.task.waiting(models.ActApprove)
 	case w.sa.Status == models.SAPendingDomainApproval:
 		return w.domainWait
 	case w.sa.Status == models.SADeclinedByCustomer:
@@ -118,41 +112,43 @@ func (w *saCreate) deadline() time.Time {
 }
 
 func (w *saCreate) run(ctx workflow.Context) (process.SACreateResult, error) {
-	st, err := w.create(ctx)
+	win := window(ctx, w.in.Timing)
+	st, err := w.create(ctx, win)
 	if err != nil {
-		w.refusal, w.created, w.state = wireError(err), true, "REFUSED"
+		w.refusal, w.created, w.state = process.EncodeError(err), true, "REFUSED"
 		w.step(ctx, "refused: "+err.Error(), "")
 		w.upsertSearch(ctx)
 		return process.SACreateResult{}, w.finish(ctx, nil)
 	}
 	w.setAccount(ctx, st)
 	if st.Status == models.SAPendingCustomerAcceptance {
-		if st, err = w.customerPart(ctx, st); err != nil {
+		if st, win, err = w.customerPart(ctx, st, win); err != nil {
 			return process.SACreateResult{}, err
 		}
 		w.setAccount(ctx, st)
 	}
 	if st.Status == models.SAPendingDomainApproval {
 		// The child exists before the requester is answered, so a decision sent right after finds it.
-		child, err := w.startDomainApproval(ctx, st)
+		child, err := w.startDomainApproval(ctx, st, win)
 		if err != nil {
-			w.refusal, w.created = wireError(err), true
+			w.refusal, w.created = process.EncodeError(err), true
 			return process.SACreateResult{}, w.finish(ctx, err)
 		}
 		w.created = true
-		w.notify(ctx, "pending-domain", []string{w.in.Request.Requester.Email}, "sa_pending", w.mailData(st.Approvers, w.since.Add(w.in.Timing.DomainExpiry)))
+		w.notify(ctx, "pending-domain", []string{w.in.Request.Requester.Email}, "sa_pending",
+			w.mailData(st.Approvers, win.At.Add(w.in.Timing.DomainExpiry)))
 		var res DomainApprovalResult
 		if err := child.Get(ctx, &res); err != nil {
 			return process.SACreateResult{}, err
 		}
 		w.step(ctx, "domain "+res.Decision, res.State.DecidedBy)
-		st = res.State
+		st, win = res.State, activities.Window{At: res.At, Timing: w.in.Timing}
 		w.setAccount(ctx, st)
 	}
 	w.created = true
 
 	if st.Status == models.SAPendingApproval {
-		if st, err = w.approval(ctx, st); err != nil {
+		if st, err = w.approval(ctx, st, win); err != nil {
 			return process.SACreateResult{}, err
 		}
 		w.setAccount(ctx, st)
@@ -163,37 +159,27 @@ func (w *saCreate) run(ctx workflow.Context) (process.SACreateResult, error) {
 }
 
 // create runs the first step as a local activity, so the requester's answer costs one workflow task.
-func (w *saCreate) create(ctx workflow.Context) (activities.SAState, error) {
-	r := w.in.Request
-	var st activities.SAState
-	err := workflow.ExecuteLocalActivity(lctx(ctx), store.CreateSmartAccount, activities.CreateSAInput{
-		RequestID: w.in.RequestID, WorkflowID: w.id, Name: r.Name, Domain: r.Domain,
-		NoteToApprover: r.NoteToApprover, Visibility: r.Visibility, Headquarters: r.Headquarters,
-		NominatedAdmins: r.NominatedAdmins, Requester: r.Requester,
-		OnBehalf: r.OnBehalf, CustomerContacts: r.CustomerContacts, NoteToCustomer: r.NoteToCustomer,
-		ModifiedDomain: r.ModifiedDomain,
-	}).Get(ctx, &st)
+func (w *saCreate) create(ctx workflow.Context, win activities.Window) (activities.SAState, error) {
+	st, err := run(ctx, store.CreateSmartAccount, activities.CreateSAInput{RequestID: w.in.RequestID, WorkflowID: w.id,
+		SARequest: w.in.Request, Window: win})
 	if err == nil {
 		w.why = st.Why
-		w.step(ctx, "requested: "+string(st.Status)+" ("+st.Why+")", r.Requester.Email)
+		w.step(ctx, "requested: "+string(st.Status)+" ("+st.Why+")", w.in.Request.Requester.Email)
 	}
 	return st, err
 }
 
 // startDomainApproval starts the Cisco domain approval as a child workflow and waits until it runs; its
 // result is the account's state after it: ACTIVE, PENDING_APPROVAL, DECLINED or EXPIRED.
-func (w *saCreate) startDomainApproval(ctx workflow.Context, st activities.SAState) (workflow.ChildWorkflowFuture, error) {
+func (w *saCreate) startDomainApproval(ctx workflow.Context, st activities.SAState,
+	win activities.Window) (workflow.ChildWorkflowFuture, error) {
 	r, t := w.in.Request, w.in.Timing
-	now := workflow.Now(ctx)
-	w.domainWait = make([]models.Waiting, 0, len(st.Approvers))
-	for _, a := range st.Approvers {
-		w.domainWait = append(w.domainWait, models.Waiting{Who: a, Action: "approve-domain", Since: now, Deadline: now.Add(t.DomainExpiry)})
-	}
-	if len(st.Approvers) == 0 {
+	who := st.Approvers
+	if len(who) == 0 {
 		// Nobody holds the role yet: whoever is given it may decide.
-		w.domainWait = append(w.domainWait, models.Waiting{Who: "role:" + models.RoleCiscoApprover, Action: "approve-domain",
-			Since: now, Deadline: now.Add(t.DomainExpiry)})
+		who = []string{models.RolePrefix + models.RoleCiscoApprover}
 	}
+	w.domainWait = models.WaitFor(who, models.ActApproveDomain, win.At, win.At.Add(t.DomainExpiry))
 	w.upsertSearch(ctx)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            process.DomainApprovalID(w.in.RequestID),
@@ -202,8 +188,8 @@ func (w *saCreate) startDomainApproval(ctx workflow.Context, st activities.SASta
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, DomainApproval, DomainApprovalInput{
 		RequestID: w.in.RequestID, SmartAccountID: st.SmartAccountID, AccountName: r.Name, Domain: st.Domain,
-		Requester: r.Requester, Note: r.NoteToApprover, Approvers: st.Approvers,
-		Reminders: t.DomainReminders, EscalateAfter: t.DomainEscalation, Expiry: t.DomainExpiry,
+		Requester: r.Requester, Note: r.NoteToApprover, Approvers: st.Approvers, Excluded: w.requestPeople(st),
+		Reminders: t.DomainReminders, EscalateAfter: t.DomainEscalation, Expiry: t.DomainExpiry, Since: win.At, Timing: t,
 	})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return nil, err
@@ -211,44 +197,51 @@ func (w *saCreate) startDomainApproval(ctx workflow.Context, st activities.SASta
 	return child, nil
 }
 
+// requestPeople are who the request is by or for: none of them decides it.
+func (w *saCreate) requestPeople(st activities.SAState) []string {
+	r := w.in.Request
+	return others(append(append([]string{r.Requester.Email}, r.NominatedAdmins...), st.AcceptedBy), "")
+}
+
 // approval waits for the TLD's administrators (or a Cisco approver) to decide, with reminders and an
-// expiry, and applies the decision.
-func (w *saCreate) approval(ctx workflow.Context, st activities.SAState) (activities.SAState, error) {
+// expiry, and applies the decision. A decision the store refuses is answered and waited past.
+func (w *saCreate) approval(ctx workflow.Context, st activities.SAState, win activities.Window) (activities.SAState, error) {
 	t := w.in.Timing
-	w.task = newApprovalTask(ctx, st.Approvers, models.RoleCiscoApprover, t.Expiry)
+	w.task = newApprovalTask(win, st.Approvers, models.RoleCiscoApprover, t.Expiry)
+	w.task.excluded = w.requestPeople(st)
 	w.upsertSearch(ctx)
 	data := w.mailData(st.Approvers, w.task.deadline)
 	w.notify(ctx, "pending-approval", []string{w.in.Request.Requester.Email}, "sa_pending", data)
 	w.taskMails(ctx, "approval", st.Approvers, "sa_approval_task", data)
-	nudges := make([]nudge, 0, len(t.Reminders))
-	for i, d := range t.Reminders {
-		nudges = append(nudges, nudge{After: d, Template: "sa_approval_task", Reminder: i + 1})
+	for {
+		decided, err := w.task.wait(ctx, nudgesOf(t.Reminders, "sa_approval_task"), func(n nudge) {
+			d := data
+			d.Reminder = n.Reminder
+			w.step(ctx, "reminder sent", "")
+			w.taskMails(ctx, "reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
+		})
+		if err != nil {
+			return st, err
+		}
+		if !decided {
+			out, err := run(ctx, store.ExpireSmartAccount, activities.ExpireSAInput{SmartAccountID: st.SmartAccountID,
+				From: models.SAPendingApproval})
+			w.step(ctx, "expired", "")
+			return out, err
+		}
+		in := *w.task.decision
+		out, err := run(ctx, store.DecideSmartAccount, activities.DecideSAInput{SmartAccountID: st.SmartAccountID,
+			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via, TokenID: in.TokenID})
+		if err != nil {
+			w.task.fail(err)
+			w.step(ctx, "decision refused: "+err.Error(), in.Actor)
+			continue
+		}
+		w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
+			DecidedBy: out.DecidedBy, DecidedAt: out.DecidedAt, Reason: out.Reason})
+		w.step(ctx, "decided: "+string(in.Decision), in.Actor)
+		return out, nil
 	}
-	decided, err := w.task.wait(ctx, nudges, func(n nudge) {
-		d := data
-		d.Reminder = n.Reminder
-		w.step(ctx, "reminder sent", "")
-		w.taskMails(ctx, "reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
-	})
-	if err != nil {
-		return st, err
-	}
-	if !decided {
-		var out activities.SAState
-		err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireSmartAccount,
-			activities.ExpireSAInput{SmartAccountID: st.SmartAccountID, From: models.SAPendingApproval}).Get(ctx, &out)
-		w.step(ctx, "expired", "")
-		return out, err
-	}
-	in := *w.task.decision
-	var out activities.SAState
-	err = workflow.ExecuteLocalActivity(lctx(ctx), store.DecideSmartAccount, activities.DecideSAInput{
-		SmartAccountID: st.SmartAccountID, Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
-	}).Get(ctx, &out)
-	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
-		DecidedBy: out.DecidedBy, DecidedAt: out.DecidedAt, Reason: out.Reason}, wireError(err))
-	w.step(ctx, "decided: "+string(in.Decision), in.Actor)
-	return out, err
 }
 
 // announce tells the requester (and, on activation, the nominees) how the request ended.
@@ -299,19 +292,7 @@ func (w *saCreate) setAccount(ctx workflow.Context, st activities.SAState) {
 }
 
 func (w *saCreate) upsertSearch(ctx workflow.Context) {
-	who := make([]string, 0)
-	for _, ws := range w.waitingOn() {
-		who = append(who, ws.Who)
-	}
-	// Each upsert is a visibility write on the server: send only what changed.
-	key := w.state + "|" + strings.Join(who, ",") + "|" + w.sa.SmartAccountID
-	if key == w.searched {
-		return
-	}
-	w.searched = key
-	// A failed upsert only costs operations a filter; the process goes on.
-	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet(w.state), process.SearchWaitingOn.ValueSet(who),
-		process.SearchSmartAccount.ValueSet(w.sa.SmartAccountID))
+	w.search(ctx, process.SearchOf(w.state, w.waitingOn(), w.sa.SmartAccountID))
 }
 
 func (w *saCreate) mailData(approvers []string, deadline time.Time) activities.MailData {
@@ -322,33 +303,15 @@ func (w *saCreate) mailData(approvers []string, deadline time.Time) activities.M
 		Status: string(w.sa.Status), SMB: w.sa.SMB, Approvers: approvers, Deadline: deadline}
 }
 
-func (w *saCreate) notify(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
-	w.mails = append(w.mails, notify(ctx, w.id+"/"+step, to, template, data))
-}
-
 func (w *saCreate) taskMails(ctx workflow.Context, step string, approvers []string, template string, data activities.MailData) {
-	w.mails = append(w.mails, taskMails(ctx, w.id, step, models.PurposeSAApproval, w.sa.SmartAccountID,
-		approvers, w.task.deadline, template, data)...)
+	w.tasks(ctx, step, models.PurposeSAApproval, w.sa.SmartAccountID, approvers, w.task.deadline, template, data)
 }
 
-func (w *saCreate) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
-}
-
-// finish waits for the mails still in flight and for running update handlers, so no caller is left
-// without an answer when the workflow closes.
-func (w *saCreate) finish(ctx workflow.Context, err error) error {
-	drain(ctx, w.mails)
-	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
-		return errors.Join(err, werr)
-	}
-	return err
-}
-
+// others are the addresses, normalized, without not, repeats or blanks.
 func others(emails []string, not string) []string {
 	out := make([]string, 0, len(emails))
 	for _, e := range emails {
-		if e = models.NormalizeEmail(e); e != models.NormalizeEmail(not) && !slices.Contains(out, e) {
+		if e = models.NormalizeEmail(e); e != "" && e != models.NormalizeEmail(not) && !slices.Contains(out, e) {
 			out = append(out, e)
 		}
 	}

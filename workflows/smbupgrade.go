@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -16,7 +15,7 @@ import (
 // account waits for its administrators, each with reminders and an expiry; otherwise the account is
 // upgraded at once. The account stays ACTIVE throughout, and the requester is mailed the outcome.
 func SMBUpgrade(ctx workflow.Context, in process.UpgradeInput) (process.UpgradeResult, error) {
-	w := &smbUpgrade{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	w := &smbUpgrade{proc: newProc(ctx), in: in}
 	if err := w.setup(ctx); err != nil {
 		return process.UpgradeResult{}, err
 	}
@@ -24,17 +23,17 @@ func SMBUpgrade(ctx workflow.Context, in process.UpgradeInput) (process.UpgradeR
 }
 
 type smbUpgrade struct {
+	proc
 	in      process.UpgradeInput
-	id      string
 	created bool
 	refusal error
 	st      activities.UpgradeState
 	task    *approvalTask
-	history []process.Step
-	mails   []workflow.Future
 }
 
 func (w *smbUpgrade) setup(ctx workflow.Context) error {
+	// The workflow id is reused by the account's next upgrade: the upgrade id keeps mail keys apart.
+	w.mailKey = w.id + "/" + w.in.UpgradeID
 	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
 		return err
 	}
@@ -58,7 +57,7 @@ func (w *smbUpgrade) onCreated(ctx workflow.Context) (process.UpgradeCreated, er
 
 func (w *smbUpgrade) validateDecide(in process.DecideInput) error {
 	if w.task == nil {
-		return refuse(models.CodeConflict, "", "the upgrade is %s and waits for no decision", w.st.Status)
+		return process.Refuse(models.CodeConflict, "", "the upgrade is %s and waits for no decision", w.st.Status)
 	}
 	return w.task.validate(in)
 }
@@ -67,78 +66,104 @@ func (w *smbUpgrade) onDecide(ctx workflow.Context, in process.DecideInput) (pro
 	return w.task.accept(ctx, in)
 }
 
+func (w *smbUpgrade) state() string {
+	if w.st.Status == "" {
+		return "CREATING"
+	}
+	return string(w.st.Status)
+}
+
 func (w *smbUpgrade) status() (process.Status, error) {
-	st := process.Status{State: string(w.st.Status), SmartAccountID: w.in.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
+	st := process.Status{State: w.state(), SmartAccountID: w.in.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
 	if w.task != nil {
 		st.Since, st.Deadline = w.task.since, w.task.deadline
-	}
-	if st.State == "" {
-		st.State = "CREATING"
 	}
 	return st, nil
 }
 
 func (w *smbUpgrade) waitingOn() []models.Waiting {
-	action := "approve-upgrade"
+	action := models.ActApproveUpgr
 	if w.st.Status == models.UpgradePendingDomainApproval {
-		action = "approve-domain"
+		action = models.ActApproveDomain
 	}
 	return w.task.waiting(action)
 }
 
+func (w *smbUpgrade) upsertSearch(ctx workflow.Context) {
+	w.search(ctx, process.SearchOf("UPGRADE_"+string(w.st.Status), w.waitingOn(), w.in.SmartAccountID))
+}
+
 func (w *smbUpgrade) run(ctx workflow.Context) (process.UpgradeResult, error) {
 	t := w.in.Timing
-	err := workflow.ExecuteLocalActivity(lctx(ctx), store.RequestUpgrade, activities.RequestUpgradeInput{
-		UpgradeID: w.in.UpgradeID, WorkflowID: w.id, SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester,
-		Name: w.in.Name, Domain: w.in.Domain, Headquarters: w.in.Headquarters, Visibility: w.in.Visibility,
-	}).Get(ctx, &w.st)
+	win := window(ctx, t)
+	st, err := run(ctx, store.RequestUpgrade, activities.RequestUpgradeInput{UpgradeID: w.in.UpgradeID, WorkflowID: w.id,
+		SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester, Name: w.in.Name, Domain: w.in.Domain,
+		Headquarters: w.in.Headquarters, Visibility: w.in.Visibility, Window: win})
 	if err != nil {
-		w.refusal, w.created = wireError(err), true
+		w.refusal, w.created = process.EncodeError(err), true
 		w.step(ctx, "refused: "+err.Error(), "")
-		return process.UpgradeResult{}, w.finish(ctx)
+		return process.UpgradeResult{}, w.finish(ctx, nil)
 	}
+	w.st = st
 	w.step(ctx, "requested: "+string(w.st.Status), w.in.Requester.Email)
 	for w.st.Status.Pending() {
-		domain := w.st.Status == models.UpgradePendingDomainApproval
-		expiry, reminders, step, resolve := t.Expiry, t.Reminders, "approval", store.DecideUpgrade
-		if domain {
-			expiry, reminders, step, resolve = t.DomainExpiry, t.DomainReminders, "domain", store.ResolveUpgradeDomain
+		if win, err = w.decision(ctx, win); err != nil {
+			return process.UpgradeResult{}, err
 		}
-		w.task = newApprovalTask(ctx, w.st.Approvers, models.RoleCiscoApprover, expiry)
-		w.created = true
-		w.upsertSearch(ctx)
-		w.taskMails(ctx, step, w.st.Approvers, 0)
+	}
+	w.created = true
+	w.announce(ctx)
+	w.upsertSearch(ctx)
+	return process.UpgradeResult{UpgradeID: w.st.UpgradeID, Status: w.st.Status, DecidedBy: w.st.DecidedBy,
+		Reason: w.st.Reason}, w.finish(ctx, nil)
+}
+
+// decision waits for the decision the upgrade's status asks for (Cisco's on the domain, or the TLD's
+// administrators'), applies it or the expiry, and returns the window of the step that applied it.
+func (w *smbUpgrade) decision(ctx workflow.Context, win activities.Window) (activities.Window, error) {
+	t := w.in.Timing
+	domain := w.st.Status == models.UpgradePendingDomainApproval
+	expiry, reminders, step, resolve := t.Expiry, t.Reminders, "approval", store.DecideUpgrade
+	if domain {
+		expiry, reminders, step, resolve = t.DomainExpiry, t.DomainReminders, "domain", store.ResolveUpgradeDomain
+	}
+	w.task = newApprovalTask(win, w.st.Approvers, models.RoleCiscoApprover, expiry)
+	w.task.excluded = []string{models.NormalizeEmail(w.in.Requester.Email)}
+	w.created = true
+	w.upsertSearch(ctx)
+	w.taskMails(ctx, step, w.st.Approvers, 0)
+	for {
 		decided, err := w.task.wait(ctx, nudgesOf(reminders, "upgrade_task"), func(n nudge) {
 			w.step(ctx, "reminder sent", "")
 			w.taskMails(ctx, step+"-reminder-"+itoa(n.Reminder), w.task.approvers, n.Reminder)
 		})
 		if err != nil {
-			return process.UpgradeResult{}, err
+			return win, err
 		}
 		if !decided {
-			if err := workflow.ExecuteLocalActivity(lctx(ctx), store.ExpireUpgrade, w.st.UpgradeID).Get(ctx, &w.st); err != nil {
-				return process.UpgradeResult{}, err
+			if w.st, err = run(ctx, store.ExpireUpgrade, w.st.UpgradeID); err != nil {
+				return win, err
 			}
 			w.step(ctx, "expired", "")
-			break
+			return win, nil
 		}
 		in := *w.task.decision
-		var out activities.UpgradeState
-		err = workflow.ExecuteLocalActivity(lctx(ctx), resolve, activities.DecideUpgradeInput{UpgradeID: w.st.UpgradeID,
-			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via}).Get(ctx, &out)
-		w.task.close(process.DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
-			DecidedBy: in.Actor, DecidedAt: workflow.Now(ctx), Reason: in.Reason, RequestID: w.st.UpgradeID,
-			RequestStatus: string(out.Status)}, wireError(err))
+		next := window(ctx, t)
+		out, err := run(ctx, resolve, activities.DecideUpgradeInput{UpgradeID: w.st.UpgradeID,
+			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via,
+			TokenID: in.TokenID, Window: next})
 		if err != nil {
-			return process.UpgradeResult{}, err
+			w.task.fail(err)
+			w.step(ctx, step+" decision refused: "+err.Error(), in.Actor)
+			continue
 		}
+		w.task.close(process.DecideResult{SmartAccountID: w.in.SmartAccountID, Decision: in.Decision, Status: models.SAActive,
+			DecidedBy: in.Actor, DecidedAt: next.At, Reason: in.Reason, RequestID: w.st.UpgradeID,
+			RequestStatus: string(out.Status)})
 		w.step(ctx, step+" decided: "+string(in.Decision), in.Actor)
 		w.st = out
+		return next, nil
 	}
-	w.created = true
-	w.announce(ctx)
-	w.upsertSearch(ctx)
-	return process.UpgradeResult{UpgradeID: w.st.UpgradeID, Status: w.st.Status, DecidedBy: w.st.DecidedBy, Reason: w.st.Reason}, w.finish(ctx)
 }
 
 func (w *smbUpgrade) announce(ctx workflow.Context) {
@@ -169,29 +194,5 @@ func (w *smbUpgrade) mailData(deadline time.Time) activities.MailData {
 func (w *smbUpgrade) taskMails(ctx workflow.Context, step string, to []string, reminder int) {
 	d := w.mailData(w.task.deadline)
 	d.Reminder = reminder
-	// The workflow id is reused by the account's next upgrade: the upgrade id keeps mail keys apart.
-	w.mails = append(w.mails, taskMails(ctx, w.id, w.st.UpgradeID+"/"+step, models.PurposeUpgradeApproval, w.st.UpgradeID,
-		to, w.task.deadline, "upgrade_task", d)...)
-}
-
-func (w *smbUpgrade) notify(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
-	w.mails = append(w.mails, notify(ctx, w.id+"/"+w.st.UpgradeID+"/"+step, to, template, data))
-}
-
-func (w *smbUpgrade) step(ctx workflow.Context, what, by string) {
-	w.history = append(w.history, process.Step{At: workflow.Now(ctx), What: what, By: by})
-}
-
-func (w *smbUpgrade) upsertSearch(ctx workflow.Context) {
-	who := []string{}
-	for _, ws := range w.waitingOn() {
-		who = append(who, ws.Who)
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, process.SearchState.ValueSet("UPGRADE_"+string(w.st.Status)),
-		process.SearchWaitingOn.ValueSet(who), process.SearchSmartAccount.ValueSet(w.in.SmartAccountID))
-}
-
-func (w *smbUpgrade) finish(ctx workflow.Context) error {
-	drain(ctx, w.mails)
-	return errors.Join(workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }))
+	w.tasks(ctx, step, models.PurposeUpgradeApproval, w.st.UpgradeID, to, w.task.deadline, "upgrade_task", d)
 }

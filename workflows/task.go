@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 )
@@ -18,26 +19,41 @@ type nudge struct {
 	Reminder int
 }
 
+// nudgesOf makes the reminders of a task, numbered from 1, in the order of their delays.
+func nudgesOf(after []time.Duration, template string) []nudge {
+	out := make([]nudge, 0, len(after))
+	for i, d := range after {
+		out = append(out, nudge{After: d, Template: template, Reminder: i + 1})
+	}
+	return out
+}
+
 // approvalTask is one person-decision inside a workflow: who may decide, until when, and what was
-// decided. The decide update validates against it, the workflow's main loop waits on it.
+// decided. The decide update validates against it, the workflow's main loop waits on it and applies
+// the decision, and the update's caller is told what the decision led to.
 type approvalTask struct {
 	approvers []string
 	// allowRole is a platform role whose holders may decide besides the named approvers.
 	allowRole string
-	since     time.Time
-	deadline  time.Time
-	open      bool
-	expired   bool
-	decision  *process.DecideInput
-	result    *process.DecideResult
-	applyErr  error
+	// excluded are the people the request is by or for: nobody decides their own request.
+	excluded []string
+	since    time.Time
+	deadline time.Time
+	open     bool
+	expired  bool
 	// choices are the decisions the task takes (APPROVE and DECLINE unless set); check, when set,
 	// refuses what the choices alone cannot tell, such as an acceptance's missing address.
 	choices []process.Decision
 	check   func(process.DecideInput) error
-	// seq numbers accepted decisions; replies answers the ones that left the task open (a delegation).
-	seq     int
-	replies map[int]process.DecideResult
+	// decision is the one being applied; seq numbers the decisions accepted, answers tells each its
+	// outcome or why it failed.
+	decision *process.DecideInput
+	seq      int
+	answers  map[int]answer
+	// applied are the decisions applied so far (a delegation leaves the task open), result the one that
+	// closed it: the same person repeating one is answered with its outcome, not refused.
+	applied []applied
+	result  *process.DecideResult
 	// nudged counts the nudges sent, so a wait resumed after a delegation sends none twice.
 	nudged int
 	// wake, when set, ends a wait early for work other than a decision (nominated creators); the
@@ -45,53 +61,60 @@ type approvalTask struct {
 	wake func() bool
 }
 
-func newApprovalTask(ctx workflow.Context, approvers []string, allowRole string, expiry time.Duration) *approvalTask {
-	now := workflow.Now(ctx)
-	return &approvalTask{approvers: approvers, allowRole: allowRole, since: now, deadline: now.Add(expiry), open: true,
-		choices: []process.Decision{process.Approve, process.Decline}, replies: map[int]process.DecideResult{}}
+type answer struct {
+	res process.DecideResult
+	err error
+}
+
+type applied struct {
+	in  process.DecideInput
+	res process.DecideResult
+}
+
+// newApprovalTask opens a task in the window a store step was given: it begins then and ends expiry
+// later, as the stored waitingOn says.
+func newApprovalTask(w activities.Window, approvers []string, allowRole string, expiry time.Duration) *approvalTask {
+	return &approvalTask{approvers: approvers, allowRole: allowRole, since: w.At, deadline: w.At.Add(expiry), open: true,
+		choices: []process.Decision{process.Approve, process.Decline}, answers: map[int]answer{}}
 }
 
 // pastTense says what a decision did, for "already … by" answers.
-var pastTense = map[process.Decision]string{process.Approve: "approved", process.Decline: "declined", process.Accept: "accepted", process.Submit: "completed",
-	process.Delegate: "delegated"}
+var pastTense = map[process.Decision]string{process.Approve: "approved", process.Decline: "declined",
+	process.Accept: "accepted", process.Submit: "completed", process.Delegate: "delegated"}
 
 // validate refuses a decision that is no longer possible or not this actor's to make; it never
-// changes the task.
+// changes the task. The same person's same decision, repeated after its answer was lost, passes: it is
+// answered with the outcome of the first.
 func (t *approvalTask) validate(in process.DecideInput) error {
-	if t == nil {
-		return refuse(models.CodeConflict, "", "this request is not waiting for a decision")
-	}
-	if t.result != nil {
-		verb := pastTense[t.result.Decision]
-		return refuse(models.CodeConflict, "", "already %s by %s at %s", verb, t.result.DecidedBy,
-			t.result.DecidedAt.UTC().Format(time.RFC3339))
-	}
-	if t.expired {
-		return refuse(models.CodeGone, "", "the request expired at %s", t.deadline.UTC().Format(time.RFC3339))
-	}
-	if t.decision != nil {
-		return refuse(models.CodeConflict, "", "already being decided by %s", t.decision.Actor)
-	}
-	if !t.open {
-		return refuse(models.CodeConflict, "", "this request is not waiting for a decision")
-	}
-	if !slices.Contains(t.choices, in.Decision) {
+	switch {
+	case t == nil:
+		return process.Refuse(models.CodeConflict, "", "this request is not waiting for a decision")
+	case t.repeats(in):
+		return nil
+	case t.result != nil:
+		return process.Refuse(models.CodeConflict, "", "already %s by %s at %s", pastTense[t.result.Decision],
+			t.result.DecidedBy, t.result.DecidedAt.UTC().Format(time.RFC3339))
+	case t.expired:
+		return process.Refuse(models.CodeGone, "", "the request expired at %s", t.deadline.UTC().Format(time.RFC3339))
+	case t.decision != nil:
+		return process.Refuse(models.CodeConflict, "", "already being decided by %s", t.decision.Actor)
+	case !t.open:
+		return process.Refuse(models.CodeConflict, "", "this request is not waiting for a decision")
+	case !slices.Contains(t.choices, in.Decision):
 		names := make([]string, len(t.choices))
 		for i, c := range t.choices {
 			names[i] = string(c)
 		}
-		return refuse(models.CodeInvalid, "decision", "decision must be %s", strings.Join(names, " or "))
-	}
-	if in.Decision == process.Decline && in.Reason == "" {
-		return refuse(models.CodeInvalid, "reason", "a decline needs a reason for the requester")
-	}
-	if len(in.Reason) > 2000 {
-		return refuse(models.CodeInvalid, "reason", "reason is longer than 2000 characters")
-	}
-	if !t.mayDecide(in) {
-		return refuse(models.CodeForbidden, "", "%s is not an approver of this request", in.Actor)
-	}
-	if t.check != nil {
+		return process.Refuse(models.CodeInvalid, "decision", "decision must be %s", strings.Join(names, " or "))
+	case in.Decision == process.Decline && strings.TrimSpace(in.Reason) == "":
+		return process.Refuse(models.CodeInvalid, "reason", "a decline needs a reason for the requester")
+	case len(in.Reason) > 2000:
+		return process.Refuse(models.CodeInvalid, "reason", "reason is longer than 2000 characters")
+	case slices.Contains(t.excluded, models.NormalizeEmail(in.Actor)):
+		return process.Refuse(models.CodeForbidden, "", "%s cannot decide a request made by or for themselves", in.Actor)
+	case !t.mayDecide(in):
+		return process.Refuse(models.CodeForbidden, "", "%s is not an approver of this request", in.Actor)
+	case t.check != nil:
 		return t.check(in)
 	}
 	return nil
@@ -102,23 +125,43 @@ func (t *approvalTask) mayDecide(in process.DecideInput) bool {
 	return actor != "" && (slices.Contains(t.approvers, actor) || (t.allowRole != "" && slices.Contains(in.ActorRoles, t.allowRole)))
 }
 
+// same reports whether two decisions are one person's same decision.
+func same(a, b process.DecideInput) bool {
+	return models.NormalizeEmail(a.Actor) == models.NormalizeEmail(b.Actor) && a.Decision == b.Decision &&
+		models.NormalizeEmail(a.DelegateTo) == models.NormalizeEmail(b.DelegateTo)
+}
+
+func (t *approvalTask) repeats(in process.DecideInput) bool {
+	if t == nil {
+		return false
+	}
+	if t.decision != nil && same(*t.decision, in) {
+		return true
+	}
+	return slices.ContainsFunc(t.applied, func(a applied) bool { return same(a.in, in) })
+}
+
 // accept records a validated decision and blocks the update until the workflow has applied it, so the
-// caller learns the outcome (the account ACTIVE or DECLINED), not merely that it was heard.
+// caller learns the outcome (the account ACTIVE or DECLINED), not merely that it was heard. A repeated
+// decision waits for (or finds) the outcome of the first.
 func (t *approvalTask) accept(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
-	in.Actor = models.NormalizeEmail(in.Actor)
-	t.decision = &in
-	t.seq++
+	for _, a := range t.applied {
+		if same(a.in, in) {
+			return a.res, nil
+		}
+	}
 	mine := t.seq
-	if err := workflow.Await(ctx, func() bool { _, replied := t.replies[mine]; return replied || t.result != nil || t.applyErr != nil }); err != nil {
+	if t.decision == nil || !same(*t.decision, in) {
+		in.Actor = models.NormalizeEmail(in.Actor)
+		t.decision = &in
+		t.seq++
+		mine = t.seq
+	}
+	if err := workflow.Await(ctx, func() bool { _, ok := t.answers[mine]; return ok }); err != nil {
 		return process.DecideResult{}, err
 	}
-	if r, ok := t.replies[mine]; ok {
-		return r, nil
-	}
-	if t.applyErr != nil {
-		return process.DecideResult{}, t.applyErr
-	}
-	return *t.result, nil
+	a := t.answers[mine]
+	return a.res, a.err
 }
 
 // wait blocks until a decision arrives (or wake holds) or the deadline passes, sending each nudge on
@@ -156,33 +199,38 @@ func (t *approvalTask) wait(ctx workflow.Context, nudges []nudge, send func(nudg
 	return false, nil
 }
 
-// reopen answers the decision being applied without closing the task: after a delegation, the task
-// waits for the next decision.
-func (t *approvalTask) reopen(res process.DecideResult) {
-	t.replies[t.seq] = res
+// answer tells the update being applied its outcome.
+func (t *approvalTask) answer(res process.DecideResult) {
+	t.answers[t.seq] = answer{res: res}
+	t.applied = append(t.applied, applied{in: *t.decision, res: res})
 	t.decision = nil
 }
 
+// reopen answers the decision being applied and leaves the task open: after a delegation, it waits for
+// the next decision.
+func (t *approvalTask) reopen(res process.DecideResult) { t.answer(res) }
+
 // close ends the task with the applied outcome, releasing the waiting update.
-func (t *approvalTask) close(res process.DecideResult, err error) {
-	t.open = false
-	if err != nil {
-		t.applyErr = err
-		return
-	}
-	t.result = &res
+func (t *approvalTask) close(res process.DecideResult) {
+	t.answer(res)
+	t.open, t.result = false, &res
+}
+
+// fail answers the update being applied with why its decision could not be applied (a store step
+// refused it), and leaves the task open for another decision: a bad decision never leaves a request
+// that nobody can decide.
+func (t *approvalTask) fail(err error) {
+	t.answers[t.seq] = answer{err: process.EncodeError(err)}
+	t.decision = nil
 }
 
 func (t *approvalTask) waiting(action string) []models.Waiting {
 	if t == nil || !t.open {
 		return []models.Waiting{}
 	}
-	out := make([]models.Waiting, 0, len(t.approvers)+1)
-	for _, a := range t.approvers {
-		out = append(out, models.Waiting{Who: a, Action: action, Since: t.since, Deadline: t.deadline})
-	}
+	out := models.WaitFor(t.approvers, action, t.since, t.deadline)
 	if t.allowRole != "" && len(t.approvers) == 0 {
-		out = append(out, models.Waiting{Who: "role:" + t.allowRole, Action: action, Since: t.since, Deadline: t.deadline})
+		out = append(out, models.Waiting{Who: models.RolePrefix + t.allowRole, Action: action, Since: t.since, Deadline: t.deadline})
 	}
 	return out
 }

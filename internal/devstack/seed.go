@@ -8,6 +8,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // demoUsers are the people of the demo; every run makes sure they exist.
@@ -29,11 +30,11 @@ func Seed(ctx context.Context, db *gorm.DB) error {
 		}
 	}
 	store := &activities.Store{DB: db}
-	st, err := store.CreateSmartAccount(ctx, activities.CreateSAInput{
-		RequestID: "demo-acme", WorkflowID: "seed/demo-acme", Name: "Acme Corporation", Domain: "acme.com",
-		Visibility:   models.VisibilityUnrestricted,
-		Headquarters: models.Address{Company: "Acme Corporation", Line1: "170 West Tasman Dr", City: "San Jose", Region: "CA", PostalCode: "95134", Country: "US"},
-		Requester:    models.Person{Email: "alice@acme.com", Name: "Alice Admin"},
+	st, err := store.CreateSmartAccount(ctx, activities.CreateSAInput{RequestID: "demo-acme", WorkflowID: "seed/demo-acme",
+		SARequest: process.SARequest{Name: "Acme Corporation", Domain: "acme.com", Visibility: models.VisibilityUnrestricted,
+			Headquarters: models.Address{Company: "Acme Corporation", Line1: "170 West Tasman Dr", City: "San Jose",
+				Region: "CA", PostalCode: "95134", Country: "US"},
+			Requester: models.Person{Email: "alice@acme.com", Name: "Alice Admin"}},
 	})
 	if err != nil {
 		return err

@@ -236,6 +236,8 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		"off-site login":   {PublicURL: "http://localhost", SessionKey: testKey, LoginPath: "//evil.example", DB: db},
 		"negative TTL": {PublicURL: "http://localhost", SessionKey: testKey, LoginPath: "/dev/login", DB: db,
 			SessionTTL: -time.Hour},
+		"unreachable provider": {PublicURL: "http://localhost", SessionKey: testKey, DB: db,
+			OIDC: &OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "clc"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := New(t.Context(), cfg); err == nil {

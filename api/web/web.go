@@ -26,8 +26,11 @@ type Config struct {
 	SessionKey []byte
 	// SessionTTL is how long a sign-in lasts; zero means DefaultSessionTTL.
 	SessionTTL time.Duration
-	// LoginPath is where Require sends a browser without a session.
+	// LoginPath is where Require sends a browser without a session; default "/auth/login". The dev
+	// stack, which has no identity provider, sets "/dev/login".
 	LoginPath string
+	// OIDC is the identity provider production signs in with; nil means no OIDC sign-in (dev stack).
+	OIDC *OIDCConfig
 	// DB is where the signed-in users are recorded.
 	DB *gorm.DB
 	// Log receives sign-ins and refusals; nil means slog.Default().
@@ -37,17 +40,26 @@ type Config struct {
 // SignIn is the browser sign-in of one server: its sessions and the routes that start and end them.
 type SignIn struct {
 	sessions *Sessions
+	oidc     *oidcSignIn
 	db       *gorm.DB
 	log      *slog.Logger
 }
 
-// New checks the configuration.
+// New checks the configuration and, when OIDC is configured, runs the provider's discovery, so a
+// misconfigured provider stops the server at startup rather than failing every sign-in.
+//
+// ctx must outlive the server, not be a request's: go-oidc keeps it to fetch the provider's signing
+// keys when they rotate. An *http.Client it carries (oidc.ClientContext) is used for every call to the
+// provider; without one, a client with a timeout is, so an unresponsive provider cannot hang sign-in.
 func New(ctx context.Context, cfg Config) (*SignIn, error) {
 	if cfg.DB == nil {
 		return nil, errors.New("web: no database to record users in")
 	}
 	if cfg.LoginPath == "" {
-		return nil, errors.New("web: no LoginPath: browsers would have nowhere to sign in")
+		if cfg.OIDC == nil {
+			return nil, errors.New("web: no OIDC provider and no LoginPath: browsers would have nowhere to sign in")
+		}
+		cfg.LoginPath = "/auth/login"
 	}
 	if localPath(cfg.LoginPath) != cfg.LoginPath || strings.Contains(cfg.LoginPath, "?") {
 		return nil, fmt.Errorf("web: login path %q is not a plain local path", cfg.LoginPath)
@@ -60,14 +72,25 @@ func New(ctx context.Context, cfg Config) (*SignIn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SignIn{sessions: sessions, db: cfg.DB, log: log}, nil
+	s := &SignIn{sessions: sessions, db: cfg.DB, log: log}
+	if cfg.OIDC != nil {
+		if s.oidc, err = newOIDCSignIn(ctx, cfg, sessions); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // Sessions is the session middleware the signed-in pages use.
 func (s *SignIn) Sessions() *Sessions { return s.sessions }
 
-// Routes mounts the sign-out at the root of r: POST /auth/logout.
+// Routes mounts the production sign-in at the root of r: GET /auth/login?next= and GET
+// /auth/callback (when OIDC is configured) and POST /auth/logout.
 func (s *SignIn) Routes(r gin.IRouter) {
+	if s.oidc != nil {
+		r.GET("/auth/login", s.login)
+		r.GET("/auth/callback", s.callback)
+	}
 	r.POST("/auth/logout", s.sessions.CrossOrigin, s.logout("/"))
 }
 

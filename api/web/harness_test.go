@@ -76,6 +76,9 @@ func (a *app) start(t *testing.T, cfg Config) *app {
 	a.signIn, a.db = s, cfg.DB
 	r := gin.New()
 	s.Routes(r)
+	if cfg.LoginPath == "/dev/login" {
+		s.DevRoutes(r)
+	}
 	r.GET("/whoami", s.Sessions().Require, func(c *gin.Context) {
 		id, _ := Identity(c)
 		c.JSON(http.StatusOK, id)

@@ -18,7 +18,8 @@ import (
 var pageFiles embed.FS
 
 var (
-	messagePage = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/message.html"))
+	messagePage  = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/message.html"))
+	devLoginPage = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/devlogin.html"))
 )
 
 // pageCSP lets the pages use their inline style and post forms to this site, and nothing else.

@@ -1,12 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,26 +30,32 @@ type accessRequestView struct {
 }
 
 func (s *Server) accessRequestView(c *gin.Context, ar models.AccessRequest) accessRequestView {
-	v := accessRequestView{AccessRequest: ar, VirtualAccountNames: map[string]string{}, WaitingOn: []models.Waiting{}}
-	if len(ar.VirtualAccounts) > 0 {
-		if vas, err := models.VirtualAccounts(c.Request.Context(), s.db, ar.SmartAccountID); err == nil {
-			for _, va := range vas {
-				if slices.Contains(ar.VirtualAccounts, va.ID) {
-					v.VirtualAccountNames[va.ID] = va.Name
-				}
-			}
-		}
-	}
-	if ar.Status == models.AccessPending {
-		who := ar.Approvers
-		if ar.DelegatedTo != "" {
-			who = []string{ar.DelegatedTo}
-		}
-		for _, w := range who {
-			v.WaitingOn = append(v.WaitingOn, models.Waiting{Who: w, Action: "approve-access", Since: ar.UpdatedAt, Deadline: ar.ExpiresAt})
-		}
+	v := accessRequestView{AccessRequest: ar, VirtualAccountNames: map[string]string{}, WaitingOn: ar.WaitingOn()}
+	if names, err := s.vaNames(c.Request.Context(), ar); err == nil {
+		v.VirtualAccountNames = names
 	}
 	return v
+}
+
+// vaNames names the virtual accounts a request asks for (by id when one is gone).
+func (s *Server) vaNames(ctx context.Context, ar models.AccessRequest) (map[string]string, error) {
+	names := map[string]string{}
+	if len(ar.VirtualAccounts) == 0 {
+		return names, nil
+	}
+	vas, err := models.VirtualAccounts(ctx, s.db, ar.SmartAccountID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ar.VirtualAccounts {
+		names[id] = id
+	}
+	for _, va := range vas {
+		if _, asked := names[va.ID]; asked {
+			names[va.ID] = va.Name
+		}
+	}
+	return names, nil
 }
 
 // validate checks the request against the account: a known role; for a virtual account role 1 to 25 of
@@ -250,11 +256,8 @@ func (s *Server) decideAccessRequest(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	in, err := s.accessDecision(c, ar, body)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
+	in := process.DecideInput{Decision: process.Decision(strings.ToUpper(string(body.Decision))),
+		Reason: strings.TrimSpace(body.Reason), DelegateTo: body.DelegateTo, DeclinedVirtualAccounts: body.DeclinedVirtualAccounts}
 	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, process.ViaAPI
 	res, ar, err := s.sendAccessDecision(c, ar, in)
 	if err != nil {
@@ -264,65 +267,43 @@ func (s *Server) decideAccessRequest(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"decision": res, "accessRequest": s.accessRequestView(c, ar)})
 }
 
-// accessDecision checks a decision's fields; a delegate must hold a role on the account already.
-func (s *Server) accessDecision(c *gin.Context, ar models.AccessRequest, b accessDecisionBody) (process.DecideInput, error) {
-	in := process.DecideInput{Decision: process.Decision(strings.ToUpper(string(b.Decision))), Reason: strings.TrimSpace(b.Reason),
-		DeclinedVirtualAccounts: b.DeclinedVirtualAccounts}
-	switch in.Decision {
-	case process.Approve, process.Decline:
-	case process.Delegate:
-		in.DelegateTo = models.NormalizeEmail(b.DelegateTo)
-		if !models.ValidEmail(in.DelegateTo) {
-			return in, models.Invalid("delegateTo", "delegateTo must be the email address of the person who decides instead")
-		}
-		roles, err := models.RolesOn(c.Request.Context(), s.db, in.DelegateTo, ar.SmartAccountID)
-		if err != nil {
-			return in, err
-		}
-		if len(roles) == 0 {
-			return in, models.Invalid("delegateTo", "%s holds no role on this Smart Account; the decision can go to one of its users", in.DelegateTo)
-		}
-	default:
-		return in, models.Invalid("decision", "decision must be APPROVE, DECLINE or DELEGATE")
-	}
-	if in.Decision != process.Approve && len(b.DeclinedVirtualAccounts) > 0 {
-		return in, models.Invalid("declinedVirtualAccounts", "declinedVirtualAccounts goes with APPROVE: decline the rest while approving some")
-	}
-	return in, nil
-}
-
-// sendAccessDecision sends the decision to the request's process; a closed process is answered from
-// the database: who decided, and when.
+// sendAccessDecision sends a decision to the request's process. The process checks every field; the
+// API checks the one thing it cannot, that a delegate already holds a role on the account. A request
+// that waits for no decision answers a repeat of its own decision with its outcome, anything else with
+// who decided and when.
 func (s *Server) sendAccessDecision(c *gin.Context, ar models.AccessRequest, in process.DecideInput) (process.DecideResult, models.AccessRequest, error) {
 	ctx := c.Request.Context()
-	res, err := s.processes.Decide(ctx, ar.WorkflowID, in)
-	if errors.Is(err, process.ErrProcessClosed) {
-		if fresh, ferr := models.FindAccessRequest(ctx, s.db, ar.ID); ferr == nil {
-			err = accessClosed(fresh)
+	if in.Decision == process.Delegate && models.ValidEmail(models.NormalizeEmail(in.DelegateTo)) {
+		roles, err := models.RolesOn(ctx, s.db, in.DelegateTo, ar.SmartAccountID)
+		if err != nil {
+			return process.DecideResult{}, ar, err
+		}
+		if len(roles) == 0 {
+			return process.DecideResult{}, ar, models.Invalid("delegateTo",
+				"%s holds no role on this Smart Account; the decision can go to one of its users", models.NormalizeEmail(in.DelegateTo))
 		}
 	}
-	if err != nil {
-		return res, ar, err
+	var res process.DecideResult
+	var err error
+	if ar.Status == models.AccessPending {
+		res, err = s.processes.Decide(ctx, ar.WorkflowID, in)
+		if !errors.Is(err, process.ErrProcessClosed) && err != nil {
+			return res, ar, err
+		}
 	}
-	fresh, err := models.FindAccessRequest(ctx, s.db, ar.ID)
-	if err != nil {
-		return res, ar, err
+	fresh, ferr := models.FindAccessRequest(ctx, s.db, ar.ID)
+	if ferr != nil {
+		return res, ar, ferr
+	}
+	if err != nil || ar.Status != models.AccessPending {
+		var ok bool
+		if res, ok = accessRepeat(fresh, in); !ok {
+			return res, fresh, accessClosed(fresh)
+		}
 	}
 	s.log.InfoContext(ctx, "access request decided", "accessRequestId", ar.ID, "smartAccountId", ar.SmartAccountID,
 		"decision", in.Decision, "by", in.Actor, "via", in.Via)
 	return res, fresh, nil
-}
-
-// accessClosed says why a request waits for no decision.
-func accessClosed(ar models.AccessRequest) error {
-	switch {
-	case ar.Status == models.AccessExpired:
-		return models.Errorf(models.CodeGone, "the access request expired on %s", ar.ExpiresAt.UTC().Format(time.RFC3339))
-	case ar.DecidedAt != nil:
-		return models.Errorf(models.CodeConflict, "already %s by %s at %s", strings.ToLower(string(ar.Status)), ar.DecidedBy,
-			ar.DecidedAt.UTC().Format(time.RFC3339))
-	}
-	return models.Errorf(models.CodeConflict, "the access request is %s and waits for no decision", ar.Status)
 }
 
 // ruleBody is one automation rule as clients send it.

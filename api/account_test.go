@@ -386,10 +386,16 @@ func TestAcceptancePageNeverActsOnGet(t *testing.T) {
 	if h.snapshot() != before {
 		t.Fatal("GET changed the database")
 	}
-	// A bad address is shown back on the form, and the process is not asked.
+	// A bad address is refused by the process's validator (which has the last word on every field) and
+	// shown back on the form, with what was typed; nothing changes.
+	h.fake.decideErr = models.Invalid("headquarters.line1", "headquarters.line1 is required")
 	p := parsePage(t, h.form("/a/"+raw, url.Values{"decision": {"ACCEPT"}, "company": {"Cust"}, "country": {"USA"}}), http.StatusBadRequest)
-	if !strings.Contains(p.body, "headquarters.line1 is required") || len(h.fake.decideCalls()) != 0 {
+	if !strings.Contains(p.body, "headquarters.line1 is required") || !strings.Contains(p.body, `value="USA"`) ||
+		len(h.fake.decideCalls()) != 1 || h.fake.decideCalls()[0].In.Headquarters == nil {
 		t.Errorf("bad address: %s", p.body)
+	}
+	if h.snapshot() != before {
+		t.Fatal("a refused answer changed the database")
 	}
 	h.db.Model(&models.ActionToken{}).Where("id = ?", tok.ID).Update("used_at", time.Now().UTC())
 	parsePage(t, h.do(http.MethodGet, "/a/"+raw, "", nil), http.StatusGone)

@@ -125,7 +125,7 @@ func (f *fakeProcesses) decideCalls() []decideCall {
 func (f *fakeProcesses) decideWithStore(saID string) {
 	f.decideFn = func(ctx context.Context, _ string, in process.DecideInput) (process.DecideResult, error) {
 		st, err := f.store.DecideSmartAccount(ctx, activities.DecideSAInput{SmartAccountID: saID,
-			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via})
+			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via, TokenID: in.TokenID})
 		if err != nil {
 			return process.DecideResult{}, err
 		}

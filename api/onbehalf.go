@@ -197,17 +197,12 @@ func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waitin
 		s.writeError(c, err)
 		return
 	}
-	if who.sa.Status != waiting {
-		s.writeError(c, customerStepClosed(who.sa, waiting))
-		return
+	wfID := ""
+	if who.sa.Status == waiting {
+		wfID = process.SACreateID(who.sa.RequestID)
 	}
 	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, process.ViaAPI
-	res, err := s.processes.Decide(ctx, process.SACreateID(who.sa.RequestID), in)
-	if errors.Is(err, process.ErrProcessClosed) {
-		if fresh, ferr := models.FindSmartAccount(ctx, s.db, who.sa.ID); ferr == nil {
-			err = customerStepClosed(fresh, waiting)
-		}
-	}
+	res, err := s.decideAccount(ctx, who.sa, in, wfID, func(sa models.SmartAccount) error { return customerStepClosed(sa, waiting) })
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -218,19 +213,4 @@ func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waitin
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, sa.WaitingOn)})
-}
-
-// customerStepClosed says, from the database, why a customer's step no longer waits.
-func customerStepClosed(sa models.SmartAccount, waiting models.SAStatus) error {
-	if sa.AcceptedBy != "" && waiting == models.SAPendingCustomerAcceptance {
-		return models.Errorf(models.CodeConflict, "already accepted by %s at %s; the account is %s", sa.AcceptedBy,
-			sa.AcceptedAt.UTC().Format("2006-01-02T15:04:05Z"), sa.Status)
-	}
-	if sa.Status == models.SADeclinedByCustomer && sa.DecidedAt != nil {
-		return models.Errorf(models.CodeConflict, "already declined by %s at %s", sa.DecidedBy, sa.DecidedAt.UTC().Format("2006-01-02T15:04:05Z"))
-	}
-	if sa.Status == models.SAExpired {
-		return models.Errorf(models.CodeGone, "the request expired on %s", sa.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"))
-	}
-	return models.Errorf(models.CodeConflict, "the Smart Account is %s, not %s", sa.Status, waiting)
 }

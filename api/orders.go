@@ -57,7 +57,7 @@ type ingestRequest struct {
 type ingestLine struct {
 	ID           string `json:"id"`
 	SKU          string `json:"sku"`
-	Description  string `json:"description"`
+	Description  string `json:"description" text:"multiline"`
 	Kind         string `json:"kind"`
 	Quantity     int    `json:"quantity"`
 	SmartLicense bool   `json:"smartLicense"`

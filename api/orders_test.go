@@ -202,7 +202,7 @@ func TestOrderInputsRefuseControlCharacters(t *testing.T) {
 		{"contact filter", http.MethodGet, "/api/v1/orders/summary?fulfillmentContact=fc%00@acme.com", nil, "fulfillmentContact"},
 		{"account selector", http.MethodPost, "/api/v1/orders/assignments",
 			map[string]any{"orders": []string{"WO-7"}, "productsTo": map[string]any{"smartAccount": map[string]any{"name": "Acme\x00"}}},
-			"productsTo.smartAccount"},
+			"productsTo.smartAccount.name"},
 		{"virtual account", http.MethodPost, "/api/v1/orders/assignments",
 			map[string]any{"orders": []string{"WO-7"}, "productsTo": map[string]any{"smartAccount": map[string]any{"domain": "acme.com"}, "virtualAccount": "LAB\x00"}},
 			"productsTo.virtualAccount"},

@@ -438,15 +438,21 @@ func TestActionPagePostDeclineWithoutReason(t *testing.T) {
 	}
 }
 
+// The buttons are checked where every decision is, in the process's validator: the page shows its
+// refusal on the form again and changes nothing.
 func TestActionPagePostUnknownDecision(t *testing.T) {
 	h, _, raw, tok := approvalTask(t)
 	before := h.snapshot()
+	h.fake.decideErr = models.Invalid("decision", "decision must be APPROVE or DECLINE")
 	for _, values := range []url.Values{{"decision": {"X"}}, {}, {"decision": {"ACCEPT"}}} {
 		p := parsePage(t, h.form("/a/"+raw, values), http.StatusBadRequest)
 		checkForm(t, p, "APPROVE", "DECLINE")
+		if !strings.Contains(p.text(), "decision must be APPROVE or DECLINE") {
+			t.Errorf("the form does not show the refusal: %s", p.text())
+		}
 	}
-	if n := len(h.fake.decideCalls()); n != 0 {
-		t.Errorf("Decide called %d times", n)
+	if n := len(h.fake.decideCalls()); n != 3 {
+		t.Errorf("Decide called %d times, want 3", n)
 	}
 	if row := h.tokenRow(tok.ID); row.UsedAt != nil {
 		t.Errorf("token used")

@@ -79,7 +79,7 @@ func (s *Server) Handler() http.Handler {
 	r.Use(gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
 		s.log.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", rec)
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": asDomainError(nil)})
-	}), s.observe)
+	}), s.observe, s.checkRequest)
 	r.HandleMethodNotAllowed = true
 	r.NoMethod(func(c *gin.Context) {
 		c.JSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "METHOD_NOT_ALLOWED", "message": c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
@@ -92,8 +92,8 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.ready)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 
-	r.GET("/a/:token", s.actionPage)
-	r.POST("/a/:token", s.actionDecide)
+	r.GET("/a/:token", s.linkPage)
+	r.POST("/a/:token", s.linkDecide)
 
 	v1 := r.Group("/api/v1", s.authenticate)
 	v1.GET("/me", s.me)

@@ -3,12 +3,10 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/gin-gonic/gin"
@@ -406,13 +404,8 @@ func (s *Server) decideSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	res, err := s.processes.Decide(ctx, wfID, process.DecideInput{Decision: body.Decision,
-		Reason: strings.TrimSpace(body.Reason), Actor: id.Email, ActorRoles: id.Roles, Via: process.ViaAPI})
-	if errors.Is(err, process.ErrProcessClosed) {
-		if sa, ferr := models.FindSmartAccount(ctx, s.db, sa.ID); ferr == nil {
-			err = alreadyDecided(sa)
-		}
-	}
+	res, err := s.decideAccount(ctx, sa, process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason),
+		Actor: id.Email, ActorRoles: id.Roles, Via: process.ViaAPI}, wfID, accountClosed)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -423,32 +416,4 @@ func (s *Server) decideSmartAccount(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, sa.WaitingOn)})
-}
-
-// decisionWorkflow names the process that waits for a decision on the account in its current status.
-func decisionWorkflow(sa models.SmartAccount) (string, error) {
-	switch sa.Status {
-	case models.SAPendingApproval:
-		return process.SACreateID(sa.RequestID), nil
-	case models.SAPendingDomainApproval:
-		return process.DomainApprovalID(sa.RequestID), nil
-	case models.SAPendingCustomerAcceptance, models.SAPendingCustomerAddress:
-		return "", models.Errorf(models.CodeConflict, "the Smart Account is %s: its customer contacts answer through POST /api/v1/smart-accounts/%s/acceptance (or /headquarters)", sa.Status, sa.ID)
-	}
-	return "", alreadyDecided(sa)
-}
-
-// alreadyDecided says, from the database, why an account waits for no decision.
-func alreadyDecided(sa models.SmartAccount) error {
-	switch {
-	case sa.Status == models.SAExpired:
-		return models.Errorf(models.CodeGone, "the request expired on %s", sa.UpdatedAt.UTC().Format(time.RFC3339))
-	case sa.DecidedAt != nil && sa.DecidedBy != "" && sa.DecidedBy != models.ActorSystem:
-		verb := "approved"
-		if sa.Status == models.SADeclined {
-			verb = "declined"
-		}
-		return models.Errorf(models.CodeConflict, "already %s by %s at %s", verb, sa.DecidedBy, sa.DecidedAt.UTC().Format(time.RFC3339))
-	}
-	return models.Errorf(models.CodeConflict, "the Smart Account is %s and waits for no decision", sa.Status)
 }

@@ -241,15 +241,19 @@ func (s *Server) decideUpgrade(c *gin.Context) {
 		s.writeError(c, models.Errorf(models.CodeNotFound, "no upgrade of Smart Account %s waits for you", sa.ID))
 		return
 	}
-	if !u.Status.Pending() {
-		s.writeError(c, upgradeClosed(u))
-		return
+	in := process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason), Actor: id.Email,
+		ActorRoles: id.Roles, Via: process.ViaAPI}
+	var res process.DecideResult
+	if u.Status.Pending() {
+		res, err = s.processes.Decide(ctx, process.SMBUpgradeID(sa.ID), in)
+		if errors.Is(err, process.ErrProcessClosed) {
+			u, err = models.FindUpgrade(ctx, s.db, u.ID)
+		}
 	}
-	res, err := s.processes.Decide(ctx, process.SMBUpgradeID(sa.ID), process.DecideInput{Decision: body.Decision,
-		Reason: strings.TrimSpace(body.Reason), Actor: id.Email, ActorRoles: id.Roles, Via: process.ViaAPI})
-	if errors.Is(err, process.ErrProcessClosed) {
-		if fresh, ferr := models.FindUpgrade(ctx, s.db, u.ID); ferr == nil {
-			err = upgradeClosed(fresh)
+	if err == nil && !u.Status.Pending() && res.Decision == "" {
+		var ok bool
+		if res, ok = upgradeRepeat(u, in); !ok {
+			err = upgradeClosed(u)
 		}
 	}
 	if err != nil {
@@ -269,17 +273,6 @@ func (s *Server) decideUpgrade(c *gin.Context) {
 func (s *Server) mayReviewUpgrade(c *gin.Context, id auth.Identity, sa models.SmartAccount, u models.SAUpgrade) bool {
 	roles, err := models.RolesOn(c.Request.Context(), s.db, id.Email, sa.ID)
 	return (err == nil && models.CanSee(viewer(id), sa, roles)) || models.WaitsFor(u.WaitingOn, id.Email)
-}
-
-func upgradeClosed(u models.SAUpgrade) error {
-	if u.Status == models.UpgradeExpired {
-		return models.Errorf(models.CodeGone, "the upgrade expired on %s", u.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"))
-	}
-	if u.DecidedAt != nil {
-		return models.Errorf(models.CodeConflict, "already %s by %s at %s", strings.ToLower(string(u.Status)), u.DecidedBy,
-			u.DecidedAt.UTC().Format("2006-01-02T15:04:05Z"))
-	}
-	return models.Errorf(models.CodeConflict, "the upgrade is %s and waits for no decision", u.Status)
 }
 
 // upgradeEligible reports whether any owned SMB account can be upgraded now: the banner's condition.

@@ -1,9 +1,7 @@
 package models
 
 import (
-	"strings"
 	"time"
-	"unicode"
 )
 
 // OrderType is how an order was sold; only STANDARD orders are assigned to accounts after the sale.
@@ -85,14 +83,6 @@ type Party struct {
 	Name   string `json:"name"`
 	Email  string `json:"email,omitempty"`
 	Domain string `json:"domain,omitempty"`
-}
-
-// HasControl reports whether s holds control characters (a NUL byte, which PostgreSQL refuses to
-// store, above all); multiline text may hold line breaks and tabs.
-func HasControl(s string, multiline bool) bool {
-	return strings.IndexFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
-	}) >= 0
 }
 
 // IsZero reports whether the party is absent.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -21,6 +22,26 @@ func FindSmartAccount(ctx context.Context, db *gorm.DB, id string) (SmartAccount
 		return sa, fmt.Errorf("read smart account %s: %w", id, err)
 	}
 	return sa, nil
+}
+
+// FindSmartAccountWithRequester reads an account and the name its requester signed in with (their
+// address when they never did), in one round trip: what a task page shows.
+func FindSmartAccountWithRequester(ctx context.Context, db *gorm.DB, id string) (SmartAccount, string, error) {
+	var row struct {
+		SmartAccount
+		RequesterName string
+	}
+	err := db.WithContext(ctx).Table("smart_accounts").
+		Select("smart_accounts.*, COALESCE(NULLIF(users.name, ''), smart_accounts.requested_by) AS requester_name").
+		Joins("LEFT JOIN users ON users.email = smart_accounts.requested_by").
+		Where("smart_accounts.id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return SmartAccount{}, "", Errorf(CodeNotFound, "no Smart Account %s", id)
+	}
+	if err != nil {
+		return SmartAccount{}, "", fmt.Errorf("read smart account %s: %w", id, err)
+	}
+	return row.SmartAccount, row.RequesterName, nil
 }
 
 // FindSmartAccountByRequest reads the account a creation request made, if any.
@@ -130,6 +151,20 @@ func AccountEvents(ctx context.Context, db *gorm.DB, accountID, after string, li
 		return nil, fmt.Errorf("events of %s: %w", accountID, err)
 	}
 	return evs, nil
+}
+
+// ActedOn reports whether, and when, actor wrote the event action about an account.
+func ActedOn(ctx context.Context, db *gorm.DB, accountID, action, actor string) (time.Time, bool, error) {
+	var ev Event
+	err := db.WithContext(ctx).Where("smart_account_id = ? AND action = ? AND actor = ?", accountID, action, NormalizeEmail(actor)).
+		Order("id DESC").Take(&ev).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("events of %s: %w", accountID, err)
+	}
+	return ev.CreatedAt, true, nil
 }
 
 // Viewer is who asks to see accounts: an email and platform roles.

@@ -32,6 +32,17 @@ type Address struct {
 // IsZero reports whether no field is set.
 func (a Address) IsZero() bool { return a == Address{} }
 
+// OneLine is the address on one line, its empty parts left out.
+func (a Address) OneLine() string {
+	kept := []string{}
+	for _, p := range []string{a.Company, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country} {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ", ")
+}
+
 // ValidAddress checks a postal address (company, first line, city and an ISO 3166 country code are
 // required; no field over 200 characters) and returns it trimmed, with the country in capitals. field
 // names the address in the error (headquarters), so the error names the part at fault.

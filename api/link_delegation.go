@@ -1,0 +1,162 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
+)
+
+// A delegated order assignment (FEATURES OR8): the delegate names the Smart Account (and virtual
+// account) the order goes to. The order's process applies it with the same rules as the API, and uses
+// the delegation and the link up in the same write.
+
+func init() { purposes[models.PurposeOrderDelegation] = delegationTask{} }
+
+type delegationTask struct{}
+
+// delegationView is what the delegate's page shows and the form they fill.
+type delegationView struct {
+	Title, Delegator, Note, Recipient            string
+	Order                                        models.Order
+	Deadline                                     time.Time
+	Lines                                        []delegationLine
+	HasServices                                  bool
+	SmartAccount, VirtualAccount                 string
+	ServicesSmartAccount, ServicesVirtualAccount string
+	FormError                                    string
+}
+
+type delegationLine struct {
+	ID, SKU, Account string
+	Kind             models.LineKind
+	Quantity         int
+}
+
+func (delegationTask) open(ctx context.Context, s *Server, l link) (subject, error) {
+	d, err := models.FindDelegation(ctx, s.db, l.SubjectID)
+	if err != nil {
+		return nil, models.Errorf(models.CodeNotFound, "This link is not valid.")
+	}
+	st, err := models.LoadOrderState(ctx, s.db, d.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	var saIDs []string
+	for _, line := range st.Lines {
+		if line.SmartAccountID != "" {
+			saIDs = append(saIDs, line.SmartAccountID)
+		}
+	}
+	names, err := models.AccountNames(ctx, s.db, saIDs, nil)
+	if err != nil {
+		return nil, err
+	}
+	v := delegationView{Title: "Assign order " + st.Order.ID + " to a Smart Account", Delegator: d.Delegator, Note: d.Note,
+		Recipient: l.Recipient, Order: st.Order, Deadline: d.ExpiresAt}
+	for _, line := range st.Lines {
+		v.Lines = append(v.Lines, delegationLine{ID: line.ID, SKU: line.SKU, Kind: line.Kind, Quantity: line.Quantity,
+			Account: names[line.SmartAccountID]})
+		v.HasServices = v.HasServices || line.Kind == models.LineCiscoService
+	}
+	return &delegatedOrder{d: d, st: st, view: v}, nil
+}
+
+type delegatedOrder struct {
+	d    models.OrderDelegation
+	st   models.OrderState
+	view delegationView
+}
+
+func (o *delegatedOrder) task() *taskView {
+	return &taskView{Title: o.view.Title, Recipient: o.view.Recipient, Deadline: o.d.ExpiresAt,
+		Ask: o.d.Delegator + " asked you to assign order " + o.st.Order.ID + "."}
+}
+
+func (o *delegatedOrder) closed() error { return delegationClosed(o.d) }
+
+func (o *delegatedOrder) form(c *gin.Context, s *Server, status int, values url.Values, refusal string) {
+	v := o.view
+	v.SmartAccount, v.VirtualAccount = text(values, "smartAccount"), text(values, "virtualAccount")
+	v.ServicesSmartAccount, v.ServicesVirtualAccount = text(values, "servicesTo.smartAccount"), text(values, "servicesTo.virtualAccount")
+	v.FormError = refusal
+	s.writePage(c, status, delegationPage, v)
+}
+
+func (o *delegatedOrder) decide(c *gin.Context, s *Server, l link, values url.Values) (string, error) {
+	ctx := c.Request.Context()
+	if decision(values) != "ASSIGN" {
+		return "", models.Invalid("decision", "Press Assign to assign the order.")
+	}
+	req := models.AssignRequest{}
+	var err error
+	if req.Products, err = s.pageTarget(ctx, text(values, "smartAccount"), text(values, "virtualAccount"), "smartAccount"); err != nil {
+		return "", err
+	}
+	if account := text(values, "servicesTo.smartAccount"); account != "" {
+		t, err := s.pageTarget(ctx, account, text(values, "servicesTo.virtualAccount"), "servicesTo.smartAccount")
+		if err != nil {
+			return "", err
+		}
+		req.Services = &t
+	}
+	if req.Partner, err = (&partners{s: s, found: map[string]*models.AssignTarget{}}).of(ctx, o.st.Order.ResellerDomain); err != nil {
+		return "", err
+	}
+	actor := models.OrderActor{Email: l.Recipient, Roles: l.Roles}
+	res, err := s.orders.Assign(ctx, o.st, process.AssignInput{RequestID: "link-" + l.ID, Actor: actor, Via: process.ViaEmail,
+		DelegationID: o.d.ID, TokenID: l.ID, Request: req}, true)
+	if err != nil {
+		if fresh, ferr := models.FindDelegation(ctx, s.db, o.d.ID); ferr == nil && delegationClosed(fresh) != nil {
+			return "", delegationClosed(fresh)
+		}
+		return "", err
+	}
+	out := models.AssignOutcome(o.st.Order.ID, req.Products.SmartAccountName, req.Products.VirtualAccount) + " " +
+		o.d.Delegator + " was told by mail."
+	if req.Services != nil {
+		out += fmt.Sprintf(" Its Cisco services lines go to %s, virtual account %s.", req.Services.SmartAccountName,
+			req.Services.VirtualAccount)
+	}
+	for _, n := range res.Notes {
+		out += " Note: " + n + "."
+	}
+	return out, nil
+}
+
+// pageTarget resolves what the delegate typed: the Smart Account by its domain identifier when it looks
+// like one, else by its exact (or, for unrestricted accounts, unique partial) name; then its virtual
+// account. Each miss names what was not found.
+func (s *Server) pageTarget(ctx context.Context, account, va, field string) (models.AssignTarget, error) {
+	if account == "" {
+		return models.AssignTarget{}, models.Invalid(field, "Name the Smart Account: its domain identifier or its exact name.")
+	}
+	sa, err := models.ResolveAccount(ctx, s.db, models.AccountSelector{Name: account}, field)
+	if !strings.ContainsAny(account, " \t") && strings.Contains(account, ".") {
+		if byDomain, derr := models.ResolveAccount(ctx, s.db, models.AccountSelector{Domain: account}, field); models.ErrorCode(derr) != models.CodeNotFound {
+			sa, err = byDomain, derr
+		}
+	}
+	if models.ErrorCode(err) == models.CodeNotFound {
+		return models.AssignTarget{}, &models.Error{Code: models.CodeNotFound, Field: field,
+			Message: fmt.Sprintf("No Smart Account has the domain identifier or the name %q.", account)}
+	}
+	if err != nil {
+		return models.AssignTarget{}, err
+	}
+	v, err := models.ResolveVirtualAccount(ctx, s.db, sa.ID, va, strings.TrimSuffix(field, "smartAccount")+"virtualAccount")
+	if models.ErrorCode(err) == models.CodeNotFound {
+		return models.AssignTarget{}, &models.Error{Code: models.CodeNotFound, Field: asDomainError(err).Field,
+			Message: fmt.Sprintf("The Smart Account %s has no virtual account %q.", sa.Name, va)}
+	}
+	if err != nil {
+		return models.AssignTarget{}, err
+	}
+	return models.Target(sa, v), nil
+}

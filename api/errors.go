@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -22,9 +23,10 @@ var httpStatus = map[string]int{
 	models.CodeInternal:        http.StatusInternalServerError,
 }
 
-// StatusOf is the HTTP status an error answers with.
+// StatusOf is the HTTP status an error answers with; a database that does not answer is a 503, bad
+// data it refused a 400, a constraint a 409 (models.Classify).
 func StatusOf(err error) int {
-	if s, ok := httpStatus[models.ErrorCode(err)]; ok {
+	if s, ok := httpStatus[models.ErrorCode(models.Classify(err))]; ok {
 		return s
 	}
 	return http.StatusInternalServerError
@@ -34,17 +36,22 @@ func StatusOf(err error) int {
 // details (they are logged, not shown).
 func asDomainError(err error) *models.Error {
 	var e *models.Error
-	if errors.As(err, &e) {
+	if errors.As(models.Classify(err), &e) {
 		return e
 	}
 	return &models.Error{Code: models.CodeInternal, Message: "something went wrong on our side; it was logged"}
 }
 
 // writeError answers {"error":{"code","message","field","details"}} with the mapped status.
-func (s *Server) writeError(c *gin.Context, err error) {
+func (s *Server) writeError(c *gin.Context, err error) { WriteError(c, s.log, err) }
+
+// WriteError answers an error as every JSON route does: {"error":{"code","message","field","details"}}
+// with its mapped status. A 5xx shows only a generic message and is logged with its cause: what went
+// wrong inside (a connection string, a query) is never shown to the caller.
+func WriteError(c *gin.Context, log *slog.Logger, err error) {
 	status := StatusOf(err)
 	if status >= 500 {
-		s.log.ErrorContext(c.Request.Context(), "request failed", "path", c.FullPath(), "error", err)
+		log.ErrorContext(c.Request.Context(), "request failed", "path", c.FullPath(), "status", status, "error", err)
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": asDomainError(err)})
 }

@@ -121,7 +121,6 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		cfg.Timing = *o.Timing
 	}
 	s.App = &app.App{Config: cfg, Log: o.Log, DB: db, RunAPI: true, RunWorker: true}
-	s.App.Extra = append(s.App.Extra, Routes(s.Signer, db, s.Mail))
 	// The public URL must be known before the worker mails links: listen first.
 	l, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -131,6 +130,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	_, port, _ = net.SplitHostPort(l.Addr().String())
 	s.URL = "http://" + net.JoinHostPort(host, port)
 	s.App.Config.PublicURL = s.URL
+	s.App.Extra = append(s.App.Extra, Routes(s.URL, s.Signer, db, s.Mail, o.Log))
 	if err := s.App.Run(ctx); err != nil {
 		return fail(err)
 	}

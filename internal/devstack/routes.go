@@ -1,12 +1,15 @@
 package devstack
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
-	"strings"
+	"text/template"
 
 	"github.com/gin-gonic/gin"
 	"gorm.io/gorm"
 
+	"github.com/licensecentral/clc/api"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/mailcatch"
 	"github.com/licensecentral/clc/models"
@@ -20,18 +23,23 @@ type tokenRequest struct {
 	Company string   `json:"company"`
 }
 
-// Routes adds the dev-only endpoints: POST /dev/token, GET /dev/mail, GET /dev/mail.json, GET /dev.
-func Routes(signer auth.Signer, db *gorm.DB, mail *mailcatch.Server) func(*gin.Engine) {
+// Routes adds the dev-only endpoints: POST /dev/token, GET /dev/mail, GET /dev/mail.json, GET /dev (the
+// help page, with the calls to try against this very stack), and / sending a browser to /dev.
+func Routes(baseURL string, signer auth.Signer, db *gorm.DB, mail *mailcatch.Server, log *slog.Logger) func(*gin.Engine) {
+	var help bytes.Buffer
+	if err := helpPage.Execute(&help, map[string]string{"B": baseURL}); err != nil {
+		panic(err) // the template is a constant: a failure is a bug found by the first test
+	}
 	return func(r *gin.Engine) {
 		r.POST("/dev/token", func(c *gin.Context) {
 			var req tokenRequest
 			if err := c.ShouldBindJSON(&req); err != nil {
-				c.JSON(http.StatusBadRequest, gin.H{"error": gin.H{"code": models.CodeInvalid, "message": "body must be {email, name, roles, company}: " + err.Error()}})
+				api.WriteError(c, log, models.Invalid("", "the body must be {email, name, roles, company}: %v", err))
 				return
 			}
 			email := models.NormalizeEmail(req.Email)
 			if !models.ValidEmail(email) {
-				c.JSON(http.StatusBadRequest, gin.H{"error": gin.H{"code": models.CodeInvalid, "field": "email", "message": "email is not an email address"}})
+				api.WriteError(c, log, models.Invalid("email", "email is not an email address"))
 				return
 			}
 			if req.Roles == nil {
@@ -39,12 +47,12 @@ func Routes(signer auth.Signer, db *gorm.DB, mail *mailcatch.Server) func(*gin.E
 			}
 			if _, err := models.UpsertUser(c.Request.Context(), db, models.User{Email: email, Name: req.Name,
 				Company: req.Company, PlatformRoles: req.Roles}); err != nil {
-				c.JSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": models.CodeInternal, "message": err.Error()}})
+				api.WriteError(c, log, err)
 				return
 			}
 			tok, err := signer.Sign(auth.Identity{Email: email, Name: req.Name, Roles: req.Roles, Company: req.Company})
 			if err != nil {
-				c.JSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": models.CodeInternal, "message": err.Error()}})
+				api.WriteError(c, log, err)
 				return
 			}
 			c.JSON(http.StatusOK, gin.H{"token": tok})
@@ -52,15 +60,13 @@ func Routes(signer auth.Signer, db *gorm.DB, mail *mailcatch.Server) func(*gin.E
 		inbox := mail.Handler("/dev/mail")
 		r.GET("/dev/mail", gin.WrapH(inbox))
 		r.GET("/dev/mail.json", gin.WrapH(inbox))
-		r.GET("/dev", func(c *gin.Context) {
-			c.Header("Content-Type", "text/plain; charset=utf-8")
-			c.String(http.StatusOK, strings.TrimSpace(help)+"\n")
-		})
+		r.GET("/dev", func(c *gin.Context) { c.Data(http.StatusOK, "text/plain; charset=utf-8", help.Bytes()) })
+		r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/dev") })
 	}
 }
 
-const help = `
-License Central dev stack
+// helpPage repeats the README's walk-through with this stack's own address.
+var helpPage = template.Must(template.New("help").Parse(`License Central dev stack at {{.B}}
 
 Demo users (get a token with POST /dev/token):
   alice@acme.com      Smart Account Administrator of the ACTIVE account "Acme Corporation" (acme.com)
@@ -70,23 +76,28 @@ Demo users (get a token with POST /dev/token):
   pat@gmail.com       personal mail address: gets an SMB account
   olivia@partnerx.com Order Fulfillment Manager of Partner X (roles ["ofm"], company partnerx.com)
 
-Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign them:
-  curl -s localhost:8080/api/v1/orders?assignmentStatus=UNASSIGNED -H "Authorization: Bearer $TOKEN"
-  curl -s -X POST localhost:8080/api/v1/orders/assignments -H "Authorization: Bearer $TOKEN" \
-    -d '{"orders":["WO-1001"],"productsTo":{"smartAccount":{"domain":"acme.com"},"virtualAccount":"DEFAULT"}}'
-  curl -s -X POST localhost:8080/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $TOKEN" \
-    -d '{"email":"carol@globex.com","note":"please assign"}'
+Set up a shell (jq reads the JSON answers):
+  B={{.B}}
+  T=$(curl -s -X POST $B/dev/token -d '{"email":"bob@acme.com","name":"Bob"}' | jq -r .token)
+  ACME=$(curl -s "$B/api/v1/smart-accounts?domain=acme.com" -H "Authorization: Bearer $T" | jq -r '.smartAccounts[0].id')
 
-  curl -s -X POST localhost:8080/dev/token -d '{"email":"bob@acme.com","name":"Bob"}'
-  curl -s -X POST localhost:8080/api/v1/smart-accounts -H "Authorization: Bearer $TOKEN" \
+Request an account that waits for Alice, then open her task in the inbox ({{.B}}/dev/mail) in a browser:
+  curl -s -X POST $B/api/v1/smart-accounts -H "Authorization: Bearer $T" \
     -d '{"name":"Acme Labs","domain":"labs.acme.com","headquarters":{"company":"Acme","line1":"1 Main St","city":"San Jose","country":"US"}}'
 
-Requests on a customer's behalf, access requests, the Access Directory (as olivia, bob, alice):
-  curl -s -X POST localhost:8080/api/v1/smart-accounts -H "Authorization: Bearer $TOKEN" \
-    -d '{"name":"Initech","domain":"initech.com","onBehalf":true,"customerContacts":["cto@initech.com"]}'
-  curl -s -X POST localhost:8080/api/v1/smart-accounts/$ACME/access-requests -H "Authorization: Bearer $TOKEN" \
-    -d '{"role":"SMART_ACCOUNT_VIEWER","reason":"read the licenses"}'
-  curl -s localhost:8080/api/v1/smart-accounts/directory -H "Authorization: Bearer $TOKEN"
+Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign them:
+  curl -s "$B/api/v1/orders?assignmentStatus=UNASSIGNED" -H "Authorization: Bearer $T"
+  curl -s -X POST $B/api/v1/orders/assignments -H "Authorization: Bearer $T" \
+    -d '{"orders":["WO-1001"],"productsTo":{"smartAccount":{"domain":"acme.com"},"virtualAccount":"DEFAULT"}}'
+  curl -s -X POST $B/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $T" \
+    -d '{"email":"carol@globex.com","note":"please assign"}'
 
-Mail: GET /dev/mail (page) and GET /dev/mail.json
-`
+Requests on a customer's behalf, access requests, the Access Directory:
+  curl -s -X POST $B/api/v1/smart-accounts -H "Authorization: Bearer $T" \
+    -d '{"name":"Initech","domain":"initech.com","onBehalf":true,"customerContacts":["cto@initech.com"]}'
+  curl -s -X POST $B/api/v1/smart-accounts/$ACME/access-requests -H "Authorization: Bearer $T" \
+    -d '{"role":"SMART_ACCOUNT_VIEWER","reason":"read the licenses"}'
+  curl -s $B/api/v1/smart-accounts/directory -H "Authorization: Bearer $T"
+
+Mail: {{.B}}/dev/mail (a page) and {{.B}}/dev/mail.json. Logs go to stderr.
+`))

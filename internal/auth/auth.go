@@ -64,8 +64,10 @@ type Config struct {
 	// OIDCIssuer, when set and HS256Secret is empty, makes the verifier check
 	// tokens against this issuer's discovery document and JWKS.
 	OIDCIssuer string
-	// Audience is the required "aud" when non-empty (for HS256 too); for OIDC
-	// it is the client id. Empty disables the audience check.
+	// Audience is the required "aud". OIDC needs one, the client id the
+	// provider issues the API's tokens for: without it a token the provider
+	// signed for any of its other clients would be accepted. HS256 checks it
+	// when non-empty, since dev and test tokens have a single issuer.
 	Audience string
 	// Issuer is the required "iss" for HS256 when non-empty. OIDC always
 	// checks "iss" against OIDCIssuer and ignores this field.
@@ -80,7 +82,8 @@ type Config struct {
 }
 
 // NewVerifier returns the verifier the Config asks for; error when neither
-// HS256Secret nor OIDCIssuer is set, or OIDC discovery fails. Discovery runs
+// HS256Secret nor OIDCIssuer is set, when OIDC has no Audience, or when OIDC
+// discovery fails. Discovery runs
 // here, not lazily, so a misconfigured issuer stops the server at startup
 // instead of failing every request.
 //

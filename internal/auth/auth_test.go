@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -306,7 +307,8 @@ func TestNewVerifierConfigErrors(t *testing.T) {
 func TestNewVerifierOIDCDiscoveryFails(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	if v, err := NewVerifier(context.Background(), Config{OIDCIssuer: srv.URL}); err == nil || v != nil {
+	v, err := NewVerifier(context.Background(), Config{OIDCIssuer: srv.URL, Audience: testAudience})
+	if err == nil || v != nil || !strings.Contains(err.Error(), "discovery") {
 		t.Fatalf("got (%v, %v), want discovery error", v, err)
 	}
 }
@@ -489,13 +491,20 @@ func TestOIDCPreferredUsernameFallback(t *testing.T) {
 	wantInvalid(t, v, signRS(t, idp.key, idp.kid, c))
 }
 
-func TestOIDCNoAudienceConfigured(t *testing.T) {
+// TestOIDCAudienceRequired: without an audience any token the provider signed for any of its clients
+// would be accepted, so an OIDC config without one must not start, whatever else it says.
+func TestOIDCAudienceRequired(t *testing.T) {
 	idp := newFakeIdP(t)
-	v := newOIDC(t, idp, "")
-	c := idp.claims()
-	c["aud"] = "any-client"
-	if _, err := v.Verify(context.Background(), signRS(t, idp.key, idp.kid, c)); err != nil {
-		t.Fatalf("Verify: %v", err)
+	for name, aud := range map[string]string{"empty": "", "blank": "  "} {
+		t.Run(name, func(t *testing.T) {
+			v, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL, Audience: aud})
+			if err == nil || v != nil {
+				t.Fatalf("got (%v, %v), want a configuration error", v, err)
+			}
+			if !strings.Contains(err.Error(), "CLC_AUTH_AUDIENCE") {
+				t.Fatalf("error %q does not name CLC_AUTH_AUDIENCE", err)
+			}
+		})
 	}
 }
 
@@ -563,7 +572,8 @@ func TestOIDCRejects(t *testing.T) {
 
 func TestOIDCIssuerMismatchAtDiscovery(t *testing.T) {
 	idp := newFakeIdP(t)
-	if _, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL + "/other"}); err == nil {
+	_, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL + "/other", Audience: testAudience})
+	if err == nil {
 		t.Fatal("discovery with mismatched issuer succeeded")
 	}
 }

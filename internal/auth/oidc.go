@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -23,6 +24,12 @@ type oidcVerifier struct {
 }
 
 func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
+	// Refused before discovery so the error names the setting, not a
+	// network failure that may also be there.
+	if strings.TrimSpace(cfg.Audience) == "" {
+		return nil, errors.New("auth: OIDC needs an audience: set CLC_AUTH_AUDIENCE to the client id " +
+			"the identity provider issues the API's tokens for")
+	}
 	if ctx.Value(oauth2.HTTPClient) == nil {
 		ctx = oidc.ClientContext(ctx, &http.Client{Timeout: oidcHTTPTimeout})
 	}
@@ -31,8 +38,7 @@ func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
 		return nil, fmt.Errorf("auth: oidc discovery for %q: %w", cfg.OIDCIssuer, err)
 	}
 	idTokens := provider.Verifier(&oidc.Config{
-		ClientID:          cfg.Audience,
-		SkipClientIDCheck: cfg.Audience == "",
+		ClientID: cfg.Audience,
 		// go-oidc checks exp without leeway and nbf with a fixed five
 		// minutes; times are checked below with the configured leeway
 		// instead, so both verifiers treat clock skew the same way.

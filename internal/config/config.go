@@ -92,6 +92,10 @@ func (c Config) Check(needDB, needAuth bool) error {
 	if needAuth && c.Auth.HS256Secret == "" && c.Auth.OIDCIssuer == "" {
 		return fmt.Errorf("CLC_AUTH_OIDC_ISSUER (or CLC_AUTH_HS256_SECRET) is required")
 	}
+	// The verifier refuses this too; said here it stops the command before it connects to anything.
+	if needAuth && c.Auth.HS256Secret == "" && c.Auth.Audience == "" {
+		return fmt.Errorf("CLC_AUTH_AUDIENCE is required with CLC_AUTH_OIDC_ISSUER (the API's client id at the provider)")
+	}
 	return nil
 }
 

@@ -32,6 +32,7 @@ func TestOverrides(t *testing.T) {
 		"CLC_DATABASE_URL": "postgres://x", "CLC_SMTP_PORT": "2525", "CLC_SMTP_TLS": "none",
 		"CLC_SA_REMINDERS": "1h, 2h30m", "CLC_SA_EXPIRY": "48h", "CLC_CISCO_APPROVERS": "a@cisco.com, b@cisco.com",
 		"CLC_PUBLIC_URL": "https://clc.example.com/", "CLC_AUTH_OIDC_ISSUER": "https://idp.example.com",
+		"CLC_AUTH_AUDIENCE": "clc-api",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -51,5 +52,23 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		if _, err := config.Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: %v", name, value, err)
 		}
+	}
+}
+
+func TestOIDCWithoutAudienceRefused(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"CLC_AUTH_OIDC_ISSUER": "https://idp.example.com"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(false, true); err == nil || !strings.Contains(err.Error(), "CLC_AUTH_AUDIENCE") {
+		t.Fatalf("OIDC without an audience: %v", err)
+	}
+	// HS256 (dev, tests) keeps its optional audience.
+	c, err = config.Load(env(map[string]string{"CLC_AUTH_HS256_SECRET": "s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(false, true); err != nil {
+		t.Fatalf("HS256 without an audience: %v", err)
 	}
 }

@@ -39,8 +39,8 @@ type Verifier interface {
 }
 
 // ErrInvalidToken is wrapped by every verification failure (expired, bad
-// signature, wrong issuer/audience, missing or malformed email claim), so
-// callers map it to 401 with errors.Is.
+// signature, wrong issuer/audience, missing or malformed email claim, an
+// OIDC email not verified), so callers map it to 401 with errors.Is.
 var ErrInvalidToken = errors.New("auth: invalid token")
 
 // invalid wraps the underlying cause so logs keep the detail while callers

@@ -421,16 +421,17 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 func (idp *fakeIdP) claims() jwt.MapClaims {
 	now := time.Now()
 	return jwt.MapClaims{
-		"iss":     idp.srv.URL,
-		"aud":     testAudience,
-		"sub":     "user-123",
-		"iat":     now.Unix(),
-		"exp":     now.Add(time.Hour).Unix(),
-		"email":   "Carol@Partner.Example",
-		"name":    "Carol",
-		"cco_id":  "carol01",
-		"company": "partner.example",
-		"roles":   []string{"commerce"},
+		"iss":            idp.srv.URL,
+		"aud":            testAudience,
+		"sub":            "user-123",
+		"iat":            now.Unix(),
+		"exp":            now.Add(time.Hour).Unix(),
+		"email":          "Carol@Partner.Example",
+		"email_verified": true,
+		"name":           "Carol",
+		"cco_id":         "carol01",
+		"company":        "partner.example",
+		"roles":          []string{"commerce"},
 	}
 }
 
@@ -575,5 +576,42 @@ func TestOIDCIssuerMismatchAtDiscovery(t *testing.T) {
 	_, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL + "/other", Audience: testAudience})
 	if err == nil {
 		t.Fatal("discovery with mismatched issuer succeeded")
+	}
+}
+
+// TestOIDCIdentityHardening changes the valid claims of a token from a real (in-test) issuer in one way
+// per case. The refusals are what a review of the running stack found accepted.
+func TestOIDCIdentityHardening(t *testing.T) {
+	idp := newFakeIdP(t)
+	v := newOIDC(t, idp, testAudience)
+	cases := []struct {
+		name   string
+		change func(c jwt.MapClaims)
+		ok     bool
+	}{
+		{"verified email", func(jwt.MapClaims) {}, true},
+		// Some providers send the claim as a string; the browser sign-in accepts it too.
+		{"email_verified the string TRUE", func(c jwt.MapClaims) { c["email_verified"] = "TRUE" }, true},
+		{"unverified email", func(c jwt.MapClaims) { c["email_verified"] = false }, false},
+		{"missing email_verified", func(c jwt.MapClaims) { delete(c, "email_verified") }, false},
+		{"email_verified null", func(c jwt.MapClaims) { c["email_verified"] = nil }, false},
+		{"email_verified the string false", func(c jwt.MapClaims) { c["email_verified"] = "false" }, false},
+		{"email_verified a number", func(c jwt.MapClaims) { c["email_verified"] = 1 }, false},
+		{"audience mismatch", func(c jwt.MapClaims) { c["aud"] = "another-client" }, false},
+		{"audience among several", func(c jwt.MapClaims) { c["aud"] = []string{"another-client", testAudience} }, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := idp.claims()
+			tc.change(c)
+			tok := signRS(t, idp.key, idp.kid, c)
+			if !tc.ok {
+				wantInvalid(t, v, tok)
+				return
+			}
+			if id, err := v.Verify(context.Background(), tok); err != nil || id.Email != "carol@partner.example" {
+				t.Fatalf("Verify: got (%+v, %v), want carol@partner.example", id, err)
+			}
+		})
 	}
 }

@@ -55,7 +55,7 @@ func (v *hs256Verifier) Verify(_ context.Context, raw string) (Identity, error) 
 	if err != nil {
 		return Identity{}, invalid(err)
 	}
-	id, err := identityFromClaims(claims, v.rolesClaim, false)
+	id, err := identityFromClaims(claims, v.rolesClaim)
 	if err != nil {
 		return Identity{}, invalid(err)
 	}

@@ -76,7 +76,7 @@ func (v *oidcVerifier) Verify(ctx context.Context, raw string) (Identity, error)
 	if err := v.times.Validate(jwt.MapClaims(claims)); err != nil {
 		return Identity{}, invalid(err)
 	}
-	id, err := identityFromClaims(claims, v.rolesClaim, true)
+	id, err := identityFromClaims(claims, v.rolesClaim)
 	if err != nil {
 		return Identity{}, invalid(err)
 	}

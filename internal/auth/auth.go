@@ -79,6 +79,12 @@ type Config struct {
 	// Leeway is the clock skew tolerated on exp, nbf and iat, default 30s.
 	// Zero selects the default; negative values are rejected.
 	Leeway time.Duration
+	// MaxLifetime bounds how long a token may live, in both modes: exp − iat,
+	// or exp − now when iat is absent, default DefaultMaxLifetime. An issuer
+	// minting tokens that live for years (a misconfigured client, a leaked
+	// HS256 secret) would otherwise make a stolen token good for as long.
+	// Zero selects the default; negative values are rejected.
+	MaxLifetime time.Duration
 }
 
 // NewVerifier returns the verifier the Config asks for; error when neither
@@ -97,6 +103,12 @@ func NewVerifier(ctx context.Context, cfg Config) (Verifier, error) {
 	}
 	if cfg.Leeway == 0 {
 		cfg.Leeway = defaultLeeway
+	}
+	if cfg.MaxLifetime < 0 {
+		return nil, fmt.Errorf("auth: negative maximum token lifetime %v", cfg.MaxLifetime)
+	}
+	if cfg.MaxLifetime == 0 {
+		cfg.MaxLifetime = DefaultMaxLifetime
 	}
 	cfg.RolesClaim = strings.TrimSpace(cfg.RolesClaim)
 	if cfg.RolesClaim == "" {

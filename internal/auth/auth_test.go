@@ -302,6 +302,9 @@ func TestNewVerifierConfigErrors(t *testing.T) {
 	if _, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, Leeway: -time.Second}); err == nil {
 		t.Error("negative leeway accepted")
 	}
+	if _, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, MaxLifetime: -time.Hour}); err == nil {
+		t.Error("negative maximum lifetime accepted")
+	}
 }
 
 func TestNewVerifierOIDCDiscoveryFails(t *testing.T) {
@@ -606,5 +609,100 @@ func TestOIDCIdentityHardening(t *testing.T) {
 				t.Fatalf("Verify: got (%+v, %v), want carol@partner.example", id, err)
 			}
 		})
+	}
+}
+
+// TestTokenLifetimeBounded: a token that lives for years is a stolen credential that never goes away,
+// whoever minted it, so both verifiers bound exp − iat (exp − now without iat) by MaxLifetime.
+func TestTokenLifetimeBounded(t *testing.T) {
+	idp := newFakeIdP(t)
+	modes := []struct {
+		name   string
+		v      Verifier
+		claims func() jwt.MapClaims
+		sign   func(t *testing.T, c jwt.MapClaims) string
+	}{
+		{"oidc", newOIDC(t, idp, testAudience), idp.claims,
+			func(t *testing.T, c jwt.MapClaims) string { return signRS(t, idp.key, idp.kid, c) }},
+		{"hs256", newHSVerifier(t), validClaims,
+			func(t *testing.T, c jwt.MapClaims) string { return signHS(t, testSecret, c) }},
+	}
+	const year = 365 * 24 * time.Hour
+	cases := []struct {
+		name     string
+		iat, exp time.Duration // from now; noIAT drops iat
+		noIAT    bool
+		ok       bool
+	}{
+		{name: "ten-year token", exp: 10 * year},
+		{name: "23h token", exp: 23 * time.Hour, ok: true},
+		{name: "24h token, the default maximum", exp: 24 * time.Hour, ok: true},
+		{name: "a second over the maximum", exp: 24*time.Hour + time.Second},
+		{name: "issued a year ago, an hour left", iat: -year, exp: time.Hour},
+		{name: "no iat, exp far in the future", noIAT: true, exp: 10 * year},
+		{name: "no iat, exp in 25h", noIAT: true, exp: 25 * time.Hour},
+		{name: "no iat, exp in 23h", noIAT: true, exp: 23 * time.Hour, ok: true},
+	}
+	for _, m := range modes {
+		for _, tc := range cases {
+			t.Run(m.name+"/"+tc.name, func(t *testing.T) {
+				now := time.Now()
+				c := m.claims()
+				c["iat"] = now.Add(tc.iat).Unix()
+				c["exp"] = now.Add(tc.exp).Unix()
+				if tc.noIAT {
+					delete(c, "iat")
+				}
+				tok := m.sign(t, c)
+				if !tc.ok {
+					wantInvalid(t, m.v, tok)
+					return
+				}
+				if _, err := m.v.Verify(context.Background(), tok); err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+			})
+		}
+	}
+}
+
+func TestMaxLifetimeConfigurable(t *testing.T) {
+	sign := func(ttl time.Duration) string {
+		tok, err := Signer{Secret: []byte(testSecret), TTL: ttl}.Sign(Identity{Email: "bob@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	short, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, MaxLifetime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := short.Verify(context.Background(), sign(time.Hour)); err != nil {
+		t.Fatalf("1h token, 1h maximum: %v", err)
+	}
+	wantInvalid(t, short, sign(2*time.Hour))
+	long, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, MaxLifetime: 48 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := long.Verify(context.Background(), sign(30*time.Hour)); err != nil {
+		t.Fatalf("30h token, 48h maximum: %v", err)
+	}
+}
+
+// TestDevAndTestSignersWithinDefault: the dev stack mints 12h tokens and tests the Signer's default;
+// both must stay under the default maximum or the dev stack signs tokens its own API refuses.
+func TestDevAndTestSignersWithinDefault(t *testing.T) {
+	v := newHSVerifier(t)
+	for _, ttl := range []time.Duration{0, 12 * time.Hour} {
+		tok, err := Signer{Secret: []byte(testSecret), Issuer: testIssuer, Audience: testAudience, TTL: ttl}.
+			Sign(Identity{Email: "alice@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			t.Errorf("TTL %v: %v", ttl, err)
+		}
 	}
 }

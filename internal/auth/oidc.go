@@ -18,9 +18,11 @@ import (
 const oidcHTTPTimeout = 10 * time.Second
 
 type oidcVerifier struct {
-	idTokens   *oidc.IDTokenVerifier
-	times      *jwt.Validator
-	rolesClaim string
+	idTokens    *oidc.IDTokenVerifier
+	times       *jwt.Validator
+	rolesClaim  string
+	maxLifetime time.Duration
+	leeway      time.Duration
 }
 
 func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
@@ -51,7 +53,9 @@ func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuedAt(),
 		),
-		rolesClaim: cfg.RolesClaim,
+		rolesClaim:  cfg.RolesClaim,
+		maxLifetime: cfg.MaxLifetime,
+		leeway:      cfg.Leeway,
 	}, nil
 }
 
@@ -74,6 +78,9 @@ func (v *oidcVerifier) Verify(ctx context.Context, raw string) (Identity, error)
 		return Identity{}, invalid(err)
 	}
 	if err := v.times.Validate(jwt.MapClaims(claims)); err != nil {
+		return Identity{}, invalid(err)
+	}
+	if err := checkLifetime(claims, v.maxLifetime, v.leeway, time.Now()); err != nil {
 		return Identity{}, invalid(err)
 	}
 	id, err := identityFromClaims(claims, v.rolesClaim)

@@ -61,6 +61,7 @@ func Load(getenv func(string) string) (Config, error) {
 			Audience:    e.str("CLC_AUTH_AUDIENCE", ""),
 			Issuer:      e.str("CLC_AUTH_ISSUER", ""),
 			RolesClaim:  e.str("CLC_AUTH_ROLES_CLAIM", "roles"),
+			MaxLifetime: e.dur("CLC_AUTH_MAX_TOKEN_LIFETIME", auth.DefaultMaxLifetime),
 		},
 		Timing:         process.DefaultTiming(),
 		CiscoApprovers: e.list("CLC_CISCO_APPROVERS"),
@@ -76,6 +77,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Timing.AcceptanceExpiry = e.dur("CLC_ACCEPTANCE_EXPIRY", c.Timing.AcceptanceExpiry)
 	c.Timing.AccessReminders = e.durs("CLC_ACCESS_REMINDERS", c.Timing.AccessReminders)
 	c.Timing.AccessExpiry = e.dur("CLC_ACCESS_EXPIRY", c.Timing.AccessExpiry)
+	// Zero would silently mean the verifier's default; a bound that is asked for must be one.
+	if c.Auth.MaxLifetime <= 0 {
+		e.fail("CLC_AUTH_MAX_TOKEN_LIFETIME", fmt.Errorf("must be positive, got %v", c.Auth.MaxLifetime))
+	}
 	switch c.SMTP.TLS {
 	case "mandatory", "opportunistic", "none", "ssl":
 	default:

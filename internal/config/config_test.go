@@ -16,7 +16,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.TemporalAddress != "127.0.0.1:7233" || c.TaskQueue != "clc" || c.ListenAddr != ":8080" || c.SMTP.Port != 587 ||
-		c.SMTP.TLS != "mandatory" || c.Timing.Expiry != 30*24*time.Hour || len(c.Timing.Reminders) != 2 {
+		c.SMTP.TLS != "mandatory" || c.Timing.Expiry != 30*24*time.Hour || len(c.Timing.Reminders) != 2 ||
+		c.Auth.MaxLifetime != 24*time.Hour {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if err := c.Check(true, false); err == nil || !strings.Contains(err.Error(), "CLC_DATABASE_URL") {
@@ -32,13 +33,14 @@ func TestOverrides(t *testing.T) {
 		"CLC_DATABASE_URL": "postgres://x", "CLC_SMTP_PORT": "2525", "CLC_SMTP_TLS": "none",
 		"CLC_SA_REMINDERS": "1h, 2h30m", "CLC_SA_EXPIRY": "48h", "CLC_CISCO_APPROVERS": "a@cisco.com, b@cisco.com",
 		"CLC_PUBLIC_URL": "https://clc.example.com/", "CLC_AUTH_OIDC_ISSUER": "https://idp.example.com",
-		"CLC_AUTH_AUDIENCE": "clc-api",
+		"CLC_AUTH_AUDIENCE": "clc-api", "CLC_AUTH_MAX_TOKEN_LIFETIME": "8h",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.SMTP.Port != 2525 || c.SMTP.TLS != "none" || c.Timing.Expiry != 48*time.Hour ||
-		c.Timing.Reminders[1] != 150*time.Minute || len(c.CiscoApprovers) != 2 || c.PublicURL != "https://clc.example.com" {
+		c.Timing.Reminders[1] != 150*time.Minute || len(c.CiscoApprovers) != 2 || c.PublicURL != "https://clc.example.com" ||
+		c.Auth.MaxLifetime != 8*time.Hour {
 		t.Fatalf("overrides: %+v", c)
 	}
 	if err := c.Check(true, true); err != nil {
@@ -48,7 +50,7 @@ func TestOverrides(t *testing.T) {
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	for name, value := range map[string]string{"CLC_SMTP_PORT": "x", "CLC_SA_EXPIRY": "30 days", "CLC_SMTP_TLS": "maybe",
-		"CLC_SA_REMINDERS": "1h,soon"} {
+		"CLC_SA_REMINDERS": "1h,soon", "CLC_AUTH_MAX_TOKEN_LIFETIME": "0"} {
 		if _, err := config.Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: %v", name, value, err)
 		}

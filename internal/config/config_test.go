@@ -20,6 +20,9 @@ func TestDefaults(t *testing.T) {
 		c.Auth.MaxLifetime != 24*time.Hour {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if c.RateLinks.Rate != 5 || c.RateLinks.Burst != 20 || c.RateAPI.Rate != 20 || c.RateAPI.Burst != 100 {
+		t.Fatalf("default rate limits: links %v, api %v", c.RateLinks, c.RateAPI)
+	}
 	if err := c.Check(true, false); err == nil || !strings.Contains(err.Error(), "CLC_DATABASE_URL") {
 		t.Fatalf("missing database URL not reported: %v", err)
 	}
@@ -34,6 +37,7 @@ func TestOverrides(t *testing.T) {
 		"CLC_SA_REMINDERS": "1h, 2h30m", "CLC_SA_EXPIRY": "48h", "CLC_CISCO_APPROVERS": "a@cisco.com, b@cisco.com",
 		"CLC_PUBLIC_URL": "https://clc.example.com/", "CLC_AUTH_OIDC_ISSUER": "https://idp.example.com",
 		"CLC_AUTH_AUDIENCE": "clc-api", "CLC_AUTH_MAX_TOKEN_LIFETIME": "8h",
+		"CLC_RATE_LINKS": "30/m, 10", "CLC_RATE_API": "0",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +47,9 @@ func TestOverrides(t *testing.T) {
 		c.Auth.MaxLifetime != 8*time.Hour {
 		t.Fatalf("overrides: %+v", c)
 	}
+	if c.RateLinks.Rate != 0.5 || c.RateLinks.Burst != 10 || c.RateAPI.Enabled() {
+		t.Fatalf("rate limits: links %v, api %v (want disabled)", c.RateLinks, c.RateAPI)
+	}
 	if err := c.Check(true, true); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +57,8 @@ func TestOverrides(t *testing.T) {
 
 func TestBadValuesNameTheVariable(t *testing.T) {
 	for name, value := range map[string]string{"CLC_SMTP_PORT": "x", "CLC_SA_EXPIRY": "30 days", "CLC_SMTP_TLS": "maybe",
-		"CLC_SA_REMINDERS": "1h,soon", "CLC_AUTH_MAX_TOKEN_LIFETIME": "0"} {
+		"CLC_SA_REMINDERS": "1h,soon", "CLC_AUTH_MAX_TOKEN_LIFETIME": "0",
+		"CLC_RATE_LINKS": "5/s", "CLC_RATE_API": "lots"} {
 		if _, err := config.Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: %v", name, value, err)
 		}

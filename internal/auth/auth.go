@@ -39,8 +39,8 @@ type Verifier interface {
 }
 
 // ErrInvalidToken is wrapped by every verification failure (expired, bad
-// signature, wrong issuer/audience, missing or malformed email claim), so
-// callers map it to 401 with errors.Is.
+// signature, wrong issuer/audience, missing or malformed email claim, an
+// OIDC email not verified), so callers map it to 401 with errors.Is.
 var ErrInvalidToken = errors.New("auth: invalid token")
 
 // invalid wraps the underlying cause so logs keep the detail while callers
@@ -64,8 +64,10 @@ type Config struct {
 	// OIDCIssuer, when set and HS256Secret is empty, makes the verifier check
 	// tokens against this issuer's discovery document and JWKS.
 	OIDCIssuer string
-	// Audience is the required "aud" when non-empty (for HS256 too); for OIDC
-	// it is the client id. Empty disables the audience check.
+	// Audience is the required "aud". OIDC needs one, the client id the
+	// provider issues the API's tokens for: without it a token the provider
+	// signed for any of its other clients would be accepted. HS256 checks it
+	// when non-empty, since dev and test tokens have a single issuer.
 	Audience string
 	// Issuer is the required "iss" for HS256 when non-empty. OIDC always
 	// checks "iss" against OIDCIssuer and ignores this field.
@@ -77,10 +79,17 @@ type Config struct {
 	// Leeway is the clock skew tolerated on exp, nbf and iat, default 30s.
 	// Zero selects the default; negative values are rejected.
 	Leeway time.Duration
+	// MaxLifetime bounds how long a token may live, in both modes: exp − iat,
+	// or exp − now when iat is absent, default DefaultMaxLifetime. An issuer
+	// minting tokens that live for years (a misconfigured client, a leaked
+	// HS256 secret) would otherwise make a stolen token good for as long.
+	// Zero selects the default; negative values are rejected.
+	MaxLifetime time.Duration
 }
 
 // NewVerifier returns the verifier the Config asks for; error when neither
-// HS256Secret nor OIDCIssuer is set, or OIDC discovery fails. Discovery runs
+// HS256Secret nor OIDCIssuer is set, when OIDC has no Audience, or when OIDC
+// discovery fails. Discovery runs
 // here, not lazily, so a misconfigured issuer stops the server at startup
 // instead of failing every request.
 //
@@ -94,6 +103,12 @@ func NewVerifier(ctx context.Context, cfg Config) (Verifier, error) {
 	}
 	if cfg.Leeway == 0 {
 		cfg.Leeway = defaultLeeway
+	}
+	if cfg.MaxLifetime < 0 {
+		return nil, fmt.Errorf("auth: negative maximum token lifetime %v", cfg.MaxLifetime)
+	}
+	if cfg.MaxLifetime == 0 {
+		cfg.MaxLifetime = DefaultMaxLifetime
 	}
 	cfg.RolesClaim = strings.TrimSpace(cfg.RolesClaim)
 	if cfg.RolesClaim == "" {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -301,12 +302,16 @@ func TestNewVerifierConfigErrors(t *testing.T) {
 	if _, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, Leeway: -time.Second}); err == nil {
 		t.Error("negative leeway accepted")
 	}
+	if _, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, MaxLifetime: -time.Hour}); err == nil {
+		t.Error("negative maximum lifetime accepted")
+	}
 }
 
 func TestNewVerifierOIDCDiscoveryFails(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	if v, err := NewVerifier(context.Background(), Config{OIDCIssuer: srv.URL}); err == nil || v != nil {
+	v, err := NewVerifier(context.Background(), Config{OIDCIssuer: srv.URL, Audience: testAudience})
+	if err == nil || v != nil || !strings.Contains(err.Error(), "discovery") {
 		t.Fatalf("got (%v, %v), want discovery error", v, err)
 	}
 }
@@ -419,16 +424,17 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 func (idp *fakeIdP) claims() jwt.MapClaims {
 	now := time.Now()
 	return jwt.MapClaims{
-		"iss":     idp.srv.URL,
-		"aud":     testAudience,
-		"sub":     "user-123",
-		"iat":     now.Unix(),
-		"exp":     now.Add(time.Hour).Unix(),
-		"email":   "Carol@Partner.Example",
-		"name":    "Carol",
-		"cco_id":  "carol01",
-		"company": "partner.example",
-		"roles":   []string{"commerce"},
+		"iss":            idp.srv.URL,
+		"aud":            testAudience,
+		"sub":            "user-123",
+		"iat":            now.Unix(),
+		"exp":            now.Add(time.Hour).Unix(),
+		"email":          "Carol@Partner.Example",
+		"email_verified": true,
+		"name":           "Carol",
+		"cco_id":         "carol01",
+		"company":        "partner.example",
+		"roles":          []string{"commerce"},
 	}
 }
 
@@ -471,31 +477,31 @@ func TestOIDCValidToken(t *testing.T) {
 	}
 }
 
-func TestOIDCPreferredUsernameFallback(t *testing.T) {
+// TestOIDCPreferredUsernameNotAnEmail: email_verified vouches for the email claim only, so a token
+// without one must not be keyed on preferred_username, which users may often choose themselves.
+func TestOIDCPreferredUsernameNotAnEmail(t *testing.T) {
 	idp := newFakeIdP(t)
 	v := newOIDC(t, idp, testAudience)
 	c := idp.claims()
 	delete(c, "email")
 	c["preferred_username"] = "Dave@Example.com"
-	id, err := v.Verify(context.Background(), signRS(t, idp.key, idp.kid, c))
-	if err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	if id.Email != "dave@example.com" {
-		t.Fatalf("email = %q", id.Email)
-	}
-
-	c["preferred_username"] = "dave"
 	wantInvalid(t, v, signRS(t, idp.key, idp.kid, c))
 }
 
-func TestOIDCNoAudienceConfigured(t *testing.T) {
+// TestOIDCAudienceRequired: without an audience any token the provider signed for any of its clients
+// would be accepted, so an OIDC config without one must not start, whatever else it says.
+func TestOIDCAudienceRequired(t *testing.T) {
 	idp := newFakeIdP(t)
-	v := newOIDC(t, idp, "")
-	c := idp.claims()
-	c["aud"] = "any-client"
-	if _, err := v.Verify(context.Background(), signRS(t, idp.key, idp.kid, c)); err != nil {
-		t.Fatalf("Verify: %v", err)
+	for name, aud := range map[string]string{"empty": "", "blank": "  "} {
+		t.Run(name, func(t *testing.T) {
+			v, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL, Audience: aud})
+			if err == nil || v != nil {
+				t.Fatalf("got (%v, %v), want a configuration error", v, err)
+			}
+			if !strings.Contains(err.Error(), "CLC_AUTH_AUDIENCE") {
+				t.Fatalf("error %q does not name CLC_AUTH_AUDIENCE", err)
+			}
+		})
 	}
 }
 
@@ -563,7 +569,140 @@ func TestOIDCRejects(t *testing.T) {
 
 func TestOIDCIssuerMismatchAtDiscovery(t *testing.T) {
 	idp := newFakeIdP(t)
-	if _, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL + "/other"}); err == nil {
+	_, err := NewVerifier(context.Background(), Config{OIDCIssuer: idp.srv.URL + "/other", Audience: testAudience})
+	if err == nil {
 		t.Fatal("discovery with mismatched issuer succeeded")
+	}
+}
+
+// TestOIDCIdentityHardening changes the valid claims of a token from a real (in-test) issuer in one way
+// per case. The refusals are what a review of the running stack found accepted.
+func TestOIDCIdentityHardening(t *testing.T) {
+	idp := newFakeIdP(t)
+	v := newOIDC(t, idp, testAudience)
+	cases := []struct {
+		name   string
+		change func(c jwt.MapClaims)
+		ok     bool
+	}{
+		{"verified email", func(jwt.MapClaims) {}, true},
+		// Some providers send the claim as a string; the browser sign-in accepts it too.
+		{"email_verified the string TRUE", func(c jwt.MapClaims) { c["email_verified"] = "TRUE" }, true},
+		{"unverified email", func(c jwt.MapClaims) { c["email_verified"] = false }, false},
+		{"missing email_verified", func(c jwt.MapClaims) { delete(c, "email_verified") }, false},
+		{"email_verified null", func(c jwt.MapClaims) { c["email_verified"] = nil }, false},
+		{"email_verified the string false", func(c jwt.MapClaims) { c["email_verified"] = "false" }, false},
+		{"email_verified a number", func(c jwt.MapClaims) { c["email_verified"] = 1 }, false},
+		{"audience mismatch", func(c jwt.MapClaims) { c["aud"] = "another-client" }, false},
+		{"audience among several", func(c jwt.MapClaims) { c["aud"] = []string{"another-client", testAudience} }, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := idp.claims()
+			tc.change(c)
+			tok := signRS(t, idp.key, idp.kid, c)
+			if !tc.ok {
+				wantInvalid(t, v, tok)
+				return
+			}
+			if id, err := v.Verify(context.Background(), tok); err != nil || id.Email != "carol@partner.example" {
+				t.Fatalf("Verify: got (%+v, %v), want carol@partner.example", id, err)
+			}
+		})
+	}
+}
+
+// TestTokenLifetimeBounded: a token that lives for years is a stolen credential that never goes away,
+// whoever minted it, so both verifiers bound exp − iat (exp − now without iat) by MaxLifetime.
+func TestTokenLifetimeBounded(t *testing.T) {
+	idp := newFakeIdP(t)
+	modes := []struct {
+		name   string
+		v      Verifier
+		claims func() jwt.MapClaims
+		sign   func(t *testing.T, c jwt.MapClaims) string
+	}{
+		{"oidc", newOIDC(t, idp, testAudience), idp.claims,
+			func(t *testing.T, c jwt.MapClaims) string { return signRS(t, idp.key, idp.kid, c) }},
+		{"hs256", newHSVerifier(t), validClaims,
+			func(t *testing.T, c jwt.MapClaims) string { return signHS(t, testSecret, c) }},
+	}
+	const year = 365 * 24 * time.Hour
+	cases := []struct {
+		name     string
+		iat, exp time.Duration // from now; noIAT drops iat
+		noIAT    bool
+		ok       bool
+	}{
+		{name: "ten-year token", exp: 10 * year},
+		{name: "23h token", exp: 23 * time.Hour, ok: true},
+		{name: "24h token, the default maximum", exp: 24 * time.Hour, ok: true},
+		{name: "a second over the maximum", exp: 24*time.Hour + time.Second},
+		{name: "issued a year ago, an hour left", iat: -year, exp: time.Hour},
+		{name: "no iat, exp far in the future", noIAT: true, exp: 10 * year},
+		{name: "no iat, exp in 25h", noIAT: true, exp: 25 * time.Hour},
+		{name: "no iat, exp in 23h", noIAT: true, exp: 23 * time.Hour, ok: true},
+	}
+	for _, m := range modes {
+		for _, tc := range cases {
+			t.Run(m.name+"/"+tc.name, func(t *testing.T) {
+				now := time.Now()
+				c := m.claims()
+				c["iat"] = now.Add(tc.iat).Unix()
+				c["exp"] = now.Add(tc.exp).Unix()
+				if tc.noIAT {
+					delete(c, "iat")
+				}
+				tok := m.sign(t, c)
+				if !tc.ok {
+					wantInvalid(t, m.v, tok)
+					return
+				}
+				if _, err := m.v.Verify(context.Background(), tok); err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+			})
+		}
+	}
+}
+
+func TestMaxLifetimeConfigurable(t *testing.T) {
+	sign := func(ttl time.Duration) string {
+		tok, err := Signer{Secret: []byte(testSecret), TTL: ttl}.Sign(Identity{Email: "bob@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	short, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, MaxLifetime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := short.Verify(context.Background(), sign(time.Hour)); err != nil {
+		t.Fatalf("1h token, 1h maximum: %v", err)
+	}
+	wantInvalid(t, short, sign(2*time.Hour))
+	long, err := NewVerifier(context.Background(), Config{HS256Secret: testSecret, MaxLifetime: 48 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := long.Verify(context.Background(), sign(30*time.Hour)); err != nil {
+		t.Fatalf("30h token, 48h maximum: %v", err)
+	}
+}
+
+// TestDevAndTestSignersWithinDefault: the dev stack mints 12h tokens and tests the Signer's default;
+// both must stay under the default maximum or the dev stack signs tokens its own API refuses.
+func TestDevAndTestSignersWithinDefault(t *testing.T) {
+	v := newHSVerifier(t)
+	for _, ttl := range []time.Duration{0, 12 * time.Hour} {
+		tok, err := Signer{Secret: []byte(testSecret), Issuer: testIssuer, Audience: testAudience, TTL: ttl}.
+			Sign(Identity{Email: "alice@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			t.Errorf("TTL %v: %v", ttl, err)
+		}
 	}
 }

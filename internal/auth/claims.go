@@ -20,7 +20,7 @@ func IdentityFromClaims(claims map[string]any, rolesClaim string) (Identity, err
 	if rolesClaim == "" {
 		rolesClaim = defaultRolesClaim
 	}
-	id, err := identityFromClaims(claims, rolesClaim, false)
+	id, err := identityFromClaims(claims, rolesClaim)
 	if err != nil {
 		return Identity{}, invalid(err)
 	}
@@ -30,8 +30,8 @@ func IdentityFromClaims(claims map[string]any, rolesClaim string) (Identity, err
 // identityFromClaims maps verified claims to an Identity. Claims of the wrong
 // JSON type are rejected rather than ignored: a token we cannot fully
 // interpret is safer refused than partially trusted.
-func identityFromClaims(c map[string]any, rolesClaim string, allowPreferredUsername bool) (Identity, error) {
-	email, err := emailFromClaims(c, allowPreferredUsername)
+func identityFromClaims(c map[string]any, rolesClaim string) (Identity, error) {
+	email, err := emailFromClaims(c)
 	if err != nil {
 		return Identity{}, err
 	}
@@ -60,29 +60,22 @@ func identityFromClaims(c map[string]any, rolesClaim string, allowPreferredUsern
 	}, nil
 }
 
-// emailFromClaims falls back to preferred_username only when email is absent,
-// never when it is present but malformed, so a bad email cannot be masked by
-// a different identifier.
-func emailFromClaims(c map[string]any, allowPreferredUsername bool) (string, error) {
+// emailFromClaims requires the email claim itself: preferred_username and
+// the like are not accepted in its place, because email_verified vouches for
+// the email claim only and many providers let users choose their username.
+func emailFromClaims(c map[string]any) (string, error) {
 	raw, err := stringClaim(c, "email")
 	if err != nil {
 		return "", err
 	}
-	if raw != "" {
-		email, err := normalizeEmail(raw)
-		if err != nil {
-			return "", fmt.Errorf("claim \"email\": %w", err)
-		}
-		return email, nil
+	if raw == "" {
+		return "", errors.New("missing email claim")
 	}
-	if allowPreferredUsername {
-		if pu, ok := c["preferred_username"].(string); ok {
-			if email, err := normalizeEmail(pu); err == nil {
-				return email, nil
-			}
-		}
+	email, err := normalizeEmail(raw)
+	if err != nil {
+		return "", fmt.Errorf("claim \"email\": %w", err)
 	}
-	return "", errors.New("missing email claim")
+	return email, nil
 }
 
 // normalizeEmail accepts only a bare addr-spec: net/mail also parses display

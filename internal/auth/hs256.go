@@ -10,9 +10,11 @@ import (
 )
 
 type hs256Verifier struct {
-	secret     []byte
-	rolesClaim string
-	opts       []jwt.ParserOption
+	secret      []byte
+	rolesClaim  string
+	opts        []jwt.ParserOption
+	maxLifetime time.Duration
+	leeway      time.Duration
 }
 
 func newHS256Verifier(cfg Config) *hs256Verifier {
@@ -31,9 +33,11 @@ func newHS256Verifier(cfg Config) *hs256Verifier {
 		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
 	}
 	return &hs256Verifier{
-		secret:     []byte(cfg.HS256Secret),
-		rolesClaim: cfg.RolesClaim,
-		opts:       opts,
+		secret:      []byte(cfg.HS256Secret),
+		rolesClaim:  cfg.RolesClaim,
+		opts:        opts,
+		maxLifetime: cfg.MaxLifetime,
+		leeway:      cfg.Leeway,
 	}
 }
 
@@ -55,7 +59,10 @@ func (v *hs256Verifier) Verify(_ context.Context, raw string) (Identity, error) 
 	if err != nil {
 		return Identity{}, invalid(err)
 	}
-	id, err := identityFromClaims(claims, v.rolesClaim, false)
+	if err := checkLifetime(claims, v.maxLifetime, v.leeway, time.Now()); err != nil {
+		return Identity{}, invalid(err)
+	}
+	id, err := identityFromClaims(claims, v.rolesClaim)
 	if err != nil {
 		return Identity{}, invalid(err)
 	}
@@ -71,6 +78,8 @@ type Signer struct {
 	Audience string // "aud"; omitted when empty
 	// TTL is the lifetime; zero means one hour. A negative TTL yields an
 	// already expired token, which tests use to exercise expiry handling.
+	// Verifiers refuse tokens living beyond their MaxLifetime (default a
+	// day), so a longer TTL only mints tokens nobody accepts.
 	TTL time.Duration
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -17,12 +18,20 @@ import (
 const oidcHTTPTimeout = 10 * time.Second
 
 type oidcVerifier struct {
-	idTokens   *oidc.IDTokenVerifier
-	times      *jwt.Validator
-	rolesClaim string
+	idTokens    *oidc.IDTokenVerifier
+	times       *jwt.Validator
+	rolesClaim  string
+	maxLifetime time.Duration
+	leeway      time.Duration
 }
 
 func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
+	// Refused before discovery so the error names the setting, not a
+	// network failure that may also be there.
+	if strings.TrimSpace(cfg.Audience) == "" {
+		return nil, errors.New("auth: OIDC needs an audience: set CLC_AUTH_AUDIENCE to the client id " +
+			"the identity provider issues the API's tokens for")
+	}
 	if ctx.Value(oauth2.HTTPClient) == nil {
 		ctx = oidc.ClientContext(ctx, &http.Client{Timeout: oidcHTTPTimeout})
 	}
@@ -31,8 +40,7 @@ func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
 		return nil, fmt.Errorf("auth: oidc discovery for %q: %w", cfg.OIDCIssuer, err)
 	}
 	idTokens := provider.Verifier(&oidc.Config{
-		ClientID:          cfg.Audience,
-		SkipClientIDCheck: cfg.Audience == "",
+		ClientID: cfg.Audience,
 		// go-oidc checks exp without leeway and nbf with a fixed five
 		// minutes; times are checked below with the configured leeway
 		// instead, so both verifiers treat clock skew the same way.
@@ -45,7 +53,9 @@ func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuedAt(),
 		),
-		rolesClaim: cfg.RolesClaim,
+		rolesClaim:  cfg.RolesClaim,
+		maxLifetime: cfg.MaxLifetime,
+		leeway:      cfg.Leeway,
 	}, nil
 }
 
@@ -70,9 +80,31 @@ func (v *oidcVerifier) Verify(ctx context.Context, raw string) (Identity, error)
 	if err := v.times.Validate(jwt.MapClaims(claims)); err != nil {
 		return Identity{}, invalid(err)
 	}
-	id, err := identityFromClaims(claims, v.rolesClaim, true)
+	if err := checkLifetime(claims, v.maxLifetime, v.leeway, time.Now()); err != nil {
+		return Identity{}, invalid(err)
+	}
+	id, err := identityFromClaims(claims, v.rolesClaim)
 	if err != nil {
 		return Identity{}, invalid(err)
 	}
+	// The email is the key the system grants ownership and approvals by; only the provider's word that
+	// its owner proved control of it makes it safe to key on, else anyone who can register at the
+	// provider with someone else's address becomes them.
+	if !emailVerified(claims) {
+		return Identity{}, invalid(fmt.Errorf("email %s is not verified (email_verified %v)",
+			id.Email, claims["email_verified"]))
+	}
 	return id, nil
+}
+
+// emailVerified reads email_verified, which some providers send as the string "true"; absent, null
+// or anything else means not verified.
+func emailVerified(claims map[string]any) bool {
+	switch v := claims["email_verified"].(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true")
+	}
+	return false
 }

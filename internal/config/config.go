@@ -11,6 +11,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/internal/ratelimit"
 	"github.com/licensecentral/clc/process"
 )
 
@@ -31,7 +32,17 @@ type Config struct {
 	LogLevel       string
 	// DelegationExpiry is how long an order delegation's emailed link works (default 14 days).
 	DelegationExpiry time.Duration
+	// RateLinks limits each client address on the emailed-link pages (/a/…), RateAPI each identity on
+	// /api/v1; a zero Rate disables the limit.
+	RateLinks, RateAPI ratelimit.Config
 }
+
+// The default limits leave a person clicking, or a client paging through an inventory, far below
+// them, and stop one address or identity from taking the server for itself.
+const (
+	defaultRateLinks = "5/s,20"
+	defaultRateAPI   = "20/s,100"
+)
 
 // Load reads the environment; getenv is os.Getenv in the binaries and a map in tests.
 func Load(getenv func(string) string) (Config, error) {
@@ -61,12 +72,15 @@ func Load(getenv func(string) string) (Config, error) {
 			Audience:    e.str("CLC_AUTH_AUDIENCE", ""),
 			Issuer:      e.str("CLC_AUTH_ISSUER", ""),
 			RolesClaim:  e.str("CLC_AUTH_ROLES_CLAIM", "roles"),
+			MaxLifetime: e.dur("CLC_AUTH_MAX_TOKEN_LIFETIME", auth.DefaultMaxLifetime),
 		},
 		Timing:         process.DefaultTiming(),
 		CiscoApprovers: e.list("CLC_CISCO_APPROVERS"),
 		LogLevel:       e.str("CLC_LOG_LEVEL", "info"),
 	}
 	c.DelegationExpiry = e.dur("CLC_DELEGATION_EXPIRY", 14*24*time.Hour)
+	c.RateLinks = e.rate("CLC_RATE_LINKS", defaultRateLinks)
+	c.RateAPI = e.rate("CLC_RATE_API", defaultRateAPI)
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
 	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)
@@ -76,6 +90,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Timing.AcceptanceExpiry = e.dur("CLC_ACCEPTANCE_EXPIRY", c.Timing.AcceptanceExpiry)
 	c.Timing.AccessReminders = e.durs("CLC_ACCESS_REMINDERS", c.Timing.AccessReminders)
 	c.Timing.AccessExpiry = e.dur("CLC_ACCESS_EXPIRY", c.Timing.AccessExpiry)
+	// Zero would silently mean the verifier's default; a bound that is asked for must be one.
+	if c.Auth.MaxLifetime <= 0 {
+		e.fail("CLC_AUTH_MAX_TOKEN_LIFETIME", fmt.Errorf("must be positive, got %v", c.Auth.MaxLifetime))
+	}
 	switch c.SMTP.TLS {
 	case "mandatory", "opportunistic", "none", "ssl":
 	default:
@@ -91,6 +109,10 @@ func (c Config) Check(needDB, needAuth bool) error {
 	}
 	if needAuth && c.Auth.HS256Secret == "" && c.Auth.OIDCIssuer == "" {
 		return fmt.Errorf("CLC_AUTH_OIDC_ISSUER (or CLC_AUTH_HS256_SECRET) is required")
+	}
+	// The verifier refuses this too; said here it stops the command before it connects to anything.
+	if needAuth && c.Auth.HS256Secret == "" && c.Auth.Audience == "" {
+		return fmt.Errorf("CLC_AUTH_AUDIENCE is required with CLC_AUTH_OIDC_ISSUER (the API's client id at the provider)")
 	}
 	return nil
 }
@@ -154,6 +176,16 @@ func (e *env) durs(name string, def []time.Duration) []time.Duration {
 		out = append(out, d)
 	}
 	return out
+}
+
+// rate reads a limit in ratelimit.Parse's form, "RATE/UNIT,BURST" or "0".
+func (e *env) rate(name, def string) ratelimit.Config {
+	c, err := ratelimit.Parse(e.str(name, def))
+	if err != nil {
+		e.fail(name, err)
+		c, _ = ratelimit.Parse(def)
+	}
+	return c
 }
 
 func (e *env) list(name string) []string {

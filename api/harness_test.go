@@ -141,6 +141,7 @@ type harness struct {
 	store *activities.Store
 	fake  *fakeProcesses
 	srv   http.Handler
+	v     auth.Verifier
 }
 
 func newHarness(t *testing.T) *harness {
@@ -153,7 +154,7 @@ func newHarness(t *testing.T) *harness {
 	store := &activities.Store{DB: db, Log: discard}
 	fake := &fakeProcesses{store: store, statusErr: errors.New("no worker polls the task queue")}
 	srv := api.New(api.Options{DB: db, Processes: fake, Verifier: v, Log: discard}).Handler()
-	return &harness{t: t, db: db, store: store, fake: fake, srv: srv}
+	return &harness{t: t, db: db, store: store, fake: fake, srv: srv, v: v}
 }
 
 // token signs a real bearer token for email with the given platform roles.

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/internal/ratelimit"
 	"github.com/licensecentral/clc/process"
 )
 
@@ -39,6 +40,9 @@ type Server struct {
 	registry *prometheus.Registry
 	requests *prometheus.HistogramVec
 	extra    []func(*gin.Engine)
+	// links limits each client address on the emailed-link pages, perIdentity each caller of the API.
+	links, perIdentity *ratelimit.Limiter
+	trustedProxies     []string
 }
 
 // Options configures a Server.
@@ -51,12 +55,18 @@ type Options struct {
 	Extra []func(*gin.Engine)
 	// Orders drives the order processes; without it the order endpoints answer 503.
 	Orders OrderProcesses
+	// RateLinks and RateAPI limit the emailed-link pages per client address and the API per identity
+	// (zero: no limit). TrustedProxies are the proxies whose X-Forwarded-For names the client; none by
+	// default, so a client cannot pick its own address.
+	RateLinks, RateAPI ratelimit.Config
+	TrustedProxies     []string
 }
 
 // New builds the server.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, verifier: o.Verifier, log: o.Log, extra: o.Extra,
-		registry: prometheus.NewRegistry()}
+		registry: prometheus.NewRegistry(), links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
+		trustedProxies: o.TrustedProxies}
 	if s.orders == nil {
 		s.orders = noOrders{}
 	}
@@ -76,6 +86,10 @@ func New(o Options) *Server {
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if err := r.SetTrustedProxies(s.trustedProxies); err != nil {
+		s.log.Error("trusted proxies ignored", "error", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
 		s.log.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", rec)
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": asDomainError(nil)})
@@ -92,10 +106,10 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.ready)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 
-	r.GET("/a/:token", s.linkPage)
-	r.POST("/a/:token", s.linkDecide)
+	r.GET("/a/:token", s.links.ByClientIP(), s.linkPage)
+	r.POST("/a/:token", s.links.ByClientIP(), s.linkDecide)
 
-	v1 := r.Group("/api/v1", s.authenticate)
+	v1 := r.Group("/api/v1", s.authenticate, s.perIdentity.ByKey(func(c *gin.Context) string { return identity(c).Email }))
 	v1.GET("/me", s.me)
 	v1.POST("/smart-accounts", s.createSmartAccount)
 	v1.GET("/smart-accounts", s.searchSmartAccounts)

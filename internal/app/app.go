@@ -146,7 +146,8 @@ func (a *App) Processes() *process.Client {
 
 func (a *App) startAPI(ctx context.Context) error {
 	p := a.Processes()
-	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p})
+	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p,
+		RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies})
 	l := a.Listener
 	if l == nil {
 		var err error
@@ -155,7 +156,9 @@ func (a *App) startAPI(ctx context.Context) error {
 		}
 	}
 	a.listener = l
-	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	// Bounded reads and writes: a slow client cannot hold a connection (and its goroutine) for ever.
+	a.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	go func() {
 		if err := a.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

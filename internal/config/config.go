@@ -35,6 +35,9 @@ type Config struct {
 	// RateLinks limits each client address on the emailed-link pages (/a/…), RateAPI each identity on
 	// /api/v1; a zero Rate disables the limit.
 	RateLinks, RateAPI ratelimit.Config
+	// TrustedProxies are the addresses or CIDRs of the proxies in front of the API whose X-Forwarded-For
+	// names the client (none by default).
+	TrustedProxies []string
 }
 
 // The default limits leave a person clicking, or a client paging through an inventory, far below
@@ -81,6 +84,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DelegationExpiry = e.dur("CLC_DELEGATION_EXPIRY", 14*24*time.Hour)
 	c.RateLinks = e.rate("CLC_RATE_LINKS", defaultRateLinks)
 	c.RateAPI = e.rate("CLC_RATE_API", defaultRateAPI)
+	c.TrustedProxies = e.list("CLC_TRUSTED_PROXIES")
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
 	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)

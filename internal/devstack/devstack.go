@@ -22,6 +22,7 @@ import (
 	"github.com/licensecentral/clc/internal/config"
 	"github.com/licensecentral/clc/internal/devtemporal"
 	"github.com/licensecentral/clc/internal/mailcatch"
+	"github.com/licensecentral/clc/internal/ratelimit"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 )
@@ -117,6 +118,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	cfg.TemporalAddress, cfg.TemporalNamespace = s.Temporal.HostPort(), s.Temporal.Namespace()
 	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = s.Mail.Host(), s.Mail.Port(), "none"
 	cfg.Auth.HS256Secret, cfg.Auth.Issuer = string(secret), s.Signer.Issuer
+	// One person drives the dev stack by hand or a load tool drives it hard: no rate limits.
+	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
 	if o.Timing != nil {
 		cfg.Timing = *o.Timing
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/config"
 	"github.com/licensecentral/clc/internal/mailcatch"
+	"github.com/licensecentral/clc/internal/ratelimit"
 	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
@@ -91,6 +92,8 @@ func start(ctx context.Context) (*env, error) {
 	cfg.TaskQueue = "clc-e2e"
 	cfg.SMTP = activitiesSMTP(e.mail)
 	cfg.Auth.HS256Secret, cfg.Auth.Issuer = secret, "e2e"
+	// The suite follows many links and calls from one address; the limits have their own handler test.
+	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
 	e.cfg = cfg
 
 	if e.app, err = e.newApp(ctx, cfg, true, true); err != nil {

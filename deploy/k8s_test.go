@@ -747,3 +747,39 @@ func TestK8sChecksCatch(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeDeploying keeps the README's commands in step with the manifests: the phase label, the
+// namespace, the Job and the Deployments they name, and the example they point to.
+func TestReadmeDeploying(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## Deploying\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Deploying" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	b, problems := loadK8s(os.DirFS(k8sDir))
+	if b == nil {
+		t.Fatal(problems)
+	}
+	want := []string{"kubectl apply -k overlay -l " + phaseLabel + "=" + phaseMigrate,
+		"kubectl -n " + b.kust.Namespace + " ", "examples/ingress.yaml"}
+	for _, m := range b.applied {
+		switch m.kind {
+		case "Job":
+			want = append(want, "job/"+m.meta.GetName())
+		case "Deployment":
+			want = append(want, "deploy/"+m.meta.GetName())
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(section, w) {
+			t.Errorf("README.md's Deploying does not say %q", w)
+		}
+	}
+	if _, err := os.Stat(path.Join(k8sDir, examplesDir, "ingress.yaml")); err != nil {
+		t.Error(err)
+	}
+}

@@ -230,12 +230,17 @@ func checkK8s(b *bundle, commands map[string]bool) []string {
 			for k, v := range o.StringData {
 				values[k] = v
 			}
+			// The pods get the overlay's values, never these placeholders: config.Load is shown a stand-in
+			// as long as a real secret (64 bytes), so a length rule such as CLC_LINK_SECRET's judges the
+			// manifests rather than the placeholder.
+			standIns := map[string]string{}
 			for _, k := range sortedKeys(values) {
 				if !strings.Contains(values[k], placeholder) {
 					c.bad("%s: %s is not a %s placeholder: real values go in an overlay, not in the repository", m, k, placeholder)
 				}
+				standIns[k] = strings.Repeat("s", 64)
 			}
-			c.secrets[o.Name] = values
+			c.secrets[o.Name] = standIns
 			c.checkEnvKeys(m, values)
 		case *corev1.Service:
 			c.services = append(c.services, o)

@@ -259,3 +259,29 @@ func TestLinkRefusalShowsTheFormAgain(t *testing.T) {
 		t.Errorf("%d decisions sent, want one per purpose", n)
 	}
 }
+
+// The delegate's page names what it did not find: a missing virtual account is not reported as a
+// missing Smart Account.
+func TestDelegatePageNamesEachMiss(t *testing.T) {
+	h, orders := newLinkHarness(t)
+	var c linkCase
+	for _, lc := range linkCases(t, h) {
+		if lc.purpose == models.PurposeOrderDelegation {
+			c = lc
+		}
+	}
+	for _, tc := range []struct{ account, va, want string }{
+		{"acme.com", "NOPE", `The Smart Account Acme has no virtual account "NOPE".`},
+		{"Acme", "NOPE", `The Smart Account Acme has no virtual account "NOPE".`},
+		{"nobody.example.com", "", `No Smart Account has the domain identifier or the name "nobody.example.com".`},
+	} {
+		p := parsePage(t, h.form("/a/"+c.raw, url.Values{"decision": {"ASSIGN"}, "smartAccount": {tc.account},
+			"virtualAccount": {tc.va}}), http.StatusNotFound)
+		if !strings.Contains(p.text(), tc.want) || len(p.all("form")) != 1 {
+			t.Errorf("%s / %s: page says %s", tc.account, tc.va, p.text())
+		}
+	}
+	if orders.calls() != 0 {
+		t.Errorf("an assignment was sent for an account that was not found")
+	}
+}

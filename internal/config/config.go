@@ -11,6 +11,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	LogLevel       string
 	// DelegationExpiry is how long an order delegation's emailed link works (default 14 days).
 	DelegationExpiry time.Duration
+	// LinkSecret is what the worker derives emailed links from (CLC_LINK_SECRET); the API never needs it.
+	LinkSecret string
 }
 
 // Load reads the environment; getenv is os.Getenv in the binaries and a map in tests.
@@ -65,6 +68,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Timing:         process.DefaultTiming(),
 		CiscoApprovers: e.list("CLC_CISCO_APPROVERS"),
 		LogLevel:       e.str("CLC_LOG_LEVEL", "info"),
+		LinkSecret:     e.str("CLC_LINK_SECRET", ""),
 	}
 	c.DelegationExpiry = e.dur("CLC_DELEGATION_EXPIRY", 14*24*time.Hour)
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
@@ -91,6 +95,16 @@ func (c Config) Check(needDB, needAuth bool) error {
 	}
 	if needAuth && c.Auth.HS256Secret == "" && c.Auth.OIDCIssuer == "" {
 		return fmt.Errorf("CLC_AUTH_OIDC_ISSUER (or CLC_AUTH_HS256_SECRET) is required")
+	}
+	return nil
+}
+
+// CheckWorker reports the settings only the worker cannot run without: it mails the links, and a link
+// derived from a missing or short secret could be computed by anyone who can guess its mail key.
+func (c Config) CheckWorker() error {
+	if len(c.LinkSecret) < models.MinLinkSecretLen {
+		return fmt.Errorf("CLC_LINK_SECRET must be at least %d bytes for the worker (it has %d); "+
+			"generate one with openssl rand -hex 32", models.MinLinkSecretLen, len(c.LinkSecret))
 	}
 	return nil
 }

@@ -86,6 +86,9 @@ type Mailer struct {
 	From      string
 	PublicURL string
 	Log       *slog.Logger
+	// LinkSecret is what the emailed links' tokens are derived from (CLC_LINK_SECRET, at least
+	// models.MinLinkSecretLen bytes), so that a retried task mail carries the link it may already have sent.
+	LinkSecret []byte
 }
 
 // SendMail sends a notification unless the mail log shows its key was sent already.
@@ -97,21 +100,28 @@ func (m *Mailer) SendMail(ctx context.Context, in MailInput) error {
 	return m.send(ctx, in.Key, in.To, in.Template, in.Data)
 }
 
-// SendTaskMail mints a token for the recipient, stores its hash, and mails the link. A retry after a
-// recorded send does nothing; a retry after an unrecorded send mails a second, equally valid link.
+// SendTaskMail stores the hash of the recipient's token and mails the link. The token is derived from
+// the mail key and its row is stored once, so a retry after a recorded send does nothing and a retry
+// after an unrecorded one (a crash between the send and the mail log) mails the same link again.
 func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
 	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
 		return err
 	}
-	raw, hash, err := models.NewToken()
-	if err != nil {
-		return err
+	// Without the secret anyone who can guess a mail key could compute its link. The worker does not start
+	// without one; this keeps a Mailer built elsewhere from mailing such links.
+	if len(m.LinkSecret) < models.MinLinkSecretLen {
+		return fmt.Errorf("task mail %s: the link secret (CLC_LINK_SECRET) has %d bytes, fewer than %d",
+			in.Key, len(m.LinkSecret), models.MinLinkSecretLen)
 	}
+	raw, hash := models.LinkToken(m.LinkSecret, in.Key)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tok := models.ActionToken{ID: models.NewID(), Hash: hash, Purpose: in.Purpose, WorkflowID: in.WorkflowID,
 		SubjectID: in.SubjectID, Recipient: models.NormalizeEmail(in.Recipient), MailKey: in.Key,
 		ExpiresAt: in.ExpiresAt.UTC(), CreatedAt: now}
-	if err := m.DB.WithContext(ctx).Create(&tok).Error; err != nil {
+	// A retry finds the row of the attempt before it under the same (unique) hash and keeps it.
+	err := m.DB.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "hash"}}, DoNothing: true}).
+		Create(&tok).Error
+	if err != nil {
 		return fmt.Errorf("store token for %s: %w", in.Key, err)
 	}
 	in.Data.ActionURL = strings.TrimRight(m.PublicURL, "/") + "/a/" + raw

@@ -2,26 +2,14 @@ package models
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 )
 
 // MinLinkSecretLen is the shortest secret LinkToken may be given: the links are only as hard to guess as
 // the secret, since their mail keys are not secret.
 const MinLinkSecretLen = 32
-
-// NewToken returns an emailed link's token (32 random bytes, base64url) and the hash that is stored.
-func NewToken() (raw, hash string, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("token: %w", err)
-	}
-	raw = base64.RawURLEncoding.EncodeToString(b)
-	return raw, HashToken(raw), nil
-}
 
 // LinkToken returns the token of the link mailed under mailKey (HMAC-SHA256 with the server's secret,
 // base64url) and the hash that is stored. It is derived rather than random so that a mail step retried

@@ -69,9 +69,16 @@ func TestDevStackSurvivesRestart(t *testing.T) {
 		t.Fatalf("the inbox page does not show the link %s as a link", link)
 	}
 
+	linkSecret := s.App.Config.LinkSecret
 	s.Close()
 	s = start()
 	defer s.Close()
+	// A mail step retried after the restart derives its link from the same secret, so it mails the link
+	// it may have mailed before; the secret is its own, not the token-signing one.
+	if s.App.Config.LinkSecret != linkSecret || len(linkSecret) < 32 || linkSecret == string(s.Signer.Secret) {
+		t.Errorf("the link secret (%d bytes) changed across the restart or is the token-signing secret",
+			len(linkSecret))
+	}
 
 	// Same token path on the restarted stack (its API port is new).
 	u, _ := url.Parse(link)

@@ -3,11 +3,14 @@ package activities
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"log/slog"
+	netmail "net/mail"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -79,7 +82,8 @@ type Sender interface {
 	Send(ctx context.Context, msg *mail.Msg) error
 }
 
-// Mailer sends notifications and emailed tasks, at least once and deduplicated by mail key.
+// Mailer sends notifications and emailed tasks, at least once and deduplicated by mail key. Every mail
+// carries its key (X-CLC-Mail-Key) and a Message-ID derived from it.
 type Mailer struct {
 	DB        *gorm.DB
 	Sender    Sender
@@ -157,7 +161,7 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 		return fmt.Errorf("recipients %v: %w", to, err)
 	}
 	msg.Subject(subject)
-	msg.SetMessageID()
+	msg.SetMessageIDWithValue(messageID(key, msg.GetFrom()))
 	msg.SetDate()
 	msg.SetGenHeader("X-CLC-Mail-Key", key)
 	msg.SetBodyString(mail.TypeTextPlain, text)
@@ -171,6 +175,20 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 	}
 	m.logger().Info("mail sent", "mailKey", key, "template", name, "recipients", len(to))
 	return nil
+}
+
+// messageID is the Message-ID of the mail sent under key, without its angle brackets. It is derived from
+// the key so that a mail resent after a crash is, to mail clients, the message they may already have; the
+// sender's domain makes it unique beyond this system, as RFC 5322 asks.
+func messageID(key string, from []*netmail.Address) string {
+	sum := sha256.Sum256([]byte(key))
+	domain := "localhost"
+	if len(from) > 0 {
+		if at := strings.LastIndex(from[0].Address, "@"); at >= 0 && at < len(from[0].Address)-1 {
+			domain = from[0].Address[at+1:]
+		}
+	}
+	return hex.EncodeToString(sum[:16]) + "@" + domain
 }
 
 func (m *Mailer) logger() *slog.Logger {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +157,9 @@ func TestSendMailDeliversOnceByKey(t *testing.T) {
 		if msg.From != "noreply@clc.test" {
 			t.Errorf("from %q", msg.From)
 		}
+		if !messageIDRe.MatchString(msg.MessageID) {
+			t.Errorf("Message-ID %q, want <32 hex digits@clc.test> (the From address's domain)", msg.MessageID)
+		}
 		if strings.TrimSpace(msg.Text) != strings.TrimSpace(text) {
 			t.Errorf("text =\n%s\nwant\n%s", msg.Text, text)
 		}
@@ -302,6 +306,50 @@ func TestSendTaskMailStoresOnlyTheTokenHash(t *testing.T) {
 	})
 }
 
+// messageIDRe is the Message-ID of every mail: 16 bytes of the mail key's SHA-256 at the sender's domain.
+var messageIDRe = regexp.MustCompile(`^<[0-9a-f]{32}@clc\.test>$`)
+
+func TestNotificationMessageIDFollowsTheMailKey(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		u := testdb.Unique()
+		to := "alice@acme-" + u + ".com"
+		data := activities.MailData{AccountName: "Acme " + u, Domain: "acme-" + u + ".com"}
+		send := func(key string) {
+			t.Helper()
+			if err := m.SendMail(ctx, activities.MailInput{Key: key, To: []string{to}, Template: "sa_expired",
+				Data: data}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		key, other := "sa-create/"+u+"/expired", "sa-create/"+u+"/expired-again"
+		send(key)
+		// The worker dies before the mail log records the send; the retry sends again.
+		if err := db.Where("key = ?", key).Delete(&models.MailLog{}).Error; err != nil {
+			t.Fatal(err)
+		}
+		send(key)
+		send(other)
+		fence(t, srv, m, u)
+
+		mails := srv.To(to)
+		if len(mails) != 3 {
+			t.Fatalf("%d mails to %s, want 3", len(mails), to)
+		}
+		for _, msg := range mails {
+			if !messageIDRe.MatchString(msg.MessageID) {
+				t.Errorf("Message-ID %q, want <32 hex digits@clc.test>", msg.MessageID)
+			}
+		}
+		if mails[0].MessageID != mails[1].MessageID {
+			t.Errorf("the resend of %s has Message-ID %s, the first send %s", key, mails[1].MessageID, mails[0].MessageID)
+		}
+		if mails[2].MessageID == mails[0].MessageID {
+			t.Errorf("the mail keys %s and %s share the Message-ID %s", key, other, mails[0].MessageID)
+		}
+	})
+}
+
 func TestSendTaskMailRetriedAfterAnUnrecordedSendMailsTheSameLink(t *testing.T) {
 	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
 		crashes := map[string]func(t *testing.T, db *gorm.DB, m *activities.Mailer, in activities.TaskMailInput){
@@ -351,6 +399,10 @@ func TestSendTaskMailRetriedAfterAnUnrecordedSendMailsTheSameLink(t *testing.T) 
 				if links[0] != links[1] {
 					t.Errorf("the retry mailed the link %s, the first attempt %s: two live links", links[1], links[0])
 				}
+				if mails[0].MessageID != mails[1].MessageID || !messageIDRe.MatchString(mails[0].MessageID) {
+					t.Errorf("Message-IDs %q and %q, want the same one twice: the retry is the same message",
+						mails[0].MessageID, mails[1].MessageID)
+				}
 				var toks []models.ActionToken
 				if err := db.Where("workflow_id = ?", in.WorkflowID).Find(&toks).Error; err != nil {
 					t.Fatal(err)
@@ -394,6 +446,9 @@ func TestSendTaskMailGivesEachKeyItsOwnLink(t *testing.T) {
 		}
 		if a[0] == b[0] {
 			t.Errorf("two mail keys mailed the same link %s", a[0])
+		}
+		if mails[0].MessageID == mails[1].MessageID {
+			t.Errorf("two mail keys sent the same Message-ID %s", mails[0].MessageID)
 		}
 		for _, link := range []string{a[0], b[0]} {
 			if n := rowCount(t, db, &models.ActionToken{}, "hash = ?", models.HashToken(tokenOf(t, link))); n != 1 {

@@ -49,10 +49,9 @@ type MailData struct {
 	People   []string
 	Outside  []string
 	Declined []string
-	// ActionURL is set by SendTaskMail: the emailed link of the task.
+	// ActionURL is set by SendTaskMail: the emailed link of the task. It is the only link a mail has:
+	// the API's URLs answer a browser with a 401, and there are no portal pages to link to yet.
 	ActionURL string
-	// AccountURL is set by the mailer: where the account can be seen.
-	AccountURL string
 	// Order is what the mails about an order show.
 	Order OrderMail
 }
@@ -100,7 +99,6 @@ func (m *Mailer) SendMail(ctx context.Context, in MailInput) error {
 	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
 		return err
 	}
-	in.Data.AccountURL = m.accountURL(in.Data.AccountID)
 	return m.send(ctx, in.Key, in.To, in.Template, in.Data)
 }
 
@@ -129,15 +127,7 @@ func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
 		return fmt.Errorf("store token for %s: %w", in.Key, err)
 	}
 	in.Data.ActionURL = strings.TrimRight(m.PublicURL, "/") + "/a/" + raw
-	in.Data.AccountURL = m.accountURL(in.Data.AccountID)
 	return m.send(ctx, in.Key, []string{in.Recipient}, in.Template, in.Data)
-}
-
-func (m *Mailer) accountURL(id string) string {
-	if id == "" {
-		return ""
-	}
-	return strings.TrimRight(m.PublicURL, "/") + "/api/v1/smart-accounts/" + id
 }
 
 func (m *Mailer) sent(ctx context.Context, key string) (bool, error) {

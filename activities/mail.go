@@ -3,11 +3,14 @@ package activities
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"log/slog"
+	netmail "net/mail"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -46,10 +49,9 @@ type MailData struct {
 	People   []string
 	Outside  []string
 	Declined []string
-	// ActionURL is set by SendTaskMail: the emailed link of the task.
+	// ActionURL is set by SendTaskMail: the emailed link of the task. It is the only link a mail has:
+	// the API's URLs answer a browser with a 401, and there are no portal pages to link to yet.
 	ActionURL string
-	// AccountURL is set by the mailer: where the account can be seen.
-	AccountURL string
 	// Order is what the mails about an order show.
 	Order OrderMail
 }
@@ -79,13 +81,17 @@ type Sender interface {
 	Send(ctx context.Context, msg *mail.Msg) error
 }
 
-// Mailer sends notifications and emailed tasks, at least once and deduplicated by mail key.
+// Mailer sends notifications and emailed tasks, at least once and deduplicated by mail key. Every mail
+// carries its key (X-CLC-Mail-Key) and a Message-ID derived from it.
 type Mailer struct {
 	DB        *gorm.DB
 	Sender    Sender
 	From      string
 	PublicURL string
 	Log       *slog.Logger
+	// LinkSecret is what the emailed links' tokens are derived from (CLC_LINK_SECRET, at least
+	// models.MinLinkSecretLen bytes), so that a retried task mail carries the link it may already have sent.
+	LinkSecret []byte
 }
 
 // SendMail sends a notification unless the mail log shows its key was sent already.
@@ -93,37 +99,35 @@ func (m *Mailer) SendMail(ctx context.Context, in MailInput) error {
 	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
 		return err
 	}
-	in.Data.AccountURL = m.accountURL(in.Data.AccountID)
 	return m.send(ctx, in.Key, in.To, in.Template, in.Data)
 }
 
-// SendTaskMail mints a token for the recipient, stores its hash, and mails the link. A retry after a
-// recorded send does nothing; a retry after an unrecorded send mails a second, equally valid link.
+// SendTaskMail stores the hash of the recipient's token and mails the link. The token is derived from
+// the mail key and its row is stored once, so a retry after a recorded send does nothing and a retry
+// after an unrecorded one (a crash between the send and the mail log) mails the same link again.
 func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
 	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
 		return err
 	}
-	raw, hash, err := models.NewToken()
-	if err != nil {
-		return err
+	// Without the secret anyone who can guess a mail key could compute its link. The worker does not start
+	// without one; this keeps a Mailer built elsewhere from mailing such links.
+	if len(m.LinkSecret) < models.MinLinkSecretLen {
+		return fmt.Errorf("task mail %s: the link secret (CLC_LINK_SECRET) has %d bytes, fewer than %d",
+			in.Key, len(m.LinkSecret), models.MinLinkSecretLen)
 	}
+	raw, hash := models.LinkToken(m.LinkSecret, in.Key)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tok := models.ActionToken{ID: models.NewID(), Hash: hash, Purpose: in.Purpose, WorkflowID: in.WorkflowID,
 		SubjectID: in.SubjectID, Recipient: models.NormalizeEmail(in.Recipient), MailKey: in.Key,
 		ExpiresAt: in.ExpiresAt.UTC(), CreatedAt: now}
-	if err := m.DB.WithContext(ctx).Create(&tok).Error; err != nil {
+	// A retry finds the row of the attempt before it under the same (unique) hash and keeps it.
+	err := m.DB.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "hash"}}, DoNothing: true}).
+		Create(&tok).Error
+	if err != nil {
 		return fmt.Errorf("store token for %s: %w", in.Key, err)
 	}
 	in.Data.ActionURL = strings.TrimRight(m.PublicURL, "/") + "/a/" + raw
-	in.Data.AccountURL = m.accountURL(in.Data.AccountID)
 	return m.send(ctx, in.Key, []string{in.Recipient}, in.Template, in.Data)
-}
-
-func (m *Mailer) accountURL(id string) string {
-	if id == "" {
-		return ""
-	}
-	return strings.TrimRight(m.PublicURL, "/") + "/api/v1/smart-accounts/" + id
 }
 
 func (m *Mailer) sent(ctx context.Context, key string) (bool, error) {
@@ -147,7 +151,7 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 		return fmt.Errorf("recipients %v: %w", to, err)
 	}
 	msg.Subject(subject)
-	msg.SetMessageID()
+	msg.SetMessageIDWithValue(messageID(key, msg.GetFrom()))
 	msg.SetDate()
 	msg.SetGenHeader("X-CLC-Mail-Key", key)
 	msg.SetBodyString(mail.TypeTextPlain, text)
@@ -161,6 +165,20 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 	}
 	m.logger().Info("mail sent", "mailKey", key, "template", name, "recipients", len(to))
 	return nil
+}
+
+// messageID is the Message-ID of the mail sent under key, without its angle brackets. It is derived from
+// the key so that a mail resent after a crash is, to mail clients, the message they may already have; the
+// sender's domain makes it unique beyond this system, as RFC 5322 asks.
+func messageID(key string, from []*netmail.Address) string {
+	sum := sha256.Sum256([]byte(key))
+	domain := "localhost"
+	if len(from) > 0 {
+		if at := strings.LastIndex(from[0].Address, "@"); at >= 0 && at < len(from[0].Address)-1 {
+			domain = from[0].Address[at+1:]
+		}
+	}
+	return hex.EncodeToString(sum[:16]) + "@" + domain
 }
 
 func (m *Mailer) logger() *slog.Logger {

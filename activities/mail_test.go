@@ -3,15 +3,19 @@ package activities_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/wneessen/go-mail"
 	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/activities"
@@ -35,13 +39,66 @@ func catcher(t *testing.T, db *gorm.DB) (*mailcatch.Server, *activities.Mailer) 
 		}
 	})
 	m := &activities.Mailer{
-		DB:        db,
-		Sender:    activities.SMTPSender{Config: activities.SMTPConfig{Host: srv.Host(), Port: srv.Port(), TLS: "none", Timeout: 10 * time.Second}},
-		From:      "License Central <noreply@clc.test>",
-		PublicURL: publicURL,
-		Log:       slog.New(slog.DiscardHandler),
+		DB:         db,
+		Sender:     activities.SMTPSender{Config: activities.SMTPConfig{Host: srv.Host(), Port: srv.Port(), TLS: "none", Timeout: 10 * time.Second}},
+		From:       "License Central <noreply@clc.test>",
+		PublicURL:  publicURL,
+		Log:        slog.New(slog.DiscardHandler),
+		LinkSecret: []byte("activities-test-link-secret-32by"),
 	}
 	return srv, m
+}
+
+// actionLinks are the task links in a mail, as its reader would click them.
+func actionLinks(msg mailcatch.Message) []string {
+	var out []string
+	for _, l := range msg.Links {
+		if strings.HasPrefix(l, "http://clc.test/a/") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// tokenOf is the token at the end of an emailed link.
+func tokenOf(t *testing.T, link string) string {
+	t.Helper()
+	lu, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path.Base(lu.Path)
+}
+
+// approvalTask is a task mail asking recipient to approve a request of its own workflow.
+func approvalTask(u, recipient string) activities.TaskMailInput {
+	workflowID := "sa-create/req-" + u
+	return activities.TaskMailInput{Key: workflowID + "/approval/" + recipient, Recipient: recipient,
+		Purpose: models.PurposeSAApproval, WorkflowID: workflowID, SubjectID: "sa-" + u,
+		ExpiresAt: time.Now().Add(72 * time.Hour), Template: "sa_approval_task",
+		Data: activities.MailData{AccountName: "Acme Eng " + u, AccountID: "sa-" + u, Domain: "eng.acme-" + u + ".com",
+			TLD: "acme-" + u + ".com", RequesterName: "Bob", RequesterEmail: "bob@acme-" + u + ".com"}}
+}
+
+// lostAnswer delivers every mail but fails the first sends it is told to, as a worker killed after the
+// relay took the mail and before the mail log recorded it would see it.
+type lostAnswer struct {
+	activities.Sender
+	mu    sync.Mutex
+	fails int
+}
+
+func (s *lostAnswer) Send(ctx context.Context, msg *mail.Msg) error {
+	if err := s.Sender.Send(ctx, msg); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fails > 0 {
+		s.fails--
+		return errors.New("connection reset after the relay accepted the mail")
+	}
+	return nil
 }
 
 func waitSubject(t *testing.T, srv *mailcatch.Server, subject string) mailcatch.Message {
@@ -87,9 +144,7 @@ func TestSendMailDeliversOnceByKey(t *testing.T) {
 		if err := m.SendMail(ctx, activities.MailInput{Key: key, To: []string{to}, Template: "sa_active", Data: data}); err != nil {
 			t.Fatal(err)
 		}
-		want := data
-		want.AccountURL = "http://clc.test/api/v1/smart-accounts/sa-" + u
-		subject, text, html, err := activities.Render("sa_active", want)
+		subject, text, html, err := activities.Render("sa_active", data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,14 +155,18 @@ func TestSendMailDeliversOnceByKey(t *testing.T) {
 		if msg.From != "noreply@clc.test" {
 			t.Errorf("from %q", msg.From)
 		}
+		if !messageIDRe.MatchString(msg.MessageID) {
+			t.Errorf("Message-ID %q, want <32 hex digits@clc.test> (the From address's domain)", msg.MessageID)
+		}
 		if strings.TrimSpace(msg.Text) != strings.TrimSpace(text) {
 			t.Errorf("text =\n%s\nwant\n%s", msg.Text, text)
 		}
 		if strings.TrimSpace(msg.HTML) != strings.TrimSpace(html) {
 			t.Errorf("html =\n%s\nwant\n%s", msg.HTML, html)
 		}
-		if !strings.Contains(msg.Text, want.AccountURL) || !strings.Contains(msg.HTML, want.AccountURL) {
-			t.Errorf("the account link %s is missing from the mail", want.AccountURL)
+		// A browser would get a 401 from the API: an informational mail has no link to click.
+		if len(msg.Links) != 0 {
+			t.Errorf("the notification has links %v, want none", msg.Links)
 		}
 		if strings.Contains(msg.HTML, "<"+u+">") {
 			t.Errorf("the account name reached the HTML unescaped")
@@ -232,7 +291,7 @@ func TestSendTaskMailStoresOnlyTheTokenHash(t *testing.T) {
 			}
 		}
 
-		// A retry with the same key mints no second token and sends nothing.
+		// A retry with the same key after the send was recorded stores no second token and sends nothing.
 		if err := m.SendTaskMail(ctx, in); err != nil {
 			t.Fatal(err)
 		}
@@ -242,6 +301,185 @@ func TestSendTaskMailStoresOnlyTheTokenHash(t *testing.T) {
 		}
 		if n := rowCount(t, db, &models.ActionToken{}, "workflow_id = ?", workflowID); n != 1 {
 			t.Errorf("%d tokens after a retry, want 1", n)
+		}
+	})
+}
+
+// messageIDRe is the Message-ID of every mail: 16 bytes of the mail key's SHA-256 at the sender's domain.
+var messageIDRe = regexp.MustCompile(`^<[0-9a-f]{32}@clc\.test>$`)
+
+func TestNotificationMessageIDFollowsTheMailKey(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		u := testdb.Unique()
+		to := "alice@acme-" + u + ".com"
+		data := activities.MailData{AccountName: "Acme " + u, Domain: "acme-" + u + ".com"}
+		send := func(key string) {
+			t.Helper()
+			if err := m.SendMail(ctx, activities.MailInput{Key: key, To: []string{to}, Template: "sa_expired",
+				Data: data}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		key, other := "sa-create/"+u+"/expired", "sa-create/"+u+"/expired-again"
+		send(key)
+		// The worker dies before the mail log records the send; the retry sends again.
+		if err := db.Where("key = ?", key).Delete(&models.MailLog{}).Error; err != nil {
+			t.Fatal(err)
+		}
+		send(key)
+		send(other)
+		fence(t, srv, m, u)
+
+		mails := srv.To(to)
+		if len(mails) != 3 {
+			t.Fatalf("%d mails to %s, want 3", len(mails), to)
+		}
+		for _, msg := range mails {
+			if !messageIDRe.MatchString(msg.MessageID) {
+				t.Errorf("Message-ID %q, want <32 hex digits@clc.test>", msg.MessageID)
+			}
+		}
+		if mails[0].MessageID != mails[1].MessageID {
+			t.Errorf("the resend of %s has Message-ID %s, the first send %s", key, mails[1].MessageID, mails[0].MessageID)
+		}
+		if mails[2].MessageID == mails[0].MessageID {
+			t.Errorf("the mail keys %s and %s share the Message-ID %s", key, other, mails[0].MessageID)
+		}
+	})
+}
+
+func TestSendTaskMailRetriedAfterAnUnrecordedSendMailsTheSameLink(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		crashes := map[string]func(t *testing.T, db *gorm.DB, m *activities.Mailer, in activities.TaskMailInput){
+			"the relay's answer is lost": func(t *testing.T, _ *gorm.DB, m *activities.Mailer, in activities.TaskMailInput) {
+				m.Sender = &lostAnswer{Sender: m.Sender, fails: 1}
+				if err := m.SendTaskMail(ctx, in); err == nil {
+					t.Fatal("the attempt whose send failed reported success")
+				}
+			},
+			"the mail log row is lost": func(t *testing.T, db *gorm.DB, m *activities.Mailer, in activities.TaskMailInput) {
+				if err := m.SendTaskMail(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Where("key = ?", in.Key).Delete(&models.MailLog{}).Error; err != nil {
+					t.Fatal(err)
+				}
+			},
+		}
+		for name, crash := range crashes {
+			t.Run(name, func(t *testing.T) {
+				srv, m := catcher(t, db)
+				u := testdb.Unique()
+				recipient := "approver-" + u + "@acme.com"
+				in := approvalTask(u, recipient)
+				crash(t, db, m, in)
+				if n := rowCount(t, db, &models.MailLog{}, "key = ?", in.Key); n != 0 {
+					t.Fatalf("%d mail_log rows after the crash, want none", n)
+				}
+				// The activity is retried.
+				if err := m.SendTaskMail(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+				fence(t, srv, m, u)
+
+				mails := srv.To(recipient)
+				if len(mails) != 2 {
+					t.Fatalf("%d mails to %s, want 2 (the unrecorded one and the retry)", len(mails), recipient)
+				}
+				var links []string
+				for _, msg := range mails {
+					l := actionLinks(msg)
+					if len(l) != 1 {
+						t.Fatalf("mail %s has action links %v, want one", msg.ID, l)
+					}
+					links = append(links, l[0])
+				}
+				if links[0] != links[1] {
+					t.Errorf("the retry mailed the link %s, the first attempt %s: two live links", links[1], links[0])
+				}
+				if mails[0].MessageID != mails[1].MessageID || !messageIDRe.MatchString(mails[0].MessageID) {
+					t.Errorf("Message-IDs %q and %q, want the same one twice: the retry is the same message",
+						mails[0].MessageID, mails[1].MessageID)
+				}
+				var toks []models.ActionToken
+				if err := db.Where("workflow_id = ?", in.WorkflowID).Find(&toks).Error; err != nil {
+					t.Fatal(err)
+				}
+				if len(toks) != 1 {
+					t.Fatalf("%d token rows for %s, want 1", len(toks), in.WorkflowID)
+				}
+				if toks[0].Hash != models.HashToken(tokenOf(t, links[0])) || toks[0].MailKey != in.Key {
+					t.Errorf("the token row %+v is not the mailed link's", toks[0])
+				}
+				if n := rowCount(t, db, &models.MailLog{}, "key = ?", in.Key); n != 1 {
+					t.Errorf("%d mail_log rows after the retry, want 1", n)
+				}
+			})
+		}
+	})
+}
+
+func TestSendTaskMailGivesEachKeyItsOwnLink(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		u := testdb.Unique()
+		recipient := "approver-" + u + "@acme.com"
+		first := approvalTask(u, recipient)
+		reminder := first
+		reminder.Key = first.WorkflowID + "/reminder-1/" + recipient
+		for _, in := range []activities.TaskMailInput{first, reminder} {
+			if err := m.SendTaskMail(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fence(t, srv, m, u)
+
+		mails := srv.To(recipient)
+		if len(mails) != 2 {
+			t.Fatalf("%d mails to %s, want 2", len(mails), recipient)
+		}
+		a, b := actionLinks(mails[0]), actionLinks(mails[1])
+		if len(a) != 1 || len(b) != 1 {
+			t.Fatalf("action links %v and %v, want one in each mail", a, b)
+		}
+		if a[0] == b[0] {
+			t.Errorf("two mail keys mailed the same link %s", a[0])
+		}
+		if mails[0].MessageID == mails[1].MessageID {
+			t.Errorf("two mail keys sent the same Message-ID %s", mails[0].MessageID)
+		}
+		for _, link := range []string{a[0], b[0]} {
+			if n := rowCount(t, db, &models.ActionToken{}, "hash = ?", models.HashToken(tokenOf(t, link))); n != 1 {
+				t.Errorf("%d token rows for the link %s, want 1", n, link)
+			}
+		}
+		if n := rowCount(t, db, &models.ActionToken{}, "workflow_id = ?", first.WorkflowID); n != 2 {
+			t.Errorf("%d token rows for %s, want 2", n, first.WorkflowID)
+		}
+	})
+}
+
+func TestSendTaskMailWithoutALinkSecretMailsNothing(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		u := testdb.Unique()
+		recipient := "approver-" + u + "@acme.com"
+		in := approvalTask(u, recipient)
+		secret := m.LinkSecret
+		for _, short := range [][]byte{nil, secret[:31]} {
+			m.LinkSecret = short
+			if err := m.SendTaskMail(ctx, in); err == nil || !strings.Contains(err.Error(), "CLC_LINK_SECRET") {
+				t.Errorf("a %d-byte secret: error %v, want one naming CLC_LINK_SECRET", len(short), err)
+			}
+		}
+		m.LinkSecret = secret
+		fence(t, srv, m, u)
+		if n := len(srv.To(recipient)); n != 0 {
+			t.Errorf("%d mails sent without a link secret", n)
+		}
+		if n := rowCount(t, db, &models.ActionToken{}, "workflow_id = ?", in.WorkflowID); n != 0 {
+			t.Errorf("%d token rows stored without a link secret", n)
 		}
 	})
 }
@@ -256,7 +494,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 		RequesterEmail: "bob@acme.com", RequesterName: "Bob Builder", Note: "please hurry", Reason: "duplicate",
 		DecidedBy: "alice@acme.com", Status: string(models.SAPendingApproval), SMB: true,
 		Approvers: []string{"alice@acme.com", "ops@acme.com"}, Deadline: time.Date(2030, 1, 2, 3, 4, 0, 0, time.UTC),
-		Reminder: 1, ActionURL: "http://clc.test/a/TOKEN", AccountURL: "http://clc.test/api/v1/smart-accounts/01a2",
+		Reminder: 1, ActionURL: "http://clc.test/a/TOKEN",
 		Order: activities.OrderMail{ID: "WO-1001", PurchaseOrder: "PO-7", EndCustomer: "Acme <Engineering>", Lines: 3,
 			Delegator: "fc@acme.com", Delegate: "helper@integrator.com", Note: "pick the lab account", SmartAccount: "Acme",
 			VirtualAccount: "DEFAULT", By: "helper@integrator.com", Outcome: "helper@integrator.com assigned order WO-1001."},
@@ -297,6 +535,10 @@ func TestRenderEveryTemplate(t *testing.T) {
 			for _, part := range []string{subject, text, html} {
 				if strings.Contains(part, "<no value>") {
 					t.Errorf("%s renders <no value>", name)
+				}
+				// A browser opening an API URL gets a 401 in JSON; a mail links to pages only.
+				if strings.Contains(part, "/api/") {
+					t.Errorf("%s renders an API URL:\n%s", name, part)
 				}
 			}
 			key := d.AccountName

@@ -31,7 +31,7 @@ func TestDatabaseOutageAnswers503(t *testing.T) {
 			t.Errorf("%s: %s", path, rec.Body)
 		}
 	}
-	raw, _, _ := models.NewToken()
+	raw, _ := models.LinkToken(linkSecret, "any/mail/key")
 	p := parsePage(t, h.do(http.MethodGet, "/a/"+raw, "", nil), http.StatusServiceUnavailable)
 	if strings.Contains(p.body, "s3cret") {
 		t.Errorf("the link page shows the connection string")

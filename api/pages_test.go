@@ -18,15 +18,16 @@ import (
 	"github.com/licensecentral/clc/process"
 )
 
+// linkSecret stands for the worker's CLC_LINK_SECRET.
+var linkSecret = []byte("api-test-link-secret-of-32-bytes")
+
 // issueToken stores an emailed link's token as the mail activity does and returns the raw token.
 func (h *harness) issueToken(purpose, workflowID, subjectID, recipient string, expires time.Time) (string, models.ActionToken) {
 	h.t.Helper()
-	raw, hash, err := models.NewToken()
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	key := workflowID + "/approval/" + recipient
+	raw, hash := models.LinkToken(linkSecret, key)
 	tok := models.ActionToken{ID: models.NewID(), Hash: hash, Purpose: purpose, WorkflowID: workflowID, SubjectID: subjectID,
-		Recipient: recipient, MailKey: workflowID + "/approval/" + recipient, ExpiresAt: expires.UTC(), CreatedAt: time.Now().UTC()}
+		Recipient: recipient, MailKey: key, ExpiresAt: expires.UTC(), CreatedAt: time.Now().UTC()}
 	if err := h.db.Create(&tok).Error; err != nil {
 		h.t.Fatalf("insert token: %v", err)
 	}
@@ -237,7 +238,8 @@ func TestActionPageRefusals(t *testing.T) {
 	t.Run("forged token", func(t *testing.T) {
 		h, _, _, _ := approvalTask(t)
 		before := h.snapshot()
-		forged, _, _ := models.NewToken()
+		// Well formed, but made with another secret: no row has its hash.
+		forged, _ := models.LinkToken([]byte("not-the-server-link-secret-32-by"), "sa-create/req-x/approval/alice@acme.com")
 		for _, method := range []string{http.MethodGet, http.MethodPost} {
 			var rec *httptest.ResponseRecorder
 			if method == http.MethodGet {

@@ -1,21 +1,24 @@
 package models
 
 import (
-	"crypto/rand"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 )
 
-// NewToken returns an emailed link's token (32 random bytes, base64url) and the hash that is stored.
-func NewToken() (raw, hash string, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", fmt.Errorf("token: %w", err)
-	}
-	raw = base64.RawURLEncoding.EncodeToString(b)
-	return raw, HashToken(raw), nil
+// MinLinkSecretLen is the shortest secret LinkToken may be given: the links are only as hard to guess as
+// the secret, since their mail keys are not secret.
+const MinLinkSecretLen = 32
+
+// LinkToken returns the token of the link mailed under mailKey (HMAC-SHA256 with the server's secret,
+// base64url) and the hash that is stored. It is derived rather than random so that a mail step retried
+// after a crash mails the link it may already have mailed, not a second one that works as well.
+func LinkToken(secret []byte, mailKey string) (raw, hash string) {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(mailKey))
+	raw = base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	return raw, HashToken(raw)
 }
 
 // HashToken is the stored form of a token.

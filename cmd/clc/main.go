@@ -66,6 +66,11 @@ func run(args []string) error {
 		if err := cfg.Check(true, args[0] == "api"); err != nil {
 			return err
 		}
+		if args[0] == "worker" {
+			if err := cfg.CheckWorker(); err != nil {
+				return err
+			}
+		}
 		a := &app.App{Config: cfg, Log: log, RunAPI: args[0] == "api", RunWorker: args[0] == "worker"}
 		if err := a.Run(ctx); err != nil {
 			_ = a.Close()

@@ -116,9 +116,13 @@ func (a *App) StartWorker() error {
 	if a.worker != nil {
 		return nil
 	}
+	if err := a.Config.CheckWorker(); err != nil {
+		return err
+	}
 	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Deps{
-		Store:  &activities.Store{DB: a.DB, ExtraCiscoApprovers: a.Config.CiscoApprovers, Log: a.Log},
-		Mailer: &activities.Mailer{DB: a.DB, Sender: a.Sender, From: a.Config.MailFrom, PublicURL: a.Config.PublicURL, Log: a.Log},
+		Store: &activities.Store{DB: a.DB, ExtraCiscoApprovers: a.Config.CiscoApprovers, Log: a.Log},
+		Mailer: &activities.Mailer{DB: a.DB, Sender: a.Sender, From: a.Config.MailFrom, PublicURL: a.Config.PublicURL,
+			Log: a.Log, LinkSecret: []byte(a.Config.LinkSecret)},
 	}, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

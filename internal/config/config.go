@@ -12,6 +12,7 @@ import (
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/ratelimit"
+	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 )
 
@@ -38,6 +39,8 @@ type Config struct {
 	// TrustedProxies are the addresses or CIDRs of the proxies in front of the API whose X-Forwarded-For
 	// names the client (none by default).
 	TrustedProxies []string
+	// LinkSecret is what the worker derives emailed links from (CLC_LINK_SECRET); the API never needs it.
+	LinkSecret string
 }
 
 // The default limits leave a person clicking, or a client paging through an inventory, far below
@@ -80,6 +83,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Timing:         process.DefaultTiming(),
 		CiscoApprovers: e.list("CLC_CISCO_APPROVERS"),
 		LogLevel:       e.str("CLC_LOG_LEVEL", "info"),
+		LinkSecret:     e.str("CLC_LINK_SECRET", ""),
 	}
 	c.DelegationExpiry = e.dur("CLC_DELEGATION_EXPIRY", 14*24*time.Hour)
 	c.RateLinks = e.rate("CLC_RATE_LINKS", defaultRateLinks)
@@ -117,6 +121,16 @@ func (c Config) Check(needDB, needAuth bool) error {
 	// The verifier refuses this too; said here it stops the command before it connects to anything.
 	if needAuth && c.Auth.HS256Secret == "" && c.Auth.Audience == "" {
 		return fmt.Errorf("CLC_AUTH_AUDIENCE is required with CLC_AUTH_OIDC_ISSUER (the API's client id at the provider)")
+	}
+	return nil
+}
+
+// CheckWorker reports the settings only the worker cannot run without: it mails the links, and a link
+// derived from a missing or short secret could be computed by anyone who can guess its mail key.
+func (c Config) CheckWorker() error {
+	if len(c.LinkSecret) < models.MinLinkSecretLen {
+		return fmt.Errorf("CLC_LINK_SECRET must be at least %d bytes for the worker (it has %d); "+
+			"generate one with openssl rand -hex 32", models.MinLinkSecretLen, len(c.LinkSecret))
 	}
 	return nil
 }

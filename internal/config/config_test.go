@@ -82,3 +82,29 @@ func TestOIDCWithoutAudienceRefused(t *testing.T) {
 		t.Fatalf("HS256 without an audience: %v", err)
 	}
 }
+
+func TestWorkerNeedsALinkSecret(t *testing.T) {
+	for name, secret := range map[string]string{"missing": "", "blank": "   ", "short": strings.Repeat("s", 31)} {
+		c, err := config.Load(env(map[string]string{"CLC_DATABASE_URL": "postgres://x", "CLC_LINK_SECRET": secret}))
+		if err != nil {
+			t.Fatalf("%s: Load refused what the API can run with: %v", name, err)
+		}
+		if err := c.CheckWorker(); err == nil || !strings.Contains(err.Error(), "CLC_LINK_SECRET") {
+			t.Errorf("%s secret: the worker was not refused with a message naming CLC_LINK_SECRET: %v", name, err)
+		}
+		if err := c.Check(true, false); err != nil {
+			t.Errorf("%s secret: the API side was refused: %v", name, err)
+		}
+	}
+	secret := strings.Repeat("s", 32)
+	c, err := config.Load(env(map[string]string{"CLC_LINK_SECRET": " " + secret + "\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LinkSecret != secret {
+		t.Errorf("LinkSecret = %q, want %q", c.LinkSecret, secret)
+	}
+	if err := c.CheckWorker(); err != nil {
+		t.Errorf("a %d-byte secret was refused: %v", len(secret), err)
+	}
+}

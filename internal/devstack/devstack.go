@@ -29,7 +29,7 @@ import (
 
 // Options configures the dev stack.
 type Options struct {
-	// DataDir holds temporal.db, clc.db, mail.jsonl and the token secret.
+	// DataDir holds temporal.db, clc.db, mail.jsonl, the token-signing secret and the link secret.
 	DataDir string
 	// Listen is the API's address (default 127.0.0.1:8080).
 	Listen string
@@ -80,6 +80,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	s.Signer = auth.Signer{Secret: secret, Issuer: "clc-dev", TTL: 12 * time.Hour}
+	// A mail step retried after a restart must derive the link it may already have mailed.
+	linkSecret, err := devSecret(filepath.Join(o.DataDir, "link-secret"))
+	if err != nil {
+		return fail(err)
+	}
 
 	s.Mail = mailcatch.New(mailcatch.Options{Addr: o.SMTPAddr, File: filepath.Join(o.DataDir, "mail.jsonl"), Logger: o.Log})
 	if err := s.Mail.Start(); err != nil {
@@ -120,6 +125,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	cfg.Auth.HS256Secret, cfg.Auth.Issuer = string(secret), s.Signer.Issuer
 	// One person drives the dev stack by hand or a load tool drives it hard: no rate limits.
 	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
+	cfg.LinkSecret = string(linkSecret)
 	if o.Timing != nil {
 		cfg.Timing = *o.Timing
 	}
@@ -158,7 +164,8 @@ func (s *Stack) Close() {
 	}
 }
 
-// devSecret keeps the token-signing secret in the data folder, so tokens survive a restart.
+// devSecret keeps a secret (the token-signing one, the link one) in the data folder, so what was made
+// with it survives a restart.
 func devSecret(path string) ([]byte, error) {
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
 		return []byte(strings.TrimSpace(string(b))), nil

@@ -47,6 +47,9 @@ var sys *env
 
 const secret = "e2e-secret-that-is-long-enough-for-hs256"
 
+// linkSecret is what the worker derives the mailed links from.
+const linkSecret = "e2e-link-secret-at-least-32-bytes-long"
+
 // fastTiming makes the approval remind at 1.5 s and 3 s and expire at 5 s.
 var fastTiming = process.Timing{
 	Reminders: []time.Duration{1500 * time.Millisecond, 3 * time.Second}, Expiry: 5 * time.Second,
@@ -94,6 +97,7 @@ func start(ctx context.Context) (*env, error) {
 	cfg.Auth.HS256Secret, cfg.Auth.Issuer = secret, "e2e"
 	// The suite follows many links and calls from one address; the limits have their own handler test.
 	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
+	cfg.LinkSecret = linkSecret
 	e.cfg = cfg
 
 	if e.app, err = e.newApp(ctx, cfg, true, true); err != nil {

@@ -50,6 +50,9 @@ type Message struct {
 	// Subject is decoded from RFC 2047 so tests can compare it to plain
 	// strings.
 	Subject string `json:"subject"`
+	// MessageID is the Message-ID header as sent, angle brackets included, because that is what mail
+	// clients thread and deduplicate by.
+	MessageID string `json:"messageId,omitempty"`
 	// Text is the decoded text/plain body; CRLF is turned into LF so it
 	// compares equal to the string the sender passed in.
 	Text string `json:"text"`
@@ -478,6 +481,7 @@ func (se *session) Data(r io.Reader) error {
 		From:       from,
 		To:         append([]string{}, se.to...),
 		Subject:    p.subject,
+		MessageID:  p.messageID,
 		Text:       p.text,
 		HTML:       p.html,
 		Links:      extractLinks(p.text, p.html),

@@ -182,6 +182,7 @@ func TestRawMIMEMessage(t *testing.T) {
 		"From: Sender <sender@example.com>",
 		"To: x@example.com",
 		"Subject: =?ISO-8859-1?Q?Gr=FC=DFe?= =?UTF-8?B?4pyT?=",
+		"Message-ID: <raw-1@example.com>",
 		"MIME-Version: 1.0",
 		`Content-Type: multipart/mixed; boundary="outer"`,
 		"",
@@ -217,6 +218,9 @@ func TestRawMIMEMessage(t *testing.T) {
 	}
 	if m.Subject != "Grüße✓" {
 		t.Errorf("Subject = %q", m.Subject)
+	}
+	if m.MessageID != "<raw-1@example.com>" {
+		t.Errorf("MessageID = %q", m.MessageID)
 	}
 	if m.Text != "Siehe "+activationLink+" (jetzt)" {
 		t.Errorf("Text = %q", m.Text)
@@ -460,7 +464,7 @@ func TestHandlerJSON(t *testing.T) {
 	if len(raw) != 2 {
 		t.Fatalf("got %d entries", len(raw))
 	}
-	wantKeys := []string{"from", "html", "id", "links", "receivedAt", "subject", "text", "to"}
+	wantKeys := []string{"from", "html", "id", "links", "messageId", "receivedAt", "subject", "text", "to"}
 	for i, entry := range raw {
 		var keys []string
 		for k := range entry {

@@ -22,10 +22,11 @@ const maxPartDepth = 10
 // parsed holds what a raw message contributes to a Message; envelope data and
 // bookkeeping are filled in by the session.
 type parsed struct {
-	from    string
-	subject string
-	text    string
-	html    string
+	from      string
+	subject   string
+	messageID string
+	text      string
+	html      string
 }
 
 // parseMessage never fails: a catcher that drops mail it cannot fully
@@ -38,6 +39,7 @@ func parseMessage(raw []byte) parsed {
 	}
 	var p parsed
 	p.subject = decodeHeader(msg.Header.Get("Subject"))
+	p.messageID = strings.TrimSpace(msg.Header.Get("Message-Id"))
 	if addr, err := msg.Header.AddressList("From"); err == nil && len(addr) > 0 {
 		p.from = addr[0].Address
 	}

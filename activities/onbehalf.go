@@ -28,9 +28,7 @@ type AcceptSAInput struct {
 // PENDING_CUSTOMER_ADDRESS; with one, the creation rules run with the contact as the requester. A retry
 // after the commit finds the account moved on and returns its state.
 func (s *Store) AcceptOnBehalf(ctx context.Context, in AcceptSAInput) (SAState, error) {
-	step := customerStep{id: in.SmartAccountID, from: models.SAPendingCustomerAcceptance, window: in.Window,
-		tokenID: in.TokenID, decision: "ACCEPT"}
-	return s.onBehalfStep(ctx, step, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
+	return s.accountStep(ctx, customerStep(in.SmartAccountID, models.SAPendingCustomerAcceptance, in.Window, in.TokenID, "ACCEPT"), func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		actor := models.NormalizeEmail(in.Actor)
 		changes := map[string]any{"accepted_by": actor, "accepted_at": now, "updated_at": now}
 		if !in.Headquarters.IsZero() {
@@ -64,9 +62,7 @@ type DeclineOnBehalfInput struct {
 // DeclineOnBehalf marks the account DECLINED_BY_CUSTOMER. It keeps its domain: more creators may be
 // nominated, which brings it back to PENDING_CUSTOMER_ACCEPTANCE.
 func (s *Store) DeclineOnBehalf(ctx context.Context, in DeclineOnBehalfInput) (SAState, error) {
-	step := customerStep{id: in.SmartAccountID, from: models.SAPendingCustomerAcceptance, tokenID: in.TokenID,
-		decision: "DECLINE"}
-	return s.onBehalfStep(ctx, step, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
+	return s.accountStep(ctx, customerStep(in.SmartAccountID, models.SAPendingCustomerAcceptance, Window{}, in.TokenID, "DECLINE"), func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		actor := models.NormalizeEmail(in.Actor)
 		res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, models.SAPendingCustomerAcceptance).
 			Updates(map[string]any{"status": models.SADeclinedByCustomer, "decided_by": actor, "decided_at": now,
@@ -94,9 +90,7 @@ type HeadquartersInput struct {
 // GiveHeadquarters records the address of an accepted account and runs the creation rules with the
 // accepting contact as the requester.
 func (s *Store) GiveHeadquarters(ctx context.Context, in HeadquartersInput) (SAState, error) {
-	step := customerStep{id: in.SmartAccountID, from: models.SAPendingCustomerAddress, window: in.Window,
-		tokenID: in.TokenID, decision: "SUBMIT"}
-	return s.onBehalfStep(ctx, step, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
+	return s.accountStep(ctx, customerStep(in.SmartAccountID, models.SAPendingCustomerAddress, in.Window, in.TokenID, "SUBMIT"), func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		actor := models.NormalizeEmail(in.Actor)
 		sa.Headquarters = in.Headquarters
 		if err := tx.Model(&models.SmartAccount{}).Where("id = ?", sa.ID).
@@ -167,48 +161,15 @@ func (s *Store) NominateCreators(ctx context.Context, in NominateCreatorsInput) 
 	return out, err
 }
 
-// customerStep is one answer of a customer contact: on which account, from which status, carried by
-// which link, with the window of the wait it may start.
-type customerStep struct {
-	id, tokenID, decision string
-	from                  models.SAStatus
-	window                Window
-}
-
-// onBehalfStep runs a change of an account that must be in the step's status, then stores whom the
-// account waits for next and uses up the link that carried the answer, unless the same link carries its
-// recipient on to the address step. An account already past the status (a retry after the commit)
-// answers its state unchanged.
-func (s *Store) onBehalfStep(ctx context.Context, step customerStep, change func(*gorm.DB, *models.SmartAccount, time.Time) error) (SAState, error) {
-	var out SAState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, step.id)
-		if err != nil {
-			return err
+// customerStep is one answer of a customer contact. Its link stays usable when the answer leads to the
+// address step: the same link carries its recipient through it.
+func customerStep(id string, from models.SAStatus, w Window, tokenID, decision string) step {
+	return step{id: id, from: from, window: w, tokenID: tokenID, outcome: func(sa models.SmartAccount) string {
+		if sa.Status == models.SAPendingCustomerAddress {
+			return ""
 		}
-		if sa.Status == step.from {
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			prev := sa.WaitingOn
-			if err := change(tx, &sa, now); err != nil {
-				return err
-			}
-			if err := s.settle(tx, &sa, step.window, prev); err != nil {
-				return err
-			}
-			if sa.Status != models.SAPendingCustomerAddress {
-				if err := useLink(tx, step.tokenID, models.CustomerOutcome(step.decision, sa), now); err != nil {
-					return err
-				}
-			}
-		}
-		out, err = s.stateOf(tx.Statement.Context, tx, sa)
-		return err
-	})
-	if err != nil {
-		return SAState{}, err
-	}
-	s.logger().Info("on-behalf request moved", "smartAccountId", step.id, "from", step.from, "status", out.Status)
-	return out, nil
+		return models.CustomerOutcome(decision, sa)
+	}}
 }
 
 // applyCreationRules decides an accepted account as a request of the accepting contact would be

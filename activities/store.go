@@ -165,39 +165,18 @@ type DecideSAInput struct {
 // DecideSmartAccount activates or declines a PENDING_APPROVAL account. A retry after the change
 // committed finds the account already decided by the same actor and returns its state.
 func (s *Store) DecideSmartAccount(ctx context.Context, in DecideSAInput) (SAState, error) {
-	var out SAState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, in.SmartAccountID)
-		if err != nil {
-			return err
-		}
-		if sa.Status != models.SAPendingApproval {
-			out, err = s.stateOf(tx.Statement.Context, tx, sa)
-			return err
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
+	st := step{id: in.SmartAccountID, from: models.SAPendingApproval, tokenID: in.TokenID,
+		outcome: func(sa models.SmartAccount) string { return models.ApprovalOutcome(in.Approve, sa) }}
+	return s.accountStep(ctx, st, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		details := map[string]any{"reason": in.Reason, "via": in.Via}
-		if in.Approve {
-			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventSAApproved, details)); err != nil {
-				return err
-			}
-			if err := activate(tx, &sa, in.Actor, now); err != nil {
-				return err
-			}
-		} else if err := decline(tx, &sa, in.Actor, in.Reason, models.EventSADeclined, details, now); err != nil {
+		if !in.Approve {
+			return decline(tx, sa, in.Actor, in.Reason, models.EventSADeclined, details, now)
+		}
+		if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventSAApproved, details)); err != nil {
 			return err
 		}
-		if err := useLink(tx, in.TokenID, models.ApprovalOutcome(in.Approve, sa), now); err != nil {
-			return err
-		}
-		out, err = s.stateOf(tx.Statement.Context, tx, sa)
-		return err
+		return activate(tx, sa, in.Actor, now)
 	})
-	if err != nil {
-		return SAState{}, err
-	}
-	s.logger().Info("smart account decided", "smartAccountId", in.SmartAccountID, "status", out.Status, "by", in.Actor)
-	return out, nil
 }
 
 // ResolveDomainInput is Cisco's decision on an account's domain, with the window of the approval it may
@@ -216,30 +195,15 @@ type ResolveDomainInput struct {
 // the creation rules go on as for a domain of the requester's own, so an ACTIVE account for the TLD
 // makes the account wait for its administrators, and otherwise it activates.
 func (s *Store) ResolveDomainApproval(ctx context.Context, in ResolveDomainInput) (SAState, error) {
-	var out SAState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, in.SmartAccountID)
-		if err != nil {
-			return err
-		}
-		if sa.Status != models.SAPendingDomainApproval {
-			out, err = s.stateOf(tx.Statement.Context, tx, sa)
-			return err
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
+	st := step{id: in.SmartAccountID, from: models.SAPendingDomainApproval, tokenID: in.TokenID, window: in.Window,
+		outcome: func(sa models.SmartAccount) string { return models.DomainOutcome(in.Approve, sa) }}
+	return s.accountStep(ctx, st, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		details := map[string]any{"reason": in.Reason, "via": in.Via, "domain": sa.Domain}
 		if !in.Approve {
 			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventDomainDeclined, details)); err != nil {
 				return err
 			}
-			if err := decline(tx, &sa, in.Actor, in.Reason, models.EventSADeclined, details, now); err != nil {
-				return err
-			}
-			if err := useLink(tx, in.TokenID, models.DomainOutcome(false, sa), now); err != nil {
-				return err
-			}
-			out, err = s.stateOf(tx.Statement.Context, tx, sa)
-			return err
+			return decline(tx, sa, in.Actor, in.Reason, models.EventSADeclined, details, now)
 		}
 		if err := lockTLD(tx, sa.TLD); err != nil {
 			return err
@@ -251,31 +215,15 @@ func (s *Store) ResolveDomainApproval(ctx context.Context, in ResolveDomainInput
 		if err != nil {
 			return err
 		}
-		if len(active) > 0 {
-			if err := setStatus(tx, &sa, models.SAPendingDomainApproval, models.SAPendingApproval, now); err != nil {
-				return err
-			}
-			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, models.ActorSystem,
-				models.EventSAWaitsApproval, map[string]any{"approverAccounts": active})); err != nil {
-				return err
-			}
-		} else if err := activate(tx, &sa, in.Actor, now); err != nil {
+		if len(active) == 0 {
+			return activate(tx, sa, in.Actor, now)
+		}
+		if err := setStatus(tx, sa, models.SAPendingDomainApproval, models.SAPendingApproval, now); err != nil {
 			return err
 		}
-		if err := s.settle(tx, &sa, in.Window, nil); err != nil {
-			return err
-		}
-		if err := useLink(tx, in.TokenID, models.DomainOutcome(true, sa), now); err != nil {
-			return err
-		}
-		out, err = s.stateOf(tx.Statement.Context, tx, sa)
-		return err
+		return writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, models.ActorSystem,
+			models.EventSAWaitsApproval, map[string]any{"approverAccounts": active}))
 	})
-	if err != nil {
-		return SAState{}, err
-	}
-	s.logger().Info("domain decided", "smartAccountId", in.SmartAccountID, "status", out.Status, "by", in.Actor)
-	return out, nil
 }
 
 // ExpireSAInput names the account whose wait ran out and the status it waited in.
@@ -286,29 +234,58 @@ type ExpireSAInput struct {
 
 // ExpireSmartAccount marks an account EXPIRED when it still waits in the given status.
 func (s *Store) ExpireSmartAccount(ctx context.Context, in ExpireSAInput) (SAState, error) {
+	return s.accountStep(ctx, step{id: in.SmartAccountID, from: in.From}, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
+		if err := setStatus(tx, sa, in.From, models.SAExpired, now); err != nil {
+			return err
+		}
+		return writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, models.ActorSystem,
+			models.EventSAExpired, map[string]any{"waitedIn": in.From}))
+	})
+}
+
+// step is one store step of an account: which, from which status, with the window of the wait it may
+// start, and the link that carried it with the sentence that says what it did (none when outcome says "").
+type step struct {
+	id      string
+	from    models.SAStatus
+	window  Window
+	tokenID string
+	outcome func(models.SmartAccount) string
+}
+
+// accountStep runs a change of an account that must be in the step's status, in one transaction with
+// whom the account waits for next and the link that carried the decision used up. An account already
+// past the status (a retry after the commit) answers its state unchanged.
+func (s *Store) accountStep(ctx context.Context, st step, change func(*gorm.DB, *models.SmartAccount, time.Time) error) (SAState, error) {
 	var out SAState
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, in.SmartAccountID)
+		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, st.id)
 		if err != nil {
 			return err
 		}
-		if sa.Status == in.From {
+		if sa.Status == st.from {
 			now := time.Now().UTC().Truncate(time.Microsecond)
-			if err := setStatus(tx, &sa, in.From, models.SAExpired, now); err != nil {
+			prev := sa.WaitingOn
+			if err := change(tx, &sa, now); err != nil {
 				return err
 			}
-			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, models.ActorSystem,
-				models.EventSAExpired, map[string]any{"waitedIn": in.From})); err != nil {
+			if err := s.settle(tx, &sa, st.window, prev); err != nil {
 				return err
 			}
-			if err := s.settle(tx, &sa, Window{}, nil); err != nil {
-				return err
+			if st.outcome != nil {
+				if err := useLink(tx, st.tokenID, st.outcome(sa), now); err != nil {
+					return err
+				}
 			}
 		}
 		out, err = s.stateOf(tx.Statement.Context, tx, sa)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return SAState{}, err
+	}
+	s.logger().Info("smart account moved", "smartAccountId", st.id, "from", st.from, "status", out.Status)
+	return out, nil
 }
 
 // CiscoApprovers lists who decides domain approvals: users holding the cisco-approver role and the
@@ -409,14 +386,14 @@ func activate(tx *gorm.DB, sa *models.SmartAccount, actor string, now time.Time)
 	from := sa.Status
 	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
 		Updates(map[string]any{"status": models.SAActive, "activated_at": now, "decided_by": actor,
-			"decided_at": now, "updated_at": now, "waiting_on": "[]"})
+			"decided_at": now, "updated_at": now})
 	if res.Error != nil {
 		return fmt.Errorf("activate %s: %w", sa.ID, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
 	}
-	sa.Status, sa.ActivatedAt, sa.DecidedBy, sa.DecidedAt, sa.WaitingOn = models.SAActive, &now, actor, &now, []models.Waiting{}
+	sa.Status, sa.ActivatedAt, sa.DecidedBy, sa.DecidedAt = models.SAActive, &now, actor, &now
 	evs := []models.Event{event(sa.ID, models.TargetSmartAccount, sa.ID, actor, models.EventSAActivated,
 		map[string]any{"from": from})}
 	for _, email := range adminsOf(*sa) {
@@ -457,14 +434,14 @@ func decline(tx *gorm.DB, sa *models.SmartAccount, actor, reason, action string,
 	from := sa.Status
 	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
 		Updates(map[string]any{"status": models.SADeclined, "decided_by": actor, "decided_at": now,
-			"decision_reason": reason, "updated_at": now, "waiting_on": "[]"})
+			"decision_reason": reason, "updated_at": now})
 	if res.Error != nil {
 		return fmt.Errorf("decline %s: %w", sa.ID, res.Error)
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
 	}
-	sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason, sa.WaitingOn = models.SADeclined, actor, &now, reason, []models.Waiting{}
+	sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason = models.SADeclined, actor, &now, reason
 	return writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, actor, action, details))
 }
 

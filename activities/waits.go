@@ -117,7 +117,7 @@ func (s *Store) settle(tx *gorm.DB, sa *models.SmartAccount, w Window, prev []mo
 // it did, in the decision's own transaction: a decision is never applied with its link left usable,
 // nor its link used up by a decision that rolled back. A retry finds it used and changes nothing.
 func useLink(tx *gorm.DB, tokenID, outcome string, now time.Time) error {
-	if tokenID == "" {
+	if tokenID == "" || outcome == "" {
 		return nil
 	}
 	if err := tx.Model(&models.ActionToken{}).Where("id = ? AND used_at IS NULL", tokenID).

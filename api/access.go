@@ -117,13 +117,8 @@ func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (pro
 // requestAccess starts an access request (FEATURES AC1) for an ACTIVE account the caller can find.
 func (s *Server) requestAccess(c *gin.Context) {
 	ctx := c.Request.Context()
-	who, err := s.loadFindable(c)
+	who, body, err := bind[accessRequestBody](c, s.loadFindable)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var body accessRequestBody
-	if err := decodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

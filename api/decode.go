@@ -1,11 +1,8 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/licensecentral/clc/internal/jsonbody"
 	"github.com/licensecentral/clc/models"
 )
 
@@ -29,36 +27,27 @@ const maxBody = 1 << 20
 // decodeJSON reads a JSON body strictly: unknown fields and wrong types are 400s naming the field, and
 // so is text with control characters.
 func decodeJSON(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return models.Invalid("", "the request body could not be read")
+	body, err := jsonbody.Read(r.Body, maxBody)
+	if err == nil {
+		err = jsonbody.Decode(body, v)
 	}
-	if len(body) > maxBody {
-		return models.Invalid("", "the request body is larger than 1 MiB")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return models.Invalid("", "the request body is empty; a JSON object is expected")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		var syntaxErr *json.SyntaxError
-		switch {
-		case errors.As(err, &typeErr):
-			return models.Invalid(typeErr.Field, "%s must be a %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
-		case errors.As(err, &syntaxErr):
-			return models.Invalid("", "the body is not valid JSON (at byte %d)", syntaxErr.Offset)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return models.Invalid(field, "%s is not a known field", field)
-		}
-		return models.Invalid("", "the body is not valid JSON: %v", err)
-	}
-	if dec.More() {
-		return models.Invalid("", "the body holds more than one JSON value")
+	var e *jsonbody.Error
+	if errors.As(err, &e) {
+		return models.Invalid(e.Field, "%s", e.Message)
 	}
 	return checkValue(reflect.ValueOf(v), "", false)
+}
+
+// bind reads the route's account for the caller (with load: the caller may see it, or find it) and
+// then the JSON body into B: the two steps every write to an account starts with, in this order, so a
+// stranger is answered 404 whatever they sent.
+func bind[B any](c *gin.Context, load func(*gin.Context) (caller, error)) (caller, B, error) {
+	var body B
+	who, err := load(c)
+	if err == nil {
+		err = decodeJSON(c.Request, &body)
+	}
+	return who, body, err
 }
 
 // checkValue walks a decoded value and refuses the first text with control characters, naming its
@@ -173,18 +162,4 @@ func (s *Server) refuseInput(c *gin.Context, err error) {
 		return
 	}
 	s.writeError(c, err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "slice", "array":
-		return "list"
-	case "map", "struct", "ptr":
-		return "object"
-	case "bool":
-		return "boolean"
-	case "int", "int64", "float64", "uint":
-		return "number"
-	}
-	return k
 }

@@ -80,13 +80,8 @@ type nominateRequest struct {
 // customer declined; they are mailed the acceptance task.
 func (s *Server) nominateCreators(c *gin.Context) {
 	ctx := c.Request.Context()
-	who, err := s.loadFindable(c)
+	who, body, err := bind[nominateRequest](c, s.loadFindable)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var body nominateRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -104,13 +104,8 @@ type upgradeRequest struct {
 // company address; the same approval rules as a creation decide it.
 func (s *Server) upgradeSmartAccount(c *gin.Context) {
 	ctx := c.Request.Context()
-	who, err := s.load(c)
+	who, body, err := bind[upgradeRequest](c, s.load)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var body upgradeRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -30,13 +30,8 @@ func validDescription(d string) (string, error) {
 // accounts keep their one DEFAULT virtual account until they are upgraded.
 func (s *Server) createVirtualAccount(c *gin.Context) {
 	ctx := c.Request.Context()
-	who, err := s.load(c)
+	who, body, err := bind[vaRequest](c, s.load)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var body vaRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

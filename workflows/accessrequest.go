@@ -18,49 +18,33 @@ import (
 // declines with a reason, or hands the decision to another person; undecided, it expires. The
 // requester and the people it is for are mailed the outcome.
 func AccessRequest(ctx workflow.Context, in process.AccessRequestInput) (process.AccessRequestResult, error) {
-	w := &accessRequest{proc: newProc(ctx), in: in, t: in.Timing.WithDefaults()}
-	if err := w.setup(ctx); err != nil {
-		return process.AccessRequestResult{}, err
-	}
-	return w.run(ctx)
+	return start[process.AccessRequestResult](ctx, &accessRequest{proc: newProc(ctx), in: in, t: in.Timing.WithDefaults()})
 }
 
 type accessRequest struct {
 	proc
-	in        process.AccessRequestInput
-	t         process.Timing
-	created   bool
-	refusal   error
+	in process.AccessRequestInput
+	t  process.Timing
+	opening
 	st        activities.AccessState
 	task      *approvalTask
 	delegates int
 }
 
 func (w *accessRequest) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandler(ctx, process.UpdateCreated, w.onCreated); err != nil {
-		return err
-	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, w.onDecide,
-		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+	return handleRequest(ctx, w.status, w.onCreated, w.onDecide, w.validateDecide)
 }
 
 func (w *accessRequest) onCreated(ctx workflow.Context) (process.AccessCreated, error) {
-	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
-		return process.AccessCreated{}, err
-	}
-	if w.refusal != nil {
-		return process.AccessCreated{}, w.refusal
-	}
-	return process.AccessCreated{RequestID: w.st.RequestID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
-		DecidedBy: w.st.DecidedBy, Reason: w.st.DecisionReason, WaitingOn: w.waitingOn()}, nil
+	return answerCreated(ctx, &w.opening, func() process.AccessCreated {
+		return process.AccessCreated{RequestID: w.st.RequestID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
+			DecidedBy: w.st.DecidedBy, Reason: w.st.DecisionReason, WaitingOn: w.waitingOn()}
+	})
 }
 
 func (w *accessRequest) validateDecide(in process.DecideInput) error {
 	if w.task == nil {
-		if w.created && w.refusal == nil {
+		if w.recorded() {
 			return process.Refuse(models.CodeConflict, "", "the access request is %s and waits for no decision", w.st.Status)
 		}
 		return process.Refuse(models.CodeConflict, "", "the access request is not waiting for a decision yet")
@@ -107,7 +91,7 @@ func (w *accessRequest) run(ctx workflow.Context) (process.AccessRequestResult, 
 		VirtualAccounts: w.in.VirtualAccounts, ForEmails: w.in.ForEmails, Reason: w.in.Reason,
 		ExpiresAt: now.Add(w.t.AccessExpiry)})
 	if err != nil {
-		w.refusal, w.created = process.EncodeError(err), true
+		w.open(process.EncodeError(err))
 		w.step(ctx, "refused: "+err.Error(), "")
 		return process.AccessRequestResult{}, w.finish(ctx, nil)
 	}
@@ -117,19 +101,19 @@ func (w *accessRequest) run(ctx workflow.Context) (process.AccessRequestResult, 
 		decision := map[bool]process.Decision{true: process.Approve, false: process.Decline}[auto.Approve]
 		_ = w.decide(ctx, process.DecideInput{Decision: decision, Reason: auto.Reason, Actor: auto.Actor, Via: "automation"},
 			auto.RuleID)
-		w.created = true
+		w.open(nil)
 		return w.end(ctx)
 	}
 	if w.st.Status != models.AccessPending {
 		// A retried start found the request decided already.
-		w.created = true
+		w.open(nil)
 		return w.end(ctx)
 	}
 	w.task = newApprovalTask(activities.Window{At: now}, w.deciders(), "", w.st.ExpiresAt.Sub(now))
 	w.task.choices = []process.Decision{process.Approve, process.Decline, process.Delegate}
 	w.task.excluded = append([]string{w.st.Requester}, w.st.ForEmails...)
 	w.task.check = w.checkDecision
-	w.created = true
+	w.open(nil)
 	w.upsertSearch(ctx)
 	w.taskMails(ctx, "approval", w.st.Approvers, "access_task", 0)
 	nudges := nudgesOf(w.t.AccessReminders, "access_task")

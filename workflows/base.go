@@ -35,6 +35,22 @@ type proc struct {
 	searched *process.Search
 }
 
+// body is what every process is made of: setup registers its handlers before anything else happens (an
+// update or query may arrive with the first workflow task), run does its work.
+type body[R any] interface {
+	setup(workflow.Context) error
+	run(workflow.Context) (R, error)
+}
+
+// start runs a process's body.
+func start[R any](ctx workflow.Context, b body[R]) (R, error) {
+	if err := b.setup(ctx); err != nil {
+		var zero R
+		return zero, err
+	}
+	return b.run(ctx)
+}
+
 func newProc(ctx workflow.Context) proc {
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	return proc{id: id, mailKey: id}
@@ -88,6 +104,45 @@ func (p *proc) finish(ctx workflow.Context, err error) error {
 		return errors.Join(err, werr)
 	}
 	return err
+}
+
+// opening is the answer of a request's created update: it comes once the first step has run, with the
+// step's refusal or with what the process says then.
+type opening struct {
+	done    bool
+	refusal error
+}
+
+// open releases the created update: with the refusal of the first step, or nil when it recorded the request.
+func (o *opening) open(refusal error) { o.done, o.refusal = true, refusal }
+
+// recorded reports whether the first step recorded the request.
+func (o *opening) recorded() bool { return o.done && o.refusal == nil }
+
+// answerCreated waits for the first step and answers the created update with its refusal, or reply.
+func answerCreated[T any](ctx workflow.Context, o *opening, reply func() T) (T, error) {
+	var zero T
+	if err := workflow.Await(ctx, func() bool { return o.done }); err != nil {
+		return zero, err
+	}
+	if o.refusal != nil {
+		return zero, o.refusal
+	}
+	return reply(), nil
+}
+
+// handleRequest registers what every request's process answers: its status query, its created update
+// and its decide update with the validator of the decisions people send.
+func handleRequest(ctx workflow.Context, status func() (process.Status, error), created any,
+	decide func(workflow.Context, process.DecideInput) (process.DecideResult, error), validate func(process.DecideInput) error) error {
+	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, status); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, process.UpdateCreated, created); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, decide,
+		workflow.UpdateHandlerOptions{Validator: validate})
 }
 
 // window is now by the process's clock with its timing: what a store step that starts a wait is given.

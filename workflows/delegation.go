@@ -18,11 +18,11 @@ import (
 // every assignment; this process owns the delegation's mails and its expiry. The fulfillment contact
 // and the delegate are mailed the outcome; an expiry is told to the fulfillment contact.
 func Delegation(ctx workflow.Context, in DelegationInput) (DelegationResult, error) {
-	w := &delegationProc{proc: newProc(ctx), in: in, state: string(models.DelegationPending)}
-	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
-		return DelegationResult{}, err
-	}
-	return w.run(ctx)
+	return start[DelegationResult](ctx, &delegationProc{proc: newProc(ctx), in: in, state: string(models.DelegationPending)})
+}
+
+func (w *delegationProc) setup(ctx workflow.Context) error {
+	return workflow.SetQueryHandler(ctx, process.QueryStatus, w.status)
 }
 
 type delegationProc struct {

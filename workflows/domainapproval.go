@@ -52,11 +52,7 @@ type DomainApprovalResult struct {
 // the account on (to ACTIVE or to its TLD administrators' approval) or declines it; no decision by the
 // expiry expires it.
 func DomainApproval(ctx workflow.Context, in DomainApprovalInput) (DomainApprovalResult, error) {
-	w := &domainApproval{proc: newProc(ctx), in: in}
-	if err := w.setup(ctx); err != nil {
-		return DomainApprovalResult{}, err
-	}
-	return w.run(ctx)
+	return start[DomainApprovalResult](ctx, &domainApproval{proc: newProc(ctx), in: in})
 }
 
 type domainApproval struct {

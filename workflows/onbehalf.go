@@ -49,7 +49,7 @@ func (w *saCreate) customerPart(ctx workflow.Context, st activities.SAState,
 	c := &w.customer
 	c.contacts, c.requester, c.win = slices.Clone(st.Approvers), models.NormalizeEmail(w.in.Request.Requester.Email), win
 	w.acceptanceTask(win, t.AcceptanceExpiry)
-	w.created = true
+	w.open(nil)
 	w.upsertSearch(ctx)
 	data := w.customerMailData(w.task.deadline)
 	w.notify(ctx, "pending-customer", []string{w.in.Request.Requester.Email}, "sa_onbehalf_pending", data)

@@ -22,11 +22,7 @@ import (
 // process), and says whom it waits for. It runs until provisioning (a later issue) ends it, continuing
 // as new when its history grows.
 func Order(ctx workflow.Context, in process.OrderInput) (process.OrderResult, error) {
-	w := &orderProc{proc: newProc(ctx), in: in, state: in.State, since: workflow.Now(ctx)}
-	if err := w.setup(ctx); err != nil {
-		return process.OrderResult{}, err
-	}
-	return w.run(ctx)
+	return start[process.OrderResult](ctx, &orderProc{proc: newProc(ctx), in: in, state: in.State, since: workflow.Now(ctx)})
 }
 
 type orderProc struct {

@@ -17,22 +17,17 @@ import (
 // Cisco domain approval (a child workflow) and the approval by the TLD's administrators as needed,
 // with reminders and an expiry, mailing everyone concerned at each turn.
 func SACreate(ctx workflow.Context, in process.SACreateInput) (process.SACreateResult, error) {
-	w := &saCreate{proc: newProc(ctx), in: in}
-	if err := w.setup(ctx); err != nil {
-		return process.SACreateResult{}, err
-	}
-	return w.run(ctx)
+	return start[process.SACreateResult](ctx, &saCreate{proc: newProc(ctx), in: in})
 }
 
 type saCreate struct {
 	proc
-	in      process.SACreateInput
-	created bool
-	refusal error
-	sa      activities.SAState
-	why     string
-	state   string
-	since   time.Time
+	in process.SACreateInput
+	opening
+	sa    activities.SAState
+	why   string
+	state string
+	since time.Time
 	// task is the open person-decision: the administrators' approval, or the customer's acceptance.
 	task *approvalTask
 	// domainWait describes the child's wait while the account is PENDING_DOMAIN_APPROVAL.
@@ -45,36 +40,25 @@ type saCreate struct {
 
 func (w *saCreate) setup(ctx workflow.Context) error {
 	w.state, w.since = "CREATING", workflow.Now(ctx)
-	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
+	if err := handleRequest(ctx, w.status, w.onCreated, w.onDecide, w.validateDecide); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, process.UpdateCreated, w.onCreated); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateNominate, w.onNominate,
-		workflow.UpdateHandlerOptions{Validator: w.validateNominate}); err != nil {
-		return err
-	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, w.onDecide,
-		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateNominate, w.onNominate,
+		workflow.UpdateHandlerOptions{Validator: w.validateNominate})
 }
 
 func (w *saCreate) onCreated(ctx workflow.Context) (process.CreateResponse, error) {
-	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
-		return process.CreateResponse{}, err
-	}
-	if w.refusal != nil {
-		return process.CreateResponse{}, w.refusal
-	}
-	return process.CreateResponse{SmartAccountID: w.sa.SmartAccountID, Status: w.sa.Status, Domain: w.sa.Domain,
-		SMB: w.sa.SMB, WaitingOn: w.waitingOn(), Why: w.why}, nil
+	return answerCreated(ctx, &w.opening, func() process.CreateResponse {
+		return process.CreateResponse{SmartAccountID: w.sa.SmartAccountID, Status: w.sa.Status, Domain: w.sa.Domain,
+			SMB: w.sa.SMB, WaitingOn: w.waitingOn(), Why: w.why}
+	})
 }
 
 func (w *saCreate) validateDecide(in process.DecideInput) error {
 	if w.sa.Status == models.SAPendingDomainApproval {
 		return process.Refuse(models.CodeConflict, "", "the domain %s waits for a Cisco domain approval first", w.sa.Domain)
 	}
-	if w.task == nil && w.created && w.refusal == nil {
+	if w.task == nil && w.recorded() {
 		return process.Refuse(models.CodeConflict, "", "the Smart Account is %s and waits for no approval", w.sa.Status)
 	}
 	return w.task.validate(in)
@@ -115,7 +99,8 @@ func (w *saCreate) run(ctx workflow.Context) (process.SACreateResult, error) {
 	win := window(ctx, w.in.Timing)
 	st, err := w.create(ctx, win)
 	if err != nil {
-		w.refusal, w.created, w.state = process.EncodeError(err), true, "REFUSED"
+		w.open(process.EncodeError(err))
+		w.state = "REFUSED"
 		w.step(ctx, "refused: "+err.Error(), "")
 		w.upsertSearch(ctx)
 		return process.SACreateResult{}, w.finish(ctx, nil)
@@ -131,10 +116,10 @@ func (w *saCreate) run(ctx workflow.Context) (process.SACreateResult, error) {
 		// The child exists before the requester is answered, so a decision sent right after finds it.
 		child, err := w.startDomainApproval(ctx, st, win)
 		if err != nil {
-			w.refusal, w.created = process.EncodeError(err), true
+			w.open(process.EncodeError(err))
 			return process.SACreateResult{}, w.finish(ctx, err)
 		}
-		w.created = true
+		w.open(nil)
 		w.notify(ctx, "pending-domain", []string{w.in.Request.Requester.Email}, "sa_pending",
 			w.mailData(st.Approvers, win.At.Add(w.in.Timing.DomainExpiry)))
 		var res DomainApprovalResult
@@ -145,7 +130,7 @@ func (w *saCreate) run(ctx workflow.Context) (process.SACreateResult, error) {
 		st, win = res.State, activities.Window{At: res.At, Timing: w.in.Timing}
 		w.setAccount(ctx, st)
 	}
-	w.created = true
+	w.open(nil)
 
 	if st.Status == models.SAPendingApproval {
 		if st, err = w.approval(ctx, st, win); err != nil {

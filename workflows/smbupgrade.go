@@ -15,44 +15,28 @@ import (
 // account waits for its administrators, each with reminders and an expiry; otherwise the account is
 // upgraded at once. The account stays ACTIVE throughout, and the requester is mailed the outcome.
 func SMBUpgrade(ctx workflow.Context, in process.UpgradeInput) (process.UpgradeResult, error) {
-	w := &smbUpgrade{proc: newProc(ctx), in: in}
-	if err := w.setup(ctx); err != nil {
-		return process.UpgradeResult{}, err
-	}
-	return w.run(ctx)
+	return start[process.UpgradeResult](ctx, &smbUpgrade{proc: newProc(ctx), in: in})
 }
 
 type smbUpgrade struct {
 	proc
-	in      process.UpgradeInput
-	created bool
-	refusal error
-	st      activities.UpgradeState
-	task    *approvalTask
+	in process.UpgradeInput
+	opening
+	st   activities.UpgradeState
+	task *approvalTask
 }
 
 func (w *smbUpgrade) setup(ctx workflow.Context) error {
 	// The workflow id is reused by the account's next upgrade: the upgrade id keeps mail keys apart.
 	w.mailKey = w.id + "/" + w.in.UpgradeID
-	if err := workflow.SetQueryHandler(ctx, process.QueryStatus, w.status); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandler(ctx, process.UpdateCreated, w.onCreated); err != nil {
-		return err
-	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, process.UpdateDecide, w.onDecide,
-		workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+	return handleRequest(ctx, w.status, w.onCreated, w.onDecide, w.validateDecide)
 }
 
 func (w *smbUpgrade) onCreated(ctx workflow.Context) (process.UpgradeCreated, error) {
-	if err := workflow.Await(ctx, func() bool { return w.created }); err != nil {
-		return process.UpgradeCreated{}, err
-	}
-	if w.refusal != nil {
-		return process.UpgradeCreated{}, w.refusal
-	}
-	return process.UpgradeCreated{UpgradeID: w.st.UpgradeID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
-		Domain: w.st.Domain, WaitingOn: w.waitingOn(), Why: w.st.Why}, nil
+	return answerCreated(ctx, &w.opening, func() process.UpgradeCreated {
+		return process.UpgradeCreated{UpgradeID: w.st.UpgradeID, SmartAccountID: w.st.SmartAccountID, Status: w.st.Status,
+			Domain: w.st.Domain, WaitingOn: w.waitingOn(), Why: w.st.Why}
+	})
 }
 
 func (w *smbUpgrade) validateDecide(in process.DecideInput) error {
@@ -100,7 +84,7 @@ func (w *smbUpgrade) run(ctx workflow.Context) (process.UpgradeResult, error) {
 		SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester, Name: w.in.Name, Domain: w.in.Domain,
 		Headquarters: w.in.Headquarters, Visibility: w.in.Visibility, Window: win})
 	if err != nil {
-		w.refusal, w.created = process.EncodeError(err), true
+		w.open(process.EncodeError(err))
 		w.step(ctx, "refused: "+err.Error(), "")
 		return process.UpgradeResult{}, w.finish(ctx, nil)
 	}
@@ -111,7 +95,7 @@ func (w *smbUpgrade) run(ctx workflow.Context) (process.UpgradeResult, error) {
 			return process.UpgradeResult{}, err
 		}
 	}
-	w.created = true
+	w.open(nil)
 	w.announce(ctx)
 	w.upsertSearch(ctx)
 	return process.UpgradeResult{UpgradeID: w.st.UpgradeID, Status: w.st.Status, DecidedBy: w.st.DecidedBy,
@@ -129,7 +113,7 @@ func (w *smbUpgrade) decision(ctx workflow.Context, win activities.Window) (acti
 	}
 	w.task = newApprovalTask(win, w.st.Approvers, models.RoleCiscoApprover, expiry)
 	w.task.excluded = []string{models.NormalizeEmail(w.in.Requester.Email)}
-	w.created = true
+	w.open(nil)
 	w.upsertSearch(ctx)
 	w.taskMails(ctx, step, w.st.Approvers, 0)
 	for {

@@ -137,14 +137,10 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 			if f.Type == models.SATypeHolding {
 				l.AssignmentStatus = models.AssignInHolding
 			}
-			l.ProvisioningStatus, l.DelayReason = models.LineProvisioning(*l, &f, o.ShippedAt != nil)
-			l.AssignedBy, l.AssignedAt, l.UpdatedAt = in.Actor, &now, now
-			if err := tx.Model(&models.OrderLine{}).Where("order_id = ? AND id = ?", o.ID, l.ID).Updates(map[string]any{
-				"assignment_status": l.AssignmentStatus, "smart_account_id": l.SmartAccountID,
-				"virtual_account_id": l.VirtualAccountID, "provisioning_status": l.ProvisioningStatus,
-				"delay_reason": l.DelayReason, "assigned_by": l.AssignedBy, "assigned_at": now, "updated_at": now,
-			}).Error; err != nil {
-				return fmt.Errorf("assign line %s/%s: %w", o.ID, l.ID, err)
+			l.Reprovision(&f, now)
+			l.AssignedBy, l.AssignedAt = in.Actor, &now
+			if err := saveLine(tx, l, now); err != nil {
+				return err
 			}
 			details := map[string]any{"orderId": o.ID, "lineId": l.ID, "sku": l.SKU, "from": from,
 				"to":           map[string]any{"smartAccountId": l.SmartAccountID, "virtualAccountId": l.VirtualAccountID, "status": l.AssignmentStatus},
@@ -183,6 +179,22 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 			"status", out.State.Order.AssignmentStatus)
 	}
 	return out, nil
+}
+
+// saveLine writes what the processes change on a line: its assignment and its provisioning.
+func saveLine(tx *gorm.DB, l *models.OrderLine, now time.Time) error {
+	l.UpdatedAt = now
+	if err := tx.Model(&models.OrderLine{}).Where("order_id = ? AND id = ?", l.OrderID, l.ID).Updates(map[string]any{
+		"assignment_status": l.AssignmentStatus, "smart_account_id": l.SmartAccountID,
+		"virtual_account_id": l.VirtualAccountID, "assigned_by": l.AssignedBy, "assigned_at": l.AssignedAt,
+		"provisioning_status": l.ProvisioningStatus, "delay_reason": l.DelayReason, "shipped_at": l.ShippedAt,
+		"pending_since": l.PendingSince, "reason_since": l.ReasonSince, "prov_attempts": l.ProvAttempts,
+		"prov_error": l.ProvError, "provisioned_at": l.ProvisionedAt, "stuck_at": l.StuckAt,
+		"entitlement_id": l.EntitlementID, "updated_at": now,
+	}).Error; err != nil {
+		return fmt.Errorf("write line %s/%s: %w", l.OrderID, l.ID, err)
+	}
+	return nil
 }
 
 // targetFacts reads the accounts a plan moves lines to, and checks each virtual account belongs to its
@@ -240,6 +252,9 @@ func rollUpOrder(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now tim
 	if err := tx.Model(&models.Order{}).Where("id = ?", o.ID).Updates(map[string]any{
 		"assignment_status": o.AssignmentStatus, "lines_not_started": o.LinesNotStarted, "lines_pending": o.LinesPending,
 		"lines_provisioned": o.LinesProvisioned, "lines_failed": o.LinesFailed, "updated_at": now,
+		"lines_no_account": o.LinesNoAccount, "lines_account_pending": o.LinesAccountPending,
+		"lines_in_holding": o.LinesInHolding, "lines_awaiting_shipment": o.LinesAwaitingShipment,
+		"lines_fulfillment_error": o.LinesFulfillmentError, "lines_manual_review": o.LinesManualReview,
 	}).Error; err != nil {
 		return fmt.Errorf("roll up order %s: %w", o.ID, err)
 	}
@@ -394,6 +409,7 @@ func addRollups(tx *gorm.DB, deltas ...models.OrderRollup) error {
 		m.LinesPending += d.LinesPending
 		m.LinesProvisioned += d.LinesProvisioned
 		m.LinesFailed += d.LinesFailed
+		m.DelayCounts = m.DelayCounts.Add(d.DelayCounts)
 		merged[k] = m
 	}
 	slices.SortFunc(keys, func(a, b key) int {
@@ -404,14 +420,25 @@ func addRollups(tx *gorm.DB, deltas ...models.OrderRollup) error {
 		if m == (models.OrderRollup{BookedDay: m.BookedDay, AssignmentStatus: m.AssignmentStatus, Type: m.Type}) {
 			continue
 		}
+		c := m.DelayCounts
 		if err := tx.Exec(`INSERT INTO order_rollups (booked_day, assignment_status, type, orders, lines_not_started,
-			lines_pending, lines_provisioned, lines_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			lines_pending, lines_provisioned, lines_failed, lines_no_account, lines_account_pending, lines_in_holding,
+			lines_awaiting_shipment, lines_fulfillment_error, lines_manual_review)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (booked_day, assignment_status, type) DO UPDATE SET orders = order_rollups.orders + excluded.orders,
 			lines_not_started = order_rollups.lines_not_started + excluded.lines_not_started,
 			lines_pending = order_rollups.lines_pending + excluded.lines_pending,
 			lines_provisioned = order_rollups.lines_provisioned + excluded.lines_provisioned,
-			lines_failed = order_rollups.lines_failed + excluded.lines_failed`,
-			m.BookedDay, m.AssignmentStatus, m.Type, m.Orders, m.LinesNotStarted, m.LinesPending, m.LinesProvisioned, m.LinesFailed).Error; err != nil {
+			lines_failed = order_rollups.lines_failed + excluded.lines_failed,
+			lines_no_account = order_rollups.lines_no_account + excluded.lines_no_account,
+			lines_account_pending = order_rollups.lines_account_pending + excluded.lines_account_pending,
+			lines_in_holding = order_rollups.lines_in_holding + excluded.lines_in_holding,
+			lines_awaiting_shipment = order_rollups.lines_awaiting_shipment + excluded.lines_awaiting_shipment,
+			lines_fulfillment_error = order_rollups.lines_fulfillment_error + excluded.lines_fulfillment_error,
+			lines_manual_review = order_rollups.lines_manual_review + excluded.lines_manual_review`,
+			m.BookedDay, m.AssignmentStatus, m.Type, m.Orders, m.LinesNotStarted, m.LinesPending, m.LinesProvisioned,
+			m.LinesFailed, c.LinesNoAccount, c.LinesAccountPending, c.LinesInHolding, c.LinesAwaitingShipment,
+			c.LinesFulfillmentError, c.LinesManualReview).Error; err != nil {
 			return fmt.Errorf("roll-up of %s: %w", m.BookedDay, err)
 		}
 	}

@@ -110,6 +110,7 @@ type Order struct {
 	LinesPending       int              `json:"linesPending"`
 	LinesProvisioned   int              `json:"linesProvisioned"`
 	LinesFailed        int              `json:"linesFailed"`
+	DelayCounts
 	PayloadHash        string           `json:"payloadHash"`
 	WorkflowID         string           `json:"workflowId"`
 	CreatedAt          time.Time        `json:"createdAt"`
@@ -135,7 +136,19 @@ type OrderLine struct {
 	DelayReason        DelayReason        `json:"delayReason"`
 	AssignedBy         string             `json:"assignedBy"`
 	AssignedAt         *time.Time         `json:"assignedAt"`
-	UpdatedAt          time.Time          `json:"updatedAt"`
+	// ShippedAt is when commerce reported the line shipped: a term starts then (seed 003).
+	ShippedAt *time.Time `json:"shippedAt,omitempty"`
+	// PendingSince is when the line became PENDING, ReasonSince when its delay reason began.
+	PendingSince *time.Time `json:"pendingSince,omitempty"`
+	ReasonSince  *time.Time `json:"reasonSince,omitempty"`
+	// ProvAttempts and ProvError are the failed deposits since the line was last ready, and the last one's error.
+	ProvAttempts  int        `json:"provAttempts"`
+	ProvError     string     `json:"provError,omitempty"`
+	ProvisionedAt *time.Time `json:"provisionedAt,omitempty"`
+	// StuckAt is when the line was found still pending at its SLA; ops were alerted then.
+	StuckAt       *time.Time `json:"stuckAt,omitempty"`
+	EntitlementID string     `json:"entitlementId,omitempty"`
+	UpdatedAt     time.Time  `json:"updatedAt"`
 }
 
 // Held reports whether the line waits for its (provisional) Smart Account to become active.
@@ -224,11 +237,12 @@ type OrderRollup struct {
 	LinesPending     int
 	LinesProvisioned int
 	LinesFailed      int
+	DelayCounts
 }
 
 // RollupOf is an order's share of the roll-ups: its bucket and counts, negated when it leaves.
 func RollupOf(o Order, sign int) OrderRollup {
 	return OrderRollup{BookedDay: o.BookedAt.UTC().Format(time.DateOnly), AssignmentStatus: o.AssignmentStatus, Type: o.Type,
 		Orders: sign, LinesNotStarted: sign * o.LinesNotStarted, LinesPending: sign * o.LinesPending,
-		LinesProvisioned: sign * o.LinesProvisioned, LinesFailed: sign * o.LinesFailed}
+		LinesProvisioned: sign * o.LinesProvisioned, LinesFailed: sign * o.LinesFailed, DelayCounts: o.DelayCounts.Scale(sign)}
 }

@@ -41,33 +41,7 @@ func (o *Order) ApplyRollUp(lines []OrderLine) {
 	o.AssignmentStatus, o.LineCount = status, len(lines)
 	o.LinesNotStarted, o.LinesPending = counts[ProvisionNotStarted], counts[ProvisionPending]
 	o.LinesProvisioned, o.LinesFailed = counts[ProvisionProvisioned], counts[ProvisionFailed]
-}
-
-// AccountFacts are what a line's provisioning depends on about the account it is assigned to.
-type AccountFacts struct {
-	Status SAStatus
-	Type   SAType
-}
-
-// LineProvisioning derives a line's provisioning from its account and the order's shipment, until the
-// provisioning process (a later issue) takes over: a line it already provisioned or failed keeps that.
-// Lines without smart licenses have nothing to provision. account is nil for an unassigned line.
-func LineProvisioning(l OrderLine, account *AccountFacts, shipped bool) (ProvisioningStatus, DelayReason) {
-	switch {
-	case l.ProvisioningStatus == ProvisionProvisioned || l.ProvisioningStatus == ProvisionFailed:
-		return l.ProvisioningStatus, l.DelayReason
-	case !l.SmartLicense:
-		return ProvisionNotStarted, ""
-	case account == nil:
-		return ProvisionPending, DelayNoSmartAccount
-	case account.Type == SATypeHolding:
-		return ProvisionPending, DelayInHolding
-	case account.Status != SAActive:
-		return ProvisionPending, DelaySmartAccountPending
-	case !shipped:
-		return ProvisionPending, DelayAwaitingShipment
-	}
-	return ProvisionNotStarted, ""
+	o.DelayCounts = CountDelays(lines)
 }
 
 // OrderActor is who acts on orders: the identity's email, platform roles and partner company.
@@ -264,7 +238,9 @@ func PrepareOrder(o *Order, lines []OrderLine, now time.Time) {
 		l := &lines[i]
 		l.OrderID, l.Position, l.UpdatedAt = o.ID, i+1, now
 		l.AssignmentStatus, l.SmartAccountID, l.VirtualAccountID = AssignUnassigned, "", ""
-		l.ProvisioningStatus, l.DelayReason = LineProvisioning(*l, nil, o.ShippedAt != nil)
+		l.ShippedAt = o.ShippedAt
+		l.ProvisioningStatus, l.DelayReason = "", ""
+		l.Reprovision(nil, now)
 	}
 	o.ApplyRollUp(lines)
 	o.CreatedAt, o.UpdatedAt = now, now

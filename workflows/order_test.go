@@ -102,7 +102,7 @@ func (s *orderStore) assign(_ context.Context, in activities.AssignLinesInput) (
 			}
 			f := s.facts[ch.SmartAccountID]
 			l.SmartAccountID, l.VirtualAccountID, l.AssignmentStatus = ch.SmartAccountID, ch.VirtualAccountID, models.AssignAssigned
-			l.ProvisioningStatus, l.DelayReason = models.LineProvisioning(*l, &f, s.state.Order.ShippedAt != nil)
+			l.Reprovision(&f, s.h.env.Now())
 			changed = append(changed, l.ID)
 		}
 	}

@@ -252,14 +252,17 @@ func (g *gen) assign(o *models.Order, lines []models.OrderLine, c, p int, partia
 		at := o.BookedAt.Add(time.Hour)
 		l.SmartAccountID, l.VirtualAccountID, l.AssignmentStatus = a.sa, a.va, models.AssignAssigned
 		l.AssignedBy, l.AssignedAt = o.FulfillmentContact, &at
-		l.ProvisioningStatus, l.DelayReason = models.LineProvisioning(*l, &models.AccountFacts{Status: models.SAActive, Type: models.SATypeCustomer}, o.ShippedAt != nil)
+		l.Reprovision(&models.AccountFacts{Status: models.SAActive, Type: models.SATypeCustomer}, at)
+		if l.Ready() { // a synthetic past: shipped lines of active accounts were provisioned long ago
+			l.SetProvisioning(models.ProvisionProvisioned, "", at)
+		}
 	}
 	o.ApplyRollUp(lines)
 }
 
 var (
-	orderCols   = []string{"id", "type", "purchase_order", "end_customer", "reseller", "distributor", "reseller_domain", "distributor_domain", "fulfillment_contact", "fc_domain", "fc_tld", "booked_at", "shipped_at", "assignment_status", "line_count", "lines_not_started", "lines_pending", "lines_provisioned", "lines_failed", "payload_hash", "workflow_id", "created_at", "updated_at"}
-	lineCols    = []string{"order_id", "id", "position", "sku", "description", "kind", "quantity", "smart_license", "sa_mandatory", "term_months", "assignment_status", "smart_account_id", "virtual_account_id", "provisioning_status", "delay_reason", "assigned_by", "assigned_at", "updated_at"}
+	orderCols   = []string{"id", "type", "purchase_order", "end_customer", "reseller", "distributor", "reseller_domain", "distributor_domain", "fulfillment_contact", "fc_domain", "fc_tld", "booked_at", "shipped_at", "assignment_status", "line_count", "lines_not_started", "lines_pending", "lines_provisioned", "lines_failed", "lines_no_account", "lines_account_pending", "lines_in_holding", "lines_awaiting_shipment", "lines_fulfillment_error", "lines_manual_review", "payload_hash", "workflow_id", "created_at", "updated_at"}
+	lineCols    = []string{"order_id", "id", "position", "sku", "description", "kind", "quantity", "smart_license", "sa_mandatory", "term_months", "assignment_status", "smart_account_id", "virtual_account_id", "provisioning_status", "delay_reason", "assigned_by", "assigned_at", "shipped_at", "pending_since", "reason_since", "updated_at"}
 	keyCols     = []string{"order_id", "key"}
 	accountCols = []string{"smart_account_id", "order_id", "booked_at"}
 )
@@ -275,12 +278,14 @@ func (g *gen) copyBatch(ctx context.Context, conn *pgx.Conn, from, n int) error 
 		orders = append(orders, []any{o.ID, string(o.Type), o.PurchaseOrder, js(o.EndCustomer), js(o.Reseller), js(o.Distributor),
 			o.ResellerDomain, o.DistributorDomain, o.FulfillmentContact, o.FCDomain, o.FCTLD, o.BookedAt, o.ShippedAt,
 			string(o.AssignmentStatus), o.LineCount, o.LinesNotStarted, o.LinesPending, o.LinesProvisioned, o.LinesFailed,
-			o.PayloadHash, o.WorkflowID, o.CreatedAt, o.UpdatedAt})
+			o.LinesNoAccount, o.LinesAccountPending, o.LinesInHolding, o.LinesAwaitingShipment, o.LinesFulfillmentError,
+			o.LinesManualReview, o.PayloadHash, o.WorkflowID, o.CreatedAt, o.UpdatedAt})
 		seen := map[string]bool{}
 		for _, l := range ls {
 			lines = append(lines, []any{o.ID, l.ID, l.Position, l.SKU, l.Description, string(l.Kind), l.Quantity, l.SmartLicense,
 				l.SAMandatory, l.TermMonths, string(l.AssignmentStatus), l.SmartAccountID, l.VirtualAccountID,
-				string(l.ProvisioningStatus), string(l.DelayReason), l.AssignedBy, l.AssignedAt, l.UpdatedAt})
+				string(l.ProvisioningStatus), string(l.DelayReason), l.AssignedBy, l.AssignedAt, l.ShippedAt, l.PendingSince,
+				l.ReasonSince, l.UpdatedAt})
 			if l.SmartAccountID != "" && !seen[l.SmartAccountID] {
 				seen[l.SmartAccountID] = true
 				holders = append(holders, []any{l.SmartAccountID, o.ID, o.BookedAt})

@@ -111,10 +111,10 @@ type Order struct {
 	LinesProvisioned   int              `json:"linesProvisioned"`
 	LinesFailed        int              `json:"linesFailed"`
 	DelayCounts
-	PayloadHash        string           `json:"payloadHash"`
-	WorkflowID         string           `json:"workflowId"`
-	CreatedAt          time.Time        `json:"createdAt"`
-	UpdatedAt          time.Time        `json:"updatedAt"`
+	PayloadHash string    `json:"payloadHash"`
+	WorkflowID  string    `json:"workflowId"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 // OrderLine is one line of an order, with its assignment and provisioning.

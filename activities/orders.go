@@ -188,7 +188,7 @@ func saveLine(tx *gorm.DB, l *models.OrderLine, now time.Time) error {
 		"assignment_status": l.AssignmentStatus, "smart_account_id": l.SmartAccountID,
 		"virtual_account_id": l.VirtualAccountID, "assigned_by": l.AssignedBy, "assigned_at": l.AssignedAt,
 		"provisioning_status": l.ProvisioningStatus, "delay_reason": l.DelayReason, "shipped_at": l.ShippedAt,
-		"pending_since": l.PendingSince, "reason_since": l.ReasonSince, "prov_attempts": l.ProvAttempts,
+		"pending_since": l.PendingSince, "reason_since": l.ReasonSince, "prov_attempts": l.ProvAttempts, "prov_rejects": l.ProvRejects,
 		"prov_error": l.ProvError, "provisioned_at": l.ProvisionedAt, "stuck_at": l.StuckAt,
 		"entitlement_id": l.EntitlementID, "updated_at": now,
 	}).Error; err != nil {

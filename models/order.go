@@ -143,6 +143,7 @@ type OrderLine struct {
 	ReasonSince  *time.Time `json:"reasonSince,omitempty"`
 	// ProvAttempts and ProvError are the failed deposits since the line was last ready, and the last one's error.
 	ProvAttempts  int        `json:"provAttempts"`
+	ProvRejects   int        `json:"provRejects"`
 	ProvError     string     `json:"provError,omitempty"`
 	ProvisionedAt *time.Time `json:"provisionedAt,omitempty"`
 	// StuckAt is when the line was found still pending at its SLA; ops were alerted then.

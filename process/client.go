@@ -22,6 +22,8 @@ type Client struct {
 	Timing Timing
 	// DelegationExpiry is how long a delegation's link works (default 14 days).
 	DelegationExpiry time.Duration
+	// Provision paces the orders' deposits and says when a line is stuck.
+	Provision ProvisionTiming
 }
 
 // ErrProcessClosed tells that the process a decision was meant for has already ended.

@@ -40,6 +40,8 @@ var (
 	SearchState        = temporal.NewSearchAttributeKeyKeyword("ClcState")
 	SearchWaitingOn    = temporal.NewSearchAttributeKeyKeywordList("ClcWaitingOn")
 	SearchSmartAccount = temporal.NewSearchAttributeKeyKeyword("ClcSmartAccountId")
+	// SearchStuck marks an order with a line pending past its SLA (FEATURES PR3).
+	SearchStuck = temporal.NewSearchAttributeKeyBool("ClcStuck")
 )
 
 // SearchAttributes lists the custom search attributes to register on the namespace.
@@ -48,5 +50,6 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 		SearchState.GetName():        enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SearchWaitingOn.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 		SearchSmartAccount.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchStuck.GetName():        enumspb.INDEXED_VALUE_TYPE_BOOL,
 	}
 }

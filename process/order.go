@@ -37,9 +37,11 @@ type OrderInput struct {
 	OrderID string            `json:"orderId"`
 	State   models.OrderState `json:"state"`
 	Ingest  *IngestInput      `json:"ingest,omitempty"`
+	// Provisioning paces the deposits of the order's lines.
+	Provisioning ProvisionTiming `json:"provisioning"`
 }
 
-// OrderResult is how an order's process ended; it runs until provisioning (a later issue) ends it.
+// OrderResult is how an order's process ended: when every line is provisioned, failed, or has nothing to provision.
 type OrderResult struct {
 	Status models.AssignmentStatus `json:"status"`
 }

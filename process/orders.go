@@ -18,15 +18,21 @@ import (
 // orderCall sends an Update to an order's process, starting it from st (or from the ingest) when none runs.
 func (p *Client) orderCall(ctx context.Context, in OrderInput, opts client.UpdateWorkflowOptions, out any) (
 	client.WorkflowUpdateHandle, error) {
-	start := p.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+	in.Provisioning = p.Provision
+	start := p.Temporal.NewWithStartWorkflowOperation(p.orderStart(in), WorkflowOrder, in)
+	return p.call(ctx, OrderWorkflowID(in.OrderID), start, opts, out)
+}
+
+// orderStart are the options of every start of an order's process.
+func (p *Client) orderStart(in OrderInput) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
 		ID:                       OrderWorkflowID(in.OrderID),
 		TaskQueue:                p.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A process that ended (failed, terminated by an operator) is started afresh from the database.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: OrderSearchAttributes(in),
-	}, WorkflowOrder, in)
-	return p.call(ctx, OrderWorkflowID(in.OrderID), start, opts, out)
+	}
 }
 
 func completed(updateID, name string, arg any) client.UpdateWorkflowOptions {

@@ -15,6 +15,8 @@ type Search struct {
 	State          string
 	WaitingOn      []string
 	SmartAccountID string
+	// Stuck is set on orders only: a line is pending past its SLA.
+	Stuck bool
 }
 
 // SearchOf is the Search of a process in state that waits as waiting says.
@@ -32,14 +34,21 @@ func (s Search) Updates() []temporal.SearchAttributeUpdate {
 	if waiting == nil {
 		waiting = []string{}
 	}
-	return []temporal.SearchAttributeUpdate{SearchState.ValueSet(s.State), SearchWaitingOn.ValueSet(waiting),
+	out := []temporal.SearchAttributeUpdate{SearchState.ValueSet(s.State), SearchWaitingOn.ValueSet(waiting),
 		SearchSmartAccount.ValueSet(s.SmartAccountID)}
+	if s.Stuck {
+		out = append(out, SearchStuck.ValueSet(true))
+	} else {
+		out = append(out, SearchStuck.ValueUnset())
+	}
+	return out
 }
 
 // Equal reports whether s and o say the same, so a process upserts only what changed: each upsert is a
 // visibility write of the engine.
 func (s Search) Equal(o Search) bool {
-	return s.State == o.State && s.SmartAccountID == o.SmartAccountID && slices.Equal(s.WaitingOn, o.WaitingOn)
+	return s.State == o.State && s.SmartAccountID == o.SmartAccountID && s.Stuck == o.Stuck &&
+		slices.Equal(s.WaitingOn, o.WaitingOn)
 }
 
 // OrderSearch is what an order's process says: its assignment status (RECEIVING until recorded), whom
@@ -49,14 +58,16 @@ func OrderSearch(st models.OrderState, since time.Time, recorded bool) Search {
 	if !recorded {
 		state = "RECEIVING"
 	}
-	account := ""
+	account, stuck := "", false
 	for _, l := range st.Lines {
-		if l.SmartAccountID != "" {
+		if l.SmartAccountID != "" && account == "" {
 			account = l.SmartAccountID
-			break
 		}
+		stuck = stuck || (l.StuckAt != nil && l.ProvisioningStatus == models.ProvisionPending)
 	}
-	return SearchOf(state, models.OrderWaiting(st, since), account)
+	s := SearchOf(state, models.OrderWaiting(st, since), account)
+	s.Stuck = stuck
+	return s
 }
 
 // OrderSearchAttributes are the search attributes an order's process starts with, so that starting it

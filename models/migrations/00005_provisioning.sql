@@ -10,6 +10,8 @@ ALTER TABLE order_lines ADD COLUMN pending_since TIMESTAMP NULL;
 ALTER TABLE order_lines ADD COLUMN reason_since TIMESTAMP NULL;
 ALTER TABLE order_lines ADD COLUMN prov_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE order_lines ADD COLUMN prov_error TEXT NOT NULL DEFAULT '';
+-- prov_rejects counts the attempts the service refused the SKU: enough of them send the line to review.
+ALTER TABLE order_lines ADD COLUMN prov_rejects INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE order_lines ADD COLUMN provisioned_at TIMESTAMP NULL;
 -- stuck_at is set once, when the line was still pending at its SLA; the ops alert went out then.
 ALTER TABLE order_lines ADD COLUMN stuck_at TIMESTAMP NULL;
@@ -139,6 +141,7 @@ ALTER TABLE order_lines DROP COLUMN entitlement_id;
 ALTER TABLE order_lines DROP COLUMN stuck_at;
 ALTER TABLE order_lines DROP COLUMN provisioned_at;
 ALTER TABLE order_lines DROP COLUMN prov_error;
+ALTER TABLE order_lines DROP COLUMN prov_rejects;
 ALTER TABLE order_lines DROP COLUMN prov_attempts;
 ALTER TABLE order_lines DROP COLUMN reason_since;
 ALTER TABLE order_lines DROP COLUMN pending_since;

@@ -219,12 +219,11 @@ const (
 	maxOrderAssignmentReason = 2000
 )
 
-// Platform roles of the order features, carried by the identity.
+// The platform role of the order features, carried by the identity. An Order Fulfillment Manager is
+// no platform role: partners designate theirs (PartnerRightsOf).
 const (
 	// RoleCommerce is the service identity that books orders.
 	RoleCommerce = "commerce"
-	// RoleOFM is a partner's Order Fulfillment Manager (FEATURES OR9).
-	RoleOFM = "ofm"
 )
 
 // OrderRollup counts the orders of a booking day (YYYY-MM-DD, UTC) in one assignment status and type,

@@ -19,9 +19,10 @@ type OrderScope struct {
 	// have yet to assign).
 	Account *SmartAccount
 	// The orders a person may act on: as fulfillment contact, by the contact's mail domain, as OFM of
-	// the partner company, as delegate.
-	Email, Domain, Company string
-	Delegated              []string
+	// their reseller or distributor (PartnerRights), as delegate.
+	Email, Domain           string
+	Resellers, Distributors []string
+	Delegated               []string
 }
 
 // ScopeFor is the scope of "orders I may act on" for an actor.
@@ -33,11 +34,7 @@ func ScopeFor(a OrderActor, delegated []string) OrderScope {
 	if d := EmailDomain(s.Email); !IsPersonalMailDomain(d) {
 		s.Domain = d
 	}
-	for _, r := range a.Roles {
-		if r == RoleOFM {
-			s.Company = strings.ToLower(strings.TrimSpace(a.Company))
-		}
-	}
+	s.Resellers, s.Distributors = a.OFM.resellerDomains(), a.OFM.Partners
 	return s
 }
 
@@ -109,8 +106,18 @@ func (s OrderScope) arms() []arm {
 		}
 		return out
 	}
-	if s.Company != "" {
-		out = append(out, plain("o.reseller_domain = ?", s.Company), plain("o.distributor_domain = ?", s.Company))
+	// One domain (the usual OFM) is an equality that walks its index in order; several are a list.
+	oneOf := func(col string, domains []string) arm {
+		if len(domains) == 1 {
+			return plain(col+" = ?", domains[0])
+		}
+		return plain(col+" IN ?", domains)
+	}
+	if len(s.Resellers) > 0 {
+		out = append(out, oneOf("o.reseller_domain", s.Resellers))
+	}
+	if len(s.Distributors) > 0 {
+		out = append(out, oneOf("o.distributor_domain", s.Distributors))
 	}
 	switch {
 	case s.Domain != "":

@@ -137,8 +137,19 @@ func TestListOrdersScopes(t *testing.T) {
 	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
 		inv := newInventory(t, db)
 		mine := inv.pick(0, 1, 2, 3, 4, 5, 6, 7, 8)
-		ofm := func(company string) models.OrderActor {
-			return models.OrderActor{Email: "ofm@" + company, Roles: []string{models.RoleOFM}, Company: company}
+		// The OFMs are what the partner rows make of an address: the reseller's and the distributor's own,
+		// and those of a distributor registered as serving the reseller (2-tier), which the order does not
+		// name.
+		serving := "s-" + inv.run[1:] + ".com"
+		register(t, db, inv.partner, nil, "ofm@"+inv.partner)
+		register(t, db, inv.distributor, nil, "ofm@"+inv.distributor)
+		register(t, db, serving, []string{inv.partner}, "ofm@"+serving)
+		ofm := func(email string) models.OrderActor {
+			a, err := models.OrderActorOf(context.Background(), db, email, []string{"ofm"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
 		}
 		for _, c := range []struct {
 			name  string
@@ -147,16 +158,17 @@ func TestListOrdersScopes(t *testing.T) {
 		}{
 			{"fulfillment contact", models.ScopeFor(models.OrderActor{Email: "fc@" + inv.tld}, nil), mine},
 			{"colleague", models.ScopeFor(models.OrderActor{Email: "new@" + inv.tld}, nil), mine},
-			{"reseller's OFM", models.ScopeFor(ofm(inv.partner), nil), inv.pick(0, 1, 2, 3, 4, 5, 9, 10)},
-			{"distributor's OFM", models.ScopeFor(ofm(inv.distributor), nil), inv.pick(10)},
-			{"company without the OFM role", models.ScopeFor(models.OrderActor{Email: "sales@" + inv.partner, Company: inv.partner}, nil), nil},
+			{"reseller's OFM", models.ScopeFor(ofm("ofm@"+inv.partner), nil), inv.pick(0, 1, 2, 3, 4, 5, 9, 10)},
+			{"distributor's OFM", models.ScopeFor(ofm("ofm@"+inv.distributor), nil), inv.pick(10)},
+			{"OFM of a distributor serving the reseller", models.ScopeFor(ofm("ofm@"+serving), nil), inv.pick(0, 1, 2, 3, 4, 5, 9, 10)},
+			{"the partner's colleague, not designated", models.ScopeFor(ofm("sales@"+inv.partner), nil), nil},
 			{"personal address", models.ScopeFor(models.OrderActor{Email: "pat-" + inv.run[1:] + "@gmail.com"}, nil), inv.pick(11)},
 			{"another personal address, delegate", models.ScopeFor(models.OrderActor{Email: "sam@gmail.com"}, []string{inv.ids[9]}), inv.pick(9)},
 			{"the account", models.OrderScope{Account: &inv.sa}, mine},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				got := list(t, db, c.scope, models.OrderFilter{})
-				if c.scope.Company == "" && c.scope.Domain == "" && c.scope.Account == nil {
+				if len(c.scope.Resellers) == 0 && c.scope.Domain == "" && c.scope.Account == nil {
 					// Personal addresses see their own orders only: gmail.com is nobody's company.
 					got = slices.DeleteFunc(got, func(id string) bool { return !slices.Contains(inv.ids, id) })
 				}
@@ -256,7 +268,7 @@ func TestSummarizeOrders(t *testing.T) {
 		if sum.LinesByProvisioning[models.ProvisionNotStarted] != 9 || sum.LinesByProvisioning[models.ProvisionPending] != 9 {
 			t.Fatalf("lines %+v", sum.LinesByProvisioning)
 		}
-		ofm, err := models.SummarizeOrders(context.Background(), db, models.OrderScope{Company: inv.partner},
+		ofm, err := models.SummarizeOrders(context.Background(), db, models.OrderScope{Resellers: []string{inv.partner}},
 			models.OrderFilter{Statuses: []models.AssignmentStatus{models.AssignUnassigned}})
 		if err != nil || ofm.Orders != 6 {
 			t.Fatalf("OFM's unassigned: %+v %v", ofm, err)
@@ -267,7 +279,11 @@ func TestSummarizeOrders(t *testing.T) {
 			scope models.OrderScope
 			want  []string
 		}{
-			{models.OrderScope{Company: inv.partner, Domain: inv.tld}, inv.pick(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)},
+			{models.OrderScope{Resellers: []string{inv.partner}, Distributors: []string{inv.partner}, Domain: inv.tld},
+				inv.pick(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)},
+			// Several domains: a list on one arm, and a distributor arm that repeats an order of it.
+			{models.OrderScope{Resellers: []string{inv.partner, "nobody-" + inv.run[1:] + ".com"}, Distributors: []string{inv.distributor}},
+				inv.pick(0, 1, 2, 3, 4, 5, 9, 10)},
 			{models.OrderScope{Account: &inv.sa}, inv.pick(0, 1, 2, 3, 4, 5, 6, 7, 8)},
 		} {
 			both, err := models.SummarizeOrders(context.Background(), db, c.scope, models.OrderFilter{})

@@ -44,11 +44,13 @@ func (o *Order) ApplyRollUp(lines []OrderLine) {
 	o.DelayCounts = CountDelays(lines)
 }
 
-// OrderActor is who acts on orders: the identity's email, platform roles and partner company.
+// OrderActor is who acts on orders: the identity's verified email and platform roles, and the partner
+// rights the partner rows give that address (OrderActorOf). A token's company claim gives none.
 type OrderActor struct {
-	Email   string   `json:"email"`
-	Roles   []string `json:"roles"`
-	Company string   `json:"company"`
+	Email string   `json:"email"`
+	Roles []string `json:"roles"`
+	// OFM is what the person manages as a partner's Order Fulfillment Manager.
+	OFM PartnerRights `json:"ofm,omitzero"`
 }
 
 // Support reports whether the actor is internal support, who may act on any order with a reason (X3).
@@ -80,8 +82,9 @@ type OrderAccess struct {
 
 // AccessTo decides what an actor may do with an order (FEATURES OR7, OR8, OR9, X3): its fulfillment
 // contact, people of the contact's own mail domain (never a personal mail domain), the Order Fulfillment
-// Managers of the partner that resold or distributed it, a delegate while the delegation is active, and
-// internal support act on it; other Cisco staff and members of an account holding its lines only see it.
+// Managers the partner that resold or distributed it designated (and those of a distributor serving its
+// reseller: 2-tier), a delegate while the delegation is active, and internal support act on it; other
+// Cisco staff and members of an account holding its lines only see it.
 func AccessTo(a OrderActor, o Order, delegations []OrderDelegation, memberOfHolder bool, now time.Time) OrderAccess {
 	email := NormalizeEmail(a.Email)
 	fc := NormalizeEmail(o.FulfillmentContact)
@@ -90,7 +93,7 @@ func AccessTo(a OrderActor, o Order, delegations []OrderDelegation, memberOfHold
 		return OrderAccess{See: true, Act: true, As: AsFulfillmentContact}
 	case fc != "" && EmailDomain(email) == EmailDomain(fc) && !IsPersonalMailDomain(EmailDomain(fc)):
 		return OrderAccess{See: true, Act: true, As: AsSameDomain}
-	case slices.Contains(a.Roles, RoleOFM) && isPartner(a.Company, o):
+	case a.OFM.Manages(o):
 		return OrderAccess{See: true, Act: true, As: AsOFM}
 	}
 	for _, d := range delegations {
@@ -107,11 +110,6 @@ func AccessTo(a OrderActor, o Order, delegations []OrderDelegation, memberOfHold
 		return OrderAccess{See: true, As: AsAccountMember}
 	}
 	return OrderAccess{}
-}
-
-func isPartner(company string, o Order) bool {
-	c := strings.ToLower(strings.TrimSpace(company))
-	return c != "" && (c == o.ResellerDomain || c == o.DistributorDomain)
 }
 
 // AssignTarget is a Smart Account and virtual account lines go to, as resolved from a selector.

@@ -307,7 +307,8 @@ func TestOrder_RefusedTypes(t *testing.T) {
 }
 
 // Who may assign, as the process checks it again (the API checked first): the contact, the contact's
-// domain, the partner's OFM, support with a reason; not outsiders, other partners' OFMs, support without
+// domain, the OFMs the partner rows give the reseller (its own, its distributor's), support with a
+// reason; not outsiders, other partners' OFMs, an "ofm" role without a designation, support without
 // a reason; no one but support when the order has no contact; shipped lines keep their account.
 func TestOrder_WhoMayAssign(t *testing.T) {
 	cases := []struct {
@@ -321,9 +322,12 @@ func TestOrder_WhoMayAssign(t *testing.T) {
 		{name: "fulfillment contact", by: actor(fc), as: models.AsFulfillmentContact},
 		{name: "same domain", by: actor(colleague), as: models.AsSameDomain},
 		{name: "other domain", by: actor(outsider), code: models.CodeNotFound},
-		{name: "OFM of the reseller", by: models.OrderActor{Email: ofmEmail, Roles: []string{models.RoleOFM}, Company: "PartnerX.com"}, as: models.AsOFM},
-		{name: "OFM of another partner", by: models.OrderActor{Email: "ofm@other.com", Roles: []string{models.RoleOFM}, Company: "other.com"}, code: models.CodeNotFound},
-		{name: "company without the OFM role", by: models.OrderActor{Email: "sales@partnerx.com", Company: "partnerx.com"}, code: models.CodeNotFound},
+		{name: "OFM of the reseller", by: models.OrderActor{Email: ofmEmail, OFM: models.PartnerRights{Partners: []string{"partnerx.com"}}}, as: models.AsOFM},
+		{name: "OFM of the reseller's distributor (2-tier)", by: models.OrderActor{Email: "ofm@distri.com",
+			OFM: models.PartnerRights{Partners: []string{"distri.com"}, Resellers: []string{"partnerx.com"}}}, as: models.AsOFM},
+		{name: "OFM of another partner", by: models.OrderActor{Email: "ofm@other.com", OFM: models.PartnerRights{Partners: []string{"other.com"}}}, code: models.CodeNotFound},
+		{name: "an ofm role claimed, no designation", by: actor("eve@evil.com", "ofm"), code: models.CodeNotFound},
+		{name: "partner's colleague, not designated", by: actor("sales@partnerx.com"), code: models.CodeNotFound},
 		{name: "support without reason", by: actor(support, models.RoleCiscoSupport), code: models.CodeInvalid},
 		{name: "support with reason", by: actor(support, models.RoleCiscoSupport), reason: "case 123", as: models.AsSupport},
 		{name: "approver only sees", by: actor("ca@cisco.com", models.RoleCiscoApprover), code: models.CodeForbidden},

@@ -74,6 +74,14 @@ func (s *Server) me(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// partners are the partner organizations whose rows give me roles; company is the identity's claim,
+	// shown as it came and giving no right.
+	partners, err := models.PartnersOf(c.Request.Context(), s.db, id.Email)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"email": u.Email, "name": u.Name, "ccoId": u.CCOID, "company": u.Company,
-		"platformRoles": u.PlatformRoles, "address": u.Address, "smbAccounts": smb, "upgradeEligible": upgradeEligible(smb)})
+		"platformRoles": u.PlatformRoles, "address": u.Address, "smbAccounts": smb, "upgradeEligible": upgradeEligible(smb),
+		"partners": partners})
 }

@@ -135,9 +135,13 @@ func (p *partners) of(ctx context.Context, domain string) (*models.AssignTarget,
 // the others.
 func (s *Server) assignOrders(c *gin.Context) {
 	ctx := c.Request.Context()
-	a := orderActor(c)
 	var body assignBody
 	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	a, err := s.orderActor(c)
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -54,12 +54,17 @@ func (s *Server) createDelegation(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	a, err := s.orderActor(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	id := models.NewID()
 	if key := strings.TrimSpace(c.GetHeader("Idempotency-Key")); key != "" {
-		sum := sha256.Sum256([]byte(orderActor(c).Email + "\n" + key + "\n" + o.ID))
+		sum := sha256.Sum256([]byte(a.Email + "\n" + key + "\n" + o.ID))
 		id = hex.EncodeToString(sum[:16])
 	}
-	res, err := s.orders.Delegate(ctx, st, process.DelegateInput{DelegationID: id, Actor: orderActor(c), Delegate: email,
+	res, err := s.orders.Delegate(ctx, st, process.DelegateInput{DelegationID: id, Actor: a, Delegate: email,
 		Note: strings.TrimSpace(body.Note)})
 	if err != nil {
 		s.writeError(c, err)
@@ -77,7 +82,12 @@ func (s *Server) listDelegations(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if acc.As != models.AsFulfillmentContact && !orderActor(c).Support() {
+	a, err := s.orderActor(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if acc.As != models.AsFulfillmentContact && !a.Support() {
 		s.writeError(c, models.Errorf(models.CodeForbidden, "only the fulfillment contact of order %s sees its delegations", st.Order.ID))
 		return
 	}
@@ -98,7 +108,11 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	a := orderActor(c)
+	a, err := s.orderActor(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	reason := strings.TrimSpace(c.Query("reason"))
 	if c.Request.ContentLength > 0 {
 		var body struct {

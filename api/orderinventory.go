@@ -18,8 +18,11 @@ import (
 // or a date; bookedTo's date is included), and q (a prefix of an order id, purchase order or SKU).
 func (s *Server) inventoryQuery(c *gin.Context) (models.OrderScope, models.OrderFilter, error) {
 	ctx := c.Request.Context()
-	a := orderActor(c)
 	var f models.OrderFilter
+	a, err := s.orderActor(c)
+	if err != nil {
+		return models.OrderScope{}, f, err
+	}
 	for _, v := range splitList(c.Query("assignmentStatus")) {
 		st := models.AssignmentStatus(strings.ToUpper(v))
 		if !contains(statusNames(), string(st)) {
@@ -40,7 +43,6 @@ func (s *Server) inventoryQuery(c *gin.Context) (models.OrderScope, models.Order
 		}
 		f.Contact = fc
 	}
-	var err error
 	if f.From, err = day(c.Query("bookedFrom"), "bookedFrom", false); err != nil {
 		return models.OrderScope{}, f, err
 	}

@@ -284,10 +284,23 @@ func sameLines(a, b []models.OrderLine) bool {
 	})
 }
 
-// orderActor is the caller as the order rules see them.
-func orderActor(c *gin.Context) models.OrderActor {
+// orderActorKey keeps the caller's order actor on the request, looked up once.
+const orderActorKey = "clc.orderActor"
+
+// orderActor is the caller as the order rules see them: the verified address, the platform roles, and
+// the partner rights the partner rows give the address (never the token's company claim). It is looked
+// up once per request, so a right removed is gone on the next one.
+func (s *Server) orderActor(c *gin.Context) (models.OrderActor, error) {
+	if a, ok := c.Get(orderActorKey); ok {
+		return a.(models.OrderActor), nil
+	}
 	id := identity(c)
-	return models.OrderActor{Email: id.Email, Roles: id.Roles, Company: id.Company}
+	a, err := models.OrderActorOf(c.Request.Context(), s.db, id.Email, id.Roles)
+	if err != nil {
+		return a, err
+	}
+	c.Set(orderActorKey, a)
+	return a, nil
 }
 
 // loadOrder reads an order the caller may see, and what they may do with it; others are 404.
@@ -301,7 +314,10 @@ func (s *Server) loadOrder(c *gin.Context, orderID string) (models.OrderState, m
 	if err != nil {
 		return st, models.OrderAccess{}, err
 	}
-	a := orderActor(c)
+	a, err := s.orderActor(c)
+	if err != nil {
+		return st, models.OrderAccess{}, err
+	}
 	acc := models.AccessTo(a, st.Order, st.Delegations, false, time.Now())
 	if !acc.See {
 		member, err := models.MemberAccountIDs(ctx, s.db, a.Email)

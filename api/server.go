@@ -119,6 +119,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/smart-accounts/:id/users", s.accountUsers)
 	v1.POST("/smart-accounts/:id/decision", s.decideSmartAccount)
 	s.orderRoutes(v1)
+	s.partnerRoutes(v1)
 	s.accountRoutes(v1)
 
 	for _, f := range s.extra {

@@ -59,8 +59,8 @@ func (s *SignIn) renderDevLogin(c *gin.Context, status int, page devLogin) {
 }
 
 // devLogin signs in as the posted email with the posted roles. A known user keeps their name, CCO id
-// and company (an Order Fulfillment Manager's company decides which orders they may assign); the
-// roles are what the form says, so one user can be tried with different roles.
+// and company (shown only: partner rights come from the partner rows of the address); the roles are
+// what the form says, so one user can be tried with different roles.
 func (s *SignIn) devLogin(c *gin.Context) {
 	email := models.NormalizeEmail(c.PostForm("email"))
 	roles := c.PostForm("roles")

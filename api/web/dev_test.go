@@ -105,7 +105,7 @@ func TestDevLoginSignsIn(t *testing.T) {
 		t.Fatalf("user row = %+v", u)
 	}
 
-	// A known user keeps the company that decides what they may do; the roles are the form's.
+	// A known user keeps their company (shown, never a right); the roles are the form's.
 	form = url.Values{"email": {"olivia@partnerx.com"}, "roles": {"ofm licensing-ops"}}
 	resp, _ = b.do(b.stay, http.MethodPost, a.url+"/dev/login", form, sameOrigin(a.url))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {

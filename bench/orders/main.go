@@ -1,7 +1,8 @@
 // Command orders measures the order inventory and bulk assignment against a running stack whose
 // database bench/orderload filled: p50/p99 of an inventory page (50 rows, unassigned filter), of the
-// summary cards, and of a free-text search, for three people (an OFM of the largest reseller, a
-// colleague of the largest customer's contacts, and Cisco support, who sees every order); and the time
+// summary cards, and of a free-text search, for three people (an OFM of the largest reseller, whom the
+// bench registers and designates through the partner API first; a colleague of the largest customer's
+// contacts; and Cisco support, who sees every order); and the time
 // from the POST of a 1,000-order assignment to every one of those orders recorded in the database.
 // Latencies are measured by one client, request after request, over HTTP (JSON included).
 //
@@ -65,12 +66,13 @@ func main() {
 	}
 	fmt.Printf("%d orders in the database; %d requests per measurement\n\n", total, *samples)
 
+	ofm := b.designate("partner000.net", "ofm@partner000.net")
 	people := []struct {
 		name  string
 		token string
 		scope string
 	}{
-		{"OFM of partner000.net", b.token(auth.Identity{Email: "ofm@partner000.net", Roles: []string{models.RoleOFM}, Company: "partner000.net"}), "reseller_domain = 'partner000.net' OR distributor_domain = 'partner000.net'"},
+		{"OFM of partner000.net", ofm, "reseller_domain = 'partner000.net' OR distributor_domain = 'partner000.net'"},
 		{"colleague at cust00000.com", b.token(auth.Identity{Email: "buyer@cust00000.com"}), "fc_domain = 'cust00000.com'"},
 		{"Cisco support (every order)", b.token(auth.Identity{Email: "tac@cisco.com", Roles: []string{models.RoleCiscoSupport}}), "TRUE"},
 	}
@@ -116,6 +118,24 @@ func main() {
 			b.bulk(ctx, conn, ids, domain, "sent through POST /orders first, processes running")
 		}
 	}
+}
+
+// designate registers the partner (Cisco support) and makes its administrator designate the OFM, as
+// people do through the API (a repeat changes nothing), and returns the OFM's token.
+func (b *bench) designate(domain, ofm string) string {
+	admin := "admin@" + domain
+	support := b.token(auth.Identity{Email: "tac@cisco.com", Roles: []string{models.RoleCiscoSupport}})
+	st, raw, err := b.do(http.MethodPost, "/api/v1/partners", support, map[string]any{"domain": domain,
+		"name": "Partner " + domain, "administrators": []string{admin}, "distributorOf": []string{}})
+	if err != nil || (st != http.StatusCreated && st != http.StatusOK) {
+		log.Fatalf("register partner %s: %d %v %s", domain, st, err, raw)
+	}
+	st, raw, err = b.do(http.MethodPut, "/api/v1/partners/"+domain+"/ofms", b.token(auth.Identity{Email: admin}),
+		map[string]any{"emails": []string{ofm}})
+	if err != nil || st != http.StatusOK {
+		log.Fatalf("designate %s: %d %v %s", ofm, st, err, raw)
+	}
+	return b.token(auth.Identity{Email: ofm})
 }
 
 // ingest sends n new orders of the customer through the API, as commerce does, 32 at a time.

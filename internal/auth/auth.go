@@ -21,8 +21,8 @@ type Identity struct {
 	Email   string   `json:"email"` // lowercased, trimmed
 	Name    string   `json:"name"`
 	CCOID   string   `json:"ccoId"`
-	Roles   []string `json:"roles"`   // platform roles, e.g. "cisco-approver", "licensing-ops", "cisco-support", "commerce", "ofm"
-	Company string   `json:"company"` // partner company id/domain, may be empty
+	Roles   []string `json:"roles"`   // platform roles, e.g. "cisco-approver", "licensing-ops", "cisco-support", "commerce"
+	Company string   `json:"company"` // the company the identity provider names, may be empty; shown, never a right
 }
 
 // HasRole reports whether the identity holds a platform role. The comparison

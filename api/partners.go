@@ -1,0 +1,211 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// partnerRoutes adds the partner organizations: Cisco staff register them with their administrators
+// and, for distributors, the resellers they serve; the administrators designate the Order Fulfillment
+// Managers (FEATURES OR9, seed 002). Every partner right on orders comes from these rows.
+func (s *Server) partnerRoutes(v1 *gin.RouterGroup) {
+	v1.POST("/partners", s.registerPartner)
+	v1.GET("/partners/:domain", s.getPartner)
+	v1.PUT("/partners/:domain", s.updatePartner)
+	v1.GET("/partners/:domain/events", s.partnerEvents)
+	v1.GET("/partners/:domain/ofms", s.getOFMs)
+	v1.PUT("/partners/:domain/ofms", s.putOFMs)
+}
+
+// partnerBody is the body of POST /partners.
+type partnerBody struct {
+	Domain         string   `json:"domain"`
+	Name           string   `json:"name"`
+	Administrators []string `json:"administrators"`
+	DistributorOf  []string `json:"distributorOf"`
+}
+
+// partnerUpdateBody is the body of PUT /partners/{domain}: the partner as it is to be, its domain
+// being the path's.
+type partnerUpdateBody struct {
+	Name           string   `json:"name"`
+	Administrators []string `json:"administrators"`
+	DistributorOf  []string `json:"distributorOf"`
+}
+
+// ofmsBody is the body of PUT /partners/{domain}/ofms: every OFM the partner is to have.
+type ofmsBody struct {
+	Emails []string `json:"emails"`
+}
+
+// partnerStaffOnly refuses callers who may not register or change partners.
+func partnerStaffOnly(c *gin.Context) error {
+	if models.CanRegisterPartners(identity(c).Roles) {
+		return nil
+	}
+	return models.Errorf(models.CodeForbidden, "only Cisco staff (platform role %s or %s) register and change partners",
+		models.RoleCiscoSupport, models.RoleLicensingOps)
+}
+
+// registerPartner records a partner organization: 201 the first time, 200 with the partner when the same
+// registration comes again, 409 naming what differs when it comes with other content (PUT changes it).
+func (s *Server) registerPartner(c *gin.Context) {
+	ctx := c.Request.Context()
+	if err := partnerStaffOnly(c); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body partnerBody
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	in, err := models.PartnerInput{Domain: body.Domain, Name: body.Name, Administrators: body.Administrators,
+		DistributorOf: body.DistributorOf}.Valid()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	p, created, err := models.RegisterPartner(ctx, s.db, identity(c).Email, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if !created {
+		c.JSON(http.StatusOK, p)
+		return
+	}
+	s.log.InfoContext(ctx, "partner registered", "partner", p.Domain, "by", identity(c).Email)
+	c.Header("Location", "/api/v1/partners/"+p.Domain)
+	c.JSON(http.StatusCreated, p)
+}
+
+// updatePartner replaces a partner's name, administrators and resellers; each change is an event.
+func (s *Server) updatePartner(c *gin.Context) {
+	if err := partnerStaffOnly(c); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body partnerUpdateBody
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	domain, err := models.ValidPartnerDomain("domain", c.Param("domain"))
+	if err != nil {
+		s.writeError(c, models.Errorf(models.CodeNotFound, "no partner %s", c.Param("domain")))
+		return
+	}
+	in, err := models.PartnerInput{Domain: domain, Name: body.Name, Administrators: body.Administrators,
+		DistributorOf: body.DistributorOf}.Valid()
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	p, err := models.UpdatePartner(c.Request.Context(), s.db, identity(c).Email, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// loadPartner reads the partner the route names, and what the caller may do with it; a partner the
+// caller may not see is not found, as an unknown one.
+func (s *Server) loadPartner(c *gin.Context) (models.PartnerDetails, models.PartnerAccess, error) {
+	domain, err := models.ValidPartnerDomain("domain", c.Param("domain"))
+	if err != nil {
+		return models.PartnerDetails{}, models.PartnerAccess{}, models.Errorf(models.CodeNotFound, "no partner %s", c.Param("domain"))
+	}
+	p, err := models.FindPartner(c.Request.Context(), s.db, domain)
+	if err != nil {
+		return p, models.PartnerAccess{}, err
+	}
+	acc := models.AccessToPartner(viewer(identity(c)), p)
+	if !acc.See {
+		return p, acc, models.Errorf(models.CodeNotFound, "no partner %s", domain)
+	}
+	return p, acc, nil
+}
+
+// getPartner shows a partner to Cisco staff, its administrators and its OFMs.
+func (s *Server) getPartner(c *gin.Context) {
+	p, _, err := s.loadPartner(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// partnerEvents is a partner's history: its registration, its changes, each OFM designated or removed.
+func (s *Server) partnerEvents(c *gin.Context) {
+	p, _, err := s.loadPartner(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
+	if limit <= 0 || limit > 500 {
+		s.writeError(c, models.Invalid("limit", "limit must be between 1 and 500"))
+		return
+	}
+	evs, err := models.PartnerEvents(c.Request.Context(), s.db, p.Domain, c.Query("after"), limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	resp := gin.H{"events": evs}
+	if len(evs) == limit {
+		resp["next"] = evs[len(evs)-1].ID
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// getOFMs lists a partner's Order Fulfillment Managers.
+func (s *Server) getOFMs(c *gin.Context) {
+	p, _, err := s.loadPartner(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"domain": p.Domain, "emails": p.OFMs})
+}
+
+// putOFMs replaces a partner's Order Fulfillment Managers: its administrators designate them, each an
+// address of the partner's domain or a subdomain of it. The answer says who was added and removed; a
+// removed OFM's next request has no partner right.
+func (s *Server) putOFMs(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, acc, err := s.loadPartner(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var body ofmsBody
+	if err := decodeJSON(c.Request, &body); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if !acc.ManageOFMs {
+		s.writeError(c, models.Errorf(models.CodeForbidden, "only the administrators of %s (%s) designate its Order Fulfillment Managers",
+			p.Name, p.Domain))
+		return
+	}
+	if body.Emails == nil {
+		s.writeError(c, models.Invalid("emails", "emails is required: every OFM the partner is to have ([] for none)"))
+		return
+	}
+	out, err := models.SetPartnerOFMs(ctx, s.db, identity(c).Email, p.Domain, body.Emails)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "partner OFMs set", "partner", p.Domain, "by", identity(c).Email,
+		"added", len(out.Added), "removed", len(out.Removed))
+	c.JSON(http.StatusOK, out)
+}

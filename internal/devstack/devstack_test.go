@@ -43,6 +43,13 @@ func TestDevStackSurvivesRestart(t *testing.T) {
 	if me["email"] != "bob@acme.com" {
 		t.Fatalf("me: %v", me)
 	}
+	// Olivia is Partner X's OFM by its rows, so the demo orders it resold are hers to assign.
+	olivia := token(t, s.URL, `{"email":"olivia@partnerx.com"}`)
+	var order map[string]any
+	call(t, http.MethodGet, s.URL+"/api/v1/orders/WO-1001", olivia, "", http.StatusOK, &order)
+	if a := order["myAccess"].(map[string]any); a["canAssign"] != true || a["as"] != "ORDER_FULFILLMENT_MANAGER" {
+		t.Fatalf("Olivia's access to WO-1001: %v", a)
+	}
 	var created map[string]any
 	call(t, http.MethodPost, s.URL+"/api/v1/smart-accounts", bob, `{"name":"Acme Labs","domain":"labs.acme.com",
 		"headquarters":{"company":"Acme","line1":"1 Main St","city":"San Jose","country":"US"}}`, http.StatusAccepted, &created)
@@ -98,6 +105,14 @@ func TestDevStackSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart and approval: %v", sa)
 	}
 	waitForMail(t, s.URL, "bob@acme.com", "Acme Labs is active")
+	// The restart's seed found Partner X as it left it: registered once, Olivia still its OFM.
+	var partner, events map[string]any
+	olivia = token(t, s.URL, `{"email":"olivia@partnerx.com"}`)
+	call(t, http.MethodGet, s.URL+"/api/v1/partners/partnerx.com", olivia, "", http.StatusOK, &partner)
+	call(t, http.MethodGet, s.URL+"/api/v1/partners/partnerx.com/events", olivia, "", http.StatusOK, &events)
+	if ofms, _ := partner["ofms"].([]any); len(ofms) != 1 || ofms[0] != "olivia@partnerx.com" || len(events["events"].([]any)) != 2 {
+		t.Fatalf("Partner X after the restart: %v, events %v", partner, events)
+	}
 }
 
 func TestDevTokenRefusesBadEmail(t *testing.T) {

@@ -74,7 +74,10 @@ Demo users (get a token with POST /dev/token):
   carol@globex.com    works at Globex, which has no account yet: hers activate at once
   approver@cisco.com  Cisco licensing approver (role cisco-approver): decides domain approvals
   pat@gmail.com       personal mail address: gets an SMB account
-  olivia@partnerx.com Order Fulfillment Manager of Partner X (roles ["ofm"], company partnerx.com)
+  olivia@partnerx.com administrator and Order Fulfillment Manager of the partner Partner X (partnerx.com),
+                      which resold the demo orders: she may assign them (rights come from the partner's
+                      rows, never from a token's company claim)
+  tac@cisco.com       any address with role cisco-support or licensing-ops registers partners
 
 Set up a shell (jq reads the JSON answers):
   B={{.B}}
@@ -91,6 +94,16 @@ Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign 
     -d '{"orders":["WO-1001"],"productsTo":{"smartAccount":{"domain":"acme.com"},"virtualAccount":"DEFAULT"}}'
   curl -s -X POST $B/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $T" \
     -d '{"email":"carol@globex.com","note":"please assign"}'
+
+Partners: Olivia reads Partner X and designates its Order Fulfillment Managers (addresses of partnerx.com);
+one she removes loses the right on the next request. Cisco staff register partners (2-tier: distributorOf):
+  O=$(curl -s -X POST $B/dev/token -d '{"email":"olivia@partnerx.com"}' | jq -r .token)
+  curl -s $B/api/v1/partners/partnerx.com -H "Authorization: Bearer $O"
+  curl -s -X PUT $B/api/v1/partners/partnerx.com/ofms -H "Authorization: Bearer $O" \
+    -d '{"emails":["olivia@partnerx.com","sam@partnerx.com"]}'
+  S=$(curl -s -X POST $B/dev/token -d '{"email":"tac@cisco.com","roles":["cisco-support"]}' | jq -r .token)
+  curl -s -X POST $B/api/v1/partners -H "Authorization: Bearer $S" \
+    -d '{"domain":"distri.com","name":"Distri","administrators":["ana@distri.com"],"distributorOf":["partnerx.com"]}'
 
 Requests on a customer's behalf, access requests, the Access Directory:
   curl -s -X POST $B/api/v1/smart-accounts -H "Authorization: Bearer $T" \

@@ -18,11 +18,16 @@ var demoUsers = []models.User{
 	{Email: "carol@globex.com", Name: "Carol Globex", Company: "Globex"},
 	{Email: "approver@cisco.com", Name: "Cisco Licensing Approver", Company: "Cisco", PlatformRoles: []string{models.RoleCiscoApprover}},
 	{Email: "pat@gmail.com", Name: "Pat Personal"},
-	{Email: "olivia@partnerx.com", Name: "Olivia OFM", Company: "partnerx.com", PlatformRoles: []string{models.RoleOFM}},
+	{Email: "olivia@partnerx.com", Name: "Olivia OFM", Company: "Partner X"},
 }
 
-// Seed makes the demo users and Acme's ACTIVE account, with Alice its administrator; it is safe to run
-// on every start.
+// partnerX is the demo's partner, which resold the demo orders: Olivia administers it and is its Order
+// Fulfillment Manager, so she may assign its orders.
+var partnerX = models.PartnerInput{Domain: "partnerx.com", Name: "Partner X", Administrators: []string{"olivia@partnerx.com"},
+	DistributorOf: []string{}}
+
+// Seed makes the demo users, Acme's ACTIVE account, with Alice its administrator, and Partner X; it is
+// safe to run on every start.
 func Seed(ctx context.Context, db *gorm.DB) error {
 	for _, u := range demoUsers {
 		if _, err := models.UpsertUser(ctx, db, u); err != nil {
@@ -42,5 +47,22 @@ func Seed(ctx context.Context, db *gorm.DB) error {
 	if st.Status != models.SAActive {
 		return fmt.Errorf("demo account is %s, not ACTIVE", st.Status)
 	}
+	if err := seedPartner(ctx, db); err != nil {
+		return err
+	}
 	return seedOrders(ctx, db)
+}
+
+// seedPartner registers Partner X and designates Olivia its OFM the first time; a partner changed since
+// (through the API) is left as it is.
+func seedPartner(ctx context.Context, db *gorm.DB) error {
+	_, created, err := models.RegisterPartner(ctx, db, models.ActorSystem, partnerX)
+	if models.ErrorCode(err) == models.CodeConflict {
+		return nil
+	}
+	if err != nil || !created {
+		return err
+	}
+	_, err = models.SetPartnerOFMs(ctx, db, models.ActorSystem, partnerX.Domain, []string{"olivia@partnerx.com"})
+	return err
 }

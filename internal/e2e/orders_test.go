@@ -13,7 +13,8 @@ import (
 	"github.com/licensecentral/clc/models"
 )
 
-// partnerUser is someone of a partner company (the identity's company claim), with platform roles.
+// partnerUser is someone whose identity claims a company, with platform roles: the claim is shown, it
+// gives no right (partner rights come from the partner's rows: registerPartner).
 func partnerUser(t *testing.T, email, company string, roles ...string) *user {
 	t.Helper()
 	if roles == nil {
@@ -356,7 +357,9 @@ func TestAssignmentSelectors(t *testing.T) {
 // order, or support without a reason.
 func TestOrderAuthorization(t *testing.T) {
 	tld, _, saID := activeAccount(t, "authz")
-	partner := domainOf("reseller")
+	partner, rival := domainOf("reseller"), domainOf("rival")
+	registerPartner(t, partner, nil, "ofm@"+partner)
+	registerPartner(t, rival, nil, "ofm@"+rival)
 	fc := "fc@" + tld
 	delegateEmail := "helper@" + domainOf("integrator")
 	otherDelegate := "other-helper@" + domainOf("integrator")
@@ -384,8 +387,8 @@ func TestOrderAuthorization(t *testing.T) {
 		{"fulfillment contact", owner, orders["fc"], "", http.StatusAccepted, ""},
 		{"same-domain user", as(t, "colleague@"+tld), orders["domain"], "", http.StatusAccepted, ""},
 		{"other-domain user", as(t, "eve@"+domainOf("other")), orders["outsider"], "", http.StatusNotFound, models.CodeNotFound},
-		{"OFM of the reseller", partnerUser(t, "ofm@"+partner, partner, models.RoleOFM), orders["ofm"], "", http.StatusAccepted, ""},
-		{"OFM of another partner", partnerUser(t, "ofm@"+domainOf("rival"), "rival.com", models.RoleOFM), orders["otherOFM"], "", http.StatusNotFound, models.CodeNotFound},
+		{"OFM of the reseller", as(t, "ofm@"+partner), orders["ofm"], "", http.StatusAccepted, ""},
+		{"OFM of another partner, claiming the reseller", partnerUser(t, "ofm@"+rival, partner, "ofm"), orders["otherOFM"], "", http.StatusNotFound, models.CodeNotFound},
 		{"delegate", as(t, delegateEmail), orders["delegate"], "", http.StatusAccepted, ""},
 		{"delegate of another order", as(t, otherDelegate), orders["otherDelegate"], "", http.StatusNotFound, models.CodeNotFound},
 		{"support without a reason", as(t, "tac-"+uniq()+"@cisco.com", models.RoleCiscoSupport), orders["supportNoReason"], "", http.StatusBadRequest, models.CodeInvalid},

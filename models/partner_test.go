@@ -18,7 +18,7 @@ import (
 
 // register records a partner whose administrator is admin@<domain>, serving the resellers given, and
 // designates the OFMs given.
-func register(t *testing.T, db *gorm.DB, domain string, distributorOf []string, ofms ...string) models.PartnerDetails {
+func register(t testing.TB, db *gorm.DB, domain string, distributorOf []string, ofms ...string) models.PartnerDetails {
 	t.Helper()
 	in, err := models.PartnerInput{Domain: domain, Name: "Partner " + domain, Administrators: []string{"admin@" + domain},
 		DistributorOf: distributorOf}.Valid()

@@ -13,5 +13,10 @@
 // from the browser only; the identity and roles it holds are those of the sign-in, and a copy taken
 // before stays valid until it expires, which is why the TTL is short.
 //
+// Its pages set what they need of their own (no-store, no-referrer); the headers of every answer
+// (no framing, no script, nosniff) are internal/webguard's middleware, which the router mounting these
+// routes runs (api's does, on every route), and CrossOrigin's check is webguard.Origins, which the
+// emailed-link pages use too.
+//
 // The package must not import package api: api mounts it.
 package web

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/licensecentral/clc/internal/webguard"
 	"github.com/licensecentral/clc/models"
 )
 
@@ -22,9 +23,6 @@ var (
 	devLoginPage = template.Must(template.ParseFS(pageFiles, "pages/layout.html", "pages/devlogin.html"))
 )
 
-// pageCSP lets the pages use their inline style and post forms to this site, and nothing else.
-const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
-
 // message is the data of the message page: what went wrong, and where to go on from there.
 type message struct {
 	Title    string
@@ -33,8 +31,9 @@ type message struct {
 	LinkText string
 }
 
-// render writes a page. The sign-in pages are never cached (they carry a person's state), never
-// framed (so no other site can overlay them to steal a click) and run no script.
+// render writes a page. The sign-in pages are never cached and never sent on as a Referer (they carry
+// a person's state); that they are never framed and run no script is webguard.Headers', which the
+// server mounting these routes runs on every answer.
 func render(c *gin.Context, log *slog.Logger, status int, page *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := page.ExecuteTemplate(&buf, "layout", data); err != nil {
@@ -42,10 +41,7 @@ func render(c *gin.Context, log *slog.Logger, status int, page *template.Templat
 		c.AbortWithStatus(http.StatusInternalServerError)
 		return
 	}
-	h := c.Writer.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", pageCSP)
-	h.Set("Referrer-Policy", "no-referrer")
+	webguard.Private(c.Writer.Header())
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 	c.Abort()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/securecookie"
 
 	"github.com/licensecentral/clc/internal/auth"
+	"github.com/licensecentral/clc/internal/webguard"
 	"github.com/licensecentral/clc/models"
 )
 
@@ -34,7 +35,7 @@ type Sessions struct {
 	ttl       time.Duration
 	secure    bool
 	loginPath string
-	origins   *http.CrossOriginProtection
+	origins   *webguard.Origins
 	log       *slog.Logger
 	// now is the clock the session's own expiry is checked against.
 	now func() time.Time
@@ -65,11 +66,9 @@ func newSessions(cfg Config, log *slog.Logger) (*Sessions, error) {
 	if err != nil || public.Host == "" || (public.Scheme != "http" && public.Scheme != "https") {
 		return nil, fmt.Errorf("web: public URL %q is not an http(s) URL", cfg.PublicURL)
 	}
-	origins := http.NewCrossOriginProtection()
-	// Behind a proxy that rewrites Host, the browser's Origin (the public URL) no longer matches the
-	// request's Host; trusting the public origin keeps same-site forms working there.
-	if err := origins.AddTrustedOrigin(public.Scheme + "://" + public.Host); err != nil {
-		return nil, fmt.Errorf("web: trust public origin: %w", err)
+	origins, err := webguard.NewOrigins(cfg.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	codec, err := newCodec(cfg.SessionKey, "session", ttl)
 	if err != nil {
@@ -212,9 +211,9 @@ func (s *Sessions) Optional(c *gin.Context) {
 }
 
 // CrossOrigin is middleware that refuses (403) a state-changing request a browser says another site
-// made (Sec-Fetch-Site, or an Origin other than this host or the public URL), so no other site can
-// make a signed-in browser submit the session's forms. Requests without those headers pass: they do
-// not come from a browser, and so carry no one's session by accident.
+// made (webguard.Origins: Sec-Fetch-Site, or an Origin other than this host or the public URL), so no
+// other site can make a signed-in browser submit the session's forms. Requests without those headers
+// pass: they do not come from a browser, and so carry no one's session by accident.
 func (s *Sessions) CrossOrigin(c *gin.Context) {
 	if err := s.origins.Check(c.Request); err != nil {
 		s.log.WarnContext(c.Request.Context(), "cross-site request refused", "path", c.Request.URL.Path,

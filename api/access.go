@@ -164,7 +164,7 @@ func (s *Server) requestAccess(c *gin.Context) {
 // AC7); others see the requests they made or are named in.
 func (s *Server) listAccessRequests(c *gin.Context) {
 	ctx := c.Request.Context()
-	who, err := s.loadFindable(c)
+	who, err := s.loadAsked(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -199,6 +199,29 @@ func (s *Server) listAccessRequests(c *gin.Context) {
 		resp["pendingCount"] = n
 	}
 	c.JSON(http.StatusOK, resp)
+}
+
+// loadAsked reads the account for a caller who may see it, or who made or is named in one of its
+// access requests (a stranger may ask for access to an unrestricted account, and follow the request).
+// Anyone else is answered the 404 of every read of an account they cannot see, not an empty list
+// that says the account exists.
+func (s *Server) loadAsked(c *gin.Context) (caller, error) {
+	who, err := s.load(c)
+	if models.ErrorCode(err) != models.CodeNotFound {
+		return who, err
+	}
+	found, ferr := s.loadFindable(c)
+	if ferr != nil {
+		return found, err
+	}
+	mine, ferr := models.AccessRequests(c.Request.Context(), s.db, found.sa.ID, models.AccessFilter{RequestedBy: found.id.Email, Limit: 1})
+	switch {
+	case ferr != nil:
+		return found, ferr
+	case len(mine) == 0:
+		return found, err
+	}
+	return found, nil
 }
 
 // loadAccess reads an access request of the route's account for someone it concerns: the account's

@@ -276,6 +276,33 @@ func TestAccessRequestValidation(t *testing.T) {
 	errorOf(t, h.do(http.MethodPost, reqPath, h.token("erin@acme.com"), map[string]any{"decision": "APPROVE"}), http.StatusNotFound)
 }
 
+// A stranger to an unrestricted account may ask for access to it, and then follows their requests in
+// its list; a stranger who asked nothing gets the 404 of every read of an account they cannot see.
+func TestAccessRequestListOfAStranger(t *testing.T) {
+	h := newHarness(t)
+	acme := h.acme()
+	path := "/api/v1/smart-accounts/" + acme.ID + "/access-requests"
+	for _, who := range []string{"mallory@evil.com", "ext@auditor.com"} {
+		errorOf(t, h.do(http.MethodGet, path, h.token(who), nil), http.StatusNotFound)
+	}
+	asked := jsonOf(t, h.do(http.MethodPost, path, h.token("mallory@evil.com"), map[string]any{"role": "SMART_ACCOUNT_VIEWER",
+		"reason": "audit", "forEmails": []string{"myself", "ext@auditor.com"}}), http.StatusAccepted)
+	for _, who := range []string{"mallory@evil.com", "ext@auditor.com"} {
+		mine := list(t, jsonOf(t, h.do(http.MethodGet, path, h.token(who), nil), http.StatusOK)["accessRequests"], "accessRequests")
+		if len(mine) != 1 || mine[0]["id"] != asked["id"] {
+			t.Errorf("%s sees %v, want their request %v", who, mine, asked["id"])
+		}
+	}
+	// Asking opens the list, not the account.
+	errorOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts/"+acme.ID, h.token("mallory@evil.com"), nil), http.StatusNotFound)
+	errorOf(t, h.do(http.MethodGet, path, h.token("trudy@evil.com"), nil), http.StatusNotFound)
+	// A colleague of the account's TLD sees the account, and none of the requests they are not in.
+	if other := list(t, jsonOf(t, h.do(http.MethodGet, path, h.token("erin@acme.com"), nil), http.StatusOK)["accessRequests"],
+		"accessRequests"); len(other) != 0 {
+		t.Errorf("a colleague sees %v", other)
+	}
+}
+
 func TestAccessRulesAPI(t *testing.T) {
 	h := newHarness(t)
 	acme := h.acme()

@@ -54,8 +54,9 @@ func TestGetSmartAccountVisibility(t *testing.T) {
 				if e.Code != models.CodeNotFound {
 					t.Errorf("code %q", e.Code)
 				}
-				// The same 404 as an unknown id: nothing tells that the account exists.
-				for _, sub := range []string{"/events", "/virtual-accounts", "/users"} {
+				// The same 404 as an unknown id, for every read of the account: nothing tells that it exists.
+				for _, sub := range []string{"/events", "/virtual-accounts", "/virtual-accounts/tree", "/users",
+					"/access-requests", "/access-requests?status=PENDING", "/access-rules"} {
 					errorOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts/"+tc.sa.ID+sub, h.token(tc.email, tc.roles...), nil),
 						http.StatusNotFound)
 				}

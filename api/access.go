@@ -270,7 +270,7 @@ func (s *Server) decideAccessRequest(c *gin.Context) {
 		return
 	}
 	var body accessDecisionBody
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -361,7 +361,7 @@ func (s *Server) putAccessRules(c *gin.Context) {
 	var body struct {
 		Rules []ruleBody `json:"rules"`
 	}
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

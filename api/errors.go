@@ -19,6 +19,8 @@ var httpStatus = map[string]int{
 	models.CodeConflict:        http.StatusConflict,
 	models.CodeGone:            http.StatusGone,
 	models.CodeRefused:         http.StatusUnprocessableEntity,
+	models.CodeTooLarge:        http.StatusRequestEntityTooLarge,
+	models.CodeNotJSON:         http.StatusUnsupportedMediaType,
 	models.CodeUnavailable:     http.StatusServiceUnavailable,
 	models.CodeInternal:        http.StatusInternalServerError,
 }

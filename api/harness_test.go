@@ -157,6 +157,14 @@ func newHarness(t *testing.T) *harness {
 	return &harness{t: t, db: db, store: store, fake: fake, srv: srv, v: v}
 }
 
+// reconfigure rebuilds the server over the same database, fake and verifier, with options changed.
+func (h *harness) reconfigure(change func(*api.Options)) {
+	h.t.Helper()
+	o := api.Options{DB: h.db, Processes: h.fake, Verifier: h.v, Log: discard}
+	change(&o)
+	h.srv = api.New(o).Handler()
+}
+
 // token signs a real bearer token for email with the given platform roles.
 func (h *harness) token(email string, roles ...string) string {
 	h.t.Helper()
@@ -203,11 +211,15 @@ func (h *harness) do(method, path, tok string, body any, hdr ...string) *httptes
 	return rec
 }
 
-// form posts an HTML form, as a browser does from an emailed link's page.
-func (h *harness) form(path string, values url.Values) *httptest.ResponseRecorder {
+// form posts an HTML form, as a browser does from an emailed link's page; hdr are name, value pairs
+// (the Origin and Sec-Fetch-Site a browser adds).
+func (h *harness) form(path string, values url.Values, hdr ...string) *httptest.ResponseRecorder {
 	h.t.Helper()
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(values.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
 	return rec

@@ -77,6 +77,22 @@ func (s *Server) linkPage(c *gin.Context) {
 	}
 }
 
+// sameOrigin refuses a form another site made a browser post to an emailed link (webguard.Origins, the
+// check the signed-in pages use too), with a page that says why and how to decide instead. A browser
+// posting the link's own page, and a client that is no browser, go on.
+func (s *Server) sameOrigin(c *gin.Context) {
+	if err := s.origins.Check(c.Request); err != nil {
+		s.log.WarnContext(c.Request.Context(), "cross-site form refused", "route", c.FullPath(),
+			"origin", c.GetHeader("Origin"), "secFetchSite", c.GetHeader("Sec-Fetch-Site"))
+		s.renderMessage(c, http.StatusForbidden, pageData{Title: "Sent from another site", Bad: true,
+			Message: "This decision was sent from another site, so it was refused and nothing was decided.",
+			Detail:  "Open the link from your mail in your browser and decide on its page."})
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
 // linkDecide answers POST /a/{token}: the purpose sends the form to its process.
 func (s *Server) linkDecide(c *gin.Context) {
 	l, subj, ok := s.openLink(c)
@@ -133,12 +149,13 @@ func (s *Server) openLink(c *gin.Context) (link, subject, bool) {
 		s.renderError(c, noLongerNeeded(subj.closed()), subj.task())
 	default:
 		if c.Request.Method == http.MethodPost {
-			if err := c.Request.ParseForm(); err != nil {
-				s.renderError(c, models.Invalid("", "the form could not be read"), subj.task())
+			values, err := readForm(c.Request)
+			switch {
+			case values == nil && err != nil:
+				s.renderError(c, err, subj.task())
 				return l, subj, false
-			}
-			if err := checkForm(c.Request.PostForm); err != nil {
-				subj.form(c, s, http.StatusBadRequest, c.Request.PostForm, asDomainError(err).Message)
+			case err != nil:
+				subj.form(c, s, http.StatusBadRequest, values, asDomainError(err).Message)
 				return l, subj, false
 			}
 		}

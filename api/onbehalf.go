@@ -150,7 +150,7 @@ type acceptanceRequest struct {
 // acceptSmartAccount is a customer contact's answer through the API, the same update as the emailed link.
 func (s *Server) acceptSmartAccount(c *gin.Context) {
 	var body acceptanceRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -173,7 +173,7 @@ func (s *Server) acceptSmartAccount(c *gin.Context) {
 // giveHeadquarters completes an accepted account's address step.
 func (s *Server) giveHeadquarters(c *gin.Context) {
 	var body models.Address
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

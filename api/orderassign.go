@@ -136,7 +136,7 @@ func (p *partners) of(ctx context.Context, domain string) (*models.AssignTarget,
 func (s *Server) assignOrders(c *gin.Context) {
 	ctx := c.Request.Context()
 	var body assignBody
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

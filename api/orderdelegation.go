@@ -30,7 +30,7 @@ func (s *Server) createDelegation(c *gin.Context) {
 		return
 	}
 	var body delegationBody
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -118,7 +118,7 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 		var body struct {
 			Reason string `json:"reason"`
 		}
-		if err := decodeJSON(c.Request, &body); err != nil {
+		if err := DecodeJSON(c.Request, &body); err != nil {
 			s.writeError(c, err)
 			return
 		}

@@ -212,7 +212,7 @@ func (s *Server) ingestOrder(c *gin.Context) {
 		return
 	}
 	var body ingestRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/internal/webguard"
 )
 
 //go:embed pages/*.html
@@ -72,7 +74,7 @@ func (s *Server) renderError(c *gin.Context, err error, task *taskView) {
 	}
 	title := map[int]string{http.StatusNotFound: "Link not valid", http.StatusGone: "Link no longer usable",
 		http.StatusConflict: "Already decided", http.StatusForbidden: "Not yours to decide", http.StatusBadRequest: "Not understood",
-		http.StatusServiceUnavailable: "Try again in a moment"}[status]
+		http.StatusServiceUnavailable: "Try again in a moment", http.StatusRequestEntityTooLarge: "Too much sent"}[status]
 	if title == "" {
 		title = "Something went wrong"
 	}
@@ -87,11 +89,10 @@ func (s *Server) renderMessage(c *gin.Context, status int, d pageData) {
 
 // writePage answers an emailed link's page with the headers every such page needs.
 func (s *Server) writePage(c *gin.Context, status int, t *template.Template, d any) {
-	// The token is in the URL: keep it out of caches and out of the Referer of any link followed.
-	c.Header("Cache-Control", "no-store")
-	c.Header("Referrer-Policy", "no-referrer")
+	// The token is in the URL: keep it out of caches, search engines and the Referer of any link
+	// followed. No framing, no script and no sniffing are webguard.Headers', on every answer.
+	webguard.Private(c.Writer.Header())
 	c.Header("X-Robots-Tag", "noindex")
-	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Status(status)
 	if err := t.ExecuteTemplate(c.Writer, "layout", d); err != nil {

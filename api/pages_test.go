@@ -87,6 +87,7 @@ func parsePage(t *testing.T, rec *httptest.ResponseRecorder, status int) page {
 	if rp := rec.Header().Get("Referrer-Policy"); rp != "no-referrer" {
 		t.Errorf("Referrer-Policy %q, want no-referrer", rp)
 	}
+	checkBrowserHeaders(t, rec.Result().Header, "the page")
 	doc, err := html.Parse(strings.NewReader(rec.Body.String()))
 	if err != nil {
 		t.Fatalf("parse page: %v", err)

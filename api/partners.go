@@ -60,7 +60,7 @@ func (s *Server) registerPartner(c *gin.Context) {
 		return
 	}
 	var body partnerBody
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -91,7 +91,7 @@ func (s *Server) updatePartner(c *gin.Context) {
 		return
 	}
 	var body partnerUpdateBody
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -187,7 +187,7 @@ func (s *Server) putOFMs(c *gin.Context) {
 		return
 	}
 	var body ofmsBody
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/ratelimit"
+	"github.com/licensecentral/clc/internal/webguard"
 	"github.com/licensecentral/clc/process"
 )
 
@@ -43,6 +44,10 @@ type Server struct {
 	// links limits each client address on the emailed-link pages, perIdentity each caller of the API.
 	links, perIdentity *ratelimit.Limiter
 	trustedProxies     []string
+	// origins refuses a form another site made a browser post to an emailed link.
+	origins *webguard.Origins
+	maxBody int64
+	checks  []Check
 }
 
 // Options configures a Server.
@@ -60,18 +65,34 @@ type Options struct {
 	// default, so a client cannot pick its own address.
 	RateLinks, RateAPI ratelimit.Config
 	TrustedProxies     []string
+	// PublicURL is where browsers reach the server (CLC_PUBLIC_URL): behind a proxy that rewrites Host,
+	// a form posted from the server's own page carries this origin, which the cross-site check accepts.
+	PublicURL string
+	// MaxBodyBytes bounds every request body (CLC_MAX_BODY_BYTES); zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Checks are what /readyz asks besides the database: the Temporal frontend in production.
+	Checks []Check
 }
 
 // New builds the server.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, verifier: o.Verifier, log: o.Log, extra: o.Extra,
 		registry: prometheus.NewRegistry(), links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
-		trustedProxies: o.TrustedProxies}
-	if s.orders == nil {
-		s.orders = noOrders{}
+		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	var err error
+	if s.origins, err = webguard.NewOrigins(o.PublicURL); err != nil {
+		// config.Load refuses such a URL; a caller that passes one anyway still gets the check on Host.
+		s.log.Error("public URL not trusted for cross-site checks", "error", err)
+		s.origins, _ = webguard.NewOrigins()
+	}
+	if s.orders == nil {
+		s.orders = noOrders{}
 	}
 	s.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "clc_http_request_duration_seconds",
@@ -90,10 +111,12 @@ func (s *Server) Handler() http.Handler {
 		s.log.Error("trusted proxies ignored", "error", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
+	// Every answer, of every route (the dev stack's and the mounted pages' too), carries the browser
+	// headers; every body is bounded, every path and query checked, before any handler runs.
+	r.Use(webguard.Headers, gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, rec any) {
 		s.log.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", rec)
 		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": asDomainError(nil)})
-	}), s.observe, s.checkRequest)
+	}), s.observe, s.limitBody, s.checkRequest)
 	r.HandleMethodNotAllowed = true
 	r.NoMethod(func(c *gin.Context) {
 		c.JSON(http.StatusMethodNotAllowed, gin.H{"error": gin.H{"code": "METHOD_NOT_ALLOWED", "message": c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
@@ -107,7 +130,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 
 	r.GET("/a/:token", s.links.ByClientIP(), s.linkPage)
-	r.POST("/a/:token", s.links.ByClientIP(), s.linkDecide)
+	r.POST("/a/:token", s.links.ByClientIP(), s.sameOrigin, s.linkDecide)
 
 	v1 := r.Group("/api/v1", s.authenticate, s.perIdentity.ByKey(func(c *gin.Context) string { return identity(c).Email }))
 	v1.GET("/me", s.me)
@@ -126,20 +149,6 @@ func (s *Server) Handler() http.Handler {
 		f(r)
 	}
 	return r
-}
-
-func (s *Server) ready(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-	defer cancel()
-	sqlDB, err := s.db.DB()
-	if err == nil {
-		err = sqlDB.PingContext(ctx)
-	}
-	if err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unreachable"})
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
 // observe logs each request with its ids and records its duration by route.

@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/licensecentral/clc/api"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 )
@@ -18,6 +20,37 @@ func TestProbes(t *testing.T) {
 	if v := jsonOf(t, h.do(http.MethodGet, "/readyz", "", nil), http.StatusOK); v["status"] != "ready" {
 		t.Errorf("readyz %v", v)
 	}
+}
+
+// /readyz asks the database and every check it is given (Temporal, in production) and names what is
+// down, never why (the cause is logged).
+func TestReadyzNamesWhatIsDown(t *testing.T) {
+	h := newHarness(t)
+	temporalUp := true
+	h.reconfigure(func(o *api.Options) {
+		o.Checks = []api.Check{{Name: "temporal", Ping: func(context.Context) error {
+			if temporalUp {
+				return nil
+			}
+			return errors.New("dial tcp 10.0.0.7:7233: connection refused")
+		}}}
+	})
+	v := jsonOf(t, h.do(http.MethodGet, "/readyz", "", nil), http.StatusOK)
+	if checks, _ := v["checks"].(map[string]any); v["status"] != "ready" || checks["database"] != "ok" || checks["temporal"] != "ok" {
+		t.Errorf("all up: %v", v)
+	}
+	temporalUp = false
+	rec := h.do(http.MethodGet, "/readyz", "", nil)
+	v = jsonOf(t, rec, http.StatusServiceUnavailable)
+	if checks, _ := v["checks"].(map[string]any); v["status"] != "temporal unreachable" || checks["database"] != "ok" ||
+		checks["temporal"] != "unreachable" {
+		t.Errorf("temporal down: %v", v)
+	}
+	if strings.Contains(rec.Body.String(), "10.0.0.7") {
+		t.Errorf("/readyz shows the cause: %s", rec.Body)
+	}
+	// /healthz says the process lives: it asks nothing, so an outage does not restart every copy.
+	jsonOf(t, h.do(http.MethodGet, "/healthz", "", nil), http.StatusOK)
 }
 
 func TestUnknownRoutesAnswerJSON(t *testing.T) {

@@ -117,7 +117,7 @@ func (s *Server) createSmartAccount(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := identity(c)
 	var body createSARequest
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -375,7 +375,7 @@ type decisionRequest struct {
 // approvalDecision reads an APPROVE/DECLINE body, answering the 400 itself when it is not one.
 func (s *Server) approvalDecision(c *gin.Context) (decisionRequest, bool) {
 	var body decisionRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return body, false
 	}

@@ -93,7 +93,7 @@ func (s *Server) updateVirtualAccount(c *gin.Context) {
 		return
 	}
 	var body vaPatchRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -7,15 +7,17 @@ import (
 
 // Error codes shared by every layer; the API maps each to one HTTP status in one place.
 const (
-	CodeInvalid         = "INVALID"         // bad input; Field names it (400)
-	CodeUnauthenticated = "UNAUTHENTICATED" // no or bad credentials (401)
-	CodeForbidden       = "FORBIDDEN"       // known caller, not allowed (403)
-	CodeNotFound        = "NOT_FOUND"       // (404)
-	CodeConflict        = "CONFLICT"        // clashes with the current state, which Details describe (409)
-	CodeGone            = "GONE"            // an emailed link that is used or expired (410)
-	CodeRefused         = "RULE_REFUSED"    // a business rule refuses (422)
-	CodeUnavailable     = "UNAVAILABLE"     // a dependency is down (503)
-	CodeInternal        = "INTERNAL"        // (500)
+	CodeInvalid         = "INVALID"                // bad input; Field names it (400)
+	CodeUnauthenticated = "UNAUTHENTICATED"        // no or bad credentials (401)
+	CodeForbidden       = "FORBIDDEN"              // known caller, not allowed (403)
+	CodeNotFound        = "NOT_FOUND"              // (404)
+	CodeConflict        = "CONFLICT"               // clashes with the current state, which Details describe (409)
+	CodeGone            = "GONE"                   // an emailed link that is used or expired (410)
+	CodeRefused         = "RULE_REFUSED"           // a business rule refuses (422)
+	CodeTooLarge        = "TOO_LARGE"              // a request body over the server's limit (413)
+	CodeNotJSON         = "UNSUPPORTED_MEDIA_TYPE" // a body not declared as JSON where JSON is expected (415)
+	CodeUnavailable     = "UNAVAILABLE"            // a dependency is down (503)
+	CodeInternal        = "INTERNAL"               // (500)
 )
 
 // Error is a failure a user can act on: a code, a message written for people, the input field at

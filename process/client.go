@@ -35,6 +35,13 @@ func IsAlreadyStarted(err error) bool {
 	return errors.As(err, &started)
 }
 
+// Ping asks the Temporal frontend whether it serves. It is the API's readiness on Temporal's side:
+// without the frontend no process can be started, decided or asked.
+func (p *Client) Ping(ctx context.Context) error {
+	_, err := p.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+	return err
+}
+
 // Status asks a process what it waits for.
 func (p *Client) Status(ctx context.Context, workflowID string) (Status, error) {
 	v, err := p.Temporal.QueryWorkflow(ctx, workflowID, "", QueryStatus)

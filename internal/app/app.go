@@ -151,7 +151,9 @@ func (a *App) Processes() *process.Client {
 func (a *App) startAPI(ctx context.Context) error {
 	p := a.Processes()
 	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p,
-		RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies})
+		RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies,
+		PublicURL: a.Config.PublicURL, MaxBodyBytes: a.Config.MaxBodyBytes,
+		Checks: []api.Check{{Name: "temporal", Ping: p.Ping}}})
 	l := a.Listener
 	if l == nil {
 		var err error

@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -41,6 +42,8 @@ type Config struct {
 	TrustedProxies []string
 	// LinkSecret is what the worker derives emailed links from (CLC_LINK_SECRET); the API never needs it.
 	LinkSecret string
+	// MaxBodyBytes bounds every request body the API reads (CLC_MAX_BODY_BYTES, default 1 MiB).
+	MaxBodyBytes int64
 }
 
 // The default limits leave a person clicking, or a client paging through an inventory, far below
@@ -49,6 +52,10 @@ const (
 	defaultRateLinks = "5/s,20"
 	defaultRateAPI   = "20/s,100"
 )
+
+// defaultMaxBodyBytes is api.DefaultMaxBodyBytes (config does not import the API): an order of a
+// thousand lines fits, and a body too large to be one is refused before it is read.
+const defaultMaxBodyBytes = 1 << 20
 
 // Load reads the environment; getenv is os.Getenv in the binaries and a map in tests.
 func Load(getenv func(string) string) (Config, error) {
@@ -89,6 +96,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RateLinks = e.rate("CLC_RATE_LINKS", defaultRateLinks)
 	c.RateAPI = e.rate("CLC_RATE_API", defaultRateAPI)
 	c.TrustedProxies = e.list("CLC_TRUSTED_PROXIES")
+	c.MaxBodyBytes = int64(e.int("CLC_MAX_BODY_BYTES", defaultMaxBodyBytes))
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
 	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)
@@ -101,6 +109,12 @@ func Load(getenv func(string) string) (Config, error) {
 	// Zero would silently mean the verifier's default; a bound that is asked for must be one.
 	if c.Auth.MaxLifetime <= 0 {
 		e.fail("CLC_AUTH_MAX_TOKEN_LIFETIME", fmt.Errorf("must be positive, got %v", c.Auth.MaxLifetime))
+	}
+	if c.MaxBodyBytes < 1<<10 {
+		e.fail("CLC_MAX_BODY_BYTES", fmt.Errorf("must be at least 1024 (bytes), got %d", c.MaxBodyBytes))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		e.fail("CLC_PUBLIC_URL", fmt.Errorf("must be an http(s) URL such as https://licensing.example.com, got %q", c.PublicURL))
 	}
 	switch c.SMTP.TLS {
 	case "mandatory", "opportunistic", "none", "ssl":

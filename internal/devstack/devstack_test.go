@@ -141,6 +141,9 @@ func token(t *testing.T, base, body string) string {
 func call(t *testing.T, method, u, tok, body string, want int, out any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, u, bytes.NewBufferString(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}

@@ -33,8 +33,8 @@ func Routes(baseURL string, signer auth.Signer, db *gorm.DB, mail *mailcatch.Ser
 	return func(r *gin.Engine) {
 		r.POST("/dev/token", func(c *gin.Context) {
 			var req tokenRequest
-			if err := c.ShouldBindJSON(&req); err != nil {
-				api.WriteError(c, log, models.Invalid("", "the body must be {email, name, roles, company}: %v", err))
+			if err := api.DecodeJSON(c.Request, &req); err != nil {
+				api.WriteError(c, log, err)
 				return
 			}
 			email := models.NormalizeEmail(req.Email)
@@ -79,36 +79,36 @@ Demo users (get a token with POST /dev/token):
                       rows, never from a token's company claim)
   tac@cisco.com       any address with role cisco-support or licensing-ops registers partners
 
-Set up a shell (jq reads the JSON answers):
-  B={{.B}}
-  T=$(curl -s -X POST $B/dev/token -d '{"email":"bob@acme.com","name":"Bob"}' | jq -r .token)
+Set up a shell (jq reads the JSON answers; every JSON body is sent as JSON, or answered 415):
+  B={{.B}}; J='Content-Type: application/json'
+  T=$(curl -s -X POST $B/dev/token -H "$J" -d '{"email":"bob@acme.com","name":"Bob"}' | jq -r .token)
   ACME=$(curl -s "$B/api/v1/smart-accounts?domain=acme.com" -H "Authorization: Bearer $T" | jq -r '.smartAccounts[0].id')
 
 Request an account that waits for Alice, then open her task in the inbox ({{.B}}/dev/mail) in a browser:
-  curl -s -X POST $B/api/v1/smart-accounts -H "Authorization: Bearer $T" \
+  curl -s -X POST $B/api/v1/smart-accounts -H "Authorization: Bearer $T" -H "$J" \
     -d '{"name":"Acme Labs","domain":"labs.acme.com","headquarters":{"company":"Acme","line1":"1 Main St","city":"San Jose","country":"US"}}'
 
 Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign them:
   curl -s "$B/api/v1/orders?assignmentStatus=UNASSIGNED" -H "Authorization: Bearer $T"
-  curl -s -X POST $B/api/v1/orders/assignments -H "Authorization: Bearer $T" \
+  curl -s -X POST $B/api/v1/orders/assignments -H "Authorization: Bearer $T" -H "$J" \
     -d '{"orders":["WO-1001"],"productsTo":{"smartAccount":{"domain":"acme.com"},"virtualAccount":"DEFAULT"}}'
-  curl -s -X POST $B/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $T" \
+  curl -s -X POST $B/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $T" -H "$J" \
     -d '{"email":"carol@globex.com","note":"please assign"}'
 
 Partners: Olivia reads Partner X and designates its Order Fulfillment Managers (addresses of partnerx.com);
 one she removes loses the right on the next request. Cisco staff register partners (2-tier: distributorOf):
-  O=$(curl -s -X POST $B/dev/token -d '{"email":"olivia@partnerx.com"}' | jq -r .token)
+  O=$(curl -s -X POST $B/dev/token -H "$J" -d '{"email":"olivia@partnerx.com"}' | jq -r .token)
   curl -s $B/api/v1/partners/partnerx.com -H "Authorization: Bearer $O"
-  curl -s -X PUT $B/api/v1/partners/partnerx.com/ofms -H "Authorization: Bearer $O" \
+  curl -s -X PUT $B/api/v1/partners/partnerx.com/ofms -H "Authorization: Bearer $O" -H "$J" \
     -d '{"emails":["olivia@partnerx.com","sam@partnerx.com"]}'
-  S=$(curl -s -X POST $B/dev/token -d '{"email":"tac@cisco.com","roles":["cisco-support"]}' | jq -r .token)
-  curl -s -X POST $B/api/v1/partners -H "Authorization: Bearer $S" \
+  S=$(curl -s -X POST $B/dev/token -H "$J" -d '{"email":"tac@cisco.com","roles":["cisco-support"]}' | jq -r .token)
+  curl -s -X POST $B/api/v1/partners -H "Authorization: Bearer $S" -H "$J" \
     -d '{"domain":"distri.com","name":"Distri","administrators":["ana@distri.com"],"distributorOf":["partnerx.com"]}'
 
 Requests on a customer's behalf, access requests, the Access Directory:
-  curl -s -X POST $B/api/v1/smart-accounts -H "Authorization: Bearer $T" \
+  curl -s -X POST $B/api/v1/smart-accounts -H "Authorization: Bearer $T" -H "$J" \
     -d '{"name":"Initech","domain":"initech.com","onBehalf":true,"customerContacts":["cto@initech.com"]}'
-  curl -s -X POST $B/api/v1/smart-accounts/$ACME/access-requests -H "Authorization: Bearer $T" \
+  curl -s -X POST $B/api/v1/smart-accounts/$ACME/access-requests -H "Authorization: Bearer $T" -H "$J" \
     -d '{"role":"SMART_ACCOUNT_VIEWER","reason":"read the licenses"}'
   curl -s $B/api/v1/smart-accounts/directory -H "Authorization: Bearer $T"
 

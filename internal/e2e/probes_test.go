@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/licensecentral/clc/internal/app"
+)
+
+// /readyz of a real API asks its real Temporal server: ready while it runs, 503 naming Temporal once
+// it is stopped (the database still answers), so a load balancer takes the copy out of rotation.
+func TestReadyzFailsWhenTemporalIsDown(t *testing.T) {
+	ts := temporaltest.NewServer()
+	stopped := false
+	defer func() {
+		if !stopped {
+			ts.Stop()
+		}
+	}()
+	cfg := sys.cfg
+	cfg.TemporalNamespace = ts.GetDefaultNamespace()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app.App{Config: cfg, DB: sys.db, Temporal: ts.GetDefaultClient(), RunAPI: true, Listener: l,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := a.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	url := "http://" + l.Addr().String() + "/readyz"
+	if code, body := readyz(t, url); code != http.StatusOK || body.Checks["temporal"] != "ok" {
+		t.Fatalf("temporal up: %d %+v", code, body)
+	}
+	ts.Stop()
+	stopped = true
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, body := readyz(t, url)
+		if code == http.StatusServiceUnavailable {
+			if body.Status != "temporal unreachable" || body.Checks["temporal"] != "unreachable" || body.Checks["database"] != "ok" {
+				t.Fatalf("temporal down: %+v", body)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still answers %d %+v 20 s after Temporal stopped", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+type readiness struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+}
+
+func readyz(t *testing.T, url string) (int, readiness) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var r readiness
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, r
+}

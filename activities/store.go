@@ -21,7 +21,9 @@ type Store struct {
 	DB *gorm.DB
 	// ExtraCiscoApprovers are mailed domain approvals besides the users holding the cisco-approver role.
 	ExtraCiscoApprovers []string
-	Log                 *slog.Logger
+	// OpsAlert are mailed stuck lines besides the users holding the licensing-ops role.
+	OpsAlert []string
+	Log      *slog.Logger
 }
 
 // CreateSAInput is a Smart Account request as the API validated it, and the window its first wait gets.
@@ -296,7 +298,13 @@ func (s *Store) CiscoApprovers(ctx context.Context) ([]string, error) {
 
 // ciscoApprovers lists the Cisco approvers less the excluded people: nobody decides their own request.
 func (s *Store) ciscoApprovers(ctx context.Context, db *gorm.DB, exclude ...string) ([]string, error) {
-	users, err := models.UsersWithRole(ctx, db, models.RoleCiscoApprover)
+	return withRole(ctx, db, models.RoleCiscoApprover, s.ExtraCiscoApprovers, exclude...)
+}
+
+// withRole lists the users holding a platform role and the extra addresses configured for it, less the
+// excluded people.
+func withRole(ctx context.Context, db *gorm.DB, role string, extra []string, exclude ...string) ([]string, error) {
+	users, err := models.UsersWithRole(ctx, db, role)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +313,7 @@ func (s *Store) ciscoApprovers(ctx context.Context, db *gorm.DB, exclude ...stri
 		seen[models.NormalizeEmail(e)] = true
 	}
 	var out []string
-	for _, e := range append(emails(users), s.ExtraCiscoApprovers...) {
+	for _, e := range append(emails(users), extra...) {
 		e = models.NormalizeEmail(e)
 		if e != "" && !seen[e] {
 			seen[e] = true

@@ -72,15 +72,24 @@ type Options struct {
 	MaxBodyBytes int64
 	// Checks are what /readyz asks besides the database: the Temporal frontend in production.
 	Checks []Check
+	// Registry is what /metrics serves; the server adds its HTTP timings and the Go runtime's. A new
+	// one when nil.
+	Registry *prometheus.Registry
 }
 
 // New builds the server.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, verifier: o.Verifier, log: o.Log, extra: o.Extra,
-		registry: prometheus.NewRegistry(), links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
+		registry: o.Registry, links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
 		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.orders == nil {
+		s.orders = noOrders{}
+	}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -90,9 +99,6 @@ func New(o Options) *Server {
 		// config.Load refuses such a URL; a caller that passes one anyway still gets the check on Host.
 		s.log.Error("public URL not trusted for cross-site checks", "error", err)
 		s.origins, _ = webguard.NewOrigins()
-	}
-	if s.orders == nil {
-		s.orders = noOrders{}
 	}
 	s.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "clc_http_request_duration_seconds",

@@ -238,6 +238,7 @@ const (
 	PurposeOrderAssign         = "ORDER_ASSIGN"
 	DefaultProvisionSLA        = 72 * time.Hour
 	DefaultRejectsBeforeReview = 3
+	DefaultAssignLinkExpiry    = 30 * 24 * time.Hour
 )
 
 // Add is the sum of two counts.
@@ -245,4 +246,38 @@ func (c DelayCounts) Add(d DelayCounts) DelayCounts {
 	return DelayCounts{c.LinesNoAccount + d.LinesNoAccount, c.LinesAccountPending + d.LinesAccountPending,
 		c.LinesInHolding + d.LinesInHolding, c.LinesAwaitingShipment + d.LinesAwaitingShipment,
 		c.LinesFulfillmentError + d.LinesFulfillmentError, c.LinesManualReview + d.LinesManualReview}
+}
+
+// OpsAction is what ops do with pending lines (FEATURES PR3).
+type OpsAction string
+
+// Ops actions. RETRY deposits failed or reviewed lines again at once; MANUAL_REVIEW takes pending lines
+// out of the automatic deposits until someone looks; RESOLVE ends a review: the line is deposited again
+// (OutcomeRelease) or closed as FAILED without licenses (OutcomeFailed).
+const (
+	OpsRetry        OpsAction = "RETRY"
+	OpsManualReview OpsAction = "MANUAL_REVIEW"
+	OpsResolve      OpsAction = "RESOLVE"
+	OutcomeRelease            = "RELEASE"
+	OutcomeFailed             = "FAILED"
+)
+
+// Valid reports whether a is a known action.
+func (a OpsAction) Valid() bool { return a == OpsRetry || a == OpsManualReview || a == OpsResolve }
+
+// OpsApplies reports whether an ops action applies to a line: a retry to a line being deposited, failing
+// or in review; a review to any pending line not in review yet; a resolution to a line in review.
+func OpsApplies(a OpsAction, l OrderLine) bool {
+	if l.ProvisioningStatus != ProvisionPending || !l.SmartLicense {
+		return false
+	}
+	switch a {
+	case OpsRetry:
+		return l.DelayReason == "" || l.DelayReason == DelayFulfillmentError || l.DelayReason == DelayManualReview
+	case OpsManualReview:
+		return l.DelayReason != DelayManualReview
+	case OpsResolve:
+		return l.DelayReason == DelayManualReview
+	}
+	return false
 }

@@ -29,8 +29,8 @@ type ProvisionTiming struct {
 	// Rejects is how many times the service may refuse a line's SKU before the line goes to manual
 	// review (default 3).
 	Rejects int `json:"rejects"`
-	// Alert is where stuck lines are reported: the ops mailbox.
-	Alert string `json:"alert"`
+	// AssignLink is how long the fulfillment contact's emailed assignment link works (default 30 days).
+	AssignLink time.Duration `json:"assignLink"`
 }
 
 // WithDefaults fills what is left unset.
@@ -43,6 +43,9 @@ func (t ProvisionTiming) WithDefaults() ProvisionTiming {
 	}
 	if t.RetryMax < t.RetryFirst {
 		t.RetryMax = max(5*time.Minute, t.RetryFirst)
+	}
+	if t.AssignLink <= 0 {
+		t.AssignLink = models.DefaultAssignLinkExpiry
 	}
 	if t.Rejects <= 0 {
 		t.Rejects = models.DefaultRejectsBeforeReview
@@ -66,22 +69,16 @@ type ShipResult struct {
 	Lines   []models.OrderLine `json:"lines"`
 }
 
-// OpsAction is what ops do with pending lines (FEATURES PR3).
-type OpsAction string
+// OpsAction is what ops do with pending lines: models.OpsAction, named here too for the API's callers.
+type OpsAction = models.OpsAction
 
-// Ops actions. RETRY deposits failed or reviewed lines again at once; MANUAL_REVIEW takes pending lines
-// out of the automatic deposits until someone looks; RESOLVE ends a review: the line is deposited again
-// (OutcomeRelease) or closed as FAILED without licenses (OutcomeFailed).
+// Ops actions and the outcomes of a resolved review (models says what each does).
 const (
-	OpsRetry        OpsAction = "RETRY"
-	OpsManualReview OpsAction = "MANUAL_REVIEW"
-	OpsResolve      OpsAction = "RESOLVE"
-)
-
-// Outcomes of a resolved review.
-const (
-	OutcomeRelease = "RELEASE"
-	OutcomeFailed  = "FAILED"
+	OpsRetry        = models.OpsRetry
+	OpsManualReview = models.OpsManualReview
+	OpsResolve      = models.OpsResolve
+	OutcomeRelease  = models.OutcomeRelease
+	OutcomeFailed   = models.OutcomeFailed
 )
 
 // OpsInput is an ops action on an order's lines: all the lines it applies to when Lines is empty.

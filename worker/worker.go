@@ -20,8 +20,10 @@ import (
 
 // Deps are the activity implementations the worker runs.
 type Deps struct {
-	Store  *activities.Store
-	Mailer *activities.Mailer
+	Store       *activities.Store
+	Mailer      *activities.Mailer
+	Provisioner *activities.Provisioner
+	Releaser    *activities.Releaser
 }
 
 // New builds a worker on the task queue with every workflow and activity registered; the caller starts
@@ -48,14 +50,28 @@ func Register(r worker.Registry, deps Deps) {
 	}
 	r.RegisterActivity(deps.Store)
 	r.RegisterActivity(deps.Mailer)
+	r.RegisterActivity(deps.Provisioner)
+	r.RegisterActivity(deps.Releaser)
 }
 
 // EnsureSearchAttributes registers the workflows' custom search attributes on the namespace; those
-// already there are left alone.
+// already there are left alone (the server refuses a request naming one that exists, so only the
+// missing ones are asked for).
 func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
-	_, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes of %s: %w", namespace, err)
+	}
+	missing := process.SearchAttributes()
+	for name := range have.GetCustomAttributes() {
+		delete(missing, name)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace:        namespace,
-		SearchAttributes: process.SearchAttributes(),
+		SearchAttributes: missing,
 	})
 	var exists *serviceerror.AlreadyExists
 	if err != nil && !errors.As(err, &exists) {

@@ -16,22 +16,24 @@ import (
 
 // store and mailer name the activities for ExecuteActivity; the worker registers the real ones.
 var (
-	store  *activities.Store
-	mailer *activities.Mailer
+	store       *activities.Store
+	mailer      *activities.Mailer
+	provisioner *activities.Provisioner
+	releaser    *activities.Releaser
 )
 
 // maxHistory bounds the steps a process's status keeps; older ones are in the event rows.
 const maxHistory = 50
 
-// proc is what every process has: its id, its own history, the mails in flight, and what its search
-// attributes say. Each process embeds it and uses its helpers rather than writing them again.
+// proc is what every process has: its id, its own history, what it sent that is still in flight
+// (mails, signals), and what its search attributes say. Each process embeds it and uses its helpers rather than writing them again.
 type proc struct {
 	id string
 	// mailKey starts every mail key: the workflow id, or more where the id is reused (an account's
 	// upgrades), so that one run's mails never pass for another's in the mail log.
 	mailKey  string
 	history  []process.Step
-	mails    []workflow.Future
+	outbound []workflow.Future
 	searched *process.Search
 }
 
@@ -66,7 +68,7 @@ func (p *proc) step(ctx workflow.Context, what, by string) {
 
 // notify mails a notification; its key is the mail key and the step, so a retry never sends it twice.
 func (p *proc) notify(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
-	p.mails = append(p.mails, workflow.ExecuteActivity(mailOptions(ctx), mailer.SendMail,
+	p.outbound = append(p.outbound, workflow.ExecuteActivity(mailOptions(ctx), mailer.SendMail,
 		activities.MailInput{Key: p.mailKey + "/" + step, To: to, Template: template, Data: data}))
 }
 
@@ -75,11 +77,17 @@ func (p *proc) notify(ctx workflow.Context, step string, to []string, template s
 func (p *proc) tasks(ctx workflow.Context, step, purpose, subjectID string, to []string, deadline time.Time,
 	template string, data activities.MailData) {
 	for _, r := range to {
-		p.mails = append(p.mails, workflow.ExecuteActivity(mailOptions(ctx), mailer.SendTaskMail, activities.TaskMailInput{
+		p.outbound = append(p.outbound, workflow.ExecuteActivity(mailOptions(ctx), mailer.SendTaskMail, activities.TaskMailInput{
 			Key: p.mailKey + "/" + step + "/" + r, Recipient: r, Purpose: purpose, WorkflowID: p.id,
 			SubjectID: subjectID, ExpiresAt: deadline, Template: template, Data: data,
 		}))
 	}
+}
+
+// release tells the orders holding lines for an account that it is ACTIVE (FEATURES PR2).
+func (p *proc) release(ctx workflow.Context, smartAccountID string) {
+	p.outbound = append(p.outbound, workflow.ExecuteActivity(mailOptions(ctx), releaser.ReleaseHeld,
+		activities.ReleaseInput{SmartAccountID: smartAccountID}))
 }
 
 // search tells operations what the process says now. Each upsert is a visibility write of the engine:
@@ -92,12 +100,12 @@ func (p *proc) search(ctx workflow.Context, s process.Search) {
 	_ = workflow.UpsertTypedSearchAttributes(ctx, s.Updates()...)
 }
 
-// finish waits for the mails still in flight (one that failed for good is logged, not fatal) and for
+// finish waits for what it sent still in flight (one that failed for good is logged, not fatal) and for
 // running update handlers, so no caller is left without an answer when the process closes.
 func (p *proc) finish(ctx workflow.Context, err error) error {
-	for _, f := range p.mails {
+	for _, f := range p.outbound {
 		if merr := f.Get(ctx, nil); merr != nil {
-			workflow.GetLogger(ctx).Error("mail failed", "workflowId", p.id, "error", merr)
+			workflow.GetLogger(ctx).Error("send failed", "workflowId", p.id, "error", merr)
 		}
 	}
 	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
@@ -151,7 +159,7 @@ func window(ctx workflow.Context, t process.Timing) activities.Window {
 }
 
 // mailOptions retry a mail for as long as the relay is down: the mail log keeps retries from sending
-// twice once a send was recorded.
+// twice once a send was recorded. Signals to other processes use them too: a repeat changes nothing.
 func mailOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,

@@ -66,7 +66,7 @@ func (w *delegationProc) run(ctx workflow.Context) (DelegationResult, error) {
 		if closed.Status == models.DelegationExpired {
 			w.notify(ctx, "expired/"+d.Delegator, []string{d.Delegator}, "order_delegation_expired", data)
 			// The order's process learns it at once instead of at its next look at the clock.
-			w.mails = append(w.mails, workflow.SignalExternalWorkflow(ctx, w.in.OrderWorkflowID, "", process.SignalDelegationEnded,
+			w.outbound = append(w.outbound, workflow.SignalExternalWorkflow(ctx, w.in.OrderWorkflowID, "", process.SignalDelegationEnded,
 				DelegationEnded{DelegationID: d.ID, Status: closed.Status}))
 		}
 	}

@@ -15,14 +15,16 @@ import (
 	"github.com/licensecentral/clc/process"
 )
 
-// Order is the process of one order (FEATURES OR2–OR9, X1, X3): it owns the order's assignment from
-// the moment commerce sends it. It records the order, then serves assignments (the assign update, one
-// at a time, each checked against the order's rules and the actor's entitlement in its validator) and
-// the fulfillment contact's delegations (the delegate and revoke updates, each delegation a child
-// process), and says whom it waits for. It runs until provisioning (a later issue) ends it, continuing
-// as new when its history grows.
+// Order is the process of one order (FEATURES OR2–OR9, PR2, PR3, X1, X3): it owns the order's lines from
+// the moment commerce sends it. It records the order, mails its fulfillment contact the assignment,
+// then serves assignments (the assign update, one at a time, each checked against the order's rules and
+// the actor's entitlement in its validator), the contact's delegations (the delegate and revoke
+// updates, each delegation a child process), shipments and ops actions, and provisions each line once it
+// is ready (provision.go). It says whom it waits for, continues as new when its history grows, and ends
+// when every line is provisioned or failed.
 func Order(ctx workflow.Context, in process.OrderInput) (process.OrderResult, error) {
-	return start[process.OrderResult](ctx, &orderProc{proc: newProc(ctx), in: in, state: in.State, since: workflow.Now(ctx)})
+	return start[process.OrderResult](ctx, &orderProc{proc: newProc(ctx), in: in, state: in.State, since: workflow.Now(ctx),
+		prov: provisioning{timing: in.Provisioning.WithDefaults()}})
 }
 
 type orderProc struct {
@@ -36,6 +38,7 @@ type orderProc struct {
 	since    time.Time
 	// signals to delegation processes in flight; one that finds its process gone is of no matter.
 	signals []workflow.Future
+	prov    provisioning
 }
 
 func (w *orderProc) setup(ctx workflow.Context) error {
@@ -60,6 +63,8 @@ func (w *orderProc) setup(ctx workflow.Context) error {
 		{process.UpdateAssign, w.onAssign, w.validateAssign},
 		{process.UpdateDelegate, w.onDelegate, w.validateDelegate},
 		{process.UpdateRevoke, w.onRevoke, w.validateRevoke},
+		{process.UpdateShip, w.onShip, w.validateShip},
+		{process.UpdateProvisioning, w.onOps, w.validateOps},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
 			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -77,8 +82,10 @@ func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 		}
 		w.state, w.conflict, w.recorded = res.State, res.Conflict, true
 		w.step(ctx, "received from commerce", models.RoleCommerce)
+		if res.Created {
+			w.askContact(ctx)
+		}
 	}
-	w.upsertSearch(ctx)
 	ended := workflow.GetSignalChannel(ctx, process.SignalDelegationEnded)
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		for {
@@ -87,23 +94,57 @@ func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 			w.delegationEnded(gctx, e)
 		}
 	})
-	// Nothing ends an order's process yet: it waits for people, and starts afresh when its history
-	// is long, carrying the order's state over. The signals it sent are waited for inside the same
-	// condition: blocking on them after it would let an update in that the new run then cuts off.
-	if err := workflow.Await(ctx, func() bool {
-		return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !w.busy && workflow.AllHandlersFinished(ctx) &&
-			!slices.ContainsFunc(w.signals, func(f workflow.Future) bool { return !f.IsReady() })
-	}); err != nil {
-		return process.OrderResult{}, err
-	}
-	for {
-		var e DelegationEnded
-		if !ended.ReceiveAsync(&e) {
-			break
+	active := workflow.GetSignalChannel(ctx, process.SignalAccountActive)
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		for {
+			var a process.AccountActive
+			active.Receive(gctx, &a)
+			w.onAccountActive(gctx, a)
 		}
+	})
+	w.kick()
+	for {
+		// The signals it sent are waited for inside the same condition: blocking on them after it would
+		// let an update in that the new run then cuts off.
+		if err := workflow.Await(ctx, func() bool { return w.prov.dirty || w.idle(ctx) && (w.ended() || w.long(ctx)) }); err != nil {
+			return process.OrderResult{}, err
+		}
+		if w.prov.dirty {
+			w.prov.dirty = false
+			w.provision(ctx)
+			continue
+		}
+		if w.ended() {
+			w.step(ctx, "every line provisioned or closed", "")
+			return process.OrderResult{Status: w.state.Order.AssignmentStatus}, w.finish(ctx, nil)
+		}
+		break
+	}
+	for e := (DelegationEnded{}); ended.ReceiveAsync(&e); e = (DelegationEnded{}) {
 		w.delegationEnded(ctx, e)
 	}
-	return process.OrderResult{}, workflow.NewContinueAsNewError(ctx, Order, process.OrderInput{OrderID: w.in.OrderID, State: w.state})
+	for a := (process.AccountActive{}); active.ReceiveAsync(&a); a = (process.AccountActive{}) {
+		w.onAccountActive(ctx, a)
+	}
+	return process.OrderResult{}, workflow.NewContinueAsNewError(ctx, Order,
+		process.OrderInput{OrderID: w.in.OrderID, State: w.state, Provisioning: w.prov.timing})
+}
+
+// idle reports whether nothing is in flight: no update, store step, deposit or signal sent.
+func (w *orderProc) idle(ctx workflow.Context) bool {
+	return !w.busy && !w.prov.depositing && workflow.AllHandlersFinished(ctx) &&
+		!slices.ContainsFunc(w.signals, func(f workflow.Future) bool { return !f.IsReady() })
+}
+
+// long reports whether the history is long enough to start afresh.
+func (w *orderProc) long(ctx workflow.Context) bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
+
+// ended reports whether the order has nothing left to do: every line provisioned or failed, and no
+// delegation open.
+func (w *orderProc) ended() bool {
+	return w.recorded && len(w.state.Delegations) == 0 && !slices.ContainsFunc(w.state.Lines, func(l models.OrderLine) bool {
+		return l.ProvisioningStatus != models.ProvisionProvisioned && l.ProvisioningStatus != models.ProvisionFailed
+	})
 }
 
 func (w *orderProc) validateIngest(in process.IngestInput) error {
@@ -380,9 +421,9 @@ func (w *orderProc) upsertSearch(ctx workflow.Context) {
 }
 
 func (w *orderProc) mail(d models.OrderDelegation) activities.OrderMail {
-	o := w.state.Order
-	return activities.OrderMail{ID: o.ID, PurchaseOrder: o.PurchaseOrder, EndCustomer: o.EndCustomer.Name, Lines: len(w.state.Lines),
-		Delegator: d.Delegator, Delegate: d.Delegate, Note: d.Note}
+	m := w.orderMail()
+	m.Delegator, m.Delegate, m.Note = d.Delegator, d.Delegate, d.Note
+	return m
 }
 
 // errNoOrder is returned by a process that was started without its order; the API never does that.

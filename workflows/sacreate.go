@@ -235,6 +235,9 @@ func (w *saCreate) announce(ctx workflow.Context, st activities.SAState) {
 	data := w.mailData(nil, time.Time{})
 	data.DecidedBy, data.Reason, data.Status = st.DecidedBy, st.Reason, string(st.Status)
 	requester := []string{r.Requester.Email}
+	if st.Status == models.SAActive {
+		w.release(ctx, st.SmartAccountID)
+	}
 	if r.OnBehalf {
 		w.announceOnBehalf(ctx, st, data)
 		return

@@ -39,6 +39,8 @@ func main() {
 		t := process.Timing{Reminders: []time.Duration{time.Minute, 2 * time.Minute}, Expiry: 5 * time.Minute,
 			DomainReminders: []time.Duration{time.Minute}, DomainEscalation: 2 * time.Minute, DomainExpiry: 5 * time.Minute}
 		opts.Timing = &t
+		p := process.ProvisionTiming{SLA: 5 * time.Minute, RetryFirst: time.Second, RetryMax: 30 * time.Second}
+		opts.Provision = &p
 	}
 	s, err := devstack.Start(ctx, opts)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -23,6 +24,8 @@ import (
 	"github.com/licensecentral/clc/api"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/config"
+	"github.com/licensecentral/clc/internal/fulfillment"
+	"github.com/licensecentral/clc/internal/metrics"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 	"github.com/licensecentral/clc/worker"
@@ -45,6 +48,8 @@ type App struct {
 	// Listener, when set, is where the API serves instead of Config.ListenAddr: a caller that must know
 	// the public URL before the worker mails links listens first.
 	Listener net.Listener
+	// Metrics is the registry /metrics serves: the API's, the worker's and the provisioning gauges.
+	Metrics *prometheus.Registry
 
 	mu       sync.Mutex
 	ownDB    bool
@@ -52,6 +57,17 @@ type App struct {
 	listener net.Listener
 	http     *http.Server
 	worker   sdkworker.Worker
+	// fulfillmentCalls times the worker's calls of the fulfillment service.
+	fulfillmentCalls *metrics.Fulfillment
+}
+
+// fulfillment is the client of the fulfillment service, its calls timed.
+func (a *App) fulfillment() *fulfillment.Client {
+	c := &fulfillment.Client{BaseURL: a.Config.FulfillmentURL}
+	if a.fulfillmentCalls != nil {
+		c.Observe = a.fulfillmentCalls.Observe
+	}
+	return c
 }
 
 // Run connects what is missing and starts the API and/or worker in the background.
@@ -99,6 +115,12 @@ func (a *App) connect(ctx context.Context) error {
 	if a.Sender == nil {
 		a.Sender = activities.SMTPSender{Config: a.Config.SMTP}
 	}
+	if a.Metrics == nil {
+		a.Metrics = prometheus.NewRegistry()
+	}
+	if a.fulfillmentCalls == nil {
+		a.fulfillmentCalls = metrics.NewFulfillment(a.Metrics)
+	}
 	if a.Verifier == nil && a.RunAPI {
 		v, err := auth.NewVerifier(ctx, a.Config.Auth)
 		if err != nil {
@@ -120,9 +142,11 @@ func (a *App) StartWorker() error {
 		return err
 	}
 	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Deps{
-		Store: &activities.Store{DB: a.DB, ExtraCiscoApprovers: a.Config.CiscoApprovers, Log: a.Log},
+		Store: &activities.Store{DB: a.DB, ExtraCiscoApprovers: a.Config.CiscoApprovers, OpsAlert: a.Config.OpsAlert, Log: a.Log},
 		Mailer: &activities.Mailer{DB: a.DB, Sender: a.Sender, From: a.Config.MailFrom, PublicURL: a.Config.PublicURL,
 			Log: a.Log, LinkSecret: []byte(a.Config.LinkSecret)},
+		Provisioner: &activities.Provisioner{Fulfillment: a.fulfillment(), Log: a.Log},
+		Releaser:    &activities.Releaser{DB: a.DB, Orders: a.Processes(), Log: a.Log},
 	}, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -145,13 +169,14 @@ func (a *App) StopWorker() {
 // Processes is the client side of the processes this app starts.
 func (a *App) Processes() *process.Client {
 	return &process.Client{Temporal: a.Temporal, TaskQueue: a.Config.TaskQueue, Timing: a.Config.Timing,
-		DelegationExpiry: a.Config.DelegationExpiry}
+		DelegationExpiry: a.Config.DelegationExpiry, Provision: a.Config.Provision}
 }
 
 func (a *App) startAPI(ctx context.Context) error {
 	p := a.Processes()
+	metrics.RegisterProvisioning(a.Metrics, a.DB, a.Log)
 	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p,
-		RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies,
+		Registry: a.Metrics, RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies,
 		PublicURL: a.Config.PublicURL, MaxBodyBytes: a.Config.MaxBodyBytes,
 		Checks: []api.Check{{Name: "temporal", Ping: p.Ping}}})
 	l := a.Listener

@@ -44,6 +44,12 @@ type Config struct {
 	LinkSecret string
 	// MaxBodyBytes bounds every request body the API reads (CLC_MAX_BODY_BYTES, default 1 MiB).
 	MaxBodyBytes int64
+	// FulfillmentURL is the root of the entitlement service the worker deposits licenses with.
+	FulfillmentURL string
+	// Provision paces deposits and says when a pending line is stuck; OpsAlert are mailed stuck lines
+	// besides the users holding the licensing-ops role.
+	Provision process.ProvisionTiming
+	OpsAlert  []string
 }
 
 // The default limits leave a person clicking, or a client paging through an inventory, far below
@@ -97,6 +103,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RateAPI = e.rate("CLC_RATE_API", defaultRateAPI)
 	c.TrustedProxies = e.list("CLC_TRUSTED_PROXIES")
 	c.MaxBodyBytes = int64(e.int("CLC_MAX_BODY_BYTES", defaultMaxBodyBytes))
+	c.FulfillmentURL = strings.TrimRight(e.str("CLC_FULFILLMENT_URL", ""), "/")
+	c.Provision = process.ProvisionTiming{SLA: e.dur("CLC_PROVISION_SLA", models.DefaultProvisionSLA),
+		RetryFirst: e.dur("CLC_PROVISION_RETRY_FIRST", 2*time.Second), RetryMax: e.dur("CLC_PROVISION_RETRY_MAX", 5*time.Minute),
+		Rejects: e.int("CLC_PROVISION_REJECTS", models.DefaultRejectsBeforeReview),
+		AssignLink: e.dur("CLC_ASSIGN_LINK_EXPIRY", models.DefaultAssignLinkExpiry)}.WithDefaults()
+	c.OpsAlert = e.list("CLC_OPS_ALERT_EMAILS")
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
 	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)
@@ -145,6 +157,9 @@ func (c Config) CheckWorker() error {
 	if len(c.LinkSecret) < models.MinLinkSecretLen {
 		return fmt.Errorf("CLC_LINK_SECRET must be at least %d bytes for the worker (it has %d); "+
 			"generate one with openssl rand -hex 32", models.MinLinkSecretLen, len(c.LinkSecret))
+	}
+	if c.FulfillmentURL == "" {
+		return fmt.Errorf("CLC_FULFILLMENT_URL is required for the worker: the entitlement service it deposits licenses with")
 	}
 	return nil
 }

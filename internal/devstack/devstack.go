@@ -17,10 +17,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/licensecentral/clc/internal/app"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/config"
 	"github.com/licensecentral/clc/internal/devtemporal"
+	"github.com/licensecentral/clc/internal/fulfillment"
 	"github.com/licensecentral/clc/internal/mailcatch"
 	"github.com/licensecentral/clc/internal/ratelimit"
 	"github.com/licensecentral/clc/models"
@@ -39,8 +42,10 @@ type Options struct {
 	DatabaseURL string
 	// TemporalPort is the embedded frontend's port (default 7233; 0 picks a free one).
 	TemporalPort int
-	// Timing shortens the processes' delays when set (demos of reminders and expiry).
-	Timing *process.Timing
+	// Timing shortens the processes' delays when set (demos of reminders and expiry); Provision the
+	// provisioning's (a stuck line within minutes).
+	Timing    *process.Timing
+	Provision *process.ProvisionTiming
 	// PProfPort, when set, serves Go's profiler for the process (benchmarks).
 	PProfPort int
 	Log       *slog.Logger
@@ -50,9 +55,12 @@ type Options struct {
 type Stack struct {
 	Temporal *devtemporal.Server
 	Mail     *mailcatch.Server
-	App      *app.App
-	Signer   auth.Signer
-	URL      string
+	// Fulfillment is the entitlement service the worker deposits licenses with, simulated in process
+	// over real HTTP; PUT /dev/fulfillment makes it fail.
+	Fulfillment *fulfillment.Simulator
+	App         *app.App
+	Signer      auth.Signer
+	URL         string
 }
 
 // Start brings every part up, migrates and seeds the database, and returns once the API answers.
@@ -126,8 +134,15 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// One person drives the dev stack by hand or a load tool drives it hard: no rate limits.
 	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
 	cfg.LinkSecret = string(linkSecret)
+	s.Fulfillment = fulfillment.NewSimulator(o.Log)
+	if cfg.FulfillmentURL, err = s.Fulfillment.Start(""); err != nil {
+		return fail(err)
+	}
 	if o.Timing != nil {
 		cfg.Timing = *o.Timing
+	}
+	if o.Provision != nil {
+		cfg.Provision = o.Provision.WithDefaults()
 	}
 	s.App = &app.App{Config: cfg, Log: o.Log, DB: db, RunAPI: true, RunWorker: true}
 	// The public URL must be known before the worker mails links: listen first.
@@ -139,7 +154,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	_, port, _ = net.SplitHostPort(l.Addr().String())
 	s.URL = "http://" + net.JoinHostPort(host, port)
 	s.App.Config.PublicURL = s.URL
-	s.App.Extra = append(s.App.Extra, Routes(s.URL, s.Signer, db, s.Mail, o.Log))
+	s.App.Extra = append(s.App.Extra, Routes(s.URL, s.Signer, db, s.Mail, o.Log), func(r *gin.Engine) {
+		r.Any("/dev/fulfillment", gin.WrapH(s.Fulfillment.ControlHandler()))
+	})
 	if err := s.App.Run(ctx); err != nil {
 		return fail(err)
 	}
@@ -161,6 +178,9 @@ func (s *Stack) Close() {
 	}
 	if s.Mail != nil {
 		_ = s.Mail.Close()
+	}
+	if s.Fulfillment != nil {
+		_ = s.Fulfillment.Close()
 	}
 }
 

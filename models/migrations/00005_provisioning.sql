@@ -24,6 +24,8 @@ CREATE INDEX order_lines_pending_reason ON order_lines (delay_reason, pending_si
     WHERE provisioning_status = 'PENDING';
 CREATE INDEX order_lines_pending_account ON order_lines (smart_account_id, pending_since, order_id, id)
     WHERE provisioning_status = 'PENDING';
+CREATE INDEX order_lines_stuck ON order_lines (pending_since, order_id, id)
+    WHERE provisioning_status = 'PENDING' AND stuck_at IS NOT NULL;
 
 -- Lines by delay reason, beside the lines by provisioning status, rewritten with them.
 ALTER TABLE orders ADD COLUMN lines_no_account INTEGER NOT NULL DEFAULT 0;
@@ -134,6 +136,7 @@ ALTER TABLE orders DROP COLUMN lines_awaiting_shipment;
 ALTER TABLE orders DROP COLUMN lines_in_holding;
 ALTER TABLE orders DROP COLUMN lines_account_pending;
 ALTER TABLE orders DROP COLUMN lines_no_account;
+DROP INDEX order_lines_stuck;
 DROP INDEX order_lines_pending_account;
 DROP INDEX order_lines_pending_reason;
 DROP INDEX order_lines_pending;

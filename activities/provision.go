@@ -1,0 +1,280 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// The store steps of an order's provisioning (FEATURES PR2, PR3). Each reads the order's lines afresh,
+// moves them by the rules of models.LineProvisioning, and writes the lines, the order's roll-up and an
+// event per changed line in one transaction; a retry finds the lines moved and changes nothing twice.
+
+// lineStep is what a step does to an order's lines: it changes them in place and returns their events.
+type lineStep func(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) ([]models.Event, error)
+
+// orderStep runs a lineStep in a transaction and returns the order's state after it. Every line whose
+// provisioning moved gets its event.
+func (s *Store) orderStep(ctx context.Context, orderID string, step lineStep) (models.OrderState, error) {
+	var out models.OrderState
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := tx.Statement.Context
+		o, lines, err := models.FindOrder(c, tx, orderID)
+		if err != nil {
+			return err
+		}
+		before := slices.Clone(lines)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		evs, err := step(tx, &o, lines, now)
+		if err != nil {
+			return err
+		}
+		changed := false
+		for i := range lines {
+			if lineChanged(before[i], lines[i]) {
+				changed = true
+				if err := saveLine(tx, &lines[i], now); err != nil {
+					return err
+				}
+			}
+		}
+		if changed {
+			if err := rollUpOrder(tx, &o, lines, now); err != nil {
+				return err
+			}
+		}
+		if err := writeEvents(tx, now, evs...); err != nil {
+			return err
+		}
+		ds, err := models.PendingDelegations(c, tx, []string{o.ID})
+		out = models.OrderState{Order: o, Lines: lines, Delegations: models.NonNil(ds[o.ID])}
+		return err
+	})
+	return out, err
+}
+
+// lineChanged reports whether a step changed what saveLine writes.
+func lineChanged(a, b models.OrderLine) bool {
+	same := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
+	return a.ProvisioningStatus != b.ProvisioningStatus || a.DelayReason != b.DelayReason ||
+		!same(a.ShippedAt, b.ShippedAt) || !same(a.StuckAt, b.StuckAt) || a.ProvAttempts != b.ProvAttempts ||
+		a.ProvRejects != b.ProvRejects || a.ProvError != b.ProvError || a.EntitlementID != b.EntitlementID ||
+		a.SmartAccountID != b.SmartAccountID || a.VirtualAccountID != b.VirtualAccountID
+}
+
+// lineEvent is the event of something that happened to one line.
+func lineEvent(l models.OrderLine, actor, action string, details map[string]any) models.Event {
+	d := map[string]any{"orderId": l.OrderID, "lineId": l.ID, "sku": l.SKU}
+	for k, v := range details {
+		d[k] = v
+	}
+	return event(l.SmartAccountID, models.TargetOrderLine, l.OrderID+"/"+l.ID, actor, action, d)
+}
+
+// reprovision moves each line to what its account says now, with an event for each line that moved.
+func reprovision(tx *gorm.DB, lines []models.OrderLine, actor, why string, now time.Time) ([]models.Event, error) {
+	facts, err := accountFacts(tx, lines)
+	if err != nil {
+		return nil, err
+	}
+	var evs []models.Event
+	for i := range lines {
+		l := &lines[i]
+		from := provisioningOf(*l)
+		var f *models.AccountFacts
+		if af, ok := facts[l.SmartAccountID]; ok {
+			f = &af
+		}
+		if l.Reprovision(f, now) {
+			evs = append(evs, lineEvent(*l, actor, models.EventLineDelayed,
+				map[string]any{"from": from, "to": provisioningOf(*l), "why": why}))
+		}
+	}
+	return evs, nil
+}
+
+func provisioningOf(l models.OrderLine) map[string]any {
+	return map[string]any{"status": l.ProvisioningStatus, "delayReason": l.DelayReason}
+}
+
+// accountFacts reads the accounts the lines are assigned to.
+func accountFacts(tx *gorm.DB, lines []models.OrderLine) (map[string]models.AccountFacts, error) {
+	var ids []string
+	for _, l := range lines {
+		if l.SmartAccountID != "" && !slices.Contains(ids, l.SmartAccountID) {
+			ids = append(ids, l.SmartAccountID)
+		}
+	}
+	out := map[string]models.AccountFacts{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var sas []models.SmartAccount
+	if err := tx.Select("id", "status", "type").Where("id IN ?", ids).Find(&sas).Error; err != nil {
+		return nil, fmt.Errorf("read the lines' accounts: %w", err)
+	}
+	for _, sa := range sas {
+		out[sa.ID] = models.AccountFacts{Status: sa.Status, Type: sa.Type}
+	}
+	return out, nil
+}
+
+// ShipInput is commerce's shipment of lines, as the order's process accepted it.
+type ShipInput struct {
+	OrderID   string
+	Lines     []string
+	ShippedAt time.Time
+	Actor     string
+}
+
+// ShipResult is the order after the shipment and the lines it shipped now.
+type ShipResult struct {
+	State   models.OrderState
+	Shipped []string
+}
+
+// RecordShipment marks lines shipped (a term starts now, whenever the line is provisioned: seed 003)
+// and moves their provisioning. Lines shipped before keep their shipment.
+func (s *Store) RecordShipment(ctx context.Context, in ShipInput) (ShipResult, error) {
+	var shipped []string
+	st, err := s.orderStep(ctx, in.OrderID, func(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) ([]models.Event, error) {
+		at := in.ShippedAt.UTC().Truncate(time.Microsecond)
+		var evs []models.Event
+		for i := range lines {
+			l := &lines[i]
+			if !slices.Contains(in.Lines, l.ID) || l.ShippedAt != nil {
+				continue
+			}
+			l.ShippedAt = &at
+			shipped = append(shipped, l.ID)
+			evs = append(evs, lineEvent(*l, in.Actor, models.EventLineShipped, map[string]any{"shippedAt": at, "termEndsAt": l.TermEnd()}))
+		}
+		if len(shipped) > 0 && (o.ShippedAt == nil || at.Before(*o.ShippedAt)) {
+			o.ShippedAt = &at
+			if err := tx.Model(&models.Order{}).Where("id = ?", o.ID).Update("shipped_at", at).Error; err != nil {
+				return nil, fmt.Errorf("ship order %s: %w", o.ID, err)
+			}
+		}
+		more, err := reprovision(tx, lines, in.Actor, "shipped", now)
+		return append(evs, more...), err
+	})
+	if err != nil {
+		return ShipResult{}, err
+	}
+	if len(shipped) > 0 {
+		s.logger().Info("order lines shipped", "orderId", in.OrderID, "lines", len(shipped))
+	}
+	return ShipResult{State: st, Shipped: shipped}, nil
+}
+
+// RefreshInput asks to move an order's lines to what their accounts say now, and why.
+type RefreshInput struct {
+	OrderID string
+	Why     string
+}
+
+// RefreshProvisioning moves an order's lines to what their accounts say now: an account that became
+// ACTIVE releases its held lines.
+func (s *Store) RefreshProvisioning(ctx context.Context, in RefreshInput) (models.OrderState, error) {
+	return s.orderStep(ctx, in.OrderID, func(tx *gorm.DB, _ *models.Order, lines []models.OrderLine, now time.Time) ([]models.Event, error) {
+		return reprovision(tx, lines, "", in.Why, now)
+	})
+}
+
+// OpsInput is an ops action the order's process accepted, on the lines it applies to.
+type OpsInput struct {
+	OrderID string
+	Lines   []string
+	Action  models.OpsAction
+	Outcome string
+	Actor   string
+	Reason  string
+}
+
+// ApplyOps records an ops action on lines (FEATURES PR3, X3: with its reason, by its actor). A retry or
+// a release clears the failed attempts so the line is deposited at once; a review holds the line; a
+// failed resolution closes it without licenses.
+func (s *Store) ApplyOps(ctx context.Context, in OpsInput) (models.OrderState, error) {
+	return s.orderStep(ctx, in.OrderID, func(tx *gorm.DB, _ *models.Order, lines []models.OrderLine, now time.Time) ([]models.Event, error) {
+		var evs []models.Event
+		for i := range lines {
+			l := &lines[i]
+			if !slices.Contains(in.Lines, l.ID) || !models.OpsApplies(in.Action, *l) {
+				continue
+			}
+			from := provisioningOf(*l)
+			action := models.EventLineRetried
+			switch {
+			case in.Action == models.OpsManualReview:
+				action = models.EventLineManualReview
+				l.SetProvisioning(models.ProvisionPending, models.DelayManualReview, now)
+			case in.Action == models.OpsResolve && in.Outcome == models.OutcomeFailed:
+				action = models.EventLineResolved
+				l.SetProvisioning(models.ProvisionFailed, "", now)
+			default:
+				if in.Action == models.OpsResolve {
+					action = models.EventLineResolved
+				}
+				l.ProvAttempts, l.ProvRejects, l.ProvError = 0, 0, ""
+				l.SetProvisioning(models.ProvisionPending, "", now)
+				// What holds the line besides the review (an account gone provisional) holds it again.
+				if _, err := reprovision(tx, lines[i:i+1], in.Actor, "", now); err != nil {
+					return nil, err
+				}
+			}
+			evs = append(evs, lineEvent(*l, in.Actor, action, map[string]any{"reason": in.Reason, "outcome": in.Outcome,
+				"from": from, "to": provisioningOf(*l)}))
+		}
+		return evs, nil
+	})
+}
+
+// StuckInput names the lines found pending at their SLA.
+type StuckInput struct {
+	OrderID string
+	Lines   []string
+	SLA     time.Duration
+}
+
+// StuckResult is the order after the step, the lines it marked stuck now (none on a retry), and whom
+// to alert: the licensing-ops users and the configured ops addresses.
+type StuckResult struct {
+	State models.OrderState
+	Stuck []string
+	Alert []string
+}
+
+// MarkStuck marks lines still pending past their SLA as stuck, once each.
+func (s *Store) MarkStuck(ctx context.Context, in StuckInput) (StuckResult, error) {
+	var stuck []string
+	st, err := s.orderStep(ctx, in.OrderID, func(_ *gorm.DB, _ *models.Order, lines []models.OrderLine, now time.Time) ([]models.Event, error) {
+		var evs []models.Event
+		for i := range lines {
+			l := &lines[i]
+			d := l.Deadline(in.SLA)
+			if !slices.Contains(in.Lines, l.ID) || l.StuckAt != nil || d == nil || now.Before(*d) {
+				continue
+			}
+			l.StuckAt = &now
+			stuck = append(stuck, l.ID)
+			evs = append(evs, lineEvent(*l, "", models.EventLineStuck, map[string]any{"delayReason": l.DelayReason,
+				"pendingSince": l.PendingSince, "deadline": d}))
+		}
+		return evs, nil
+	})
+	if err != nil {
+		return StuckResult{}, err
+	}
+	if len(stuck) == 0 {
+		return StuckResult{State: st, Stuck: []string{}}, nil
+	}
+	s.logger().Warn("order lines stuck", "orderId", in.OrderID, "lines", strings.Join(stuck, ","))
+	alert, err := withRole(ctx, s.DB.WithContext(ctx), models.RoleLicensingOps, s.OpsAlert)
+	return StuckResult{State: st, Stuck: stuck, Alert: alert}, err
+}

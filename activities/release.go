@@ -1,0 +1,62 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/activity"
+	"gorm.io/gorm"
+
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
+)
+
+// Releaser tells the orders an account held that it is ACTIVE (FEATURES PR2): the account's process
+// runs it once the account activates, so nothing polls for held lines.
+type Releaser struct {
+	DB     *gorm.DB
+	Orders *process.Client
+	Log    *slog.Logger
+}
+
+// ReleaseInput names the account that became ACTIVE.
+type ReleaseInput struct {
+	SmartAccountID string
+}
+
+// ReleaseHeld signals each order with lines held for the account; an order's process that is not
+// running is started from the database. A retry signals again, which changes nothing: the order's
+// process reads the account afresh. It returns how many orders it told.
+func (r *Releaser) ReleaseHeld(ctx context.Context, in ReleaseInput) (int, error) {
+	var ids []string
+	if err := r.DB.WithContext(ctx).Model(&models.OrderLine{}).Distinct("order_id").
+		Where("smart_account_id = ? AND provisioning_status = ? AND delay_reason = ?",
+			in.SmartAccountID, models.ProvisionPending, models.DelaySmartAccountPending).
+		Order("order_id").Pluck("order_id", &ids).Error; err != nil {
+		return 0, fmt.Errorf("orders held for %s: %w", in.SmartAccountID, err)
+	}
+	for i, id := range ids {
+		st, err := models.LoadOrderState(ctx, r.DB, id)
+		if err != nil {
+			return i, err
+		}
+		if err := r.Orders.AccountActive(ctx, st, in.SmartAccountID); err != nil {
+			return i, fmt.Errorf("release order %s: %w", id, err)
+		}
+		if activity.IsActivity(ctx) {
+			activity.RecordHeartbeat(ctx, i)
+		}
+	}
+	if len(ids) > 0 {
+		r.logger().Info("held orders released", "smartAccountId", in.SmartAccountID, "orders", len(ids))
+	}
+	return len(ids), nil
+}
+
+func (r *Releaser) logger() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.Default()
+}

@@ -138,6 +138,18 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 				l.AssignmentStatus = models.AssignInHolding
 			}
 			l.Reprovision(&f, now)
+			if l.ProvisioningStatus == models.ProvisionProvisioned && l.SmartLicense {
+				// A support reassignment of a provisioned line: its licenses go with it, usable only in
+				// an ACTIVE account.
+				if f.Status != models.SAActive || f.Type == models.SATypeHolding {
+					return refused("line %s of order %s is provisioned: its licenses can move to an ACTIVE customer account only", l.ID, o.ID)
+				}
+				moved, err := models.MoveLineLicenses(tx, *l, l.SmartAccountID, l.VirtualAccountID, models.LicenseActive, in.Actor, in.Reason, now)
+				if err != nil {
+					return err
+				}
+				evs = append(evs, moved...)
+			}
 			l.AssignedBy, l.AssignedAt = in.Actor, &now
 			if err := saveLine(tx, l, now); err != nil {
 				return err

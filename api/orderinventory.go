@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/csv"
+	"slices"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,6 +37,20 @@ func (s *Server) inventoryQuery(c *gin.Context) (models.OrderScope, models.Order
 			return models.OrderScope{}, f, models.Invalid("type", "type values are STANDARD, STOCKING, EA")
 		}
 		f.Types = append(f.Types, t)
+	}
+	for _, v := range splitList(c.Query("provisioningStatus")) {
+		p := models.ProvisioningStatus(strings.ToUpper(v))
+		if !slices.Contains(models.ProvisioningStatuses, p) {
+			return models.OrderScope{}, f, models.Invalid("provisioningStatus", "provisioningStatus values are NOT_STARTED, PENDING, PROVISIONED, FAILED")
+		}
+		f.Provisioning = append(f.Provisioning, p)
+	}
+	for _, v := range splitList(c.Query("delayReason")) {
+		r := models.DelayReason(strings.ToUpper(v))
+		if !r.Valid() {
+			return models.OrderScope{}, f, models.Invalid("delayReason", "delayReason values are %s", reasonNames())
+		}
+		f.Delays = append(f.Delays, r)
 	}
 	if fc := strings.TrimSpace(c.Query("fulfillmentContact")); fc != "" {
 		if models.HasControl(fc, false) || len(fc) > 320 {
@@ -78,6 +93,14 @@ func (s *Server) inventoryQuery(c *gin.Context) (models.OrderScope, models.Order
 		}
 	}
 	return models.OrderScope{Account: &sa}, f, nil
+}
+
+func reasonNames() string {
+	out := make([]string, 0, len(models.DelayReasons))
+	for _, r := range models.DelayReasons {
+		out = append(out, string(r))
+	}
+	return strings.Join(out, ", ")
 }
 
 func statusNames() []string {

@@ -24,6 +24,7 @@ type OrderProcesses interface {
 	Assign(ctx context.Context, st models.OrderState, in process.AssignInput, wait bool) (process.AssignResult, error)
 	Delegate(ctx context.Context, st models.OrderState, in process.DelegateInput) (process.DelegateResult, error)
 	Revoke(ctx context.Context, st models.OrderState, in process.RevokeInput) (process.RevokeResult, error)
+	ProvisioningProcesses
 }
 
 // orderRoutes adds the order endpoints (FEATURES OR1–OR10).
@@ -38,6 +39,7 @@ func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/orders/:id/delegations", s.listDelegations)
 	v1.POST("/orders/:id/delegations", s.createDelegation)
 	v1.DELETE("/orders/:id/delegations/:delegation", s.revokeDelegation)
+	s.provisioningRoutes(v1)
 }
 
 // ingestRequest is the body of POST /orders: an order as commerce booked it.
@@ -425,9 +427,19 @@ type assignmentView struct {
 	AssignedAt         *time.Time              `json:"assignedAt,omitempty"`
 }
 
+// provisioningView is where a line's licenses stand (FEATURES PR1, PR2, X1): the delay reason that
+// holds it and since when, the failed deposits, and whom it waits for.
 type provisioningView struct {
-	Status      models.ProvisioningStatus `json:"status"`
-	DelayReason models.DelayReason        `json:"delayReason,omitempty"`
+	Status        models.ProvisioningStatus `json:"status"`
+	DelayReason   models.DelayReason        `json:"delayReason,omitempty"`
+	Since         *time.Time                `json:"since,omitempty"`
+	Attempts      int                       `json:"attempts"`
+	LastError     string                    `json:"lastError,omitempty"`
+	ShippedAt     *time.Time                `json:"shippedAt,omitempty"`
+	TermEndsAt    *time.Time                `json:"termEndsAt,omitempty"`
+	ProvisionedAt *time.Time                `json:"provisionedAt,omitempty"`
+	StuckAt       *time.Time                `json:"stuckAt,omitempty"`
+	WaitingOn     []models.Waiting          `json:"waitingOn"`
 }
 
 func (s *Server) answerOrder(c *gin.Context, status int, st models.OrderState, acc models.OrderAccess) {
@@ -451,23 +463,41 @@ func (s *Server) orderView(ctx context.Context, st models.OrderState, acc models
 	if err != nil {
 		return orderView{}, err
 	}
+	var held []string
+	for _, l := range st.Lines {
+		if l.Held() {
+			held = append(held, l.SmartAccountID)
+		}
+	}
+	waits, err := models.AccountWaits(ctx, s.db, held)
+	if err != nil {
+		return orderView{}, err
+	}
 	v := orderView{ID: o.ID, Type: o.Type, PurchaseOrder: o.PurchaseOrder, EndCustomer: o.EndCustomer, Reseller: o.Reseller,
 		Distributor: o.Distributor, FulfillmentContact: o.FulfillmentContact, BookedAt: o.BookedAt, ShippedAt: o.ShippedAt,
 		AssignmentStatus: o.AssignmentStatus, Lines: make([]lineView, 0, len(st.Lines)),
 		WaitingOn: models.OrderWaiting(st, o.UpdatedAt), MyAccess: accessView{CanAssign: acc.Act, As: acc.As},
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	for _, l := range st.Lines {
-		v.Lines = append(v.Lines, lineView{ID: l.ID, SKU: l.SKU, Description: l.Description, Kind: l.Kind, Quantity: l.Quantity,
-			SmartLicense: l.SmartLicense, SAMandatory: l.SAMandatory, TermMonths: l.TermMonths,
-			Assignment: assignmentView{Status: l.AssignmentStatus, SmartAccountID: l.SmartAccountID, SmartAccountName: names[l.SmartAccountID],
-				VirtualAccountID: l.VirtualAccountID, VirtualAccountName: names[l.VirtualAccountID], Held: l.Held(),
-				AssignedBy: l.AssignedBy, AssignedAt: l.AssignedAt},
-			Provisioning: provisioningView{Status: l.ProvisioningStatus, DelayReason: l.DelayReason}})
+		v.Lines = append(v.Lines, s.lineView(l, st, names, waits))
 	}
 	if acc.As == models.AsFulfillmentContact || acc.As == models.AsSupport {
 		v.Delegations = st.Delegations
 	}
 	return v, nil
+}
+
+// lineView is a line as the API shows it; names are the accounts' names, waits whom the held lines'
+// accounts wait for.
+func (s *Server) lineView(l models.OrderLine, st models.OrderState, names map[string]string, waits map[string][]models.Waiting) lineView {
+	return lineView{ID: l.ID, SKU: l.SKU, Description: l.Description, Kind: l.Kind, Quantity: l.Quantity,
+		SmartLicense: l.SmartLicense, SAMandatory: l.SAMandatory, TermMonths: l.TermMonths,
+		Assignment: assignmentView{Status: l.AssignmentStatus, SmartAccountID: l.SmartAccountID, SmartAccountName: names[l.SmartAccountID],
+			VirtualAccountID: l.VirtualAccountID, VirtualAccountName: names[l.VirtualAccountID], Held: l.Held(),
+			AssignedBy: l.AssignedBy, AssignedAt: l.AssignedAt},
+		Provisioning: provisioningView{Status: l.ProvisioningStatus, DelayReason: l.DelayReason, Since: l.ReasonSince,
+			Attempts: l.ProvAttempts, LastError: l.ProvError, ShippedAt: l.ShippedAt, TermEndsAt: l.TermEnd(),
+			ProvisionedAt: l.ProvisionedAt, StuckAt: l.StuckAt, WaitingOn: models.LineWaiting(l, st, waits, s.provisionSLA)}}
 }
 
 // noOrders stands in when the server was built without the order processes: reads work, and every
@@ -490,4 +520,12 @@ func (noOrders) Delegate(context.Context, models.OrderState, process.DelegateInp
 
 func (noOrders) Revoke(context.Context, models.OrderState, process.RevokeInput) (process.RevokeResult, error) {
 	return process.RevokeResult{}, errNoOrders
+}
+
+func (noOrders) Ship(context.Context, models.OrderState, process.ShipInput) (process.ShipResult, error) {
+	return process.ShipResult{}, errNoOrders
+}
+
+func (noOrders) Provisioning(context.Context, models.OrderState, process.OpsInput) (process.OpsResult, error) {
+	return process.OpsResult{}, errNoOrders
 }

@@ -2,10 +2,8 @@ package api_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,41 +13,9 @@ import (
 	"github.com/licensecentral/clc/process"
 )
 
-// recordingOrders stands in for the order processes: it records the assignments handed over and
-// accepts them.
-type recordingOrders struct {
-	mu      sync.Mutex
-	assigns []process.AssignInput
-}
-
-func (r *recordingOrders) Ingest(context.Context, process.IngestInput) (process.IngestResult, error) {
-	return process.IngestResult{}, errors.New("not in this test")
-}
-
-func (r *recordingOrders) Assign(_ context.Context, st models.OrderState, in process.AssignInput, _ bool) (process.AssignResult, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.assigns = append(r.assigns, in)
-	return process.AssignResult{OrderID: st.Order.ID, Status: st.Order.AssignmentStatus}, nil
-}
-
-func (r *recordingOrders) Delegate(context.Context, models.OrderState, process.DelegateInput) (process.DelegateResult, error) {
-	return process.DelegateResult{}, errors.New("not in this test")
-}
-
-func (r *recordingOrders) Revoke(context.Context, models.OrderState, process.RevokeInput) (process.RevokeResult, error) {
-	return process.RevokeResult{}, errors.New("not in this test")
-}
-
-func (r *recordingOrders) calls() []process.AssignInput {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.assigns)
-}
-
 // withOrders rebuilds the harness's server with order processes that record what they are handed.
-func (h *harness) withOrders() *recordingOrders {
-	rec := &recordingOrders{}
+func (h *harness) withOrders() *fakeOrders {
+	rec := &fakeOrders{}
 	h.srv = api.New(api.Options{DB: h.db, Processes: h.fake, Orders: rec, Verifier: h.v, Log: discard}).Handler()
 	return rec
 }

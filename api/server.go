@@ -45,9 +45,10 @@ type Server struct {
 	links, perIdentity *ratelimit.Limiter
 	trustedProxies     []string
 	// origins refuses a form another site made a browser post to an emailed link.
-	origins *webguard.Origins
-	maxBody int64
-	checks  []Check
+	origins      *webguard.Origins
+	maxBody      int64
+	checks       []Check
+	provisionSLA time.Duration
 }
 
 // Options configures a Server.
@@ -72,6 +73,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// Checks are what /readyz asks besides the database: the Temporal frontend in production.
 	Checks []Check
+	// ProvisionSLA is how long after shipment a pending line may take: its waitingOn's deadline.
+	ProvisionSLA time.Duration
 	// Registry is what /metrics serves; the server adds its HTTP timings and the Go runtime's. A new
 	// one when nil.
 	Registry *prometheus.Registry
@@ -81,7 +84,7 @@ type Options struct {
 func New(o Options) *Server {
 	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, verifier: o.Verifier, log: o.Log, extra: o.Extra,
 		registry: o.Registry, links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
-		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks}
+		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks, provisionSLA: o.ProvisionSLA}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}

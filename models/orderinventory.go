@@ -46,6 +46,10 @@ type OrderFilter struct {
 	Contact  string
 	From, To *time.Time
 	Query    string
+	// Provisioning and Delays keep the orders with lines in one of the provisioning statuses, or pending
+	// for one of the delay reasons (FEATURES PR1).
+	Provisioning []ProvisioningStatus
+	Delays       []DelayReason
 }
 
 // Cursor is a keyset position: the last order of a page, in the inventory's order (newest booked first).
@@ -180,6 +184,16 @@ func (f OrderFilter) where(walk bool) (string, []any) {
 	if f.Contact != "" {
 		conds, args = append(conds, "o.fulfillment_contact = ?"), append(args, NormalizeEmail(f.Contact))
 	}
+	if c := anyPositive(provisioningColumns(f.Provisioning)); c != "" {
+		conds = append(conds, c)
+	}
+	var delays []string
+	for _, r := range f.Delays {
+		delays = append(delays, "o."+DelayColumn(r))
+	}
+	if c := anyPositive(delays); c != "" {
+		conds = append(conds, c)
+	}
 	if f.From != nil {
 		conds, args = append(conds, "o.booked_at >= ?"), append(args, f.From.UTC())
 	}
@@ -198,6 +212,32 @@ func (f OrderFilter) where(walk bool) (string, []any) {
 		return "1 = 1", nil
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// provisioningColumns are the orders columns counting lines in the statuses.
+func provisioningColumns(ps []ProvisioningStatus) []string {
+	var out []string
+	for _, p := range ps {
+		switch p {
+		case ProvisionNotStarted:
+			out = append(out, "o.lines_not_started")
+		case ProvisionPending:
+			out = append(out, "o.lines_pending")
+		case ProvisionProvisioned:
+			out = append(out, "o.lines_provisioned")
+		case ProvisionFailed:
+			out = append(out, "o.lines_failed")
+		}
+	}
+	return out
+}
+
+// anyPositive is the condition that one of the counting columns is above zero.
+func anyPositive(cols []string) string {
+	if len(cols) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(cols, " > 0 OR ") + " > 0)"
 }
 
 // SearchKey is the normalized form of a search key: trimmed and upper-cased.
@@ -268,19 +308,23 @@ func ListOrders(ctx context.Context, db *gorm.DB, scope OrderScope, f OrderFilte
 	return out, next, nil
 }
 
-// OrderSummary is the inventory's cards: orders by assignment status (the donut), orders by type, and
-// lines by provisioning status.
+// OrderSummary is the inventory's cards: orders by assignment status (the donut), orders by type, lines
+// by provisioning status, and pending lines by delay reason (FEATURES PR1).
 type OrderSummary struct {
 	Orders              int                        `json:"orders"`
 	AssignmentStatus    map[AssignmentStatus]int   `json:"assignmentStatus"`
 	OrderTypes          map[OrderType]int          `json:"orderTypes"`
 	LinesByProvisioning map[ProvisioningStatus]int `json:"linesByProvisioningStatus"`
+	LinesByDelayReason  map[DelayReason]int        `json:"linesByDelayReason"`
 }
 
 // SummarizeOrders counts the cards over the whole scope and filter, from the orders' roll-ups alone.
 func SummarizeOrders(ctx context.Context, db *gorm.DB, scope OrderScope, f OrderFilter) (OrderSummary, error) {
 	out := OrderSummary{AssignmentStatus: map[AssignmentStatus]int{}, OrderTypes: map[OrderType]int{},
-		LinesByProvisioning: map[ProvisioningStatus]int{}}
+		LinesByProvisioning: map[ProvisioningStatus]int{}, LinesByDelayReason: map[DelayReason]int{}}
+	for _, r := range DelayReasons {
+		out.LinesByDelayReason[r] = 0
+	}
 	for _, s := range OrderAssignmentStatuses {
 		out.AssignmentStatus[s] = 0
 	}
@@ -312,6 +356,9 @@ func SummarizeOrders(ctx context.Context, db *gorm.DB, scope OrderScope, f Order
 		out.LinesByProvisioning[ProvisionPending] += r.Pending
 		out.LinesByProvisioning[ProvisionProvisioned] += r.Provisioned
 		out.LinesByProvisioning[ProvisionFailed] += r.Failed
+		for _, reason := range DelayReasons {
+			out.LinesByDelayReason[reason] += r.DelayCounts.Of(reason)
+		}
 	}
 	return out, nil
 }
@@ -325,6 +372,7 @@ type summaryCount struct {
 	Pending          int
 	Provisioned      int
 	Failed           int
+	DelayCounts
 }
 
 // summarizeArms counts each arm on its own index (index-only: the roll-up is in it), without the
@@ -336,7 +384,10 @@ func summarizeArms(ctx context.Context, db *gorm.DB, arms []arm, f OrderFilter) 
 		var part []summaryCount
 		err := db.WithContext(ctx).Raw(`SELECT o.assignment_status, o.type, COUNT(*) AS n,
 			SUM(o.lines_not_started) AS not_started, SUM(o.lines_pending) AS pending,
-			SUM(o.lines_provisioned) AS provisioned, SUM(o.lines_failed) AS failed
+			SUM(o.lines_provisioned) AS provisioned, SUM(o.lines_failed) AS failed,
+			SUM(o.lines_no_account) AS lines_no_account, SUM(o.lines_account_pending) AS lines_account_pending,
+			SUM(o.lines_in_holding) AS lines_in_holding, SUM(o.lines_awaiting_shipment) AS lines_awaiting_shipment,
+			SUM(o.lines_fulfillment_error) AS lines_fulfillment_error, SUM(o.lines_manual_review) AS lines_manual_review
 			FROM `+a.from+` WHERE `+a.where+` AND `+fw+` GROUP BY o.assignment_status, o.type`,
 			append(append([]any{}, a.args...), fargs...)...).Scan(&part).Error
 		if err != nil {
@@ -351,14 +402,18 @@ func summarizeArms(ctx context.Context, db *gorm.DB, arms []arm, f OrderFilter) 
 // the roll-ups do not keep (the contact, the search keys).
 func (f OrderFilter) byDay() bool {
 	midnight := func(t *time.Time) bool { return t == nil || t.UTC().Truncate(24*time.Hour).Equal(*t) }
-	return f.Contact == "" && SearchKey(f.Query) == "" && midnight(f.From) && midnight(f.To)
+	return f.Contact == "" && SearchKey(f.Query) == "" && len(f.Provisioning) == 0 && len(f.Delays) == 0 &&
+		midnight(f.From) && midnight(f.To)
 }
 
 // summarizeByDay adds up the daily roll-ups: the cards over every order in a few thousand rows.
 func summarizeByDay(ctx context.Context, db *gorm.DB, f OrderFilter) ([]summaryCount, error) {
 	q := db.WithContext(ctx).Table("order_rollups").Select(`assignment_status, type, SUM(orders) AS n,
 		SUM(lines_not_started) AS not_started, SUM(lines_pending) AS pending, SUM(lines_provisioned) AS provisioned,
-		SUM(lines_failed) AS failed`).Group("assignment_status, type")
+		SUM(lines_failed) AS failed, SUM(lines_no_account) AS lines_no_account,
+		SUM(lines_account_pending) AS lines_account_pending, SUM(lines_in_holding) AS lines_in_holding,
+		SUM(lines_awaiting_shipment) AS lines_awaiting_shipment, SUM(lines_fulfillment_error) AS lines_fulfillment_error,
+		SUM(lines_manual_review) AS lines_manual_review`).Group("assignment_status, type")
 	if len(f.Statuses) > 0 {
 		q = q.Where("assignment_status IN ?", f.Statuses)
 	}

@@ -202,9 +202,9 @@ func PlanAssignment(o Order, lines []OrderLine, acc OrderAccess, req AssignReque
 		if l.SmartAccountID == t.SmartAccountID && l.VirtualAccountID == t.VirtualAccountID {
 			continue
 		}
-		if o.ShippedAt != nil && l.SmartAccountID != "" && acc.As != AsSupport {
-			return AssignPlan{}, Errorf(CodeRefused, "order %s shipped on %s: its lines keep their Smart Account; Cisco support can reassign them, with a reason",
-				o.ID, o.ShippedAt.UTC().Format(time.RFC3339))
+		if l.ShippedAt != nil && l.SmartAccountID != "" && acc.As != AsSupport {
+			return AssignPlan{}, Errorf(CodeRefused, "line %s of order %s shipped on %s: it keeps its Smart Account; Cisco support can reassign it, with a reason",
+				l.ID, o.ID, l.ShippedAt.UTC().Format(time.RFC3339))
 		}
 		plan.Changes = append(plan.Changes, LineTarget{LineID: l.ID, SmartAccountID: t.SmartAccountID, VirtualAccountID: t.VirtualAccountID})
 	}

@@ -29,6 +29,8 @@ import (
 var (
 	st = &activities.Store{}
 	ml = &activities.Mailer{}
+	pv = &activities.Provisioner{}
+	rl = &activities.Releaser{}
 )
 
 // t0 is when every test workflow starts; the test clock is skipped from there.
@@ -85,6 +87,8 @@ type harness struct {
 	mails    []sentMail
 	tasks    []sentTask
 	searches []searchState
+	// released are the accounts whose held orders a process released.
+	released []string
 	created  []activities.CreateSAInput
 	decided  []stamped[activities.DecideSAInput]
 	resolved []stamped[activities.ResolveDomainInput]
@@ -105,8 +109,14 @@ func newHarness(t *testing.T, workflowID string) *harness {
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(t0)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID, TaskQueue: process.DefaultTaskQueue})
-	worker.Register(env, worker.Deps{Store: st, Mailer: ml})
+	worker.Register(env, worker.Deps{Store: st, Mailer: ml, Provisioner: pv, Releaser: rl})
 	h := &harness{t: t, env: env, mailDelay: map[string]time.Duration{}, mailErr: map[string]error{}}
+	env.OnActivity(rl.ReleaseHeld, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ReleaseInput) (int, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.released = append(h.released, in.SmartAccountID)
+		return 0, nil
+	}).Maybe()
 	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		sa := args.Get(0).(temporal.SearchAttributes)
 		s := searchState{At: h.elapsed()}

@@ -368,6 +368,7 @@ func shippedIn(saID string) func(*models.OrderState) {
 		s.Order.ShippedAt = &at
 		for i := range s.Lines {
 			s.Lines[i].SmartAccountID, s.Lines[i].VirtualAccountID, s.Lines[i].AssignmentStatus = saID, "va-old", models.AssignAssigned
+			s.Lines[i].ShippedAt = &at
 		}
 		s.Order.ApplyRollUp(s.Lines)
 	}

@@ -194,7 +194,7 @@ func (w *orderProc) markStuck(ctx workflow.Context) {
 	}
 	w.step(ctx, "lines "+strings.Join(res.Stuck, ", ")+" stuck past their SLA", "")
 	if len(res.Alert) > 0 {
-		w.notify(ctx, "stuck/"+strings.Join(res.Stuck, ","), res.Alert, "provisioning_stuck",
+		w.notify(ctx, "stuck/"+strings.Join(res.Stuck, ","), res.Alert, "order_provisioning_stuck",
 			activities.MailData{Order: w.orderMail(), Items: w.stuckItems(res.Stuck)})
 	}
 }

@@ -105,7 +105,18 @@ func TestWorkerNeedsALinkSecret(t *testing.T) {
 	if c.LinkSecret != secret {
 		t.Errorf("LinkSecret = %q, want %q", c.LinkSecret, secret)
 	}
+	if err := c.CheckWorker(); err == nil || !strings.Contains(err.Error(), "CLC_FULFILLMENT_URL") {
+		t.Errorf("a worker without the fulfillment service: %v, want CLC_FULFILLMENT_URL named", err)
+	}
+	c, err = config.Load(env(map[string]string{"CLC_LINK_SECRET": secret, "CLC_FULFILLMENT_URL": "http://f.example/",
+		"CLC_PROVISION_SLA": "10m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := c.CheckWorker(); err != nil {
-		t.Errorf("a %d-byte secret was refused: %v", len(secret), err)
+		t.Errorf("a %d-byte secret and a fulfillment URL were refused: %v", len(secret), err)
+	}
+	if c.FulfillmentURL != "http://f.example" || c.Provision.SLA != 10*time.Minute || c.Provision.Rejects != 3 {
+		t.Errorf("fulfillment %q, provisioning %+v", c.FulfillmentURL, c.Provision)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/licensecentral/clc/internal/app"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/config"
+	"github.com/licensecentral/clc/internal/fulfillment"
 	"github.com/licensecentral/clc/internal/mailcatch"
 	"github.com/licensecentral/clc/internal/ratelimit"
 	"github.com/licensecentral/clc/internal/testdb"
@@ -37,7 +38,9 @@ type env struct {
 	temporal *temporaltest.TestServer
 	tc       client.Client
 	mail     *mailcatch.Server
-	app      *app.App
+	// fulfillment is the entitlement service, simulated over real HTTP; tests make it fail.
+	fulfillment *fulfillment.Simulator
+	app         *app.App
 	fast     *app.App
 	signer   auth.Signer
 	cfg      config.Config
@@ -98,6 +101,12 @@ func start(ctx context.Context) (*env, error) {
 	// The suite follows many links and calls from one address; the limits have their own handler test.
 	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
 	cfg.LinkSecret = linkSecret
+	e.fulfillment = fulfillment.NewSimulator(nil)
+	if cfg.FulfillmentURL, err = e.fulfillment.Start(""); err != nil {
+		return nil, err
+	}
+	// Deposits that fail are tried again within a second, so a test sees the service's recovery soon.
+	cfg.Provision = process.ProvisionTiming{RetryFirst: 200 * time.Millisecond, RetryMax: time.Second, Rejects: 2}.WithDefaults()
 	e.cfg = cfg
 
 	if e.app, err = e.newApp(ctx, cfg, true, true); err != nil {
@@ -106,6 +115,7 @@ func start(ctx context.Context) (*env, error) {
 	fast := cfg
 	fast.Timing = fastTiming
 	fast.DelegationExpiry = 3 * time.Second
+	fast.Provision.SLA = 2 * time.Second
 	if e.fast, err = e.newApp(ctx, fast, true, false); err != nil {
 		return nil, err
 	}
@@ -148,6 +158,9 @@ func (e *env) stop(ctx context.Context) {
 	}
 	if e.mail != nil {
 		_ = e.mail.Close()
+	}
+	if e.fulfillment != nil {
+		_ = e.fulfillment.Close()
 	}
 	if e.pg != nil {
 		_ = e.pg.Drop(ctx)

@@ -2,8 +2,8 @@ package api
 
 import (
 	"encoding/csv"
-	"slices"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -39,7 +39,9 @@ func LineWaiting(l OrderLine, st OrderState, accountWaits map[string][]Waiting, 
 	if d := l.Deadline(sla); d != nil {
 		deadline = *d
 	}
-	add := func(who, action string) { out = append(out, Waiting{Who: who, Action: action, Since: since, Deadline: deadline}) }
+	add := func(who, action string) {
+		out = append(out, Waiting{Who: who, Action: action, Since: since, Deadline: deadline})
+	}
 	switch l.DelayReason {
 	case DelayNoSmartAccount:
 		if c := st.Order.FulfillmentContact; c != "" {

@@ -137,7 +137,9 @@ func (w *orderProc) idle(ctx workflow.Context) bool {
 }
 
 // long reports whether the history is long enough to start afresh.
-func (w *orderProc) long(ctx workflow.Context) bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
+func (w *orderProc) long(ctx workflow.Context) bool {
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
 
 // ended reports whether the order has nothing left to do: every line provisioned or failed, and no
 // delegation open.

@@ -106,7 +106,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.FulfillmentURL = strings.TrimRight(e.str("CLC_FULFILLMENT_URL", ""), "/")
 	c.Provision = process.ProvisionTiming{SLA: e.dur("CLC_PROVISION_SLA", models.DefaultProvisionSLA),
 		RetryFirst: e.dur("CLC_PROVISION_RETRY_FIRST", 2*time.Second), RetryMax: e.dur("CLC_PROVISION_RETRY_MAX", 5*time.Minute),
-		Rejects: e.int("CLC_PROVISION_REJECTS", models.DefaultRejectsBeforeReview),
+		Rejects:    e.int("CLC_PROVISION_REJECTS", models.DefaultRejectsBeforeReview),
 		AssignLink: e.dur("CLC_ASSIGN_LINK_EXPIRY", models.DefaultAssignLinkExpiry)}.WithDefaults()
 	c.OpsAlert = e.list("CLC_OPS_ALERT_EMAILS")
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)

@@ -41,9 +41,9 @@ type env struct {
 	// fulfillment is the entitlement service, simulated over real HTTP; tests make it fail.
 	fulfillment *fulfillment.Simulator
 	app         *app.App
-	fast     *app.App
-	signer   auth.Signer
-	cfg      config.Config
+	fast        *app.App
+	signer      auth.Signer
+	cfg         config.Config
 }
 
 var sys *env

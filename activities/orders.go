@@ -290,6 +290,9 @@ func rollUpOrder(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now tim
 // CreateDelegationInput is a fulfillment contact's delegation of an order's assignment.
 type CreateDelegationInput struct {
 	Delegation models.OrderDelegation
+	// TokenID is the emailed link the delegation came through (the contact's assignment task): its store
+	// step uses it up, saying Outcome.
+	TokenID, Outcome string
 }
 
 // CreateDelegation records a delegation and its event; the delegation id makes a retry find it.
@@ -303,6 +306,9 @@ func (s *Store) CreateDelegation(ctx context.Context, in CreateDelegationInput) 
 		if res.RowsAffected == 0 {
 			var err error
 			d, err = models.FindDelegation(tx.Statement.Context, tx, d.ID)
+			return err
+		}
+		if err := useLink(tx, in.TokenID, in.Outcome, d.CreatedAt); err != nil {
 			return err
 		}
 		return writeEvents(tx, d.CreatedAt, event("", models.TargetOrderDelegation, d.ID, d.Delegator, models.EventDelegationCreated,

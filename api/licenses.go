@@ -156,7 +156,7 @@ func (s *Server) transferLicenses(c *gin.Context) {
 		return
 	}
 	var body models.LicenseTransfer
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -65,7 +65,7 @@ func (t *customerTask) closed() error {
 }
 
 func (t *customerTask) form(c *gin.Context, s *Server, status int, values url.Values, refusal string) {
-	t.page(c, s, status, formAddress(values, t.sa.Headquarters), "", refusal, text(values, "reason"))
+	t.page(c, s, status, formAddress(values, "", t.sa.Headquarters), "", refusal, text(values, "reason"))
 }
 
 func (t *customerTask) page(c *gin.Context, s *Server, status int, hq models.Address, notice, refusal, reason string) {
@@ -75,7 +75,7 @@ func (t *customerTask) page(c *gin.Context, s *Server, status int, hq models.Add
 
 func (t *customerTask) decide(c *gin.Context, s *Server, l link, values url.Values) (string, error) {
 	in := linkDecision(l, values)
-	if hq := formAddress(values, models.Address{}); !hq.IsZero() && in.Decision != process.Decline {
+	if hq := formAddress(values, "", models.Address{}); !hq.IsZero() && in.Decision != process.Decline {
 		in.Headquarters = &hq
 	}
 	res, err := s.processes.Decide(c.Request.Context(), l.WorkflowID, in)
@@ -110,8 +110,9 @@ func customerOutcome(d process.Decision, sa models.SmartAccount) string {
 }
 
 // formAddress is the address a form carries; the fields left empty keep the value of base.
-func formAddress(values url.Values, base models.Address) models.Address {
+func formAddress(values url.Values, prefix string, base models.Address) models.Address {
 	f := func(k, old string) string {
+		k = prefix + k
 		if v := text(values, k); v != "" || values.Has(k) {
 			return v
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,20 +22,8 @@ type delegationTask struct{}
 
 // delegationView is what the delegate's page shows and the form they fill.
 type delegationView struct {
-	Title, Delegator, Note, Recipient            string
-	Order                                        models.Order
-	Deadline                                     time.Time
-	Lines                                        []delegationLine
-	HasServices                                  bool
-	SmartAccount, VirtualAccount                 string
-	ServicesSmartAccount, ServicesVirtualAccount string
-	FormError                                    string
-}
-
-type delegationLine struct {
-	ID, SKU, Account string
-	Kind             models.LineKind
-	Quantity         int
+	orderForm
+	Title, Delegator, Note string
 }
 
 func (delegationTask) open(ctx context.Context, s *Server, l link) (subject, error) {
@@ -48,23 +35,12 @@ func (delegationTask) open(ctx context.Context, s *Server, l link) (subject, err
 	if err != nil {
 		return nil, err
 	}
-	var saIDs []string
-	for _, line := range st.Lines {
-		if line.SmartAccountID != "" {
-			saIDs = append(saIDs, line.SmartAccountID)
-		}
-	}
-	names, err := models.AccountNames(ctx, s.db, saIDs, nil)
+	f, err := s.newOrderForm(ctx, st, l.Recipient, d.ExpiresAt)
 	if err != nil {
 		return nil, err
 	}
-	v := delegationView{Title: "Assign order " + st.Order.ID + " to a Smart Account", Delegator: d.Delegator, Note: d.Note,
-		Recipient: l.Recipient, Order: st.Order, Deadline: d.ExpiresAt}
-	for _, line := range st.Lines {
-		v.Lines = append(v.Lines, delegationLine{ID: line.ID, SKU: line.SKU, Kind: line.Kind, Quantity: line.Quantity,
-			Account: names[line.SmartAccountID]})
-		v.HasServices = v.HasServices || line.Kind == models.LineCiscoService
-	}
+	f.Required = true
+	v := delegationView{orderForm: f, Title: "Assign order " + st.Order.ID + " to a Smart Account", Delegator: d.Delegator, Note: d.Note}
 	return &delegatedOrder{d: d, st: st, view: v}, nil
 }
 
@@ -83,9 +59,7 @@ func (o *delegatedOrder) closed() error { return delegationClosed(o.d) }
 
 func (o *delegatedOrder) form(c *gin.Context, s *Server, status int, values url.Values, refusal string) {
 	v := o.view
-	v.SmartAccount, v.VirtualAccount = text(values, "smartAccount"), text(values, "virtualAccount")
-	v.ServicesSmartAccount, v.ServicesVirtualAccount = text(values, "servicesTo.smartAccount"), text(values, "servicesTo.virtualAccount")
-	v.FormError = refusal
+	v.fill(values, refusal)
 	s.writePage(c, status, delegationPage, v)
 }
 
@@ -94,19 +68,8 @@ func (o *delegatedOrder) decide(c *gin.Context, s *Server, l link, values url.Va
 	if decision(values) != "ASSIGN" {
 		return "", models.Invalid("decision", "Press Assign to assign the order.")
 	}
-	req := models.AssignRequest{}
-	var err error
-	if req.Products, err = s.pageTarget(ctx, text(values, "smartAccount"), text(values, "virtualAccount"), "smartAccount"); err != nil {
-		return "", err
-	}
-	if account := text(values, "servicesTo.smartAccount"); account != "" {
-		t, err := s.pageTarget(ctx, account, text(values, "servicesTo.virtualAccount"), "servicesTo.smartAccount")
-		if err != nil {
-			return "", err
-		}
-		req.Services = &t
-	}
-	if req.Partner, err = (&partners{s: s, found: map[string]*models.AssignTarget{}}).of(ctx, o.st.Order.ResellerDomain); err != nil {
+	req, err := s.assignRequest(ctx, o.st, values)
+	if err != nil {
 		return "", err
 	}
 	actor := models.OrderActor{Email: l.Recipient, Roles: l.Roles}
@@ -118,16 +81,7 @@ func (o *delegatedOrder) decide(c *gin.Context, s *Server, l link, values url.Va
 		}
 		return "", err
 	}
-	out := models.AssignOutcome(o.st.Order.ID, req.Products.SmartAccountName, req.Products.VirtualAccount) + " " +
-		o.d.Delegator + " was told by mail."
-	if req.Services != nil {
-		out += fmt.Sprintf(" Its Cisco services lines go to %s, virtual account %s.", req.Services.SmartAccountName,
-			req.Services.VirtualAccount)
-	}
-	for _, n := range res.Notes {
-		out += " Note: " + n + "."
-	}
-	return out, nil
+	return assignOutcome(o.st.Order.ID, req, res) + " " + o.d.Delegator + " was told by mail.", nil
 }
 
 // pageTarget resolves what the delegate typed: the Smart Account by its domain identifier when it looks

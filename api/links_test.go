@@ -97,7 +97,29 @@ func linkCases(t *testing.T, h *harness) []linkCase {
 			must(t)(h.store.CloseDelegation(ctx, activities.CloseDelegationInput{DelegationID: "d-9",
 				Status: models.DelegationRevoked, Actor: "fc@acme.com"}))
 		}, http.StatusGone})
+
+	in = process.IngestInput{Order: models.Order{ID: "WO-10", Type: models.OrderStandard, EndCustomer: models.Party{Name: "Acme"},
+		FulfillmentContact: "fc@acme.com", BookedAt: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), PayloadHash: "h10",
+		WorkflowID: "order/WO-10"}, Lines: []models.OrderLine{{ID: "1", SKU: "C9300-DNA", Kind: models.LineProduct, Quantity: 3,
+		SmartLicense: true, SAMandatory: true}}}
+	models.PrepareOrder(&in.Order, in.Lines, time.Now().UTC())
+	must(t)(h.store.RecordOrder(ctx, in))
+	raw, tok = h.issueToken(models.PurposeOrderAssign, "order/WO-10", "WO-10", "fc@acme.com", hour)
+	out = append(out, linkCase{models.PurposeOrderAssign, raw, tok,
+		url.Values{"decision": {"ASSIGN"}, "smartAccount": {"acme.com"}}, func() {
+			must(t)(h.store.AssignOrderLines(ctx, activities.AssignLinesInput{OrderID: "WO-10", Actor: "bob@acme.com",
+				Changes: []models.LineTarget{{LineID: "1", SmartAccountID: h.acmeID(), VirtualAccountID: h.acmeDefaultVA()}}}))
+		}, http.StatusConflict})
 	return out
+}
+
+func (h *harness) acmeDefaultVA() string {
+	h.t.Helper()
+	var va models.VirtualAccount
+	if err := h.db.Where("smart_account_id = ? AND is_default", h.acmeID()).Take(&va).Error; err != nil {
+		h.t.Fatal(err)
+	}
+	return va.ID
 }
 
 // must fails the test on a setup step's error.
@@ -211,15 +233,19 @@ func TestLinkRefusalShowsTheFormAgain(t *testing.T) {
 			if len(p.all("form")) != 1 || !strings.Contains(p.text(), refusal.Message) {
 				t.Errorf("the form is not shown again with the refusal: %s", p.text())
 			}
-			if c.purpose != models.PurposeOrderDelegation && !strings.Contains(p.body, "typed by hand") {
-				t.Errorf("the form lost what was typed")
+			typed := "typed by hand" // the order pages have no reason: what they keep is the account typed
+			if c.purpose == models.PurposeOrderDelegation || c.purpose == models.PurposeOrderAssign {
+				typed = `value="` + c.form.Get("smartAccount") + `"`
+			}
+			if !strings.Contains(p.body, typed) {
+				t.Errorf("the form lost what was typed (%s)", typed)
 			}
 			if h.tokenRow(c.tok.ID).UsedAt != nil || h.snapshot() != before {
 				t.Errorf("a refused decision changed the database")
 			}
 		})
 	}
-	if n := len(h.fake.decideCalls()) + len(orders.calls()); n != 6 {
+	if n := len(h.fake.decideCalls()) + len(orders.calls()); n != 7 {
 		t.Errorf("%d decisions sent, want one per purpose", n)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -34,38 +35,18 @@ func (s *Server) createDelegation(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	o := st.Order
-	email := models.NormalizeEmail(body.Email)
-	switch {
-	case acc.As != models.AsFulfillmentContact:
-		err = models.Errorf(models.CodeForbidden, "only the fulfillment contact of order %s can delegate its assignment", o.ID)
-	case !o.Type.Assignable():
-		err = models.Errorf(models.CodeRefused, "%s orders cannot be assigned to a Smart Account, so their assignment cannot be delegated", o.Type)
-	case !models.ValidEmail(email):
-		err = models.Invalid("email", "email must be the delegate's address")
-	case email == o.FulfillmentContact:
-		err = models.Invalid("email", "you are the fulfillment contact: assign the order yourself")
-	case len(strings.TrimSpace(body.Note)) > 1000:
-		err = models.Invalid("note", "note is longer than 1000 characters")
-	case models.HasControl(body.Note, true):
-		err = models.Invalid("note", "note holds control characters")
-	}
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
 	a, err := s.orderActor(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	o := st.Order
 	id := models.NewID()
 	if key := strings.TrimSpace(c.GetHeader("Idempotency-Key")); key != "" {
 		sum := sha256.Sum256([]byte(a.Email + "\n" + key + "\n" + o.ID))
 		id = hex.EncodeToString(sum[:16])
 	}
-	res, err := s.orders.Delegate(ctx, st, process.DelegateInput{DelegationID: id, Actor: a, Delegate: email,
-		Note: strings.TrimSpace(body.Note)})
+	res, err := s.delegate(ctx, st, acc, process.DelegateInput{DelegationID: id, Actor: a, Delegate: body.Email, Note: body.Note})
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -73,6 +54,27 @@ func (s *Server) createDelegation(c *gin.Context) {
 	s.log.InfoContext(ctx, "order delegated", "orderId", o.ID, "delegationId", res.Delegation.ID)
 	c.Header("Location", "/api/v1/orders/"+o.ID+"/delegations/"+res.Delegation.ID)
 	c.JSON(http.StatusCreated, gin.H{"delegation": res.Delegation, "waitingOn": res.WaitingOn})
+}
+
+// delegate checks a delegation of the order's assignment and hands it to the order's process: the API
+// and the contact's emailed assignment page both go through it.
+func (s *Server) delegate(ctx context.Context, st models.OrderState, acc models.OrderAccess, in process.DelegateInput) (
+	process.DelegateResult, error) {
+	o := st.Order
+	in.Delegate, in.Note = models.NormalizeEmail(in.Delegate), strings.TrimSpace(in.Note)
+	switch {
+	case acc.As != models.AsFulfillmentContact:
+		return process.DelegateResult{}, models.Errorf(models.CodeForbidden, "only the fulfillment contact of order %s can delegate its assignment", o.ID)
+	case !o.Type.Assignable():
+		return process.DelegateResult{}, models.Errorf(models.CodeRefused, "%s orders cannot be assigned to a Smart Account, so their assignment cannot be delegated", o.Type)
+	case !models.ValidEmail(in.Delegate):
+		return process.DelegateResult{}, models.Invalid("email", "email must be the delegate's address")
+	case in.Delegate == o.FulfillmentContact:
+		return process.DelegateResult{}, models.Invalid("email", "you are the fulfillment contact: assign the order yourself")
+	case len(in.Note) > 1000:
+		return process.DelegateResult{}, models.Invalid("note", "note is longer than 1000 characters")
+	}
+	return s.orders.Delegate(ctx, st, in)
 }
 
 // listDelegations shows an order's delegations to its fulfillment contact and to support.

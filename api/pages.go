@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/licensecentral/clc/internal/webguard"
+	"github.com/licensecentral/clc/models"
 )
 
 //go:embed pages/*.html
@@ -24,10 +25,19 @@ var pageFuncs = template.FuncMap{
 		}
 		return t.UTC().Format(pageTime)
 	},
+	// address is what the addressFields part shows: an address, its fields named with the prefix.
+	"address": func(prefix string, a models.Address) addressForm { return addressForm{Prefix: prefix, Address: a} },
+}
+
+// addressForm is an address in a form, its field names prefixed (headquarters.) where the form has more.
+type addressForm struct {
+	Prefix  string
+	Address models.Address
 }
 
 func pageTemplate(name string) *template.Template {
-	return template.Must(template.New(name).Funcs(pageFuncs).ParseFS(pageFiles, "pages/layout.html", "pages/"+name+".html"))
+	return template.Must(template.New(name).Funcs(pageFuncs).ParseFS(pageFiles, "pages/layout.html", "pages/order.html",
+		"pages/"+name+".html"))
 }
 
 var (
@@ -36,6 +46,7 @@ var (
 	acceptancePage = pageTemplate("acceptance")
 	accessPage     = pageTemplate("access")
 	delegationPage = pageTemplate("delegation")
+	assignPage     = pageTemplate("assign")
 )
 
 // choice is one submit button of a task form.

@@ -80,7 +80,7 @@ func (s *Server) shipOrder(c *gin.Context) {
 		return
 	}
 	var body shipRequest
-	if err := decodeJSON(c.Request, &body); err != nil {
+	if err := DecodeJSON(c.Request, &body); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -134,7 +134,7 @@ const maxOpsReason = 2000
 func (s *Server) opsRoute(action models.OpsAction) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var body opsRequest
-		if err := decodeJSON(c.Request, &body); err != nil {
+		if err := DecodeJSON(c.Request, &body); err != nil {
 			s.writeError(c, err)
 			return
 		}

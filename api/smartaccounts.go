@@ -114,7 +114,6 @@ func requestID(requester, key string) string {
 }
 
 func (s *Server) createSmartAccount(c *gin.Context) {
-	ctx := c.Request.Context()
 	id := identity(c)
 	var body createSARequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
@@ -126,50 +125,12 @@ func (s *Server) createSmartAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	req.Requester = models.Person{Email: id.Email, Name: id.Name}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if len(key) > 200 {
 		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
 		return
 	}
-	rid := requestID(id.Email, key)
-	if key != "" {
-		if sa, ok, err := models.FindSmartAccountByRequest(ctx, s.db, rid); err != nil {
-			s.writeError(c, err)
-			return
-		} else if ok {
-			s.answerExisting(c, sa, req)
-			return
-		}
-	}
-	if !models.IsPersonalMailDomain(req.Domain) {
-		if err := s.checkDomainFree(c, req.Domain, id); err != nil {
-			s.writeError(c, err)
-			return
-		}
-	}
-	res, err := s.processes.StartSACreate(ctx, rid, req)
-	switch {
-	case process.IsAlreadyStarted(err):
-		sa, ok, ferr := models.FindSmartAccountByRequest(ctx, s.db, rid)
-		if ferr != nil || !ok {
-			s.writeError(c, models.Errorf(models.CodeConflict, "this Idempotency-Key was used for a request that was refused"))
-			return
-		}
-		s.answerExisting(c, sa, req)
-		return
-	case models.ErrorCode(err) == models.CodeConflict:
-		// Another request took the domain between the check and the start: answer as the check would.
-		if cerr := s.checkDomainFree(c, req.Domain, id); cerr != nil {
-			err = cerr
-		}
-		s.writeError(c, err)
-		return
-	case err != nil:
-		s.writeError(c, err)
-		return
-	}
-	sa, err := models.FindSmartAccount(ctx, s.db, res.SmartAccountID)
+	sa, res, err := s.requestAccount(c, id, req, requestID(id.Email, key), key != "")
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -180,15 +141,55 @@ func (s *Server) createSmartAccount(c *gin.Context) {
 	c.JSON(http.StatusAccepted, v)
 }
 
-// answerExisting answers a repeated request with the account the first one made.
-func (s *Server) answerExisting(c *gin.Context, sa models.SmartAccount, req process.SARequest) {
-	if sa.Name != req.Name || (!sa.SMB && sa.Domain != req.Domain) {
-		s.writeError(c, &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key",
-			Message: "this Idempotency-Key was already used for another request (" + sa.Name + ", " + sa.Domain + ")"})
-		return
+// requestAccount starts the creation request rid for id (FEATURES SA1–SA6): the API and the contact's
+// emailed assignment page both go through it. A repeatable request made before is answered with the
+// account it made; a live account with the exact domain is a 409 with the ways forward.
+func (s *Server) requestAccount(c *gin.Context, id auth.Identity, req process.SARequest, rid string, repeatable bool) (
+	models.SmartAccount, process.CreateResponse, error) {
+	ctx := c.Request.Context()
+	req.Requester = models.Person{Email: id.Email, Name: id.Name}
+	if repeatable {
+		sa, ok, err := models.FindSmartAccountByRequest(ctx, s.db, rid)
+		if err != nil {
+			return sa, process.CreateResponse{}, err
+		}
+		if ok {
+			return sa, process.CreateResponse{WaitingOn: sa.WaitingOn}, sameRequest(sa, req)
+		}
 	}
-	c.Header("Location", "/api/v1/smart-accounts/"+sa.ID)
-	c.JSON(http.StatusAccepted, newAccountView(sa, sa.WaitingOn))
+	if !models.IsPersonalMailDomain(req.Domain) {
+		if err := s.checkDomainFree(c, req.Domain, id); err != nil {
+			return models.SmartAccount{}, process.CreateResponse{}, err
+		}
+	}
+	res, err := s.processes.StartSACreate(ctx, rid, req)
+	switch {
+	case process.IsAlreadyStarted(err):
+		sa, ok, ferr := models.FindSmartAccountByRequest(ctx, s.db, rid)
+		if ferr != nil || !ok {
+			return sa, res, models.Errorf(models.CodeConflict, "this Idempotency-Key was used for a request that was refused")
+		}
+		return sa, process.CreateResponse{WaitingOn: sa.WaitingOn}, sameRequest(sa, req)
+	case models.ErrorCode(err) == models.CodeConflict:
+		// Another request took the domain between the check and the start: answer as the check would.
+		if cerr := s.checkDomainFree(c, req.Domain, id); cerr != nil {
+			err = cerr
+		}
+		return models.SmartAccount{}, res, err
+	case err != nil:
+		return models.SmartAccount{}, res, err
+	}
+	sa, err := models.FindSmartAccount(ctx, s.db, res.SmartAccountID)
+	return sa, res, err
+}
+
+// sameRequest refuses a repeated request that asks for another account than the one it made.
+func sameRequest(sa models.SmartAccount, req process.SARequest) error {
+	if sa.Name != req.Name || (!sa.SMB && sa.Domain != req.Domain) {
+		return &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key",
+			Message: "this Idempotency-Key was already used for another request (" + sa.Name + ", " + sa.Domain + ")"}
+	}
+	return nil
 }
 
 // checkDomainFree answers 409 when a live account uses the exact domain, listing the TLD's accounts the

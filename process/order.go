@@ -80,6 +80,9 @@ type DelegateInput struct {
 	Actor        models.OrderActor `json:"actor"`
 	Delegate     string            `json:"delegate"`
 	Note         string            `json:"note"`
+	// TokenID is the emailed link the delegation came through, Outcome what its page then says.
+	TokenID string `json:"tokenId,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
 	// Expiry ends the delegation unused (default 14 days).
 	Expiry time.Duration `json:"expiry"`
 }

@@ -303,7 +303,7 @@ func (w *orderProc) onDelegate(ctx workflow.Context, in process.DelegateInput) (
 	d := models.OrderDelegation{ID: in.DelegationID, OrderID: o.ID, Delegator: o.FulfillmentContact,
 		Delegate: models.NormalizeEmail(in.Delegate), Note: strings.TrimSpace(in.Note), Status: models.DelegationPending,
 		WorkflowID: process.DelegationWorkflowID(o.ID, in.DelegationID), ExpiresAt: now.Add(in.Expiry), CreatedAt: now}
-	d, err := run(ctx, store.CreateDelegation, activities.CreateDelegationInput{Delegation: d})
+	d, err := run(ctx, store.CreateDelegation, activities.CreateDelegationInput{Delegation: d, TokenID: in.TokenID, Outcome: in.Outcome})
 	if err != nil {
 		return process.DelegateResult{}, process.EncodeError(err)
 	}

@@ -38,18 +38,8 @@ type DepositInput struct {
 	Lines   []DepositLine
 }
 
-// Kinds of a failed deposit, as the order's process handles them.
-const (
-	// DepositTransient is a service that did not answer: the line is deposited again later.
-	DepositTransient = "TRANSIENT"
-	// DepositRejected is the service refusing the SKU: after enough of them the line goes to review.
-	DepositRejected = "REJECTED"
-	// DepositPermanent is a deposit the service will never take as sent (a conflict, an invalid field):
-	// the line goes to review at once.
-	DepositPermanent = "PERMANENT"
-)
-
-// DepositOutcome is what the service answered for one line: its entitlement, or why not.
+// DepositOutcome is what the service answered for one line: its entitlement, or why not (Kind is one
+// of models.Deposit…).
 type DepositOutcome struct {
 	Line          DepositLine
 	EntitlementID string
@@ -100,11 +90,11 @@ func outcomeOf(l DepositLine, e fulfillment.Entitlement, err error) DepositOutco
 	case err == nil:
 		return DepositOutcome{Line: l, EntitlementID: e.EntitlementID}
 	case errors.As(err, &rejected):
-		return DepositOutcome{Line: l, Kind: DepositRejected, Error: err.Error()}
+		return DepositOutcome{Line: l, Kind: models.DepositRejected, Error: err.Error()}
 	case fulfillment.Permanent(err):
-		return DepositOutcome{Line: l, Kind: DepositPermanent, Error: err.Error()}
+		return DepositOutcome{Line: l, Kind: models.DepositPermanent, Error: err.Error()}
 	}
-	return DepositOutcome{Line: l, Kind: DepositTransient, Error: err.Error()}
+	return DepositOutcome{Line: l, Kind: models.DepositTransient, Error: err.Error()}
 }
 
 func (p *Provisioner) logger() *slog.Logger {
@@ -156,22 +146,13 @@ func recordDeposit(tx *gorm.DB, l *models.OrderLine, o DepositOutcome, rejects i
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&lic).Error; err != nil {
 			return models.Event{}, fmt.Errorf("record licenses of %s/%s: %w", l.OrderID, l.ID, err)
 		}
-		l.EntitlementID, l.ProvError = o.EntitlementID, ""
-		l.SetProvisioning(models.ProvisionProvisioned, "", now)
-		return lineEvent(*l, "", models.EventLineProvisioned, map[string]any{"attempt": l.ProvAttempts + 1,
+		attempt := l.ProvAttempts + 1
+		l.Deposited(o.EntitlementID, now)
+		return lineEvent(*l, "", models.EventLineProvisioned, map[string]any{"attempt": attempt,
 			"licenseId": lic.ID, "entitlementId": o.EntitlementID, "smartAccountId": lic.SmartAccountID,
 			"virtualAccountId": lic.VirtualAccountID, "quantity": lic.Quantity, "startsAt": lic.StartsAt, "endsAt": lic.EndsAt}), nil
 	}
-	l.ProvAttempts++
-	l.ProvError = o.Error
-	reason := models.DelayFulfillmentError
-	if o.Kind == DepositRejected {
-		l.ProvRejects++
-	}
-	if o.Kind == DepositPermanent || (o.Kind == DepositRejected && l.ProvRejects >= max(rejects, 1)) {
-		reason = models.DelayManualReview
-	}
-	l.SetProvisioning(models.ProvisionPending, reason, now)
+	reason := l.DepositFailed(o.Kind, o.Error, rejects, now)
 	return lineEvent(*l, "", models.EventProvisionAttempt, map[string]any{"attempt": l.ProvAttempts, "kind": o.Kind,
 		"error": o.Error, "delayReason": reason}), nil
 }

@@ -87,16 +87,20 @@ func reprovision(tx *gorm.DB, lines []models.OrderLine, actor, why string, now t
 	for i := range lines {
 		l := &lines[i]
 		from := provisioningOf(*l)
-		var f *models.AccountFacts
-		if af, ok := facts[l.SmartAccountID]; ok {
-			f = &af
-		}
-		if l.Reprovision(f, now) {
+		if l.Reprovision(factsOf(facts, l.SmartAccountID), now) {
 			evs = append(evs, lineEvent(*l, actor, models.EventLineDelayed,
 				map[string]any{"from": from, "to": provisioningOf(*l), "why": why}))
 		}
 	}
 	return evs, nil
+}
+
+// factsOf is the account's facts, nil for a line without an account.
+func factsOf(facts map[string]models.AccountFacts, id string) *models.AccountFacts {
+	if f, ok := facts[id]; ok {
+		return &f
+	}
+	return nil
 }
 
 func provisioningOf(l models.OrderLine) map[string]any {
@@ -148,10 +152,9 @@ func (s *Store) RecordShipment(ctx context.Context, in ShipInput) (ShipResult, e
 		var evs []models.Event
 		for i := range lines {
 			l := &lines[i]
-			if !slices.Contains(in.Lines, l.ID) || l.ShippedAt != nil {
+			if !slices.Contains(in.Lines, l.ID) || !l.Ship(at) {
 				continue
 			}
-			l.ShippedAt = &at
 			shipped = append(shipped, l.ID)
 			evs = append(evs, lineEvent(*l, in.Actor, models.EventLineShipped, map[string]any{"shippedAt": at, "termEndsAt": l.TermEnd()}))
 		}
@@ -202,6 +205,10 @@ type OpsInput struct {
 // failed resolution closes it without licenses.
 func (s *Store) ApplyOps(ctx context.Context, in OpsInput) (models.OrderState, error) {
 	return s.orderStep(ctx, in.OrderID, func(tx *gorm.DB, _ *models.Order, lines []models.OrderLine, now time.Time) ([]models.Event, error) {
+		facts, err := accountFacts(tx, lines)
+		if err != nil {
+			return nil, err
+		}
 		var evs []models.Event
 		for i := range lines {
 			l := &lines[i]
@@ -209,25 +216,9 @@ func (s *Store) ApplyOps(ctx context.Context, in OpsInput) (models.OrderState, e
 				continue
 			}
 			from := provisioningOf(*l)
-			action := models.EventLineRetried
-			switch {
-			case in.Action == models.OpsManualReview:
-				action = models.EventLineManualReview
-				l.SetProvisioning(models.ProvisionPending, models.DelayManualReview, now)
-			case in.Action == models.OpsResolve && in.Outcome == models.OutcomeFailed:
-				action = models.EventLineResolved
-				l.SetProvisioning(models.ProvisionFailed, "", now)
-			default:
-				if in.Action == models.OpsResolve {
-					action = models.EventLineResolved
-				}
-				l.ProvAttempts, l.ProvRejects, l.ProvError = 0, 0, ""
-				l.SetProvisioning(models.ProvisionPending, "", now)
-				// What holds the line besides the review (an account gone provisional) holds it again.
-				if _, err := reprovision(tx, lines[i:i+1], in.Actor, "", now); err != nil {
-					return nil, err
-				}
-			}
+			l.Act(in.Action, in.Outcome, factsOf(facts, l.SmartAccountID), now)
+			action := map[models.OpsAction]string{models.OpsRetry: models.EventLineRetried,
+				models.OpsManualReview: models.EventLineManualReview, models.OpsResolve: models.EventLineResolved}[in.Action]
 			evs = append(evs, lineEvent(*l, in.Actor, action, map[string]any{"reason": in.Reason, "outcome": in.Outcome,
 				"from": from, "to": provisioningOf(*l)}))
 		}
@@ -257,14 +248,12 @@ func (s *Store) MarkStuck(ctx context.Context, in StuckInput) (StuckResult, erro
 		var evs []models.Event
 		for i := range lines {
 			l := &lines[i]
-			d := l.Deadline(in.SLA)
-			if !slices.Contains(in.Lines, l.ID) || l.StuckAt != nil || d == nil || now.Before(*d) {
+			if !slices.Contains(in.Lines, l.ID) || !l.MarkStuck(in.SLA, now) {
 				continue
 			}
-			l.StuckAt = &now
 			stuck = append(stuck, l.ID)
 			evs = append(evs, lineEvent(*l, "", models.EventLineStuck, map[string]any{"delayReason": l.DelayReason,
-				"pendingSince": l.PendingSince, "deadline": d}))
+				"pendingSince": l.PendingSince, "deadline": l.Deadline(in.SLA)}))
 		}
 		return evs, nil
 	})

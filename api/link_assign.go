@@ -50,7 +50,7 @@ type contactOrder struct {
 }
 
 func (o *contactOrder) task() *taskView {
-	return &taskView{Title: o.view.Title, Recipient: o.view.Recipient, Deadline: o.view.Deadline,
+	return &taskView{Title: o.view.Title, Recipient: o.view.Recipient, Deadline: o.view.Deadline, OrderID: o.st.Order.ID,
 		Ask: "Cisco order " + o.st.Order.ID + " waits for you to assign it to a Smart Account."}
 }
 

@@ -57,7 +57,7 @@ type choice struct {
 // taskView is what a task page shows of its task.
 type taskView struct {
 	Title, Ask                                  string
-	Recipient                                   string
+	Recipient, OrderID                          string
 	AccountName, Domain, TLD, Visibility, Note  string
 	RequesterName, RequesterEmail, Headquarters string
 	RequestedAt, Deadline                       time.Time

@@ -117,7 +117,7 @@ func LicenseTotals(ctx context.Context, db *gorm.DB, saID string, s LicenseScope
 	status := "CASE WHEN ends_at IS NOT NULL AND ends_at <= ? THEN 'EXPIRED' ELSE status END"
 	err := licenseQuery(ctx, db, saID, s, f).
 		Select("sku, "+status+" AS status, SUM(quantity) AS quantity", time.Now().UTC()).
-		Group("sku, " + status).Order("sku, status").Scan(&out).Error
+		Group("1, 2").Order("1, 2").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("total licenses of %s: %w", saID, err)
 	}

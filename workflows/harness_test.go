@@ -70,6 +70,7 @@ type searchState struct {
 	State          string
 	WaitingOn      []string
 	SmartAccountID string
+	Stuck          bool
 }
 
 type stamped[T any] struct {
@@ -123,6 +124,7 @@ func newHarness(t *testing.T, workflowID string) *harness {
 		s.State, _ = sa.GetKeyword(process.SearchState)
 		s.WaitingOn, _ = sa.GetKeywordList(process.SearchWaitingOn)
 		s.SmartAccountID, _ = sa.GetKeyword(process.SearchSmartAccount)
+		s.Stuck, _ = sa.GetBool(process.SearchStuck)
 		h.mu.Lock()
 		h.searches = append(h.searches, s)
 		h.mu.Unlock()

@@ -241,6 +241,7 @@ func (w *orderProc) onAssign(ctx workflow.Context, in process.AssignInput) (proc
 			SmartAccount: in.Request.Products.SmartAccountName, VirtualAccount: in.Request.Products.VirtualAccount})
 	}
 	w.upsertSearch(ctx)
+	w.kick()
 	return res, nil
 }
 

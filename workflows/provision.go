@@ -189,6 +189,7 @@ func (w *orderProc) markStuck(ctx workflow.Context) {
 		return
 	}
 	w.state = res.State
+	w.kick()
 	if len(res.Stuck) == 0 {
 		return
 	}

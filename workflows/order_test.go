@@ -69,7 +69,9 @@ type orderStore struct {
 
 // newOrderStore is the store of every order test, provisioning included (a shipped line assigned to an
 // ACTIVE account is deposited).
-func newOrderStore(h *harness, st models.OrderState) *orderStore { return newProvisionStore(h, st).orderStore }
+func newOrderStore(h *harness, st models.OrderState) *orderStore {
+	return newProvisionStore(h, st).orderStore
+}
 
 func baseOrderStore(h *harness, st models.OrderState) *orderStore {
 	s := &orderStore{h: h, state: st, facts: map[string]models.AccountFacts{}}

@@ -95,6 +95,16 @@ Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign 
   curl -s -X POST $B/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $T" -H "$J" \
     -d '{"email":"carol@globex.com","note":"please assign"}'
 
+Provisioning: commerce ships WO-1001's lines once it is assigned; its licenses appear in Acme's DEFAULT VA.
+Make the simulated fulfillment service fail, or refuse a SKU, and watch the line's provisioning:
+  C=$(curl -s -X POST $B/dev/token -H "$J" -d '{"email":"orders@commerce.cisco.com","roles":["commerce"]}' | jq -r .token)
+  curl -s -X POST $B/api/v1/orders/WO-1001/shipments -H "Authorization: Bearer $C" -H "$J" \
+    -d '{"lines":["1","2"],"shippedAt":"2026-11-20T09:00:00Z"}'
+  A=$(curl -s -X POST $B/dev/token -H "$J" -d '{"email":"alice@acme.com"}' | jq -r .token)
+  curl -s $B/api/v1/smart-accounts/$ACME/licenses -H "Authorization: Bearer $A"
+  curl -s -X PUT $B/dev/fulfillment -H "$J" -d '{"down":true}'     # then {"down":false}
+  curl -s "$B/api/v1/orders?provisioningStatus=PENDING&delayReason=FULFILLMENT_ERROR" -H "Authorization: Bearer $T"
+
 Partners: Olivia reads Partner X and designates its Order Fulfillment Managers (addresses of partnerx.com);
 one she removes loses the right on the next request. Cisco staff register partners (2-tier: distributorOf):
   O=$(curl -s -X POST $B/dev/token -H "$J" -d '{"email":"olivia@partnerx.com"}' | jq -r .token)

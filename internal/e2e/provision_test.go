@@ -380,4 +380,6 @@ func TestProvisionStuckAlertsOps(t *testing.T) {
 }
 
 // commerceOn is commerce on the API whose processes get the short timings (a 2 s SLA).
-func commerceOn(t *testing.T) *user { return asOn(t, sys.fast, "orders@commerce.cisco.com", models.RoleCommerce) }
+func commerceOn(t *testing.T) *user {
+	return asOn(t, sys.fast, "orders@commerce.cisco.com", models.RoleCommerce)
+}

@@ -37,6 +37,21 @@ func New(c client.Client, taskQueue string, deps Deps, opts worker.Options) work
 
 // Register puts the workflows and activities on any registry (a worker, or a test environment).
 func Register(r worker.Registry, deps Deps) {
+	RegisterWorkflows(r)
+	r.RegisterActivity(deps.Store)
+	r.RegisterActivity(deps.Mailer)
+	r.RegisterActivity(deps.Provisioner)
+	r.RegisterActivity(deps.Releaser)
+}
+
+// WorkflowRegistry is where workflows can be registered: a worker, a test environment, or the replayer
+// that checks recorded histories against the code.
+type WorkflowRegistry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}
+
+// RegisterWorkflows registers every workflow under the name its processes are started by.
+func RegisterWorkflows(r WorkflowRegistry) {
 	for name, wf := range map[string]any{
 		process.WorkflowSACreate:       workflows.SACreate,
 		process.WorkflowDomainApproval: workflows.DomainApproval,
@@ -48,10 +63,6 @@ func Register(r worker.Registry, deps Deps) {
 		// The clients start processes by these names; the workflows start their children by function.
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
 	}
-	r.RegisterActivity(deps.Store)
-	r.RegisterActivity(deps.Mailer)
-	r.RegisterActivity(deps.Provisioner)
-	r.RegisterActivity(deps.Releaser)
 }
 
 // EnsureSearchAttributes registers the workflows' custom search attributes on the namespace; those

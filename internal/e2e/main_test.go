@@ -72,6 +72,10 @@ func run(m *testing.M) int {
 	}
 	sys = e
 	code := m.Run()
+	if err := recordHistories(ctx, e.tc, e.temporal.GetDefaultNamespace()); err != nil {
+		fmt.Fprintln(os.Stderr, "recording histories failed:", err)
+		code = 1
+	}
 	e.stop(ctx)
 	return code
 }

@@ -143,8 +143,17 @@ func recordDeposit(tx *gorm.DB, l *models.OrderLine, o DepositOutcome, rejects i
 		lic := models.License{ID: models.NewID(), SmartAccountID: l.SmartAccountID, VirtualAccountID: l.VirtualAccountID,
 			OrderID: l.OrderID, LineID: l.ID, SKU: l.SKU, Description: l.Description, Quantity: l.Quantity,
 			Status: models.LicenseActive, StartsAt: l.ShippedAt, EndsAt: l.TermEnd(), CreatedAt: now, UpdatedAt: now}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&lic).Error; err != nil {
-			return models.Event{}, fmt.Errorf("record licenses of %s/%s: %w", l.OrderID, l.ID, err)
+		// Licenses held for the line (moved out of a holding account, or waiting for a provisional account)
+		// become usable where they are; a line with none gets its licenses now.
+		res := tx.Model(&models.License{}).Where("order_id = ? AND line_id = ? AND smart_account_id = ?", l.OrderID, l.ID, l.SmartAccountID).
+			Updates(map[string]any{"status": models.LicenseActive, "updated_at": now})
+		if res.Error != nil {
+			return models.Event{}, fmt.Errorf("activate held licenses of %s/%s: %w", l.OrderID, l.ID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&lic).Error; err != nil {
+				return models.Event{}, fmt.Errorf("record licenses of %s/%s: %w", l.OrderID, l.ID, err)
+			}
 		}
 		attempt := l.ProvAttempts + 1
 		l.Deposited(o.EntitlementID, now)

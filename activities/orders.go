@@ -49,9 +49,14 @@ func (s *Store) RecordOrder(ctx context.Context, in process.IngestInput) (Record
 		if err := addRollups(tx, models.RollupOf(o, 1)); err != nil {
 			return err
 		}
-		if err := writeEvents(tx, o.CreatedAt, event("", models.TargetOrder, o.ID, models.RoleCommerce, models.EventOrderIngested,
+		deposited, err := recordDeposited(tx, o, in.Lines)
+		if err != nil {
+			return err
+		}
+		ingested := event("", models.TargetOrder, o.ID, models.RoleCommerce, models.EventOrderIngested,
 			map[string]any{"type": o.Type, "purchaseOrder": o.PurchaseOrder, "fulfillmentContact": o.FulfillmentContact,
-				"lines": len(in.Lines), "reseller": o.ResellerDomain, "distributor": o.DistributorDomain})); err != nil {
+				"lines": len(in.Lines), "reseller": o.ResellerDomain, "distributor": o.DistributorDomain})
+		if err := writeEvents(tx, o.CreatedAt, append([]models.Event{ingested}, deposited...)...); err != nil {
 			return err
 		}
 		out = RecordOrderResult{State: models.OrderState{Order: in.Order, Lines: in.Lines, Delegations: []models.OrderDelegation{}}, Created: true}
@@ -138,13 +143,24 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 				l.AssignmentStatus = models.AssignInHolding
 			}
 			l.Reprovision(&f, now)
-			if l.ProvisioningStatus == models.ProvisionProvisioned && l.SmartLicense {
+			switch {
+			case l.ProvisioningStatus == models.ProvisionProvisioned && l.SmartLicense:
 				// A support reassignment of a provisioned line: its licenses go with it, usable only in
 				// an ACTIVE account.
 				if f.Status != models.SAActive || f.Type == models.SATypeHolding {
 					return refused("line %s of order %s is provisioned: its licenses can move to an ACTIVE customer account only", l.ID, o.ID)
 				}
-				moved, err := models.MoveLineLicenses(tx, *l, l.SmartAccountID, l.VirtualAccountID, models.LicenseActive, in.Actor, in.Reason, now)
+				moved, err := models.MoveLineLicenses(tx, *l, l.SmartAccountID, l.VirtualAccountID, models.LicenseActive, in.Actor,
+					"reassignment", in.Reason, now)
+				if err != nil {
+					return err
+				}
+				evs = append(evs, moved...)
+			case l.ShippedAt != nil && l.SmartLicense:
+				// A shipped line leaving a holding account (FEATURES HA3): its held licenses go with it, in
+				// the same transaction, and stay held until the line is provisioned there.
+				moved, err := models.MoveLineLicenses(tx, *l, l.SmartAccountID, l.VirtualAccountID, models.LicenseHeld, in.Actor,
+					"transfer", in.Reason, now)
 				if err != nil {
 					return err
 				}
@@ -171,6 +187,11 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 			if err := rollUpOrder(tx, &o, lines, now); err != nil {
 				return err
 			}
+			held, err := holdLicenses(tx, lines, in.Actor, now)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, held...)
 		}
 		evs = append(evs, used...)
 		if err := writeEvents(tx, now, evs...); err != nil {
@@ -284,7 +305,7 @@ func rollUpOrder(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now tim
 			return fmt.Errorf("record holders of %s: %w", o.ID, err)
 		}
 	}
-	return nil
+	return noteHoldings(tx, o.ID, lines, now)
 }
 
 // CreateDelegationInput is a fulfillment contact's delegation of an order's assignment.

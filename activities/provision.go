@@ -165,7 +165,11 @@ func (s *Store) RecordShipment(ctx context.Context, in ShipInput) (ShipResult, e
 			}
 		}
 		more, err := reprovision(tx, lines, in.Actor, "shipped", now)
-		return append(evs, more...), err
+		if err != nil {
+			return nil, err
+		}
+		held, err := holdLicenses(tx, lines, in.Actor, now)
+		return slices.Concat(evs, more, held), err
 	})
 	if err != nil {
 		return ShipResult{}, err

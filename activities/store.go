@@ -80,9 +80,20 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 		if err := lockTLD(tx, tld); err != nil {
 			return err
 		}
+		typ := r.Type
+		if typ == "" {
+			typ = models.SATypeCustomer
+		}
 		taken, err := domainTaken(tx, r.Domain)
+		if typ == models.SATypeHolding {
+			// A partner keeps holding accounts beside its own account: they are told apart by name.
+			taken, err = models.HoldingNameTaken(tx, r.Domain, r.Name)
+		}
 		if err != nil {
 			return err
+		}
+		if taken && typ == models.SATypeHolding {
+			return conflictError(fmt.Sprintf("%s already has a holding account named %s", r.Domain, r.Name))
 		}
 		if taken {
 			return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", r.Domain))
@@ -96,7 +107,7 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		sa := models.SmartAccount{
 			ID: models.NewID(), RequestID: in.RequestID, WorkflowID: in.WorkflowID,
-			Name: r.Name, Domain: r.Domain, TLD: tld, Type: models.SATypeCustomer, SMB: act.SMB,
+			Name: r.Name, Domain: r.Domain, TLD: tld, Type: typ, SMB: act.SMB,
 			Visibility: r.Visibility, Status: act.Status, Headquarters: r.Headquarters,
 			NoteToApprover: r.NoteToApprover, RequestedBy: models.NormalizeEmail(r.Requester.Email),
 			NominatedAdmins: r.NominatedAdmins, CreatedAt: now, UpdatedAt: now,
@@ -116,6 +127,9 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 			return err
 		}
 		if err := tx.Create(&sa).Error; err != nil {
+			if models.IsUniqueViolation(err) && typ == models.SATypeHolding {
+				return conflictError(fmt.Sprintf("%s already has a holding account named %s", r.Domain, r.Name))
+			}
 			if models.IsUniqueViolation(err) {
 				return conflictError(fmt.Sprintf("a Smart Account already uses the domain %s", r.Domain))
 			}
@@ -130,7 +144,7 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 			event(sa.ID, models.TargetSmartAccount, sa.ID, sa.RequestedBy, models.EventSARequested, map[string]any{
 				"name": sa.Name, "domain": sa.Domain, "status": sa.Status, "why": act.Why, "smb": sa.SMB,
 				"visibility": sa.Visibility, "nominatedAdmins": sa.NominatedAdmins, "onBehalf": sa.OnBehalf,
-				"customerContacts": sa.CustomerContacts, "modifiedDomain": r.ModifiedDomain}),
+				"customerContacts": sa.CustomerContacts, "modifiedDomain": r.ModifiedDomain, "type": sa.Type}),
 			event(sa.ID, models.TargetVirtualAccount, va.ID, models.ActorSystem, models.EventVACreated, map[string]any{
 				"name": va.Name, "default": true}),
 		); err != nil {
@@ -367,8 +381,9 @@ func lockTLD(tx *gorm.DB, tld string) error {
 
 func domainTaken(tx *gorm.DB, domain string) (bool, error) {
 	var n int64
-	err := tx.Model(&models.SmartAccount{}).Where("domain = ? AND status NOT IN ?", domain,
-		[]models.SAStatus{models.SADeclined, models.SAExpired}).Count(&n).Error
+	// Holding accounts share their partner's domain: only a customer account takes it.
+	err := tx.Model(&models.SmartAccount{}).Where("domain = ? AND type = ? AND status NOT IN ?", domain,
+		models.SATypeCustomer, []models.SAStatus{models.SADeclined, models.SAExpired}).Count(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("check domain %s: %w", domain, err)
 	}

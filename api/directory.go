@@ -11,7 +11,6 @@ import (
 // directoryEntry is one account of the Access Directory.
 type directoryEntry struct {
 	accountSummary
-	Type         models.SAType   `json:"type"`
 	MyRoles      []roleOn        `json:"myRoles"`
 	Why          string          `json:"why"`
 	PendingCount *int64          `json:"pendingAccessRequests,omitempty"`
@@ -61,7 +60,7 @@ func (s *Server) directory(c *gin.Context) {
 	}
 	out := make([]directoryEntry, 0, len(entries))
 	for _, e := range entries {
-		d := directoryEntry{accountSummary: summary(e.Account), Type: e.Account.Type, Why: e.Why, MyRoles: []roleOn{},
+		d := directoryEntry{accountSummary: summary(e.Account), Why: e.Why, MyRoles: []roleOn{},
 			MyRequests: []myAccessBrief{}}
 		d.Admins, d.Actions = e.Admins, actionsFor(e.Account)
 		for _, r := range e.MyRoles {

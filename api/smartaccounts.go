@@ -30,6 +30,8 @@ type createSARequest struct {
 	CustomerContacts []string `json:"customerContacts"`
 	NoteToCustomer   string   `json:"noteToCustomer"`
 	ModifiedDomain   bool     `json:"modifiedDomain"`
+	// Type HOLDING asks for a Partner Holding Account (see holding.go); CUSTOMER is the default.
+	Type models.SAType `json:"type"`
 }
 
 const maxNominees = 50
@@ -91,6 +93,9 @@ func (r *createSARequest) validate(requester string) (process.SARequest, error) 
 			out.NominatedAdmins = append(out.NominatedAdmins, e)
 		}
 	}
+	if err := r.validateType(&out); err != nil {
+		return out, err
+	}
 	return out, r.validateOnBehalf(&out)
 }
 
@@ -121,6 +126,9 @@ func (s *Server) createSmartAccount(c *gin.Context) {
 		return
 	}
 	req, err := body.validate(id.Email)
+	if err == nil && req.Type == models.SATypeHolding {
+		err = s.holdingRequest(c, &req, id.Email)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -157,7 +165,7 @@ func (s *Server) requestAccount(c *gin.Context, id auth.Identity, req process.SA
 			return sa, process.CreateResponse{WaitingOn: sa.WaitingOn}, sameRequest(sa, req)
 		}
 	}
-	if !models.IsPersonalMailDomain(req.Domain) {
+	if !models.IsPersonalMailDomain(req.Domain) && req.Type != models.SATypeHolding {
 		if err := s.checkDomainFree(c, req.Domain, id); err != nil {
 			return models.SmartAccount{}, process.CreateResponse{}, err
 		}
@@ -206,7 +214,7 @@ func (s *Server) checkDomainFree(c *gin.Context, domain string, id auth.Identity
 	}
 	taken := false
 	for _, sa := range live {
-		taken = taken || sa.Domain == domain
+		taken = taken || sa.Domain == domain && sa.Type != models.SATypeHolding
 	}
 	if !taken {
 		return nil

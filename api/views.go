@@ -42,10 +42,12 @@ type accountSummary struct {
 	Status     models.SAStatus   `json:"status"`
 	Visibility models.Visibility `json:"visibility"`
 	SMB        bool              `json:"smb"`
+	Type       models.SAType     `json:"type"`
 	Admins     []string          `json:"admins,omitempty"`
 	Actions    []string          `json:"actions,omitempty"`
 }
 
 func summary(sa models.SmartAccount) accountSummary {
-	return accountSummary{ID: sa.ID, Name: sa.Name, Domain: sa.Domain, Status: sa.Status, Visibility: sa.Visibility, SMB: sa.SMB}
+	return accountSummary{ID: sa.ID, Name: sa.Name, Domain: sa.Domain, Status: sa.Status, Visibility: sa.Visibility, SMB: sa.SMB,
+		Type: sa.Type}
 }

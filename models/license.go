@@ -152,6 +152,13 @@ func TransferLicenses(ctx context.Context, db *gorm.DB, actor, saID string, t Li
 	var moved []License
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := tx.Statement.Context
+		sa, err := accountType(tx, saID)
+		if err != nil {
+			return err
+		}
+		if sa.Type == SATypeHolding {
+			return ErrHeldLicenses(sa.Name)
+		}
 		for _, f := range []struct{ field, id string }{{"from", t.From}, {"to", t.To}} {
 			if _, err := FindVirtualAccount(c, tx, saID, f.id); err != nil {
 				return Invalid(f.field, "%s has no virtual account %s", saID, f.id)
@@ -224,9 +231,9 @@ func moveLicenses(tx *gorm.DB, from License, n int, saID, vaID string, now time.
 }
 
 // MoveLineLicenses moves every license of a line to another account and virtual account (a support
-// reassignment of a provisioned line), with the status the new account gives it, and returns the
-// line's event.
-func MoveLineLicenses(tx *gorm.DB, l OrderLine, saID, vaID string, status LicenseStatus, actor, reason string,
+// reassignment of a provisioned line, or a held line's transfer out of a holding account: why), with
+// the status the new account gives it, and returns the line's event.
+func MoveLineLicenses(tx *gorm.DB, l OrderLine, saID, vaID string, status LicenseStatus, actor, why, reason string,
 	now time.Time) ([]Event, error) {
 	var rows []License
 	if err := tx.Where("order_id = ? AND line_id = ?", l.OrderID, l.ID).Order("id").Find(&rows).Error; err != nil {
@@ -242,7 +249,7 @@ func MoveLineLicenses(tx *gorm.DB, l OrderLine, saID, vaID string, status Licens
 			return nil, err
 		}
 		evs = append(evs, NewEvent(saID, TargetOrderLine, l.OrderID+"/"+l.ID, actor, EventLicensesMoved,
-			map[string]any{"orderId": l.OrderID, "lineId": l.ID, "sku": r.SKU, "quantity": r.Quantity, "why": "reassignment",
+			map[string]any{"orderId": l.OrderID, "lineId": l.ID, "sku": r.SKU, "quantity": r.Quantity, "why": why, "status": status,
 				"reason": reason, "from": map[string]any{"smartAccountId": r.SmartAccountID, "virtualAccountId": r.VirtualAccountID},
 				"to": map[string]any{"smartAccountId": saID, "virtualAccountId": vaID}}))
 	}

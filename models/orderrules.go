@@ -78,6 +78,9 @@ type OrderAccess struct {
 	As       string
 	// Delegation is the delegation that entitles a delegate.
 	Delegation string
+	// OFM are the partner rights that entitle an Order Fulfillment Manager: which holding accounts they
+	// may deposit in and transfer from (holdingRule).
+	OFM PartnerRights
 }
 
 // AccessTo decides what an actor may do with an order (FEATURES OR7, OR8, OR9, X3): its fulfillment
@@ -94,7 +97,7 @@ func AccessTo(a OrderActor, o Order, delegations []OrderDelegation, memberOfHold
 	case fc != "" && EmailDomain(email) == EmailDomain(fc) && !IsPersonalMailDomain(EmailDomain(fc)):
 		return OrderAccess{See: true, Act: true, As: AsSameDomain}
 	case a.OFM.Manages(o):
-		return OrderAccess{See: true, Act: true, As: AsOFM}
+		return OrderAccess{See: true, Act: true, As: AsOFM, OFM: a.OFM}
 	}
 	for _, d := range delegations {
 		if d.OrderID == o.ID && d.Delegate == email && d.ActiveAt(now) {
@@ -121,6 +124,8 @@ type AssignTarget struct {
 	VirtualAccountID string     `json:"virtualAccountId"`
 	VirtualAccount   string     `json:"virtualAccountName"`
 	Visibility       Visibility `json:"visibility"`
+	// Domain is the account's domain: a holding account's is its partner's.
+	Domain string `json:"domain,omitempty"`
 }
 
 // AssignRequest is one order's share of an assignment: where products, Cisco services and partner
@@ -171,6 +176,13 @@ func PlanAssignment(o Order, lines []OrderLine, acc OrderAccess, req AssignReque
 	for _, t := range []*AssignTarget{&req.Products, req.Services, req.Partner} {
 		if t != nil && !Assignable(t.Status) {
 			return AssignPlan{}, Errorf(CodeRefused, "the Smart Account %s is %s: orders can be assigned to ACTIVE or pending accounts only", t.SmartAccountName, t.Status)
+		}
+	}
+	for _, t := range []*AssignTarget{&req.Products, req.Services} {
+		if t != nil && t.Type == SATypeHolding {
+			if err := holdingRule(o, acc, *t, "deposit order %s in"); err != nil {
+				return AssignPlan{}, err
+			}
 		}
 	}
 	selected := map[string]bool{}

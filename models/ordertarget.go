@@ -124,7 +124,7 @@ func ResolveVirtualAccount(ctx context.Context, db *gorm.DB, saID, nameOrID, fie
 // Target builds an assignment target from an account and one of its virtual accounts.
 func Target(sa SmartAccount, va VirtualAccount) AssignTarget {
 	return AssignTarget{SmartAccountID: sa.ID, SmartAccountName: sa.Name, Status: sa.Status, Type: sa.Type,
-		VirtualAccountID: va.ID, VirtualAccount: va.Name, Visibility: sa.Visibility}
+		VirtualAccountID: va.ID, VirtualAccount: va.Name, Visibility: sa.Visibility, Domain: sa.Domain}
 }
 
 // PartnerAccount finds a reseller's own account by its domain: a Partner Holding Account of the

@@ -22,6 +22,8 @@ type SARequest struct {
 	NoteToCustomer   string   `json:"noteToCustomer,omitempty"`
 	// ModifiedDomain sends the domain identifier to Cisco's approval (FEATURES SA6).
 	ModifiedDomain bool `json:"modifiedDomain,omitempty"`
+	// Type is CUSTOMER, or HOLDING for a Partner Holding Account (FEATURES SA12); empty is CUSTOMER.
+	Type models.SAType `json:"type,omitempty"`
 }
 
 // SACreateInput starts the creation process of one request.

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -31,14 +33,39 @@ type devUser struct {
 	Email, Name, Roles string
 }
 
-// DevRoutes mounts the dev stack's sign-in at the root of r: GET /dev/login?next= (a form, and the
-// known users to pick from), POST /dev/login and POST /dev/logout. It signs anyone in as anyone with
-// any roles, so only the dev stack may mount it; set Config.LoginPath to "/dev/login" there.
-func (s *SignIn) DevRoutes(r gin.IRouter) {
-	r.GET("/dev/login", s.devLoginPage)
-	// Guarded even here: a cross-site form could otherwise sign a browser in as someone else.
-	r.POST("/dev/login", s.sessions.CrossOrigin, s.devLogin)
-	r.POST("/dev/logout", s.sessions.CrossOrigin, s.logout("/dev/login"))
+// DevUser is whom the dev stack signs in: POST /dev/token's body and POST /dev/login's form.
+type DevUser struct {
+	Email, Name, Company string
+	// Roles are the platform roles to hold from now on, as a token would carry them.
+	Roles []string
+}
+
+// RecordDevUser records the user the dev stack signs in as, creating them when unknown: the one
+// place both /dev/token (bearer tokens) and /dev/login (browser sessions) take their user from, so the
+// two sign in the same person. The roles are the given ones, so one user can be tried with different
+// roles; a name or company left empty keeps the known one (shown only: partner rights come from the
+// partner rows of the address). A bad email is a models.Invalid error naming "email".
+func RecordDevUser(ctx context.Context, db *gorm.DB, in DevUser) (models.User, error) {
+	email := models.NormalizeEmail(in.Email)
+	if !models.ValidEmail(email) {
+		return models.User{}, models.Invalid("email", "not an email address (name@example.com)")
+	}
+	var known models.User
+	err := db.WithContext(ctx).Where("email = ?", email).Take(&known).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.User{}, fmt.Errorf("dev sign-in: read user %s: %w", email, err)
+	}
+	u := models.User{Email: email, Name: in.Name, CCOID: known.CCOID, Company: in.Company, PlatformRoles: in.Roles}
+	if u.Name == "" {
+		u.Name = known.Name
+	}
+	if u.Company == "" {
+		u.Company = known.Company
+	}
+	if u.PlatformRoles == nil {
+		u.PlatformRoles = []string{}
+	}
+	return models.UpsertUser(ctx, db, u)
 }
 
 func (s *SignIn) devLoginPage(c *gin.Context) {
@@ -58,33 +85,26 @@ func (s *SignIn) renderDevLogin(c *gin.Context, status int, page devLogin) {
 	render(c, s.log, status, devLoginPage, page)
 }
 
-// devLogin signs in as the posted email with the posted roles. A known user keeps their name, CCO id
-// and company (shown only: partner rights come from the partner rows of the address); the roles are
-// what the form says, so one user can be tried with different roles.
+// devLogin signs in as the posted email with the posted roles (comma- or space-separated).
 func (s *SignIn) devLogin(c *gin.Context) {
-	email := models.NormalizeEmail(c.PostForm("email"))
-	roles := c.PostForm("roles")
+	email, roles := c.PostForm("email"), c.PostForm("roles")
 	next := localPath(c.PostForm("next"))
-	if !models.ValidEmail(email) {
-		s.renderDevLogin(c, http.StatusBadRequest, devLogin{Next: next, Email: c.PostForm("email"), Roles: roles,
-			ErrorField: "email", Error: "not an email address (name@example.com)"})
-		return
-	}
-	var known models.User
-	err := s.db.WithContext(c.Request.Context()).Where("email = ?", email).Take(&known).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		s.log.ErrorContext(c.Request.Context(), "dev sign-in: read user", "user", email, "error", err)
-		fail(c, s.log, http.StatusInternalServerError, &models.Error{Code: models.CodeInternal,
-			Message: "Reading the user failed; it was logged."})
-		return
-	}
 	// The same claims mapping as a token's, so roles split and deduplicate as they would there.
-	id, err := auth.IdentityFromClaims(map[string]any{"email": email, "roles": roles, "name": known.Name,
-		"cco_id": known.CCOID, "company": known.Company}, "roles")
-	if err != nil {
+	id, err := auth.IdentityFromClaims(map[string]any{"email": models.NormalizeEmail(email), "roles": roles}, "roles")
+	if err != nil && models.ValidEmail(models.NormalizeEmail(email)) {
 		s.renderDevLogin(c, http.StatusBadRequest, devLogin{Next: next, Email: email, Roles: roles,
-			ErrorField: "email", Error: err.Error()})
+			ErrorField: "roles", Error: err.Error()})
 		return
 	}
-	s.signIn(c, id, "dev", next)
+	u, err := RecordDevUser(c.Request.Context(), s.db, DevUser{Email: email, Roles: id.Roles})
+	var bad *models.Error
+	if errors.As(err, &bad) && bad.Code == models.CodeInvalid {
+		s.renderDevLogin(c, http.StatusBadRequest, devLogin{Next: next, Email: email, Roles: roles,
+			ErrorField: bad.Field, Error: bad.Message})
+		return
+	}
+	if err != nil {
+		u.Email = models.NormalizeEmail(email)
+	}
+	s.start(c, u, err, "dev", next)
 }

@@ -121,9 +121,9 @@ func TestDevLoginSignsIn(t *testing.T) {
 		t.Fatalf("user row = %+v", u)
 	}
 
-	resp, _ = b.do(b.stay, http.MethodPost, a.url+"/dev/logout", nil, sameOrigin(a.url))
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dev/login" {
-		t.Fatalf("POST /dev/logout: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	resp, body = b.do(b.stay, http.MethodPost, a.url+"/logout", url.Values{CSRFField: {b.csrf(a)}}, sameOrigin(a.url))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `href="/dev/login"`) {
+		t.Fatalf("POST /logout: %d %s", resp.StatusCode, body)
 	}
 	if _, redirect := b.whoami(a); !strings.HasPrefix(redirect, "/dev/login?next=") {
 		t.Fatalf("after sign-out: redirect %q", redirect)

@@ -56,7 +56,8 @@ func listenApp(t *testing.T) *app {
 //
 //	GET  /whoami  (Require)  the identity as JSON
 //	GET  /maybe   (Optional) the identity, or {"anonymous":true}
-//	POST /form    (Require, CrossOrigin) "done"
+//	GET  /token   (Require)  the session's CSRF token, as a page puts it in its forms
+//	POST /form    (Require)  "done"
 func (a *app) start(t *testing.T, cfg Config) *app {
 	t.Helper()
 	if cfg.PublicURL == "" {
@@ -76,9 +77,6 @@ func (a *app) start(t *testing.T, cfg Config) *app {
 	a.signIn, a.db = s, cfg.DB
 	r := gin.New()
 	s.Routes(r)
-	if cfg.LoginPath == "/dev/login" {
-		s.DevRoutes(r)
-	}
 	r.GET("/whoami", s.Sessions().Require, func(c *gin.Context) {
 		id, _ := Identity(c)
 		c.JSON(http.StatusOK, id)
@@ -90,7 +88,8 @@ func (a *app) start(t *testing.T, cfg Config) *app {
 		}
 		c.JSON(http.StatusOK, gin.H{"anonymous": true})
 	})
-	r.POST("/form", s.Sessions().Require, s.Sessions().CrossOrigin, func(c *gin.Context) {
+	r.GET("/token", s.Sessions().Require, func(c *gin.Context) { c.String(http.StatusOK, CSRFToken(c)) })
+	r.POST("/form", s.Sessions().Require, func(c *gin.Context) {
 		c.String(http.StatusOK, "done")
 	})
 	a.srv.Config.Handler = r
@@ -204,4 +203,14 @@ func (b *browser) whoami(a *app) (id auth.Identity, redirect string) {
 		b.t.Fatalf("whoami: %d %s", resp.StatusCode, body)
 		return auth.Identity{}, ""
 	}
+}
+
+// csrf is the CSRF token of the browser's session, read from a page as a form would carry it.
+func (b *browser) csrf(a *app) string {
+	b.t.Helper()
+	resp, body := b.do(b.stay, http.MethodGet, a.url+"/token", nil, nil)
+	if resp.StatusCode != http.StatusOK || body == "" {
+		b.t.Fatalf("GET /token: %d %q", resp.StatusCode, body)
+	}
+	return body
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type OIDCConfig struct {
 	Issuer string
 	// ClientID is this server's client id; ID tokens must be issued to it (aud).
 	ClientID string
+	// RedirectURL is where the provider sends the browser back, registered with it; default the
+	// public URL + CallbackPath. It must reach this server's CallbackPath.
+	RedirectURL string
 	// ClientSecret authenticates the code exchange; empty for a public client, which PKCE protects.
 	ClientSecret string
 	// Scopes requested; default openid, email and profile. openid is always requested.
@@ -73,6 +77,14 @@ func newOIDCSignIn(ctx context.Context, cfg Config, sessions *Sessions) (*oidcSi
 	if oc.Issuer == "" || oc.ClientID == "" {
 		return nil, errors.New("web: OIDC needs an issuer and a client id")
 	}
+	redirect := oc.RedirectURL
+	if redirect == "" {
+		redirect = strings.TrimRight(cfg.PublicURL, "/") + CallbackPath
+	}
+	if u, err := url.Parse(redirect); err != nil || u.Path != CallbackPath ||
+		(u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("web: OIDC redirect URL %q is not an http(s) URL ending in %s", redirect, CallbackPath)
+	}
 	client, ok := ctx.Value(oauth2.HTTPClient).(*http.Client)
 	if !ok {
 		client = &http.Client{Timeout: providerTimeout}
@@ -100,7 +112,7 @@ func newOIDCSignIn(ctx context.Context, cfg Config, sessions *Sessions) (*oidcSi
 			ClientID:     oc.ClientID,
 			ClientSecret: oc.ClientSecret,
 			Endpoint:     provider.Endpoint(),
-			RedirectURL:  strings.TrimRight(cfg.PublicURL, "/") + "/auth/callback",
+			RedirectURL:  redirect,
 			Scopes:       scopes,
 		},
 		client:     client,

@@ -126,7 +126,7 @@ func startIdP(t *testing.T, callback string, claimsInToken bool) string {
 func oidcApp(t *testing.T, claimsInToken bool) *app {
 	t.Helper()
 	a := listenApp(t)
-	issuer := startIdP(t, a.url+"/auth/callback", claimsInToken)
+	issuer := startIdP(t, a.url+"/login/callback", claimsInToken)
 	return a.start(t, Config{OIDC: &OIDCConfig{Issuer: issuer, ClientID: clientID, ClientSecret: clientSecret}})
 }
 
@@ -140,7 +140,7 @@ var (
 func signInAtProvider(t *testing.T, b *browser, a *app, page, username string) (*http.Response, string) {
 	t.Helper()
 	_, redirect := b.whoami(a)
-	if !strings.HasPrefix(redirect, "/auth/login?next=") {
+	if !strings.HasPrefix(redirect, "/login?next=") {
 		t.Fatalf("no sign-in redirect from %s: %q", page, redirect)
 	}
 	return loginAtProvider(t, b, a.url+page, username)
@@ -173,7 +173,7 @@ func TestOIDCSignInAndOut(t *testing.T) {
 
 			// A page asks for a session: the browser goes to the provider and back to the page.
 			_, redirect := b.whoami(a)
-			if want := "/auth/login?next=%2Fwhoami"; redirect != want {
+			if want := "/login?next=%2Fwhoami"; redirect != want {
 				t.Fatalf("redirect = %q, want %q", redirect, want)
 			}
 			resp, body := signInAtProvider(t, b, a, "/whoami?tab=orders", "alice")
@@ -195,20 +195,49 @@ func TestOIDCSignInAndOut(t *testing.T) {
 				t.Fatalf("user row = %+v", u)
 			}
 
-			// Another site cannot sign her out.
-			resp, _ = b.do(b.stay, http.MethodPost, a.url+"/auth/logout", nil, http.Header{"Origin": {"https://evil.example"}})
-			if resp.StatusCode != http.StatusForbidden {
-				t.Fatalf("cross-site sign-out: %d", resp.StatusCode)
-			}
-			if _, redirect := b.whoami(a); redirect != "" {
-				t.Fatal("the cross-site sign-out signed her out")
+			// Another site cannot sign her out, nor can a form without her session's token.
+			token := b.csrf(a)
+			for name, tc := range map[string]struct {
+				form   url.Values
+				header http.Header
+			}{
+				"cross-site":  {url.Values{CSRFField: {token}}, http.Header{"Origin": {"https://evil.example"}}},
+				"no token":    {nil, sameOrigin(a.url)},
+				"wrong token": {url.Values{CSRFField: {"guessed"}}, sameOrigin(a.url)},
+			} {
+				resp, _ = b.do(b.stay, http.MethodPost, a.url+"/logout", tc.form, tc.header)
+				if resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("%s sign-out: %d", name, resp.StatusCode)
+				}
+				if _, redirect := b.whoami(a); redirect != "" {
+					t.Fatalf("the %s sign-out signed her out", name)
+				}
 			}
 
-			resp, _ = b.do(b.stay, http.MethodPost, a.url+"/auth/logout", nil, sameOrigin(a.url))
-			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
-				t.Fatalf("sign-out: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+			// A copy of her cookie that was tampered with, or one of hers that expired, is no session.
+			good := b.cookie(a.url, "clc_session")
+			flip := []byte(good)
+			flip[len(flip)/2] ^= 1
+			expired, err := a.signIn.Sessions().cookie(*u, time.Now().Add(-a.signIn.Sessions().ttl-time.Second))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if _, redirect := b.whoami(a); redirect != "/auth/login?next=%2Fwhoami" {
+			for name, v := range map[string]string{"tampered": string(flip), "expired": expired.Value} {
+				thief := newBrowser(t)
+				thief.setCookie(a.url, "clc_session", v)
+				if _, redirect := thief.whoami(a); redirect != "/login?next=%2Fwhoami" {
+					t.Fatalf("%s cookie: redirect %q", name, redirect)
+				}
+			}
+
+			resp, body = b.do(b.stay, http.MethodPost, a.url+"/logout", url.Values{CSRFField: {token}}, sameOrigin(a.url))
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, "signed out") {
+				t.Fatalf("sign-out: %d %s", resp.StatusCode, body)
+			}
+			if b.cookie(a.url, "clc_session") != "" {
+				t.Fatal("the session cookie is still there after sign-out")
+			}
+			if _, redirect := b.whoami(a); redirect != "/login?next=%2Fwhoami" {
 				t.Fatalf("after sign-out: redirect %q", redirect)
 			}
 		})
@@ -218,11 +247,11 @@ func TestOIDCSignInAndOut(t *testing.T) {
 func TestOIDCNextStaysOnSite(t *testing.T) {
 	a := oidcApp(t, false)
 	b := newBrowser(t)
-	resp, _ := b.do(b.stay, http.MethodGet, a.url+"/auth/login?next="+url.QueryEscape("//evil.example/x"), nil, nil)
+	resp, _ := b.do(b.stay, http.MethodGet, a.url+"/login?next="+url.QueryEscape("//evil.example/x"), nil, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
-	resp, body := signInAtProvider(t, b, a, "/auth/login?next="+url.QueryEscape("https://evil.example/x"), "alice")
+	resp, body := signInAtProvider(t, b, a, "/login?next="+url.QueryEscape("https://evil.example/x"), "alice")
 	if resp.Request.URL.Host != strings.TrimPrefix(a.url, "http://") || resp.Request.URL.Path != "/" {
 		t.Fatalf("after sign-in the browser is at %s (%d %s)", resp.Request.URL, resp.StatusCode, body)
 	}
@@ -231,7 +260,7 @@ func TestOIDCNextStaysOnSite(t *testing.T) {
 func TestOIDCCallbackWithWrongStateIsRefused(t *testing.T) {
 	a := oidcApp(t, false)
 	b := newBrowser(t)
-	resp, _ := b.do(b.stay, http.MethodGet, a.url+"/auth/login?next=%2Fwhoami", nil, nil)
+	resp, _ := b.do(b.stay, http.MethodGet, a.url+"/login?next=%2Fwhoami", nil, nil)
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusSeeOther || err != nil || loc.Query().Get("state") == "" ||
 		loc.Query().Get("nonce") == "" || loc.Query().Get("code_challenge_method") != "S256" {
@@ -241,14 +270,14 @@ func TestOIDCCallbackWithWrongStateIsRefused(t *testing.T) {
 		"wrong state": "code=stolen&state=forged",
 		"no state":    "code=stolen",
 	} {
-		resp, body := b.do(b.stay, http.MethodGet, a.url+"/auth/callback?"+q, nil, nil)
+		resp, body := b.do(b.stay, http.MethodGet, a.url+"/login/callback?"+q, nil, nil)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "sign in again") {
 			t.Fatalf("%s: %d %s", name, resp.StatusCode, body)
 		}
 	}
 	// A callback in a browser that never started a sign-in is refused the same way.
 	fresh := newBrowser(t)
-	stolen := a.url + "/auth/callback?code=stolen&state=" + loc.Query().Get("state")
+	stolen := a.url + "/login/callback?code=stolen&state=" + loc.Query().Get("state")
 	resp, _ = fresh.do(fresh.stay, http.MethodGet, stolen, nil, nil)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("callback without a flow: %d", resp.StatusCode)
@@ -271,7 +300,7 @@ func TestOIDCCallbackChecksNonceAndPKCE(t *testing.T) {
 			a := oidcApp(t, false)
 			o := a.signIn.oidc
 			b := newBrowser(t)
-			resp, _ := b.do(b.stay, http.MethodGet, a.url+"/auth/login?next=%2Fwhoami", nil, nil)
+			resp, _ := b.do(b.stay, http.MethodGet, a.url+"/login?next=%2Fwhoami", nil, nil)
 			var f flow
 			if err := o.flows.Decode(o.flowName, b.cookie(a.url, o.flowName), &f); err != nil {
 				t.Fatalf("flow cookie: %v", err)

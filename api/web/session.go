@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"crypto/hkdf"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/securecookie"
+	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/webguard"
@@ -36,20 +40,41 @@ type Sessions struct {
 	secure    bool
 	loginPath string
 	origins   *webguard.Origins
+	db        *gorm.DB
 	log       *slog.Logger
 	// now is the clock the session's own expiry is checked against.
 	now func() time.Time
 }
 
-// session is what the cookie holds. The expiry is inside the signed value, not only in the cookie's
-// Max-Age, because a browser (or an attacker replaying a copied cookie) need not honour Max-Age.
+// session is what the cookie holds: who signed in (the user row's id and email, never their roles:
+// those are read from the row on every request, as the bearer-token API's rights come from rows), the
+// session's CSRF token, and its expiry. The expiry is inside the signed value, not only in the
+// cookie's Max-Age, because a browser (or an attacker replaying a copied cookie) need not honour
+// Max-Age.
 type session struct {
-	Identity  auth.Identity `json:"id"`
-	IssuedAt  int64         `json:"iat"`
-	ExpiresAt int64         `json:"exp"`
+	UserID    string `json:"uid"`
+	Email     string `json:"email"`
+	CSRF      string `json:"csrf"`
+	IssuedAt  int64  `json:"iat"`
+	ExpiresAt int64  `json:"exp"`
 }
 
-var errNoSession = errors.New("web: no session cookie")
+// CSRFField is the name of the hidden form field that carries the session's CSRF token; htmx and
+// scripts may send it in the CSRFHeader header instead.
+const (
+	CSRFField  = "csrf"
+	CSRFHeader = "X-CSRF-Token"
+)
+
+// sessionKey is where identify leaves the session on the gin context, for CSRFToken.
+const sessionKey = "clc.web.session"
+
+var (
+	errNoSession = errors.New("web: no session cookie")
+	// errLookup is a session that could not be checked against its user row: the database failed,
+	// which is our fault, not the browser's, so it is not answered by signing the browser out.
+	errLookup = errors.New("web: session user lookup failed")
+)
 
 func newSessions(cfg Config, log *slog.Logger) (*Sessions, error) {
 	if len(cfg.SessionKey) < minKeyLen {
@@ -80,8 +105,9 @@ func newSessions(cfg Config, log *slog.Logger) (*Sessions, error) {
 		name:      cookieName("clc_session", secure),
 		ttl:       ttl,
 		secure:    secure,
-		loginPath: cfg.LoginPath,
+		loginPath: cfg.loginPath(),
 		origins:   origins,
+		db:        cfg.DB,
 		log:       log,
 		now:       time.Now,
 	}, nil
@@ -113,9 +139,10 @@ func cookieName(base string, secure bool) string {
 	return base
 }
 
-// Set signs id in: it writes a fresh session cookie valid for the TTL.
-func (s *Sessions) Set(c *gin.Context, id auth.Identity) error {
-	ck, err := s.cookie(id, s.now())
+// Set signs the user in: it writes a fresh session cookie valid for the TTL, with a new CSRF token.
+// The user must be a recorded row (models.UpsertUser's answer): the session names its id.
+func (s *Sessions) Set(c *gin.Context, u models.User) error {
+	ck, err := s.cookie(u, s.now())
 	if err != nil {
 		return err
 	}
@@ -123,13 +150,14 @@ func (s *Sessions) Set(c *gin.Context, id auth.Identity) error {
 	return nil
 }
 
-func (s *Sessions) cookie(id auth.Identity, issued time.Time) (*http.Cookie, error) {
-	if id.Roles == nil {
-		id.Roles = []string{}
+func (s *Sessions) cookie(u models.User, issued time.Time) (*http.Cookie, error) {
+	if u.ID == "" || u.Email == "" {
+		return nil, fmt.Errorf("web: session of an unrecorded user %q", u.Email)
 	}
-	v, err := s.codec.Encode(s.name, session{Identity: id, IssuedAt: issued.Unix(), ExpiresAt: issued.Add(s.ttl).Unix()})
+	v, err := s.codec.Encode(s.name, session{UserID: u.ID, Email: u.Email, CSRF: rand.Text(),
+		IssuedAt: issued.Unix(), ExpiresAt: issued.Add(s.ttl).Unix()})
 	if err != nil {
-		return nil, fmt.Errorf("web: encode session of %s: %w", id.Email, err)
+		return nil, fmt.Errorf("web: encode session of %s: %w", u.Email, err)
 	}
 	return s.attrs(&http.Cookie{Name: s.name, Value: v, MaxAge: int(s.ttl.Seconds())}), nil
 }
@@ -162,41 +190,94 @@ func (s *Sessions) read(r *http.Request) (session, error) {
 		return session{}, fmt.Errorf("web: session cookie: %w", err)
 	}
 	if now := s.now().Unix(); now >= sess.ExpiresAt {
-		return session{}, fmt.Errorf("web: session of %s expired at %d", sess.Identity.Email, sess.ExpiresAt)
+		return session{}, fmt.Errorf("web: session of %s expired at %d", sess.Email, sess.ExpiresAt)
 	}
-	if sess.Identity.Email == "" {
-		return session{}, errors.New("web: session without an email")
+	if sess.Email == "" || sess.UserID == "" || sess.CSRF == "" {
+		return session{}, errors.New("web: session without a user or a CSRF token")
 	}
 	return sess, nil
 }
 
-// identify puts the session's identity on the request's context. A cookie that fails is also
-// removed, so the browser stops sending it.
-func (s *Sessions) identify(c *gin.Context) bool {
+// actor is the signed-in person as the user row says now: name, company and platform roles are the
+// row's (what the last sign-in or bearer token recorded), so the session carries no right of its own.
+// A row that is gone, or is another user's under the same email, ends the session.
+func (s *Sessions) actor(ctx context.Context, sess session) (auth.Identity, error) {
+	var u models.User
+	err := s.db.WithContext(ctx).Where("email = ?", sess.Email).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.ID != sess.UserID) {
+		return auth.Identity{}, fmt.Errorf("web: the session's user %s (%s) is no longer recorded", sess.Email, sess.UserID)
+	}
+	if err != nil {
+		return auth.Identity{}, fmt.Errorf("%w: %s: %w", errLookup, sess.Email, err)
+	}
+	roles := u.PlatformRoles
+	if roles == nil {
+		roles = []string{}
+	}
+	return auth.Identity{Email: u.Email, Name: u.Name, CCOID: u.CCOID, Company: u.Company, Roles: roles}, nil
+}
+
+// identify puts the session's identity on the request's context and the session on the gin context.
+// A cookie that fails is also removed, so the browser stops sending it; errNoSession means there was
+// none, errLookup that the database could not say.
+func (s *Sessions) identify(c *gin.Context) error {
+	ctx := c.Request.Context()
 	sess, err := s.read(c.Request)
 	if err != nil {
 		if !errors.Is(err, errNoSession) {
-			s.log.InfoContext(c.Request.Context(), "session refused", "path", c.Request.URL.Path, "error", err)
+			s.log.InfoContext(ctx, "session refused", "path", c.Request.URL.Path, "error", err)
 			s.Clear(c)
 		}
-		return false
+		return err
 	}
-	c.Request = c.Request.WithContext(auth.WithIdentity(c.Request.Context(), sess.Identity))
-	return true
+	id, err := s.actor(ctx, sess)
+	if errors.Is(err, errLookup) {
+		s.log.ErrorContext(ctx, "session not checked", "path", c.Request.URL.Path, "error", err)
+		return err
+	}
+	if err != nil {
+		s.log.InfoContext(ctx, "session refused", "path", c.Request.URL.Path, "error", err)
+		s.Clear(c)
+		return err
+	}
+	c.Set(sessionKey, sess)
+	c.Request = c.Request.WithContext(auth.WithIdentity(ctx, id))
+	return nil
 }
 
-// Require is middleware for pages only a signed-in person may see. Without a session, a browser is
-// sent to sign in and brought back afterwards (303 to the sign-in page with ?next=); a request that
-// is not for a page (an htmx or API call, which cannot follow a sign-in) gets 401 JSON instead.
+// Require is middleware for pages only a signed-in person may see or post to. Without a valid
+// session, a browser is sent to sign in and brought back afterwards (303 to the sign-in page with
+// ?next=); a request that is not for a page (an htmx or API call, which cannot follow a sign-in) gets
+// 401 JSON instead. A state-changing request must also pass the session's form check (CheckForm).
 func (s *Sessions) Require(c *gin.Context) {
-	if s.identify(c) {
-		c.Next()
+	err := s.identify(c)
+	switch {
+	case errors.Is(err, errLookup):
+		fail(c, s.log, http.StatusInternalServerError, &models.Error{Code: models.CodeInternal,
+			Message: "Checking your session failed on our side; it was logged. Try again in a moment."})
+		return
+	case err != nil:
+		s.toSignIn(c)
 		return
 	}
-	if wantsPage(c.Request) {
+	if !s.formOK(c) {
+		return
+	}
+	c.Next()
+}
+
+// toSignIn answers a request that needs a session and has none.
+func (s *Sessions) toSignIn(c *gin.Context) {
+	if wantsPage(c.Request) && safeMethod(c.Request.Method) {
 		c.Header("Cache-Control", "no-store")
 		c.Redirect(http.StatusSeeOther, s.loginPath+"?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
+		return
+	}
+	if wantsPage(c.Request) {
+		// A form posted after the session ended: its answer cannot be replayed after signing in.
+		fail(c, s.log, http.StatusUnauthorized, &models.Error{Code: models.CodeUnauthenticated,
+			Message: "Your session has ended, so this form was not sent. Sign in again, then send it again."})
 		return
 	}
 	c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": &models.Error{Code: models.CodeUnauthenticated,
@@ -204,31 +285,82 @@ func (s *Sessions) Require(c *gin.Context) {
 }
 
 // Optional is middleware for pages that anyone may see but that say more to a signed-in person: the
-// identity is on the context when the session is valid, and the request goes on either way.
+// identity is on the context when the session is valid, and the request goes on either way. A
+// state-changing request made with a session must pass the form check as under Require.
 func (s *Sessions) Optional(c *gin.Context) {
-	s.identify(c)
-	c.Next()
-}
-
-// CrossOrigin is middleware that refuses (403) a state-changing request a browser says another site
-// made (webguard.Origins: Sec-Fetch-Site, or an Origin other than this host or the public URL), so no
-// other site can make a signed-in browser submit the session's forms. Requests without those headers
-// pass: they do not come from a browser, and so carry no one's session by accident.
-func (s *Sessions) CrossOrigin(c *gin.Context) {
-	if err := s.origins.Check(c.Request); err != nil {
-		s.log.WarnContext(c.Request.Context(), "cross-site request refused", "path", c.Request.URL.Path,
-			"origin", c.GetHeader("Origin"), "secFetchSite", c.GetHeader("Sec-Fetch-Site"))
-		fail(c, s.log, http.StatusForbidden, &models.Error{Code: models.CodeForbidden,
-			Message: "This form was sent from another site, so it was refused. Open the page here and send it again."})
+	if s.identify(c) == nil && !s.formOK(c) {
 		return
 	}
 	c.Next()
 }
 
-// Identity is the signed-in person of a request that went through Require or Optional; ok=false when
-// nobody is signed in.
+// formOK is the one CSRF check of every request made under a session: GET, HEAD and OPTIONS pass
+// (they change nothing); anything else must come from this site (webguard.Origins) and carry the
+// session's CSRF token in the CSRFField form field or the CSRFHeader header. Otherwise it answers 403
+// and reports false.
+func (s *Sessions) formOK(c *gin.Context) bool {
+	if safeMethod(c.Request.Method) {
+		return true
+	}
+	if !s.sameSite(c) {
+		return false
+	}
+	sess, ok := c.Get(sessionKey)
+	want, _ := sess.(session)
+	got := c.GetHeader(CSRFHeader)
+	if got == "" {
+		got = c.PostForm(CSRFField)
+	}
+	if !ok || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want.CSRF)) != 1 {
+		s.log.WarnContext(c.Request.Context(), "form without the session's CSRF token refused",
+			"path", c.Request.URL.Path, "user", want.Email, "tokenSent", got != "")
+		fail(c, s.log, http.StatusForbidden, &models.Error{Code: models.CodeForbidden, Field: CSRFField,
+			Message: "This form is not from your current session (it is older than your last sign-in, or another " +
+				"site made it), so it was refused. Open the page again and send it from there."})
+		return false
+	}
+	return true
+}
+
+// CrossOrigin is middleware that refuses (403) a state-changing request a browser says another site
+// made (webguard.Origins: Sec-Fetch-Site, or an Origin other than this host or the public URL). The
+// session's own forms get this check and the CSRF token's from Require; CrossOrigin is for the forms
+// posted before there is a session (the dev sign-in), so no other site can sign a browser in.
+func (s *Sessions) CrossOrigin(c *gin.Context) {
+	if s.sameSite(c) {
+		c.Next()
+	}
+}
+
+// sameSite answers 403 and reports false when a browser says another site made the request.
+func (s *Sessions) sameSite(c *gin.Context) bool {
+	if err := s.origins.Check(c.Request); err != nil {
+		s.log.WarnContext(c.Request.Context(), "cross-site request refused", "path", c.Request.URL.Path,
+			"origin", c.GetHeader("Origin"), "secFetchSite", c.GetHeader("Sec-Fetch-Site"))
+		fail(c, s.log, http.StatusForbidden, &models.Error{Code: models.CodeForbidden,
+			Message: "This form was sent from another site, so it was refused. Open the page here and send it again."})
+		return false
+	}
+	return true
+}
+
+// Identity is the signed-in person of a request that went through Require or Optional, as their
+// user row says (platform roles included); ok=false when nobody is signed in. It is the same value
+// the bearer-token API puts on the context, so auth.FromContext reads it too.
 func Identity(c *gin.Context) (auth.Identity, bool) {
 	return auth.FromContext(c.Request.Context())
+}
+
+// CSRFToken is the token a page rendered under Require or Optional puts in a hidden CSRFField input
+// of each of its POST forms (or htmx sends as the CSRFHeader header); "" without a session.
+func CSRFToken(c *gin.Context) string {
+	v, _ := c.Get(sessionKey)
+	sess, _ := v.(session)
+	return sess.CSRF
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
 // wantsPage reports whether the request is a browser navigation, which can follow a redirect to the

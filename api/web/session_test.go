@@ -14,6 +14,7 @@ import (
 
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/testdb"
+	"github.com/licensecentral/clc/models"
 )
 
 var alice = auth.Identity{Email: "alice@acme.com", Name: "Alice", CCOID: "alice01", Roles: []string{"licensing-ops"},
@@ -22,13 +23,24 @@ var alice = auth.Identity{Email: "alice@acme.com", Name: "Alice", CCOID: "alice0
 // devApp is an app without an identity provider, whose sessions the tests make directly.
 func devApp(t *testing.T) *app {
 	t.Helper()
-	return listenApp(t).start(t, Config{LoginPath: "/dev/login"})
+	return listenApp(t).start(t, Config{DevLogin: true})
 }
 
-// signedIn is a browser holding a session for id issued at the given time.
+// record writes id's user row, as a sign-in does.
+func record(t *testing.T, a *app, id auth.Identity) models.User {
+	t.Helper()
+	u, err := models.UpsertUser(t.Context(), a.db, models.User{Email: id.Email, Name: id.Name, CCOID: id.CCOID,
+		Company: id.Company, PlatformRoles: id.Roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// signedIn is a browser holding a session for id (recorded first) issued at the given time.
 func signedIn(t *testing.T, a *app, id auth.Identity, issued time.Time) *browser {
 	t.Helper()
-	ck, err := a.signIn.Sessions().cookie(id, issued)
+	ck, err := a.signIn.Sessions().cookie(record(t, a, id), issued)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +58,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 		{"https://licensecentral.example.com", "__Host-clc_session", true},
 	} {
 		t.Run(tc.publicURL, func(t *testing.T) {
-			s, err := New(t.Context(), Config{PublicURL: tc.publicURL, SessionKey: testKey, LoginPath: "/dev/login",
+			s, err := New(t.Context(), Config{PublicURL: tc.publicURL, SessionKey: testKey, DevLogin: true,
 				DB: testdb.NewSQLite(t), Log: discard})
 			if err != nil {
 				t.Fatal(err)
@@ -54,7 +66,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 			w := httptest.NewRecorder()
 			c, _ := gin.CreateTestContext(w)
 			c.Request = httptest.NewRequest(http.MethodGet, "/", nil)
-			if err := s.Sessions().Set(c, alice); err != nil {
+			if err := s.Sessions().Set(c, models.User{ID: "u1", Email: alice.Email}); err != nil {
 				t.Fatal(err)
 			}
 			cookies := w.Result().Cookies()
@@ -129,13 +141,13 @@ func TestNoSessionAnswersDataRequestsWith401(t *testing.T) {
 
 func TestBadSessionCookiesAreNoSession(t *testing.T) {
 	a := devApp(t)
-	good, err := a.signIn.Sessions().cookie(alice, time.Now())
+	good, err := a.signIn.Sessions().cookie(record(t, a, alice), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Another deployment's key: a well-formed cookie this server did not sign.
-	other := listenApp(t).start(t, Config{LoginPath: "/dev/login", SessionKey: []byte(strings.Repeat("k", 40))})
-	forged, err := other.signIn.Sessions().cookie(alice, time.Now())
+	other := listenApp(t).start(t, Config{DevLogin: true, SessionKey: []byte(strings.Repeat("k", 40))})
+	forged, err := other.signIn.Sessions().cookie(record(t, other, alice), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +158,7 @@ func TestBadSessionCookiesAreNoSession(t *testing.T) {
 		"signed elsewhere": forged.Value,
 		"tampered":         string(flip),
 		"truncated":        good.Value[:len(good.Value)-4],
-		"plain JSON":       `{"id":{"email":"alice@acme.com"},"exp":99999999999}`,
+		"plain JSON":       `{"uid":"x","email":"alice@acme.com","csrf":"x","exp":99999999999}`,
 		"empty":            "",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -179,6 +191,7 @@ func TestExpiredSessionIsNoSession(t *testing.T) {
 func TestCrossOriginProtection(t *testing.T) {
 	a := devApp(t)
 	b := signedIn(t, a, alice, time.Now())
+	token := b.csrf(a)
 	for name, tc := range map[string]struct {
 		header http.Header
 		want   int
@@ -194,7 +207,8 @@ func TestCrossOriginProtection(t *testing.T) {
 		"not a browser (no headers)": {nil, http.StatusOK},
 	} {
 		t.Run(name, func(t *testing.T) {
-			resp, body := b.do(b.stay, http.MethodPost, a.url+"/form", url.Values{"x": {"1"}}, tc.header)
+			form := url.Values{"x": {"1"}, CSRFField: {token}}
+			resp, body := b.do(b.stay, http.MethodPost, a.url+"/form", form, tc.header)
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status = %d, want %d: %s", resp.StatusCode, tc.want, body)
 			}
@@ -202,6 +216,84 @@ func TestCrossOriginProtection(t *testing.T) {
 				t.Fatalf("refusal does not say why: %s", body)
 			}
 		})
+	}
+}
+
+func TestCSRFTokenGuardsTheSessionsForms(t *testing.T) {
+	a := devApp(t)
+	b := signedIn(t, a, alice, time.Now())
+	token := b.csrf(a)
+	bob := signedIn(t, a, auth.Identity{Email: "bob@acme.com"}, time.Now())
+	bobs := bob.csrf(a)
+	if bobs == token {
+		t.Fatal("two sessions share a CSRF token")
+	}
+	for name, tc := range map[string]struct {
+		form   url.Values
+		header http.Header
+		want   int
+	}{
+		"no token":                {url.Values{"x": {"1"}}, nil, http.StatusForbidden},
+		"empty token":             {url.Values{CSRFField: {""}}, nil, http.StatusForbidden},
+		"wrong token":             {url.Values{CSRFField: {"guessed"}}, nil, http.StatusForbidden},
+		"another session's token": {url.Values{CSRFField: {bobs}}, nil, http.StatusForbidden},
+		"the session's token":     {url.Values{CSRFField: {token}}, nil, http.StatusOK},
+		"the token in the header": {url.Values{"x": {"1"}}, http.Header{CSRFHeader: {token}}, http.StatusOK},
+		"wrong header, good field": {url.Values{CSRFField: {token}}, http.Header{CSRFHeader: {"guessed"}},
+			http.StatusForbidden},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := sameOrigin(a.url)
+			for k, v := range tc.header {
+				h[k] = v
+			}
+			resp, body := b.do(b.stay, http.MethodPost, a.url+"/form", tc.form, h)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status = %d, want %d: %s", resp.StatusCode, tc.want, body)
+			}
+			if tc.want == http.StatusForbidden && !strings.Contains(body, "not from your current session") {
+				t.Fatalf("refusal does not say why: %s", body)
+			}
+		})
+	}
+	// A fresh sign-in gets a fresh token: a form rendered before it no longer posts.
+	b2 := signedIn(t, a, alice, time.Now())
+	if again := b2.csrf(a); again == token {
+		t.Fatal("a new session kept the old CSRF token")
+	}
+	resp, _ := b2.do(b2.stay, http.MethodPost, a.url+"/form", url.Values{CSRFField: {token}}, sameOrigin(a.url))
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("the old session's token was accepted: %d", resp.StatusCode)
+	}
+}
+
+func TestSessionRolesAreTheUserRows(t *testing.T) {
+	a := devApp(t)
+	b := signedIn(t, a, alice, time.Now())
+	// The roles change in the row (a later sign-in or bearer token recorded others): the session says so.
+	if err := a.db.Model(&models.User{}).Where("email = ?", alice.Email).
+		Update("platform_roles", `["cisco-support"]`).Error; err != nil {
+		t.Fatal(err)
+	}
+	id, redirect := b.whoami(a)
+	if redirect != "" || !reflect.DeepEqual(id.Roles, []string{"cisco-support"}) {
+		t.Fatalf("whoami = %+v (redirect %q); want the row's roles", id, redirect)
+	}
+	// The row is gone: the session is no session.
+	if err := a.db.Where("email = ?", alice.Email).Delete(&models.User{}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if id, redirect := b.whoami(a); !strings.HasPrefix(redirect, "/dev/login?next=") {
+		t.Fatalf("session of a removed user: whoami = %+v, redirect %q", id, redirect)
+	}
+}
+
+func TestFormPostedAfterTheSessionEnded(t *testing.T) {
+	a := devApp(t)
+	b := newBrowser(t)
+	resp, body := b.do(b.stay, http.MethodPost, a.url+"/form", url.Values{CSRFField: {"x"}}, sameOrigin(a.url))
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Sign in again") {
+		t.Fatalf("form without a session: %d %s", resp.StatusCode, body)
 	}
 }
 
@@ -229,12 +321,13 @@ func TestLocalPath(t *testing.T) {
 func TestNewRefusesBadConfig(t *testing.T) {
 	db := testdb.NewSQLite(t)
 	for name, cfg := range map[string]Config{
-		"short key":        {PublicURL: "http://localhost", SessionKey: []byte("short"), LoginPath: "/dev/login", DB: db},
-		"no public URL":    {SessionKey: testKey, LoginPath: "/dev/login", DB: db},
+		"short key":        {PublicURL: "http://localhost", SessionKey: []byte("short"), DevLogin: true, DB: db},
+		"no public URL":    {SessionKey: testKey, DevLogin: true, DB: db},
 		"nowhere to login": {PublicURL: "http://localhost", SessionKey: testKey, DB: db},
-		"no database":      {PublicURL: "http://localhost", SessionKey: testKey, LoginPath: "/dev/login"},
-		"off-site login":   {PublicURL: "http://localhost", SessionKey: testKey, LoginPath: "//evil.example", DB: db},
-		"negative TTL": {PublicURL: "http://localhost", SessionKey: testKey, LoginPath: "/dev/login", DB: db,
+		"no database":      {PublicURL: "http://localhost", SessionKey: testKey, DevLogin: true},
+		"bad redirect URL": {PublicURL: "http://localhost", SessionKey: testKey, DB: db,
+			OIDC: &OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "clc", RedirectURL: "http://localhost/other"}},
+		"negative TTL": {PublicURL: "http://localhost", SessionKey: testKey, DevLogin: true, DB: db,
 			SessionTTL: -time.Hour},
 		"unreachable provider": {PublicURL: "http://localhost", SessionKey: testKey, DB: db,
 			OIDC: &OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "clc"}},

@@ -3,10 +3,8 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,29 +16,45 @@ import (
 
 // Config configures browser sign-in.
 type Config struct {
-	// PublicURL is where browsers reach the server (CLC_PUBLIC_URL). On https the cookies are Secure;
-	// the identity provider returns to PublicURL + "/auth/callback".
+	// PublicURL is where browsers reach the server (CLC_PUBLIC_URL). On https the cookies are Secure.
 	PublicURL string
 	// SessionKey is the secret the cookies are signed and encrypted with, at least 32 bytes. Every
 	// copy of the server needs the same key; changing it signs everybody out.
 	SessionKey []byte
 	// SessionTTL is how long a sign-in lasts; zero means DefaultSessionTTL.
 	SessionTTL time.Duration
-	// LoginPath is where Require sends a browser without a session; default "/auth/login". The dev
-	// stack, which has no identity provider, sets "/dev/login".
-	LoginPath string
-	// OIDC is the identity provider production signs in with; nil means no OIDC sign-in (dev stack).
+	// DevLogin mounts the dev stack's sign-in (GET and POST /dev/login), which signs anyone in as anyone
+	// with any roles, and sends browsers without a session there. Only the dev stack sets it.
+	DevLogin bool
+	// OIDC is the identity provider production signs in with (GET /login); nil means no OIDC sign-in.
 	OIDC *OIDCConfig
-	// DB is where the signed-in users are recorded.
+	// DB is where the signed-in users are recorded and read back on every request.
 	DB *gorm.DB
 	// Log receives sign-ins and refusals; nil means slog.Default().
 	Log *slog.Logger
+}
+
+// Paths of the sign-in routes.
+const (
+	LoginPath    = "/login"
+	CallbackPath = "/login/callback"
+	LogoutPath   = "/logout"
+	DevLoginPath = "/dev/login"
+)
+
+// loginPath is where Require sends a browser without a session.
+func (cfg Config) loginPath() string {
+	if cfg.DevLogin {
+		return DevLoginPath
+	}
+	return LoginPath
 }
 
 // SignIn is the browser sign-in of one server: its sessions and the routes that start and end them.
 type SignIn struct {
 	sessions *Sessions
 	oidc     *oidcSignIn
+	dev      bool
 	db       *gorm.DB
 	log      *slog.Logger
 }
@@ -55,14 +69,8 @@ func New(ctx context.Context, cfg Config) (*SignIn, error) {
 	if cfg.DB == nil {
 		return nil, errors.New("web: no database to record users in")
 	}
-	if cfg.LoginPath == "" {
-		if cfg.OIDC == nil {
-			return nil, errors.New("web: no OIDC provider and no LoginPath: browsers would have nowhere to sign in")
-		}
-		cfg.LoginPath = "/auth/login"
-	}
-	if localPath(cfg.LoginPath) != cfg.LoginPath || strings.Contains(cfg.LoginPath, "?") {
-		return nil, fmt.Errorf("web: login path %q is not a plain local path", cfg.LoginPath)
+	if cfg.OIDC == nil && !cfg.DevLogin {
+		return nil, errors.New("web: no OIDC provider and no dev sign-in: browsers would have nowhere to sign in")
 	}
 	log := cfg.Log
 	if log == nil {
@@ -72,7 +80,7 @@ func New(ctx context.Context, cfg Config) (*SignIn, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &SignIn{sessions: sessions, db: cfg.DB, log: log}
+	s := &SignIn{sessions: sessions, dev: cfg.DevLogin, db: cfg.DB, log: log}
 	if cfg.OIDC != nil {
 		if s.oidc, err = newOIDCSignIn(ctx, cfg, sessions); err != nil {
 			return nil, err
@@ -84,45 +92,61 @@ func New(ctx context.Context, cfg Config) (*SignIn, error) {
 // Sessions is the session middleware the signed-in pages use.
 func (s *SignIn) Sessions() *Sessions { return s.sessions }
 
-// Routes mounts the production sign-in at the root of r: GET /auth/login?next= and GET
-// /auth/callback (when OIDC is configured) and POST /auth/logout.
+// Routes mounts the sign-in at the root of r: GET /login?next= and GET /login/callback when OIDC is
+// configured, GET and POST /dev/login?next= on the dev stack, and POST /logout.
 func (s *SignIn) Routes(r gin.IRouter) {
 	if s.oidc != nil {
-		r.GET("/auth/login", s.login)
-		r.GET("/auth/callback", s.callback)
+		r.GET(LoginPath, s.login)
+		r.GET(CallbackPath, s.callback)
 	}
-	r.POST("/auth/logout", s.sessions.CrossOrigin, s.logout("/"))
+	if s.dev {
+		r.GET(DevLoginPath, s.devLoginPage)
+		// Guarded even here: a cross-site form could otherwise sign a browser in as someone else.
+		r.POST(DevLoginPath, s.sessions.CrossOrigin, s.devLogin)
+	}
+	r.POST(LogoutPath, s.logout)
 }
 
-// logout signs the browser out and sends it to target. It is a POST behind CrossOrigin, so another
-// site cannot sign people out.
-func (s *SignIn) logout(target string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if sess, err := s.sessions.read(c.Request); err == nil {
-			s.log.InfoContext(c.Request.Context(), "web sign-out", "user", sess.Identity.Email)
+// logout signs the browser out. With a live session it is one of the session's forms (its CSRF token
+// and the cross-site check), so another site cannot sign people out; a dead session's cookie is
+// removed whatever sent it.
+func (s *SignIn) logout(c *gin.Context) {
+	if s.sessions.identify(c) == nil {
+		if !s.sessions.formOK(c) {
+			return
 		}
-		s.sessions.Clear(c)
-		c.Header("Cache-Control", "no-store")
-		c.Redirect(http.StatusSeeOther, target)
+		id, _ := Identity(c)
+		s.log.InfoContext(c.Request.Context(), "web sign-out", "user", id.Email)
 	}
+	s.sessions.Clear(c)
+	render(c, s.log, http.StatusOK, messagePage, message{Title: "Signed out",
+		Text: "You are signed out of License Central.", LinkHref: s.sessions.loginPath, LinkText: "Sign in again"})
 }
 
-// signIn records the user as the bearer-token API does, starts the session and sends the browser on
-// to next.
+// signIn records the user the provider vouched for as the bearer-token API records a token's (their
+// platform roles included), then starts the session.
 func (s *SignIn) signIn(c *gin.Context, id auth.Identity, via, next string) {
-	ctx := c.Request.Context()
-	_, err := models.UpsertUser(ctx, s.db, models.User{Email: id.Email, Name: id.Name, CCOID: id.CCOID,
+	u, err := models.UpsertUser(c.Request.Context(), s.db, models.User{Email: id.Email, Name: id.Name, CCOID: id.CCOID,
 		Company: id.Company, PlatformRoles: id.Roles})
+	if err != nil {
+		u.Email = id.Email
+	}
+	s.start(c, u, err, via, next)
+}
+
+// start begins the session of a recorded user and sends the browser on to next.
+func (s *SignIn) start(c *gin.Context, u models.User, err error, via, next string) {
+	ctx := c.Request.Context()
 	if err == nil {
-		err = s.sessions.Set(c, id)
+		err = s.sessions.Set(c, u)
 	}
 	if err != nil {
-		s.log.ErrorContext(ctx, "web sign-in failed", "user", id.Email, "via", via, "error", err)
+		s.log.ErrorContext(ctx, "web sign-in failed", "user", u.Email, "via", via, "error", err)
 		fail(c, s.log, http.StatusInternalServerError, &models.Error{Code: models.CodeInternal,
 			Message: "Signing you in failed on our side; it was logged. Try again in a moment."})
 		return
 	}
-	s.log.InfoContext(ctx, "web sign-in", "user", id.Email, "via", via, "roles", id.Roles)
+	s.log.InfoContext(ctx, "web sign-in", "user", u.Email, "via", via, "roles", u.PlatformRoles)
 	c.Header("Cache-Control", "no-store")
 	c.Redirect(http.StatusSeeOther, localPath(next))
 }

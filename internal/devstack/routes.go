@@ -10,9 +10,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/api"
+	"github.com/licensecentral/clc/api/web"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/mailcatch"
-	"github.com/licensecentral/clc/models"
 )
 
 // tokenRequest is the body of POST /dev/token.
@@ -37,20 +37,15 @@ func Routes(baseURL string, signer auth.Signer, db *gorm.DB, mail *mailcatch.Ser
 				api.WriteError(c, log, err)
 				return
 			}
-			email := models.NormalizeEmail(req.Email)
-			if !models.ValidEmail(email) {
-				api.WriteError(c, log, models.Invalid("email", "email is not an email address"))
-				return
-			}
-			if req.Roles == nil {
-				req.Roles = []string{}
-			}
-			if _, err := models.UpsertUser(c.Request.Context(), db, models.User{Email: email, Name: req.Name,
-				Company: req.Company, PlatformRoles: req.Roles}); err != nil {
+			// The same user the dev sign-in page would sign in: one place records both.
+			u, err := web.RecordDevUser(c.Request.Context(), db, web.DevUser{Email: req.Email, Name: req.Name,
+				Company: req.Company, Roles: req.Roles})
+			if err != nil {
 				api.WriteError(c, log, err)
 				return
 			}
-			tok, err := signer.Sign(auth.Identity{Email: email, Name: req.Name, Roles: req.Roles, Company: req.Company})
+			tok, err := signer.Sign(auth.Identity{Email: u.Email, Name: u.Name, CCOID: u.CCOID, Roles: u.PlatformRoles,
+				Company: u.Company})
 			if err != nil {
 				api.WriteError(c, log, err)
 				return
@@ -78,6 +73,8 @@ Demo users (get a token with POST /dev/token):
                       which resold the demo orders: she may assign them (rights come from the partner's
                       rows, never from a token's company claim)
   tac@cisco.com       any address with role cisco-support or licensing-ops registers partners
+
+In a browser, sign in as anyone (any platform roles) at {{.B}}/dev/login; the pages send you there.
 
 Set up a shell (jq reads the JSON answers; every JSON body is sent as JSON, or answered 415):
   B={{.B}}; J='Content-Type: application/json'

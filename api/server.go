@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gorm.io/gorm"
 
+	"github.com/licensecentral/clc/api/web"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/ratelimit"
 	"github.com/licensecentral/clc/internal/webguard"
@@ -49,6 +50,8 @@ type Server struct {
 	maxBody      int64
 	checks       []Check
 	provisionSLA time.Duration
+	// signIn is the browser pages' sign-in; nil when it is not configured, and the pages answer 503.
+	signIn *web.SignIn
 }
 
 // Options configures a Server.
@@ -78,13 +81,17 @@ type Options struct {
 	// Registry is what /metrics serves; the server adds its HTTP timings and the Go runtime's. A new
 	// one when nil.
 	Registry *prometheus.Registry
+	// SignIn is the browser sign-in the pages use (/login, /logout, the dev stack's /dev/login); nil
+	// leaves the pages unable to sign anyone in.
+	SignIn *web.SignIn
 }
 
 // New builds the server.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, verifier: o.Verifier, log: o.Log, extra: o.Extra,
 		registry: o.Registry, links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
-		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks, provisionSLA: o.ProvisionSLA}
+		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks, provisionSLA: o.ProvisionSLA,
+		signIn: o.SignIn}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
@@ -140,6 +147,10 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/a/:token", s.links.ByClientIP(), s.linkPage)
 	r.POST("/a/:token", s.links.ByClientIP(), s.sameOrigin, s.linkDecide)
+
+	if s.signIn != nil {
+		s.signIn.Routes(r)
+	}
 
 	v1 := r.Group("/api/v1", s.authenticate, s.perIdentity.ByKey(func(c *gin.Context) string { return identity(c).Email }))
 	v1.GET("/me", s.me)

@@ -50,6 +50,7 @@ func main() {
 	fmt.Printf(`
 License Central dev stack is up.
   API        %[1]s/api/v1   (token: POST %[1]s/dev/token {"email":"bob@acme.com"})
+  Sign in    %[1]s/dev/login   (browser pages: pick any user and platform roles)
   Help       %[1]s/dev
   Mail inbox %[1]s/dev/mail   (SMTP on %[2]s)
   Temporal   %[3]s (namespace default)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/api"
+	"github.com/licensecentral/clc/api/web"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/config"
 	"github.com/licensecentral/clc/internal/fulfillment"
@@ -41,6 +42,8 @@ type App struct {
 	Temporal client.Client
 	Sender   activities.Sender
 	Verifier auth.Verifier
+	// SignIn is the browser pages' sign-in, built from Config.Web by Run when left nil and enabled.
+	SignIn *web.SignIn
 	// Extra routes for the API (the dev stack's /dev endpoints).
 	Extra []func(*gin.Engine)
 	// RunAPI and RunWorker choose what Run starts.
@@ -128,7 +131,32 @@ func (a *App) connect(ctx context.Context) error {
 		}
 		a.Verifier = v
 	}
+	if a.SignIn == nil && a.RunAPI && a.Config.Web.Enabled() {
+		s, err := a.newSignIn(ctx)
+		if err != nil {
+			return err
+		}
+		a.SignIn = s
+	}
 	return nil
+}
+
+// newSignIn builds the browser sign-in from Config.Web: OIDC with the provider when a client id is
+// set, the dev stack's page when DevLogin is.
+func (a *App) newSignIn(ctx context.Context) (*web.SignIn, error) {
+	w := a.Config.Web
+	cfg := web.Config{PublicURL: a.Config.PublicURL, SessionKey: []byte(w.SessionKey), SessionTTL: w.SessionTTL,
+		DevLogin: w.DevLogin, DB: a.DB, Log: a.Log}
+	if w.ClientID != "" {
+		cfg.OIDC = &web.OIDCConfig{Issuer: w.OIDCIssuer, ClientID: w.ClientID, ClientSecret: w.ClientSecret,
+			RedirectURL: w.RedirectURL, RolesClaim: a.Config.Auth.RolesClaim}
+	}
+	// go-oidc keeps the context to refresh the provider's keys: it must live as long as the server.
+	s, err := web.New(context.WithoutCancel(ctx), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("browser sign-in: %w", err)
+	}
+	return s, nil
 }
 
 // StartWorker starts (or restarts) the worker polling the task queue.
@@ -178,7 +206,7 @@ func (a *App) startAPI(ctx context.Context) error {
 	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p,
 		Registry: a.Metrics, RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies,
 		PublicURL: a.Config.PublicURL, MaxBodyBytes: a.Config.MaxBodyBytes,
-		Checks: []api.Check{{Name: "temporal", Ping: p.Ping}}})
+		Checks: []api.Check{{Name: "temporal", Ping: p.Ping}}, SignIn: a.SignIn})
 	l := a.Listener
 	if l == nil {
 		var err error

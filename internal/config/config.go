@@ -50,7 +50,34 @@ type Config struct {
 	// besides the users holding the licensing-ops role.
 	Provision process.ProvisionTiming
 	OpsAlert  []string
+	// Web is the browser sign-in of the pages (/ops, /app, …); off when Web.ClientID is empty and not
+	// on the dev stack.
+	Web Web
 }
+
+// Web configures the browser sign-in: the OIDC client the pages sign in with and the session cookie.
+type Web struct {
+	// OIDCIssuer is the identity provider (CLC_OIDC_ISSUER, default CLC_AUTH_OIDC_ISSUER).
+	OIDCIssuer string
+	// ClientID and ClientSecret are the pages' registration at the provider (CLC_OIDC_CLIENT_ID,
+	// CLC_OIDC_CLIENT_SECRET; the secret may be empty for a public client, PKCE protects the code).
+	ClientID, ClientSecret string
+	// RedirectURL is the callback registered at the provider (CLC_OIDC_REDIRECT_URL, default
+	// CLC_PUBLIC_URL + /login/callback).
+	RedirectURL string
+	// SessionKey signs and encrypts the session cookie (CLC_SESSION_KEY, at least 32 bytes, the same on
+	// every copy of the API); SessionTTL is how long a sign-in lasts (CLC_SESSION_TTL, default 8h).
+	SessionKey string
+	SessionTTL time.Duration
+	// DevLogin is the dev stack's sign-in page that signs anyone in; no variable sets it.
+	DevLogin bool
+}
+
+// Enabled reports whether the pages can sign anyone in.
+func (w Web) Enabled() bool { return w.ClientID != "" || w.DevLogin }
+
+// MinSessionKeyLen is the shortest CLC_SESSION_KEY accepted (the cookie keys are derived from it).
+const MinSessionKeyLen = 32
 
 // The default limits leave a person clicking, or a client paging through an inventory, far below
 // them, and stop one address or identity from taking the server for itself.
@@ -109,6 +136,9 @@ func Load(getenv func(string) string) (Config, error) {
 		Rejects:    e.int("CLC_PROVISION_REJECTS", models.DefaultRejectsBeforeReview),
 		AssignLink: e.dur("CLC_ASSIGN_LINK_EXPIRY", models.DefaultAssignLinkExpiry)}.WithDefaults()
 	c.OpsAlert = e.list("CLC_OPS_ALERT_EMAILS")
+	c.Web = Web{OIDCIssuer: e.str("CLC_OIDC_ISSUER", c.Auth.OIDCIssuer), ClientID: e.str("CLC_OIDC_CLIENT_ID", ""),
+		ClientSecret: e.str("CLC_OIDC_CLIENT_SECRET", ""), RedirectURL: e.str("CLC_OIDC_REDIRECT_URL", ""),
+		SessionKey: e.str("CLC_SESSION_KEY", ""), SessionTTL: e.dur("CLC_SESSION_TTL", 8*time.Hour)}
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
 	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)
@@ -127,6 +157,18 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		e.fail("CLC_PUBLIC_URL", fmt.Errorf("must be an http(s) URL such as https://licensing.example.com, got %q", c.PublicURL))
+	}
+	if c.Web.SessionTTL <= 0 {
+		e.fail("CLC_SESSION_TTL", fmt.Errorf("must be positive, got %v", c.Web.SessionTTL))
+	}
+	if c.Web.ClientID != "" {
+		if c.Web.OIDCIssuer == "" {
+			e.fail("CLC_OIDC_ISSUER", fmt.Errorf("is required with CLC_OIDC_CLIENT_ID (or set CLC_AUTH_OIDC_ISSUER)"))
+		}
+		if len(c.Web.SessionKey) < MinSessionKeyLen {
+			e.fail("CLC_SESSION_KEY", fmt.Errorf("must be at least %d bytes with CLC_OIDC_CLIENT_ID (it has %d); "+
+				"generate one with openssl rand -hex 32", MinSessionKeyLen, len(c.Web.SessionKey)))
+		}
 	}
 	switch c.SMTP.TLS {
 	case "mandatory", "opportunistic", "none", "ssl":

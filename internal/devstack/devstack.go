@@ -134,6 +134,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// One person drives the dev stack by hand or a load tool drives it hard: no rate limits.
 	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
 	cfg.LinkSecret = string(linkSecret)
+	// The pages sign in through /dev/login; the key kept so a restart keeps browsers signed in.
+	sessionKey, err := devSecret(filepath.Join(o.DataDir, "session-key"))
+	if err != nil {
+		return fail(err)
+	}
+	cfg.Web.SessionKey, cfg.Web.DevLogin = string(sessionKey), true
 	s.Fulfillment = fulfillment.NewSimulator(o.Log)
 	if cfg.FulfillmentURL, err = s.Fulfillment.Start(""); err != nil {
 		return fail(err)

@@ -167,6 +167,12 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 	return nil
 }
 
+// MessageID is the Message-ID (without angle brackets) of the mail sent under key from the address
+// from: an audit of delivered mail matches the mail log's keys to the messages received by it.
+func MessageID(key, from string) string {
+	return messageID(key, []*netmail.Address{{Address: from}})
+}
+
 // messageID is the Message-ID of the mail sent under key, without its angle brackets. It is derived from
 // the key so that a mail resent after a crash is, to mail clients, the message they may already have; the
 // sender's domain makes it unique beyond this system, as RFC 5322 asks.

@@ -105,7 +105,11 @@ func wrap(err error, workflowID string) error {
 	}
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
-	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) {
+	// A frontend that has just restarted answers NamespaceNotFound until its namespace cache is loaded
+	// (seconds; the fault suite meets it after every Temporal restart): an outage, not our bug.
+	var noNamespace *serviceerror.NamespaceNotFound
+	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &noNamespace) ||
+		errors.Is(err, context.DeadlineExceeded) {
 		return &models.Error{Code: models.CodeUnavailable, Message: "the process engine did not answer in time; try again"}
 	}
 	return fmt.Errorf("%s: %w", workflowID, err)

@@ -24,6 +24,7 @@ type ProvisioningProcesses interface {
 // provisioningRoutes adds shipments, the ops actions and the licenses.
 func (s *Server) provisioningRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/orders/:id/shipments", s.shipOrder)
+	v1.GET("/ops/provisioning", s.listPending)
 	v1.POST("/ops/provisioning/:order/retry", s.opsRoute(models.OpsRetry))
 	v1.POST("/ops/provisioning/:order/manual-review", s.opsRoute(models.OpsManualReview))
 	v1.POST("/ops/provisioning/:order/resolve", s.opsRoute(models.OpsResolve))

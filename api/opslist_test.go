@@ -1,0 +1,142 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// pendingLine inserts an order with one smart-license line pending for reason since `since`; stuck
+// marks it past its SLA.
+func (h *harness) pendingLine(orderID, saID string, reason models.DelayReason, since time.Time, stuck bool) {
+	h.t.Helper()
+	now := time.Now().UTC()
+	o := models.Order{ID: orderID, Type: models.OrderStandard, FulfillmentContact: "fc@acme.com", FCDomain: "acme.com",
+		FCTLD: "acme.com", BookedAt: since, AssignmentStatus: models.AssignAssigned, LineCount: 1, LinesPending: 1,
+		PayloadHash: "h", WorkflowID: "order/" + orderID, CreatedAt: now, UpdatedAt: now}
+	shipped := since.Add(-time.Hour)
+	l := models.OrderLine{OrderID: orderID, ID: "1", SKU: "C9300-DNA-E-3Y", Kind: models.LineProduct, Quantity: 10,
+		SmartLicense: true, AssignmentStatus: models.AssignAssigned, SmartAccountID: saID, ProvisioningStatus: models.ProvisionPending,
+		DelayReason: reason, ShippedAt: &shipped, PendingSince: &since, ReasonSince: &since, UpdatedAt: now}
+	if reason == models.DelayFulfillmentError {
+		l.ProvAttempts, l.ProvError = 4, "fulfillment: 503 Service Unavailable"
+	}
+	if stuck {
+		l.StuckAt = &now
+	}
+	if err := h.db.Create(&o).Error; err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.db.Create(&l).Error; err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// Licensing ops page through the pending lines oldest first, filtered by reason, account, age or stuck,
+// with the counts per reason of the same filter; the line says why it waits, since when, its attempts
+// and last error, and whether it is stuck.
+func TestOpsProvisioningList(t *testing.T) {
+	h := newHarness(t)
+	acme, labs := h.acme(), h.labs()
+	now := time.Now().UTC().Truncate(time.Second)
+	h.pendingLine("WO-1", acme.ID, models.DelayFulfillmentError, now.Add(-72*time.Hour), true)
+	h.pendingLine("WO-2", "", models.DelayNoSmartAccount, now.Add(-48*time.Hour), false)
+	h.pendingLine("WO-3", labs.ID, models.DelayFulfillmentError, now.Add(-30*time.Hour), false)
+	h.pendingLine("WO-4", acme.ID, models.DelayAwaitingShipment, now.Add(-2*time.Hour), false)
+	ops := h.token("olga@cisco.com", models.RoleLicensingOps)
+
+	get := func(query string) map[string]any {
+		t.Helper()
+		return jsonOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning"+query, ops, nil), http.StatusOK)
+	}
+	orders := func(page map[string]any) []string {
+		var out []string
+		for _, l := range list(t, page["lines"], "lines") {
+			out = append(out, fmt.Sprint(l["orderId"]))
+		}
+		return out
+	}
+	var all []string
+	next := "?limit=3"
+	for next != "" {
+		page := get(next)
+		all = append(all, orders(page)...)
+		next = ""
+		if n, ok := page["next"].(string); ok {
+			next = "?limit=3&after=" + url.QueryEscape(n)
+		}
+	}
+	if fmt.Sprint(all) != "[WO-1 WO-2 WO-3 WO-4]" {
+		t.Errorf("pages of 3: %v", all)
+	}
+
+	page := get("?delayReason=fulfillment_error&olderThan=1d")
+	if got := fmt.Sprint(orders(page)); got != "[WO-1 WO-3]" {
+		t.Errorf("failing for a day: %s", got)
+	}
+	first := list(t, page["lines"], "lines")[0]
+	if first["lineId"] != "1" || first["sku"] != "C9300-DNA-E-3Y" || first["smartAccountId"] != acme.ID ||
+		first["smartAccountName"] != "Acme" || first["delayReason"] != "FULFILLMENT_ERROR" || first["attempts"] != float64(4) ||
+		first["lastError"] != "fulfillment: 503 Service Unavailable" || first["stuck"] != true {
+		t.Errorf("a failing line: %v", first)
+	}
+	if since := rfc3339UTC(t, "since", first["since"]); !since.Equal(now.Add(-72 * time.Hour)) {
+		t.Errorf("since %v", since)
+	}
+	counts := page["counts"].(map[string]any)
+	byReason := counts["byReason"].(map[string]any)
+	// The counts leave the reason out of the filter: what each reason would list at this age.
+	if byReason["FULFILLMENT_ERROR"] != float64(2) || byReason["NO_SMART_ACCOUNT"] != float64(1) ||
+		byReason["AWAITING_SHIPMENT"] != float64(0) || counts["total"] != float64(3) || counts["stuck"] != float64(1) {
+		t.Errorf("counts %v", counts)
+	}
+	if got := fmt.Sprint(orders(get("?smartAccountId=" + acme.ID))); got != "[WO-1 WO-4]" {
+		t.Errorf("Acme's: %s", got)
+	}
+	if got := fmt.Sprint(orders(get("?stuck=true"))); got != "[WO-1]" {
+		t.Errorf("stuck: %s", got)
+	}
+	if got := fmt.Sprint(orders(get("?olderThan=36h"))); got != "[WO-1 WO-2]" {
+		t.Errorf("older than 36h: %s", got)
+	}
+}
+
+// Only licensing ops read the list; each bad parameter is a 400 naming it; an unknown account a 404.
+func TestOpsProvisioningListRefusals(t *testing.T) {
+	h := newHarness(t)
+	h.acme()
+	if rec := h.do(http.MethodGet, "/api/v1/ops/provisioning", "", nil); rec.Code != http.StatusUnauthorized {
+		t.Errorf("anonymous: %d", rec.Code)
+	}
+	for _, tok := range []string{h.token("alice@acme.com"), h.token("sam@cisco.com", models.RoleCiscoApprover)} {
+		if e := errorOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning", tok, nil), http.StatusForbidden); e.Code != models.CodeForbidden {
+			t.Errorf("not ops: %+v", e)
+		}
+	}
+	ops := h.token("olga@cisco.com", models.RoleLicensingOps)
+	for field, query := range map[string]string{
+		"delayReason":    "delayReason=LATE",
+		"olderThan":      "olderThan=yesterday",
+		"smartAccountId": "smartAccountId=a%01b",
+		"stuck":          "stuck=maybe",
+		"after":          "after=not-a-cursor",
+		"limit":          "limit=500",
+	} {
+		if e := errorOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning?"+query, ops, nil), http.StatusBadRequest); e.Field != field {
+			t.Errorf("%s: names %q: %+v", query, e.Field, e)
+		}
+	}
+	for _, age := range []string{"-1h", "0d", "0s", "99999d", "3w"} {
+		if e := errorOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning?olderThan="+age, ops, nil), http.StatusBadRequest); e.Field != "olderThan" {
+			t.Errorf("olderThan=%s: %+v", age, e)
+		}
+	}
+	errorOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning?smartAccountId=nope", ops, nil), http.StatusNotFound)
+	if got := jsonOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning", ops, nil), http.StatusOK); fmt.Sprint(got["lines"]) != "[]" {
+		t.Errorf("nothing pending: %v", got)
+	}
+}

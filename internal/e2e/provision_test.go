@@ -383,3 +383,54 @@ func TestProvisionStuckAlertsOps(t *testing.T) {
 func commerceOn(t *testing.T) *user {
 	return asOn(t, sys.fast, "orders@commerce.cisco.com", models.RoleCommerce)
 }
+
+// Support moves a provisioned line to the customer's other account: its licenses go with it, in the same
+// step, and the reason is recorded on the move (FEATURES PR2).
+func TestProvisionSupportReassignMovesLicenses(t *testing.T) {
+	tld, _, first := activeAccount(t, "reassignco")
+	other := as(t, "admin@"+tld)
+	st, body := other.post("/api/v1/smart-accounts", account("reassignco Labs", ""))
+	if st != http.StatusAccepted {
+		t.Fatalf("second account: %d %v", st, body)
+	}
+	second := str(body["id"])
+	eventually(t, "second account active", func() bool { return account1(t, second).Status == models.SAActive })
+	id := "WR-" + uniq()
+	ingest(t, orderBody(id, "STANDARD", "fc@"+tld, ""))
+	shipLines(t, id, "1")
+	if st, body := other.post("/api/v1/orders/assignments", assignment([]string{id}, map[string]any{
+		"smartAccount": map[string]any{"name": "reassignco Corp"}})); st != http.StatusAccepted {
+		t.Fatalf("assign: %d %v", st, body)
+	}
+	provisioned(t, id, "1")
+
+	support := as(t, "tac-"+uniq()+"@cisco.com", models.RoleCiscoSupport)
+	move := assignment([]string{id}, map[string]any{"smartAccount": map[string]any{"name": "reassignco Labs"}})
+	if st, body := support.post("/api/v1/orders/assignments", move); st != http.StatusBadRequest {
+		t.Errorf("support without a reason: %d %v", st, body)
+	}
+	move["reason"] = "customer consolidated its labs"
+	if st, body := support.post("/api/v1/orders/assignments", move); st != http.StatusAccepted {
+		t.Fatalf("support reassignment: %d %v", st, body)
+	}
+	eventually(t, "licenses moved", func() bool {
+		lics := licensesOf(t, id, "1")
+		return len(lics) == 1 && lics[0].SmartAccountID == second
+	})
+	lics := licensesOf(t, id, "1")
+	if lics[0].Quantity != 10 || lics[0].VirtualAccountID != defaultVA(t, second) || lics[0].Status != models.LicenseActive {
+		t.Errorf("moved license %+v", lics[0])
+	}
+	if sys.fulfillment.Deposits(id, "1") != 1 {
+		t.Errorf("%d deposits: a move deposits nothing again", sys.fulfillment.Deposits(id, "1"))
+	}
+	var moved []models.Event
+	sys.db.Where("target_id = ? AND action = ?", id+"/1", models.EventLicensesMoved).Find(&moved)
+	if len(moved) != 1 || !strings.Contains(fmt.Sprint(moved[0].Details), "customer consolidated its labs") {
+		t.Errorf("move events %+v", moved)
+	}
+	_, resp := other.get("/api/v1/smart-accounts/" + first + "/licenses")
+	if n := len(resp["licenses"].([]any)); n != 0 {
+		t.Errorf("%d licenses left in the first account", n)
+	}
+}

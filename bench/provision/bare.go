@@ -38,6 +38,7 @@ type bareActs struct{ ful *fulfillment.Client }
 
 func (*bareActs) Store(context.Context, string) error  { return nil }
 func (*bareActs) Record(context.Context, string) error { return nil }
+func (*bareActs) Mail(context.Context, string) error   { return nil }
 
 func (a *bareActs) Deposit(ctx context.Context, in bareInput) error {
 	var wg sync.WaitGroup
@@ -75,11 +76,18 @@ func bareWorkflow(ctx workflow.Context, in bareInput) error {
 			return err
 		}
 	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: time.Second}})
+	if err := workflow.Await(ctx, func() bool { return ingested }); err != nil {
+		return err
+	}
+	mail := workflow.ExecuteActivity(actx, a.Mail, in.OrderID)
 	if err := workflow.Await(ctx, func() bool { return shipped && assigned }); err != nil {
 		return err
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, MaximumInterval: time.Second}})
+	if err := mail.Get(ctx, nil); err != nil {
+		return err
+	}
 	if err := workflow.ExecuteActivity(actx, a.Deposit, in).Get(ctx, nil); err != nil {
 		return err
 	}

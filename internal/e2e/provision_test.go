@@ -387,13 +387,15 @@ func commerceOn(t *testing.T) *user {
 // Support moves a provisioned line to the customer's other account: its licenses go with it, in the same
 // step, and the reason is recorded on the move (FEATURES PR2).
 func TestProvisionSupportReassignMovesLicenses(t *testing.T) {
-	tld, _, first := activeAccount(t, "reassignco")
-	other := as(t, "admin@"+tld)
-	st, body := other.post("/api/v1/smart-accounts", account("reassignco Labs", ""))
+	tld, other, first := activeAccount(t, "reassignco")
+	st, body := as(t, "bob@"+tld).post("/api/v1/smart-accounts", account("reassignco Labs", "labs."+tld))
 	if st != http.StatusAccepted {
 		t.Fatalf("second account: %d %v", st, body)
 	}
 	second := str(body["id"])
+	if st, body := other.post("/api/v1/smart-accounts/"+second+"/decision", map[string]any{"decision": "APPROVE"}); st != http.StatusOK {
+		t.Fatalf("approve the second account: %d %v", st, body)
+	}
 	eventually(t, "second account active", func() bool { return account1(t, second).Status == models.SAActive })
 	id := "WR-" + uniq()
 	ingest(t, orderBody(id, "STANDARD", "fc@"+tld, ""))

@@ -228,50 +228,50 @@ func startStack(ctx context.Context, o Options, run string, smtpPort int, fulfil
 	s := &stack{opts: o}
 	var err error
 	if s.dir, err = os.MkdirTemp("", "clc-faults-"); err != nil {
-		return nil, err
+		return s, err
 	}
 	clc, infra, err := build(s.dir)
 	if err != nil {
-		return nil, err
+		return s, err
 	}
 	admin, err := sql.Open("pgx", o.DatabaseURL)
 	if err != nil {
-		return nil, err
+		return s, err
 	}
 	defer admin.Close()
 	appDB := "clc_faults_" + run
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+appDB); err != nil {
-		return nil, fmt.Errorf("create %s: %w", appDB, err)
+		return s, fmt.Errorf("create %s: %w", appDB, err)
 	}
 	s.appURL = withDB(o.DatabaseURL, appDB)
 	s.temporalURL = withDB(o.DatabaseURL, "temporal_faults_"+run)
 	s.dbNames = []string{appDB, "temporal_faults_" + run, "temporal_faults_" + run + "_visibility"}
 	if s.db, err = sql.Open("pgx", s.appURL); err != nil {
-		return nil, err
+		return s, err
 	}
 
 	tport, err := temporalPort(time.Now().UnixNano())
 	if err != nil {
-		return nil, err
+		return s, err
 	}
 	s.temporalHP = "127.0.0.1:" + strconv.Itoa(tport)
 	logs, err := os.Create(filepath.Join(s.dir, "stack.log"))
 	if err != nil {
-		return nil, err
+		return s, err
 	}
 	s.temporal = &proc{name: "temporal", path: infra, log: logs, pause: time.Second,
 		args:  []string{"-temporal-database-url", s.temporalURL, "-temporal-port", strconv.Itoa(tport), "-smtp", ""},
 		ready: s.temporalReady, before: s.forgetMembers}
 	if err := s.temporal.supervise(); err != nil {
-		return nil, err
+		return s, err
 	}
 	if err := s.temporal.waitReady(3 * time.Minute); err != nil {
-		return nil, err
+		return s, err
 	}
 
 	apiPort, err := freePort()
 	if err != nil {
-		return nil, err
+		return s, err
 	}
 	s.apiBase = "http://127.0.0.1:" + strconv.Itoa(apiPort)
 	env := []string{"CLC_DATABASE_URL=" + s.appURL, "CLC_TEMPORAL_ADDRESS=" + s.temporalHP,
@@ -281,26 +281,34 @@ func startStack(ctx context.Context, o Options, run string, smtpPort int, fulfil
 		"CLC_AUTH_HS256_SECRET=" + secret, "CLC_AUTH_ISSUER=" + issuer, "CLC_LINK_SECRET=" + linkSecret,
 		"CLC_FULFILLMENT_URL=" + fulfillmentURL, "CLC_RATE_LINKS=0", "CLC_RATE_API=0",
 		"CLC_PROVISION_RETRY_FIRST=200ms", "CLC_PROVISION_RETRY_MAX=2s", "CLC_LOG_LEVEL=warn"}
-	migrate := exec.CommandContext(ctx, clc, "migrate")
-	migrate.Env = append(os.Environ(), env...)
-	if out, err := migrate.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("clc migrate: %w\n%s", err, out)
+	// The cluster is shared: when it is out of connections for a moment, migrate again.
+	for attempt := 1; ; attempt++ {
+		migrate := exec.CommandContext(ctx, clc, "migrate")
+		migrate.Env = append(os.Environ(), env...)
+		out, err := migrate.CombinedOutput()
+		if err == nil {
+			break
+		}
+		if attempt == 10 {
+			return s, fmt.Errorf("clc migrate: %w\n%s", err, out)
+		}
+		time.Sleep(3 * time.Second)
 	}
 	for i := 0; i < 2; i++ {
 		w := &proc{name: fmt.Sprintf("worker-%d", i+1), path: clc, args: []string{"worker"}, env: env, log: logs,
 			pause: time.Second, ready: func(context.Context) error { return nil }}
 		if err := w.supervise(); err != nil {
-			return nil, err
+			return s, err
 		}
 		s.workers = append(s.workers, w)
 	}
 	s.api = &proc{name: "api", path: clc, args: []string{"api"}, env: env, log: logs, pause: time.Second,
 		ready: func(ctx context.Context) error { return httpReady(ctx, s.apiBase+"/readyz") }}
 	if err := s.api.supervise(); err != nil {
-		return nil, err
+		return s, err
 	}
 	if err := s.api.waitReady(2 * time.Minute); err != nil {
-		return nil, err
+		return s, err
 	}
 	return s, nil
 }

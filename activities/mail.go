@@ -160,7 +160,7 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 		return fmt.Errorf("send %s to %v: %w", key, to, err)
 	}
 	rec := models.MailLog{Key: key, Recipients: strings.Join(to, ","), Subject: subject, SentAt: time.Now().UTC()}
-	if err := m.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rec).Error; err != nil {
+	if err := m.record(ctx, rec); err != nil {
 		return fmt.Errorf("record mail %s: %w", key, err)
 	}
 	m.logger().Info("mail sent", "mailKey", key, "template", name, "recipients", len(to))
@@ -171,6 +171,35 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 // from: an audit of delivered mail matches the mail log's keys to the messages received by it.
 func MessageID(key, from string) string {
 	return messageID(key, []*netmail.Address{{Address: from}})
+}
+
+// recordWindow bounds how long a sent mail's log row is tried again within one attempt.
+const recordWindow = 45 * time.Second
+
+// record writes the mail log row of a mail that is out. Failing here would make the activity's retry
+// send the mail a second time, so a database that is away for a moment (a restart, a full pool: the
+// fault suite meets both) is waited for, with backoff, as long as the attempt may run.
+func (m *Mailer) record(ctx context.Context, rec models.MailLog) error {
+	ctx, cancel := context.WithTimeout(ctx, recordWindow)
+	defer cancel()
+	wait := 100 * time.Millisecond
+	for {
+		err := m.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rec).Error
+		if err == nil {
+			return nil
+		}
+		var e *models.Error
+		if errors.As(models.Classify(err), &e) && e.Code != models.CodeUnavailable && e.Code != models.CodeInternal {
+			return err
+		}
+		m.logger().Warn("mail sent, its log row not written yet; trying again", "mailKey", rec.Key, "error", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 // messageID is the Message-ID of the mail sent under key, without its angle brackets. It is derived from

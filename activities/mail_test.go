@@ -565,3 +565,54 @@ func TestRenderEveryTemplate(t *testing.T) {
 		t.Error("Render of an unknown template succeeded")
 	}
 }
+
+// failingLog makes the first n writes of the mail log under a context carrying it fail, as a database
+// restarting or out of connections does right after the mail went out.
+type failingLog struct{ n int }
+
+type failingLogKey struct{}
+
+// failMailLog registers, once per database, the callback failingLog works through.
+func failMailLog(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	err := db.Callback().Create().Before("gorm:create").Register("test:fail_mail_log_"+testdb.Unique(), func(tx *gorm.DB) {
+		f, _ := tx.Statement.Context.Value(failingLogKey{}).(*failingLog)
+		if f != nil && tx.Statement.Table == "mail_log" && f.n > 0 {
+			f.n--
+			_ = tx.AddError(errors.New("connection reset by peer"))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The mail is out but its log row cannot be written for a moment: the row is written once the database
+// answers, within the same attempt, so no retry sends the mail a second time.
+func TestSentMailIsRecordedThroughADatabaseBlip(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		failMailLog(t, db)
+		u := testdb.Unique()
+		key := "sa-create/" + u + "/active"
+		data := activities.MailData{AccountName: "Blip " + u, AccountID: "sa-" + u, Domain: "blip-" + u + ".com", RequesterName: "Alice"}
+		fctx := context.WithValue(ctx, failingLogKey{}, &failingLog{n: 3})
+		if err := m.SendMail(fctx, activities.MailInput{Key: key, To: []string{"alice@blip-" + u + ".com"}, Template: "sa_active", Data: data}); err != nil {
+			t.Fatalf("send through a database blip: %v", err)
+		}
+		if err := m.SendMail(ctx, activities.MailInput{Key: key, To: []string{"alice@blip-" + u + ".com"}, Template: "sa_active", Data: data}); err != nil {
+			t.Fatal(err)
+		}
+		subject, _, _, err := activities.Render("sa_active", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitSubject(t, srv, subject)
+		if n := withSubject(srv, subject); n != 1 {
+			t.Errorf("%d mails, want 1", n)
+		}
+		if n := rowCount(t, db, &models.MailLog{}, "key = ?", key); n != 1 {
+			t.Errorf("%d mail log rows for %s", n, key)
+		}
+	})
+}

@@ -120,3 +120,35 @@ func TestWorkerNeedsALinkSecret(t *testing.T) {
 		t.Errorf("fulfillment %q, provisioning %+v", c.FulfillmentURL, c.Provision)
 	}
 }
+
+func TestBrowserSignIn(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Web.Enabled() || c.Web.SessionTTL != 8*time.Hour {
+		t.Fatalf("default browser sign-in: %+v", c.Web)
+	}
+	key := strings.Repeat("k", 32)
+	c, err = config.Load(env(map[string]string{"CLC_AUTH_OIDC_ISSUER": "https://idp.example.com",
+		"CLC_OIDC_CLIENT_ID": "clc-web", "CLC_OIDC_CLIENT_SECRET": "s", "CLC_SESSION_KEY": key, "CLC_SESSION_TTL": "1h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pages sign in with the provider the bearer tokens come from unless told otherwise.
+	want := config.Web{OIDCIssuer: "https://idp.example.com", ClientID: "clc-web", ClientSecret: "s", SessionKey: key,
+		SessionTTL: time.Hour}
+	if c.Web != want || !c.Web.Enabled() {
+		t.Fatalf("browser sign-in: %+v, want %+v", c.Web, want)
+	}
+	for name, e := range map[string]map[string]string{
+		"CLC_SESSION_KEY": {"CLC_OIDC_ISSUER": "https://idp.example.com", "CLC_OIDC_CLIENT_ID": "clc-web",
+			"CLC_SESSION_KEY": "short"},
+		"CLC_OIDC_ISSUER": {"CLC_OIDC_CLIENT_ID": "clc-web", "CLC_SESSION_KEY": key},
+		"CLC_SESSION_TTL": {"CLC_SESSION_TTL": "0s"},
+	} {
+		if _, err := config.Load(env(e)); err == nil || !strings.HasPrefix(err.Error(), name) {
+			t.Errorf("%s: error %v does not name it", name, err)
+		}
+	}
+}

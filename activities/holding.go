@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -99,4 +100,38 @@ func recordDeposited(tx *gorm.DB, o models.Order, lines []models.OrderLine) ([]m
 	}
 	held, err := holdLicenses(tx, lines, models.RoleCommerce, o.CreatedAt)
 	return append(evs, held...), err
+}
+
+// HoldingMembersInput names the holding accounts whose members a mail goes to.
+type HoldingMembersInput struct {
+	SmartAccountIDs []string
+}
+
+// HoldingMembers lists the administrators and users of the holding accounts: whom the transfer task
+// and the reminders go to.
+func (s *Store) HoldingMembers(ctx context.Context, in HoldingMembersInput) ([]string, error) {
+	return models.HoldingMembers(ctx, s.DB, in.SmartAccountIDs)
+}
+
+// FulfilledHoldingInput names an order that is fulfilled.
+type FulfilledHoldingInput struct {
+	OrderID string
+}
+
+// FulfilledHolding lists the members of every holding account the order's lines were in (FEATURES
+// NO2), and records that they are told; the mail's key makes sure they are told once.
+func (s *Store) FulfilledHolding(ctx context.Context, in FulfilledHoldingInput) ([]string, error) {
+	var ids []string
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.OrderHolding{}).Where("order_id = ?", in.OrderID).Order("smart_account_id").
+			Pluck("smart_account_id", &ids).Error; err != nil {
+			return fmt.Errorf("holding accounts of %s: %w", in.OrderID, err)
+		}
+		return tx.Model(&models.OrderHolding{}).Where("order_id = ? AND fulfilled_mailed_at IS NULL", in.OrderID).
+			Update("fulfilled_mailed_at", time.Now().UTC().Truncate(time.Microsecond)).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return models.HoldingMembers(ctx, s.DB, ids)
 }

@@ -60,3 +60,18 @@ func (r *Releaser) logger() *slog.Logger {
 	}
 	return slog.Default()
 }
+
+// TellHoldingInput is what an order's process tells its holding-transfer process after a change.
+type TellHoldingInput struct {
+	Order process.HoldingInput
+	Now   process.HoldingNow
+}
+
+// TellHolding tells an order's holding-transfer process which holding accounts hold the order's lines
+// now (FEATURES HA2), starting it when lines landed in one. A retry tells the same again.
+func (r *Releaser) TellHolding(ctx context.Context, in TellHoldingInput) error {
+	if err := r.Orders.TellHolding(ctx, in.Order, in.Now); err != nil {
+		return fmt.Errorf("tell holding transfer of %s: %w", in.Order.OrderID, err)
+	}
+	return nil
+}

@@ -16,6 +16,7 @@ type fakeOrders struct {
 	assigns   []process.AssignInput
 	ships     []process.ShipInput
 	ops       []process.OpsInput
+	transfers []process.TransferInput
 	assignErr error
 	opsErr    error
 }
@@ -37,6 +38,15 @@ func (f *fakeOrders) Delegate(context.Context, models.OrderState, process.Delega
 
 func (f *fakeOrders) Revoke(context.Context, models.OrderState, process.RevokeInput) (process.RevokeResult, error) {
 	return process.RevokeResult{}, process.ErrProcessClosed
+}
+
+// Transfer records the transfer and answers as a process that moved the lines would not: the test reads
+// what was handed over.
+func (f *fakeOrders) Transfer(_ context.Context, st models.OrderState, in process.TransferInput) (process.TransferResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.transfers = append(f.transfers, in)
+	return process.TransferResult{OrderID: st.Order.ID, Status: st.Order.AssignmentStatus, Moved: in.Request.Lines}, f.assignErr
 }
 
 func (f *fakeOrders) Ship(_ context.Context, st models.OrderState, in process.ShipInput) (process.ShipResult, error) {

@@ -1,6 +1,10 @@
 package api
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/licensecentral/clc/models"
@@ -39,5 +43,21 @@ func (s *Server) holdingRequest(c *gin.Context, req *process.SARequest, requeste
 		return err
 	}
 	req.Domain = p.Domain
+	return nil
+}
+
+// depositAtSale puts an ingested order in the holding account commerce names (FEATURES HA1): a live
+// holding account of the order's reseller or distributor.
+func (s *Server) depositAtSale(ctx context.Context, o *models.Order, lines []models.OrderLine, sel models.HoldingSelector,
+	now time.Time) error {
+	h, err := models.ResolveHolding(ctx, s.db, sel, "holdingAccount")
+	if err != nil {
+		return err
+	}
+	if h.Domain != o.ResellerDomain && h.Domain != o.DistributorDomain {
+		return &models.Error{Code: models.CodeRefused, Field: "holdingAccount", Message: fmt.Sprintf(
+			"the holding account %s belongs to %s, which is neither the order's reseller nor its distributor", h.SmartAccountName, h.Domain)}
+	}
+	models.DepositInHolding(o, lines, h, now)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // registerPartnerX registers Partner X with admin@partnerx.com as its administrator and Olivia as its
@@ -114,4 +115,58 @@ func TestHeldLicensesStayPut(t *testing.T) {
 	if e.Code != models.CodeRefused {
 		t.Fatalf("a transfer out of a holding account: %+v", e)
 	}
+}
+
+// The transfer through the API: the holding account's members and the partner's OFMs move the order
+// to the customer's account, never to another holding account; strangers do not see it; what the
+// process is handed names the holding accounts and the caller's part in them, from rows.
+func TestTransferOrder(t *testing.T) {
+	h := newHarness(t)
+	orders := h.withOrders()
+	h.registerPartnerX()
+	acme := h.acme()
+	olivia := h.token("olivia@partnerx.com")
+	hold := jsonOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", olivia, holdingBody("Partner X Holding")), http.StatusAccepted)
+	target, err := models.ResolveHolding(context.Background(), h.db, models.HoldingSelector{Name: "partner x holding"}, "holdingAccount")
+	if err != nil || target.SmartAccountID != hold["id"] {
+		t.Fatalf("resolve holding: %+v %v", target, err)
+	}
+	in := process.IngestInput{Order: models.Order{ID: "WO-2001", Type: models.OrderStandard, EndCustomer: models.Party{Name: "Acme"},
+		Reseller: models.Party{Name: "Partner X", Domain: "partnerx.com"}, FulfillmentContact: "bob@acme.com",
+		BookedAt: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC), PayloadHash: "h", WorkflowID: "order/WO-2001"},
+		Lines: []models.OrderLine{{ID: "1", SKU: "C9300", Kind: models.LineProduct, Quantity: 1, SmartLicense: true, SAMandatory: true}}}
+	now := time.Now().UTC()
+	models.PrepareOrder(&in.Order, in.Lines, now)
+	models.DepositInHolding(&in.Order, in.Lines, target, now)
+	if _, err := h.store.RecordOrder(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	got := jsonOf(t, h.do(http.MethodGet, "/api/v1/orders/WO-2001", olivia, nil), http.StatusOK)
+	if got["assignmentStatus"] != "IN_HOLDING" {
+		t.Fatalf("deposited at sale: %v", got)
+	}
+	body := map[string]any{"to": map[string]any{"smartAccount": map[string]any{"domain": "acme.com"}}}
+	errorOf(t, h.do(http.MethodPost, "/api/v1/orders/WO-2001/transfer", h.claiming("eve@evil.com", "partnerx.com", "ofm"), body), http.StatusNotFound)
+	if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders/WO-2001/transfer", olivia, map[string]any{}), http.StatusBadRequest); e.Field != "to.smartAccount" {
+		t.Fatalf("no target: %+v", e)
+	}
+	toHolding := map[string]any{"to": map[string]any{"smartAccount": map[string]any{"name": "Partner X Holding"}}}
+	if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders/WO-2001/transfer", olivia, toHolding), http.StatusUnprocessableEntity); e.Field != "to.smartAccount" {
+		t.Fatalf("to a holding account: %+v", e)
+	}
+	res := jsonOf(t, h.do(http.MethodPost, "/api/v1/orders/WO-2001/transfer", olivia, body), http.StatusOK)
+	if res["orderId"] != "WO-2001" {
+		t.Fatalf("transfer: %v", res)
+	}
+	if len(orders.transfers) != 1 {
+		t.Fatalf("handed over %d transfers", len(orders.transfers))
+	}
+	req := orders.transfers[0].Request
+	if req.To.SmartAccountID != acme.ID || len(req.From) != 1 || req.From[0].Domain != "partnerx.com" ||
+		len(req.MemberOf) != 1 || req.MemberOf[0] != target.SmartAccountID {
+		t.Fatalf("handed over %+v", req)
+	}
+	// The partner's OFM deposits another order of theirs in the holding account through the usual assignment.
+	jsonOf(t, h.do(http.MethodPost, "/api/v1/orders/assignments", olivia, map[string]any{"orders": []string{"WO-2001"},
+		"productsTo": map[string]any{"smartAccount": map[string]any{"name": "Partner X Holding"}}}), http.StatusAccepted)
 }

@@ -24,6 +24,7 @@ type OrderProcesses interface {
 	Assign(ctx context.Context, st models.OrderState, in process.AssignInput, wait bool) (process.AssignResult, error)
 	Delegate(ctx context.Context, st models.OrderState, in process.DelegateInput) (process.DelegateResult, error)
 	Revoke(ctx context.Context, st models.OrderState, in process.RevokeInput) (process.RevokeResult, error)
+	Transfer(ctx context.Context, st models.OrderState, in process.TransferInput) (process.TransferResult, error)
 	ProvisioningProcesses
 }
 
@@ -39,6 +40,7 @@ func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/orders/:id/delegations", s.listDelegations)
 	v1.POST("/orders/:id/delegations", s.createDelegation)
 	v1.DELETE("/orders/:id/delegations/:delegation", s.revokeDelegation)
+	v1.POST("/orders/:id/transfer", s.transferOrder)
 	s.provisioningRoutes(v1)
 }
 
@@ -54,6 +56,8 @@ type ingestRequest struct {
 	BookedAt           string        `json:"bookedAt"`
 	ShippedAt          string        `json:"shippedAt"`
 	Lines              []ingestLine  `json:"lines"`
+	// HoldingAccount is the Partner Holding Account chosen at the point of sale (FEATURES HA1).
+	HoldingAccount *models.HoldingSelector `json:"holdingAccount"`
 }
 
 type ingestLine struct {
@@ -138,6 +142,14 @@ func (r *ingestRequest) validate() (models.Order, []models.OrderLine, error) {
 		O models.Order
 		L []models.OrderLine
 	}{o, lines})
+	if r.HoldingAccount != nil {
+		// Orders without a holding account keep the hash they always had.
+		canonical, _ = json.Marshal(struct {
+			O models.Order
+			L []models.OrderLine
+			H models.HoldingSelector
+		}{o, lines, *r.HoldingAccount})
+	}
 	sum := sha256.Sum256(canonical)
 	o.PayloadHash = hex.EncodeToString(sum[:])
 	return o, lines, nil
@@ -237,6 +249,12 @@ func (s *Server) ingestOrder(c *gin.Context) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	o.WorkflowID = process.OrderWorkflowID(o.ID)
 	models.PrepareOrder(&o, lines, now)
+	if body.HoldingAccount != nil {
+		if err := s.depositAtSale(ctx, &o, lines, *body.HoldingAccount, now); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
 	res, err := s.orders.Ingest(ctx, process.IngestInput{Order: o, Lines: lines})
 	if models.ErrorCode(err) == models.CodeConflict {
 		if st, lerr := models.LoadOrderState(ctx, s.db, o.ID); lerr == nil {
@@ -520,6 +538,10 @@ func (noOrders) Delegate(context.Context, models.OrderState, process.DelegateInp
 
 func (noOrders) Revoke(context.Context, models.OrderState, process.RevokeInput) (process.RevokeResult, error) {
 	return process.RevokeResult{}, errNoOrders
+}
+
+func (noOrders) Transfer(context.Context, models.OrderState, process.TransferInput) (process.TransferResult, error) {
+	return process.TransferResult{}, errNoOrders
 }
 
 func (noOrders) Ship(context.Context, models.OrderState, process.ShipInput) (process.ShipResult, error) {

@@ -47,6 +47,7 @@ var (
 	accessPage     = pageTemplate("access")
 	delegationPage = pageTemplate("delegation")
 	assignPage     = pageTemplate("assign")
+	holdingPage    = pageTemplate("holding")
 )
 
 // choice is one submit button of a task form.

@@ -48,6 +48,9 @@ func OrderWaiting(st OrderState, since time.Time) []Waiting {
 			out = append(out, DelegationWaiting(d)...)
 		}
 	}
+	for _, id := range InHolding(st.Lines) {
+		out = append(out, Waiting{Who: "smart-account:" + id, Action: ActMove, Since: since})
+	}
 	held := []string{}
 	for _, l := range st.Lines {
 		if l.Held() && !slices.Contains(held, l.SmartAccountID) {

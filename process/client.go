@@ -24,6 +24,8 @@ type Client struct {
 	DelegationExpiry time.Duration
 	// Provision paces the orders' deposits and says when a line is stuck.
 	Provision ProvisionTiming
+	// Holding paces the reminders of orders waiting in holding accounts.
+	Holding HoldingTiming
 }
 
 // ErrProcessClosed tells that the process a decision was meant for has already ended.

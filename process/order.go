@@ -39,6 +39,8 @@ type OrderInput struct {
 	Ingest  *IngestInput      `json:"ingest,omitempty"`
 	// Provisioning paces the deposits of the order's lines.
 	Provisioning ProvisionTiming `json:"provisioning"`
+	// Holdings are the holding accounts the order's lines were in (FEATURES NO2), across continue-as-new.
+	Holdings []string `json:"holdings,omitempty"`
 }
 
 // OrderResult is how an order's process ended: when every line is provisioned, failed, or has nothing to provision.

@@ -53,12 +53,13 @@ type WorkflowRegistry interface {
 // RegisterWorkflows registers every workflow under the name its processes are started by.
 func RegisterWorkflows(r WorkflowRegistry) {
 	for name, wf := range map[string]any{
-		process.WorkflowSACreate:       workflows.SACreate,
-		process.WorkflowDomainApproval: workflows.DomainApproval,
-		process.WorkflowAccessRequest:  workflows.AccessRequest,
-		process.WorkflowSMBUpgrade:     workflows.SMBUpgrade,
-		process.WorkflowOrder:          workflows.Order,
-		process.WorkflowDelegation:     workflows.Delegation,
+		process.WorkflowSACreate:        workflows.SACreate,
+		process.WorkflowDomainApproval:  workflows.DomainApproval,
+		process.WorkflowAccessRequest:   workflows.AccessRequest,
+		process.WorkflowSMBUpgrade:      workflows.SMBUpgrade,
+		process.WorkflowOrder:           workflows.Order,
+		process.WorkflowHoldingTransfer: workflows.HoldingTransfer,
+		process.WorkflowDelegation:      workflows.Delegation,
 	} {
 		// The clients start processes by these names; the workflows start their children by function.
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})

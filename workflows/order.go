@@ -39,6 +39,7 @@ type orderProc struct {
 	// signals to delegation processes in flight; one that finds its process gone is of no matter.
 	signals []workflow.Future
 	prov    provisioning
+	hold    holding
 }
 
 func (w *orderProc) setup(ctx workflow.Context) error {
@@ -65,6 +66,7 @@ func (w *orderProc) setup(ctx workflow.Context) error {
 		{process.UpdateRevoke, w.onRevoke, w.validateRevoke},
 		{process.UpdateShip, w.onShip, w.validateShip},
 		{process.UpdateProvisioning, w.onOps, w.validateOps},
+		{process.UpdateTransfer, w.onTransfer, w.validateTransfer},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
 			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -84,6 +86,7 @@ func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 		w.step(ctx, "received from commerce", models.RoleCommerce)
 		if res.Created {
 			w.askContact(ctx)
+			w.tellHolding(ctx, nil, "")
 		}
 	}
 	ended := workflow.GetSignalChannel(ctx, process.SignalDelegationEnded)
@@ -116,6 +119,7 @@ func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 		}
 		if w.ended() {
 			w.step(ctx, "every line provisioned or closed", "")
+			w.fulfilledHolding(ctx)
 			return process.OrderResult{Status: w.state.Order.AssignmentStatus}, w.finish(ctx, nil)
 		}
 		break
@@ -127,7 +131,7 @@ func (w *orderProc) run(ctx workflow.Context) (process.OrderResult, error) {
 		w.onAccountActive(ctx, a)
 	}
 	return process.OrderResult{}, workflow.NewContinueAsNewError(ctx, Order,
-		process.OrderInput{OrderID: w.in.OrderID, State: w.state, Provisioning: w.prov.timing})
+		process.OrderInput{OrderID: w.in.OrderID, State: w.state, Provisioning: w.prov.timing, Holdings: w.holdings()})
 }
 
 // idle reports whether nothing is in flight: no update, store step, deposit or signal sent.
@@ -242,6 +246,7 @@ func (w *orderProc) onAssign(ctx workflow.Context, in process.AssignInput) (proc
 	}
 	w.upsertSearch(ctx)
 	w.kick()
+	w.tellHolding(ctx, out.Changed, models.NormalizeEmail(in.Actor.Email))
 	return res, nil
 }
 

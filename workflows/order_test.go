@@ -108,6 +108,9 @@ func (s *orderStore) assign(_ context.Context, in activities.AssignLinesInput) (
 			}
 			f := s.facts[ch.SmartAccountID]
 			l.SmartAccountID, l.VirtualAccountID, l.AssignmentStatus = ch.SmartAccountID, ch.VirtualAccountID, models.AssignAssigned
+			if f.Type == models.SATypeHolding {
+				l.AssignmentStatus = models.AssignInHolding
+			}
 			l.Reprovision(&f, s.h.env.Now())
 			changed = append(changed, l.ID)
 		}

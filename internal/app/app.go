@@ -197,7 +197,7 @@ func (a *App) StopWorker() {
 // Processes is the client side of the processes this app starts.
 func (a *App) Processes() *process.Client {
 	return &process.Client{Temporal: a.Temporal, TaskQueue: a.Config.TaskQueue, Timing: a.Config.Timing,
-		DelegationExpiry: a.Config.DelegationExpiry, Provision: a.Config.Provision}
+		DelegationExpiry: a.Config.DelegationExpiry, Provision: a.Config.Provision, Holding: a.Config.Holding}
 }
 
 func (a *App) startAPI(ctx context.Context) error {

@@ -50,6 +50,9 @@ type Config struct {
 	// besides the users holding the licensing-ops role.
 	Provision process.ProvisionTiming
 	OpsAlert  []string
+	// Holding paces the reminders of orders waiting in Partner Holding Accounts (CLC_HOLDING_REMINDER,
+	// default weekly) and how long each mailed link works (CLC_HOLDING_LINK_EXPIRY, default 30 days).
+	Holding process.HoldingTiming
 	// Web is the browser sign-in of the pages (/ops, /app, …); off when Web.ClientID is empty and not
 	// on the dev stack.
 	Web Web
@@ -135,6 +138,8 @@ func Load(getenv func(string) string) (Config, error) {
 		RetryFirst: e.dur("CLC_PROVISION_RETRY_FIRST", 2*time.Second), RetryMax: e.dur("CLC_PROVISION_RETRY_MAX", 5*time.Minute),
 		Rejects:    e.int("CLC_PROVISION_REJECTS", models.DefaultRejectsBeforeReview),
 		AssignLink: e.dur("CLC_ASSIGN_LINK_EXPIRY", models.DefaultAssignLinkExpiry)}.WithDefaults()
+	c.Holding = process.HoldingTiming{Remind: e.dur("CLC_HOLDING_REMINDER", models.DefaultHoldingReminder),
+		Link: e.dur("CLC_HOLDING_LINK_EXPIRY", models.DefaultAssignLinkExpiry)}.WithDefaults()
 	c.OpsAlert = e.list("CLC_OPS_ALERT_EMAILS")
 	c.Web = Web{OIDCIssuer: e.str("CLC_OIDC_ISSUER", c.Auth.OIDCIssuer), ClientID: e.str("CLC_OIDC_CLIENT_ID", ""),
 		ClientSecret: e.str("CLC_OIDC_CLIENT_SECRET", ""), RedirectURL: e.str("CLC_OIDC_REDIRECT_URL", ""),

@@ -1,13 +1,16 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
 
+	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // pendingLine inserts an order with one smart-license line pending for reason since `since`; stuck
@@ -139,4 +142,42 @@ func TestOpsProvisioningListRefusals(t *testing.T) {
 	if got := jsonOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning", ops, nil), http.StatusOK); fmt.Sprint(got["lines"]) != "[]" {
 		t.Errorf("nothing pending: %v", got)
 	}
+}
+
+// The trail of an order's lines is for whoever may see the order: its contact and Cisco staff read it,
+// a stranger is told there is no such order.
+func TestOrderTrailVisibility(t *testing.T) {
+	h := newHarness(t)
+	acme := h.acme()
+	ctx := context.Background()
+	o := models.Order{ID: "WO-7", Type: models.OrderStandard, EndCustomer: models.Party{Name: "Acme"},
+		FulfillmentContact: "fc@acme.com", BookedAt: time.Now().UTC(), PayloadHash: "h", WorkflowID: "order/WO-7"}
+	lines := []models.OrderLine{{ID: "1", SKU: "C9300-DNA-E-3Y", Kind: models.LineProduct, Quantity: 10, SmartLicense: true}}
+	models.PrepareOrder(&o, lines, time.Now().UTC().Truncate(time.Microsecond))
+	if _, err := h.store.RecordOrder(ctx, process.IngestInput{Order: o, Lines: lines}); err != nil {
+		t.Fatal(err)
+	}
+	va, err := models.ResolveVirtualAccount(ctx, h.db, acme.ID, "", "virtualAccount")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.AssignOrderLines(ctx, activities.AssignLinesInput{OrderID: o.ID, Actor: "fc@acme.com",
+		As: models.AsFulfillmentContact, Via: "api", Changes: []models.LineTarget{{LineID: "1", SmartAccountID: acme.ID,
+			VirtualAccountID: va.ID}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{h.token("fc@acme.com"), h.token("olga@cisco.com", models.RoleLicensingOps)} {
+		body := jsonOf(t, h.do(http.MethodGet, "/api/v1/orders/WO-7/trail", tok, nil), http.StatusOK)
+		trail := list(t, body["lines"], "lines")
+		if len(trail) != 1 || trail[0]["lineId"] != "1" {
+			t.Fatalf("trail %v", body)
+		}
+		steps := list(t, trail[0]["steps"], "steps")
+		if len(steps) != 2 || steps[0]["step"] != "INGESTED" || steps[1]["step"] != "ASSIGNED" || steps[1]["by"] != "fc@acme.com" ||
+			steps[1]["to"].(map[string]any)["smartAccountName"] != "Acme" {
+			t.Errorf("steps %v", steps)
+		}
+	}
+	errorOf(t, h.do(http.MethodGet, "/api/v1/orders/WO-7/trail", h.token("eve@evil.com"), nil), http.StatusNotFound)
+	errorOf(t, h.do(http.MethodGet, "/api/v1/orders/WO-8/trail", h.token("fc@acme.com"), nil), http.StatusNotFound)
 }

@@ -37,6 +37,7 @@ func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/orders/assignments", s.assignOrders)
 	v1.GET("/orders/:id", s.getOrder)
 	v1.GET("/orders/:id/events", s.orderEvents)
+	v1.GET("/orders/:id/trail", s.orderTrail)
 	v1.GET("/orders/:id/delegations", s.listDelegations)
 	v1.POST("/orders/:id/delegations", s.createDelegation)
 	v1.DELETE("/orders/:id/delegations/:delegation", s.revokeDelegation)
@@ -388,6 +389,19 @@ func (s *Server) orderEvents(c *gin.Context) {
 		evs = []models.Event{}
 	}
 	c.JSON(http.StatusOK, gin.H{"events": evs})
+}
+
+// orderTrail is where each line's licenses went (FEATURES OR11): per line, in time order, the ingest,
+// each assignment and by whom, the shipment, each deposit attempt and its outcome, the license rows
+// made or moved; for whoever may see the order.
+func (s *Server) orderTrail(c *gin.Context) {
+	st, _, err := s.loadOrder(c, c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	lines, cut, err := models.OrderTrail(c.Request.Context(), s.db, st)
+	s.reply(c, http.StatusOK, gin.H{"orderId": st.Order.ID, "lines": lines, "cut": cut}, err)
 }
 
 // escapeLikePrefix keeps LIKE's wildcards literal in an order id (ids may hold '_').

@@ -86,9 +86,19 @@ func (a *app) start(t *testing.T, cfg Config) *app {
 			c.JSON(http.StatusOK, id)
 			return
 		}
+		if _, ok := AccountOf(c); ok {
+			c.JSON(http.StatusInternalServerError, gin.H{"error": "an account without an identity"})
+			return
+		}
 		c.JSON(http.StatusOK, gin.H{"anonymous": true})
 	})
-	r.GET("/token", s.Sessions().Require, func(c *gin.Context) { c.String(http.StatusOK, CSRFToken(c)) })
+	r.GET("/token", s.Sessions().Require, func(c *gin.Context) {
+		if acc, ok := AccountOf(c); !ok || acc.CSRF != CSRFToken(c) || acc.LogoutPath != LogoutPath {
+			c.JSON(http.StatusInternalServerError, acc)
+			return
+		}
+		c.String(http.StatusOK, CSRFToken(c))
+	})
 	r.POST("/form", s.Sessions().Require, func(c *gin.Context) {
 		c.String(http.StatusOK, "done")
 	})

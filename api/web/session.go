@@ -359,6 +359,26 @@ func CSRFToken(c *gin.Context) string {
 	return sess.CSRF
 }
 
+// Account is what a page shows of the signed-in person (its header's "signed in as") and the fields
+// of its sign-out form: <form method="post" action="{{.LogoutPath}}"> with a hidden CSRFField input
+// holding CSRF.
+type Account struct {
+	Email, Name string
+	Roles       []string
+	CSRF        string
+	LogoutPath  string
+}
+
+// AccountOf is the Account of a request that went through Require or Optional; ok=false when nobody
+// is signed in.
+func AccountOf(c *gin.Context) (Account, bool) {
+	id, ok := Identity(c)
+	if !ok {
+		return Account{}, false
+	}
+	return Account{Email: id.Email, Name: id.Name, Roles: id.Roles, CSRF: CSRFToken(c), LogoutPath: LogoutPath}, true
+}
+
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }

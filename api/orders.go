@@ -370,25 +370,30 @@ func (s *Server) orderEvents(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	ids := []string{st.Order.ID}
-	all, err := models.OrderDelegations(c.Request.Context(), s.db, st.Order.ID)
+	evs, err := s.orderHistory(c, st)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, gin.H{"events": evs})
+}
+
+// orderHistory is the events of an order, its lines and its delegations, oldest first.
+func (s *Server) orderHistory(c *gin.Context, st models.OrderState) ([]models.Event, error) {
+	ids := []string{st.Order.ID}
+	all, err := models.OrderDelegations(c.Request.Context(), s.db, st.Order.ID)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range all {
 		ids = append(ids, d.ID)
 	}
-	var evs []models.Event
+	evs := []models.Event{}
 	if err := s.db.WithContext(c.Request.Context()).Where("target_id IN ? OR (target_type = ? AND target_id LIKE ? ESCAPE '\\')",
 		ids, models.TargetOrderLine, escapeLikePrefix(st.Order.ID)+"/%").Order("id").Limit(1000).Find(&evs).Error; err != nil {
-		s.writeError(c, err)
-		return
+		return nil, fmt.Errorf("history of order %s: %w", st.Order.ID, err)
 	}
-	if evs == nil {
-		evs = []models.Event{}
-	}
-	c.JSON(http.StatusOK, gin.H{"events": evs})
+	return evs, nil
 }
 
 // orderTrail is where each line's licenses went (FEATURES OR11): per line, in time order, the ingest,

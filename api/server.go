@@ -151,6 +151,7 @@ func (s *Server) Handler() http.Handler {
 	if s.signIn != nil {
 		s.signIn.Routes(r)
 	}
+	s.appRoutes(r)
 
 	v1 := r.Group("/api/v1", s.authenticate, s.perIdentity.ByKey(func(c *gin.Context) string { return identity(c).Email }))
 	v1.GET("/me", s.me)

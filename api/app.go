@@ -1,0 +1,99 @@
+package api
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/api/web"
+	"github.com/licensecentral/clc/internal/webguard"
+)
+
+// The portal (FEATURES X7): pages under /app for the people who today need curl, signed in with the
+// browser session. Each page reads through the same functions as the JSON route it stands beside
+// (inventoryQuery, loadOrder, orderView), so a page never shows what that route would refuse.
+
+// appPageFuncs adds to the emailed pages' functions what the portal's pages need.
+var appPageFuncs = template.FuncMap{
+	"title": func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", " ") },
+	"deref": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	},
+}
+
+//go:embed pages/app/*.html
+var appFiles embed.FS
+
+func appTemplate(name string) *template.Template {
+	t := template.New(name).Funcs(pageFuncs).Funcs(appPageFuncs)
+	return template.Must(t.ParseFS(appFiles, "pages/app/layout.html", "pages/app/"+name+".html"))
+}
+
+var (
+	appOrdersPage = appTemplate("orders")
+	appOrderPage  = appTemplate("order")
+	appErrorPage  = appTemplate("error")
+)
+
+// appPage is what every portal page's layout needs besides its own data.
+type appPage struct {
+	Title string
+	Me    string
+	CSRF  string
+	Nav   string
+}
+
+func (s *Server) appPage(c *gin.Context, title, nav string) appPage {
+	return appPage{Title: title, Me: identity(c).Email, CSRF: web.CSRFToken(c), Nav: nav}
+}
+
+// appRoutes mounts the portal; without a configured sign-in its pages answer 503 saying so.
+func (s *Server) appRoutes(r *gin.Engine) {
+	app := r.Group("/app", s.signedIn)
+	app.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/app/orders") })
+	app.GET("/orders", s.appOrders)
+	app.GET("/orders/export.csv", s.exportOrders)
+	app.GET("/orders/:id", s.appOrder)
+}
+
+// writeAppPage answers a portal page: private to the person signed in, never cached.
+func (s *Server) writeAppPage(c *gin.Context, status int, t *template.Template, d any) {
+	webguard.Private(c.Writer.Header())
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Status(status)
+	if err := t.ExecuteTemplate(c.Writer, "layout", d); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "render portal page", "path", c.FullPath(), "error", err)
+	}
+}
+
+// appErrorView is the page that says why a portal page shows nothing: the field the request got wrong,
+// or the order that is not there for this person.
+type appErrorView struct {
+	appPage
+	Status  int
+	Message string
+	Field   string
+	Back    string
+}
+
+func (s *Server) appError(c *gin.Context, err error, back string) {
+	status := StatusOf(err)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request.Context(), "portal page failed", "path", c.FullPath(), "error", err)
+	}
+	e := asDomainError(err)
+	title := map[int]string{http.StatusNotFound: "Not found", http.StatusBadRequest: "Not understood",
+		http.StatusForbidden: "Not allowed", http.StatusServiceUnavailable: "Try again in a moment"}[status]
+	if title == "" {
+		title = "Something went wrong"
+	}
+	s.writeAppPage(c, status, appErrorPage, appErrorView{appPage: s.appPage(c, title, ""), Status: status,
+		Message: e.Message, Field: e.Field, Back: back})
+}

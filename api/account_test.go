@@ -126,14 +126,15 @@ func TestExistingDomainConflictSaysWhatToDo(t *testing.T) {
 	}
 }
 
-// vaFixture is Acme (alice and bob administer it) with carol a Virtual Account Administrator of EMEA.
+// vaFixture is Acme (alice and bob administer it) with carol a Virtual Account Administrator of EMEA
+// and the virtual accounts under it.
 func vaFixture(t *testing.T, h *harness) (models.SmartAccount, map[string]any) {
 	t.Helper()
 	acme := h.acme()
 	emea := jsonOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts/"+acme.ID+"/virtual-accounts", h.token("alice@acme.com"),
 		map[string]any{"name": "EMEA", "description": "Europe"}), http.StatusCreated)
 	role := models.AccountRole{ID: models.NewID(), UserEmail: "carol@acme.com", SmartAccountID: acme.ID,
-		VirtualAccountID: fmt.Sprint(emea["id"]), Role: models.RoleVAAdmin, GrantedBy: "test", CreatedAt: time.Now().UTC()}
+		VirtualAccountID: fmt.Sprint(emea["id"]), Role: models.RoleVAAdmin, IncludeChildren: true, GrantedBy: "test", CreatedAt: time.Now().UTC()}
 	if err := h.db.Create(&role).Error; err != nil {
 		t.Fatal(err)
 	}

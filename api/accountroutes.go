@@ -66,20 +66,12 @@ func (c caller) support() bool {
 	return c.id.HasRole(models.RoleCiscoSupport) || c.id.HasRole(models.RoleLicensingOps)
 }
 
-// vaAdmin reports whether the caller administers the virtual account, directly or through an ancestor.
-func (c caller) vaAdmin(vaID string, vas []models.VirtualAccount) bool {
-	parent := map[string]string{}
-	for _, v := range vas {
-		if v.ParentID != nil {
-			parent[v.ID] = *v.ParentID
-		}
-	}
-	for at, hops := vaID, 0; at != "" && hops <= len(vas); at, hops = parent[at], hops+1 {
-		if slices.ContainsFunc(c.roles, func(r models.AccountRole) bool { return r.VirtualAccountID == at && r.Role == models.RoleVAAdmin }) {
-			return true
-		}
-	}
-	return false
+// vaAdmin reports whether the caller administers the virtual account: by a role on it, or by one given
+// with its children on an ancestor (the effective roles hold both).
+func (c caller) vaAdmin(vaID string) bool {
+	return slices.ContainsFunc(c.roles, func(r models.AccountRole) bool {
+		return r.VirtualAccountID == vaID && r.Role == models.RoleVAAdmin
+	})
 }
 
 // load reads the account of the route for a caller who may see it (404 otherwise, as for an unknown id).

@@ -160,11 +160,11 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/smart-accounts/:id", s.getSmartAccount)
 	v1.GET("/smart-accounts/:id/events", s.smartAccountEvents)
 	v1.GET("/smart-accounts/:id/virtual-accounts", s.virtualAccounts)
-	v1.GET("/smart-accounts/:id/users", s.accountUsers)
 	v1.POST("/smart-accounts/:id/decision", s.decideSmartAccount)
 	s.orderRoutes(v1)
 	s.partnerRoutes(v1)
 	s.accountRoutes(v1)
+	s.userRoutes(v1)
 
 	for _, f := range s.extra {
 		f(r)

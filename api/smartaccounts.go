@@ -329,26 +329,6 @@ func (s *Server) virtualAccounts(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"virtualAccounts": vas})
 }
 
-// accountUsers lists the account's users with their roles per account and virtual account, for its
-// members and Cisco staff; others who may see the account are not shown who works in it.
-func (s *Server) accountUsers(c *gin.Context) {
-	sa, roles, err := s.loadVisible(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if len(roles) == 0 && !viewer(identity(c)).Internal() {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only the users of %s see its user list", sa.Name))
-		return
-	}
-	users, err := s.usersOf(c, sa.ID)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"users": users})
-}
-
 func (s *Server) searchSmartAccounts(c *gin.Context) {
 	f := models.SearchFilter{Domain: c.Query("domain"), Name: c.Query("name"), Email: c.Query("email")}
 	if f.Domain == "" && f.Name == "" && f.Email == "" {

@@ -132,8 +132,7 @@ func (s *Server) updateVirtualAccount(c *gin.Context) {
 	}
 	support, err := s.adminWrite(c, who)
 	if err != nil {
-		vas, verr := models.VirtualAccounts(ctx, s.db, who.sa.ID)
-		if verr != nil || p.Move || p.MakeDefault || !who.vaAdmin(vaID, vas) {
+		if p.Move || p.MakeDefault || !who.vaAdmin(vaID) {
 			s.writeError(c, err)
 			return
 		}

@@ -163,8 +163,7 @@ func OwnedSMBAccounts(ctx context.Context, db *gorm.DB, emails []string) ([]Smar
 	}
 	var sas []SmartAccount
 	err := db.WithContext(ctx).Where("smb AND status = ? AND id IN (?)", SAActive,
-		db.Model(&AccountRole{}).Select("smart_account_id").
-			Where("user_email IN ? AND virtual_account_id = '' AND role = ?", emails, RoleSAAdmin)).
+		effective(ctx, db, RoleFilter{Emails: emails, Roles: []Role{RoleSAAdmin}, AccountLevel: true}).Select("smart_account_id")).
 		Order("created_at, id").Find(&sas).Error
 	if err != nil {
 		return nil, fmt.Errorf("SMB accounts of %v: %w", emails, err)

@@ -23,8 +23,8 @@ type DirectoryEntry struct {
 // requests they made that are still live, by name.
 func Directory(ctx context.Context, db *gorm.DB, email string) ([]DirectoryEntry, error) {
 	email = NormalizeEmail(email)
-	var roles []AccountRole
-	if err := db.WithContext(ctx).Where("user_email = ?", email).Order("role").Find(&roles).Error; err != nil {
+	roles, err := EffectiveRoles(ctx, db, RoleFilter{Email: email})
+	if err != nil {
 		return nil, fmt.Errorf("roles of %s: %w", email, err)
 	}
 	memberOf := map[string][]AccountRole{}
@@ -43,8 +43,8 @@ func Directory(ctx context.Context, db *gorm.DB, email string) ([]DirectoryEntry
 	if len(ids) > 0 {
 		cond = cond.Or("id IN ?", ids)
 	}
-	tld, err := TLD(EmailDomain(email))
-	if err == nil && !IsPersonalMailDomain(tld) {
+	tld, terr := TLD(EmailDomain(email))
+	if terr == nil && !IsPersonalMailDomain(tld) {
 		cond = cond.Or("tld = ? AND visibility = ? AND status NOT IN ?", tld, VisibilityUnrestricted, live)
 		// A restricted account waiting for my acceptance (requested on my company's behalf) is mine to see.
 		cond = cond.Or("tld = ? AND visibility = ? AND status NOT IN ? AND customer_contacts LIKE ? ESCAPE '\\'",
@@ -91,13 +91,13 @@ func adminsByAccount(ctx context.Context, db *gorm.DB, sas []SmartAccount) (map[
 	for i, sa := range sas {
 		ids[i] = sa.ID
 	}
-	var roles []AccountRole
-	err := db.WithContext(ctx).Where("smart_account_id IN ? AND virtual_account_id = '' AND role = ?", ids, RoleSAAdmin).
-		Order("user_email").Find(&roles).Error
+	var rows []struct{ SmartAccountID, UserEmail string }
+	err := effective(ctx, db, RoleFilter{AccountIDs: ids, Roles: []Role{RoleSAAdmin}, AccountLevel: true}).
+		Distinct("smart_account_id", "user_email").Order("smart_account_id, user_email").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("administrators: %w", err)
 	}
-	for _, r := range roles {
+	for _, r := range rows {
 		out[r.SmartAccountID] = append(out[r.SmartAccountID], r.UserEmail)
 	}
 	return out, nil

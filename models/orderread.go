@@ -103,11 +103,10 @@ func DelegatedOrderIDs(ctx context.Context, db *gorm.DB, email string, now time.
 	return ids, nil
 }
 
-// MemberAccountIDs lists the accounts where an address holds any role.
+// MemberAccountIDs lists the accounts where an address holds any effective role.
 func MemberAccountIDs(ctx context.Context, db *gorm.DB, email string) ([]string, error) {
 	var ids []string
-	err := db.WithContext(ctx).Model(&AccountRole{}).Distinct("smart_account_id").
-		Where("user_email = ?", NormalizeEmail(email)).Pluck("smart_account_id", &ids).Error
+	err := AccountsOf(ctx, db, email).Pluck("smart_account_id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("accounts of %s: %w", email, err)
 	}

@@ -69,7 +69,7 @@ func ResolveAccount(ctx context.Context, db *gorm.DB, sel AccountSelector, field
 		e := NormalizeEmail(sel.Email)
 		what = "customer email " + e
 		tries = []*gorm.DB{live().Where("visibility = ? AND (requested_by = ? OR id IN (?))", VisibilityUnrestricted, e,
-			db.Model(&AccountRole{}).Select("smart_account_id").Where("user_email = ?", e))}
+			AccountsOf(ctx, db, e))}
 	}
 	for _, q := range tries {
 		var found []SmartAccount

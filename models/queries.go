@@ -87,40 +87,26 @@ func ApproverEmails(ctx context.Context, db *gorm.DB, accountIDs []string) ([]st
 	if len(accountIDs) == 0 {
 		return nil, nil
 	}
-	var emails []string
-	err := db.WithContext(ctx).Model(&AccountRole{}).Distinct("user_email").
-		Where("smart_account_id IN ? AND virtual_account_id = '' AND role IN ?", accountIDs, []Role{RoleSAAdmin, RoleSAApprover}).
-		Order("user_email").Pluck("user_email", &emails).Error
-	if err != nil {
-		return nil, fmt.Errorf("approvers of %v: %w", accountIDs, err)
-	}
-	return emails, nil
+	return holdersOf(ctx, db, accountIDs, RoleSAAdmin, RoleSAApprover)
 }
 
-// AdminEmails lists an account's Smart Account Administrators.
+// AdminEmails lists an account's Smart Account Administrators, directly or through a group.
 func AdminEmails(ctx context.Context, db *gorm.DB, accountID string) ([]string, error) {
-	var emails []string
-	err := db.WithContext(ctx).Model(&AccountRole{}).
-		Where("smart_account_id = ? AND virtual_account_id = '' AND role = ?", accountID, RoleSAAdmin).
-		Order("user_email").Pluck("user_email", &emails).Error
-	if err != nil {
-		return nil, fmt.Errorf("admins of %s: %w", accountID, err)
-	}
-	return emails, nil
+	return holdersOf(ctx, db, []string{accountID}, RoleSAAdmin)
 }
 
-// RolesOn lists the roles a user holds on an account (on the account itself or any of its VAs).
+// RolesOn lists the effective roles a user holds on an account (on the account itself or any of its
+// VAs): directly, through their groups or their partner's grants, and on the virtual accounts a role
+// given with its children reaches. Every check of a person on an account reads this.
 func RolesOn(ctx context.Context, db *gorm.DB, email, accountID string) ([]AccountRole, error) {
-	var roles []AccountRole
-	err := db.WithContext(ctx).Where("user_email = ? AND smart_account_id = ?", NormalizeEmail(email), accountID).
-		Order("role").Find(&roles).Error
+	roles, err := EffectiveRoles(ctx, db, RoleFilter{Email: email, AccountID: accountID})
 	if err != nil {
 		return nil, fmt.Errorf("roles of %s on %s: %w", email, accountID, err)
 	}
 	return roles, nil
 }
 
-// AccountRoles lists every role granted on an account.
+// AccountRoles lists every role granted directly on an account, as the rows hold them.
 func AccountRoles(ctx context.Context, db *gorm.DB, accountID string) ([]AccountRole, error) {
 	var roles []AccountRole
 	err := db.WithContext(ctx).Where("smart_account_id = ?", accountID).Order("user_email, role").Find(&roles).Error
@@ -218,8 +204,7 @@ func SearchSmartAccounts(ctx context.Context, db *gorm.DB, f SearchFilter) ([]Sm
 	if f.Email != "" {
 		// By a member's email: the accounts where that address holds a role, unrestricted ones only,
 		// since an email is never an exact name or domain.
-		q = q.Where("visibility = ? AND id IN (?)", VisibilityUnrestricted,
-			db.Model(&AccountRole{}).Select("smart_account_id").Where("user_email = ?", NormalizeEmail(f.Email)))
+		q = q.Where("visibility = ? AND id IN (?)", VisibilityUnrestricted, AccountsOf(ctx, db, f.Email))
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {

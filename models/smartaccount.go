@@ -131,13 +131,23 @@ func (r Role) Valid() bool { _, ok := roleTitles[r]; return ok }
 
 // AccountRole grants a role on a Smart Account, or on one of its virtual accounts.
 type AccountRole struct {
-	ID               string    `gorm:"primaryKey" json:"id"`
-	UserEmail        string    `json:"email"`
-	SmartAccountID   string    `json:"smartAccountId"`
-	VirtualAccountID string    `json:"virtualAccountId,omitempty"`
-	Role             Role      `json:"role"`
-	GrantedBy        string    `json:"grantedBy"`
-	CreatedAt        time.Time `json:"createdAt"`
+	ID               string `gorm:"primaryKey" json:"id"`
+	UserEmail        string `json:"email"`
+	SmartAccountID   string `json:"smartAccountId"`
+	VirtualAccountID string `json:"virtualAccountId,omitempty"`
+	Role             Role   `json:"role"`
+	// IncludeChildren gives a virtual account role on every virtual account nested under this one too.
+	IncludeChildren bool      `json:"includeChildren"`
+	GrantedBy       string    `json:"grantedBy"`
+	CreatedAt       time.Time `json:"createdAt"`
+	// The fields below are read on effective roles (EffectiveRoles, RolesOn): where the role comes from
+	// (DIRECT, GROUP, PARTNER), the group or partner it comes through, and, for a role that reached a
+	// nested virtual account, the virtual account it was given on.
+	Source        string `gorm:"->" json:"source,omitempty"`
+	GroupID       string `gorm:"->" json:"groupId,omitempty"`
+	GroupName     string `gorm:"->" json:"groupName,omitempty"`
+	PartnerDomain string `gorm:"->" json:"partnerDomain,omitempty"`
+	InheritedFrom string `gorm:"->" json:"inheritedFrom,omitempty"`
 }
 
 // Event is one row of an account's history, written in the transaction of the change it records.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -266,55 +265,24 @@ func nullable(s string) any {
 	return s
 }
 
-// VAAdminsOf lists who administers every one of the given virtual accounts (each directly, or through
-// an ancestor): a person who administers only some of them does not decide for the others.
+// VAAdminsOf lists who administers every one of the given virtual accounts (each by a role on it, or
+// by one given with its children on an ancestor; directly or through a group): a person who
+// administers only some of them does not decide for the others.
 func VAAdminsOf(ctx context.Context, db *gorm.DB, saID string, vaIDs []string) ([]string, error) {
-	vas, err := VirtualAccounts(ctx, db, saID)
-	if err != nil {
-		return nil, err
-	}
-	parent := map[string]string{}
-	for _, v := range vas {
-		if v.ParentID != nil {
-			parent[v.ID] = *v.ParentID
-		}
-	}
-	// chains[i] is the i-th virtual account with its ancestors: administering any of them covers it.
-	chains := make([][]string, 0, len(vaIDs))
-	ids := []string{}
-	for _, id := range vaIDs {
-		chain := []string{}
-		for at, hops := id, 0; at != "" && hops <= len(vas); at, hops = parent[at], hops+1 {
-			chain = append(chain, at)
-			if !slices.Contains(ids, at) {
-				ids = append(ids, at)
-			}
-		}
-		chains = append(chains, chain)
-	}
 	emails := []string{}
-	if len(ids) == 0 {
+	want := sortedUnique(vaIDs)
+	if len(want) == 0 {
 		return emails, nil
 	}
-	var roles []AccountRole
-	err = db.WithContext(ctx).Where("smart_account_id = ? AND virtual_account_id IN ? AND role = ?", saID, ids, RoleVAAdmin).
-		Order("user_email").Find(&roles).Error
+	var rows []struct{ UserEmail string }
+	err := effective(ctx, db, RoleFilter{AccountID: saID, Roles: []Role{RoleVAAdmin}}).
+		Select("user_email").Where("virtual_account_id IN ?", want).Group("user_email").
+		Having("COUNT(DISTINCT virtual_account_id) = ?", len(want)).Order("user_email").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("virtual account admins of %s: %w", saID, err)
 	}
-	for _, r := range roles {
-		if slices.Contains(emails, r.UserEmail) {
-			continue
-		}
-		every := true
-		for _, chain := range chains {
-			every = every && slices.ContainsFunc(roles, func(o AccountRole) bool {
-				return o.UserEmail == r.UserEmail && slices.Contains(chain, o.VirtualAccountID)
-			})
-		}
-		if every {
-			emails = append(emails, r.UserEmail)
-		}
+	for _, r := range rows {
+		emails = append(emails, r.UserEmail)
 	}
 	return emails, nil
 }

@@ -1,0 +1,118 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// csvReq sends a CSV upload.
+func (h *harness) csvReq(method, path, tok, body string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	rec := httptest.NewRecorder()
+	h.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+func rowStatuses(t *testing.T, v map[string]any) []string {
+	t.Helper()
+	var out []string
+	for _, r := range list(t, v["rows"], "rows") {
+		s := fmt.Sprint(r["status"])
+		if e, ok := r["error"].(map[string]any); ok {
+			s += " " + fmt.Sprint(e["field"])
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// An administrator adds users by JSON and by CSV, each row answered; GET users shows the roles with
+// those inherited by nested VAs; a VA administrator changes only their VAs' users; the last
+// administrator stays.
+func TestBulkUsersAPI(t *testing.T) {
+	h := newHarness(t)
+	acme := h.acme()
+	base := "/api/v1/smart-accounts/" + acme.ID
+	alice, erin := h.token("alice@acme.com"), h.token("erin@acme.com")
+	emea := jsonOf(t, h.do(http.MethodPost, base+"/virtual-accounts", alice, map[string]any{"name": "EMEA"}), http.StatusCreated)
+	france := jsonOf(t, h.do(http.MethodPost, base+"/virtual-accounts", alice, map[string]any{"name": "France", "parentId": emea["id"]}), http.StatusCreated)
+	asia := jsonOf(t, h.do(http.MethodPost, base+"/virtual-accounts", alice, map[string]any{"name": "Asia"}), http.StatusCreated)
+
+	v := jsonOf(t, h.do(http.MethodPost, base+"/users", alice, map[string]any{"users": []map[string]any{
+		{"email": "carol@acme.com", "role": "VIRTUAL_ACCOUNT_ADMINISTRATOR", "virtualAccountId": emea["id"], "includeChildren": true},
+		{"email": "dan@acme.com", "role": "SMART_ACCOUNT_VIEWER", "virtualAccountId": emea["id"]},
+	}}), http.StatusOK)
+	if got := rowStatuses(t, v); fmt.Sprint(got) != "[ADDED REFUSED virtualAccountId]" {
+		t.Errorf("JSON rows %v", got)
+	}
+	csv := "email,role,virtualAccountId,includeChildren\n" +
+		"dan@acme.com,SMART_ACCOUNT_VIEWER,,\n" +
+		"\"fay@acme.com\",VIRTUAL_ACCOUNT_USER," + fmt.Sprint(france["id"]) + ",false\n" +
+		"gus@acme.com,VIRTUAL_ACCOUNT_USER,,\n"
+	v = jsonOf(t, h.csvReq(http.MethodPost, base+"/users", alice, csv), http.StatusOK)
+	if got := rowStatuses(t, v); fmt.Sprint(got) != "[ADDED ADDED REFUSED virtualAccountId]" {
+		t.Errorf("CSV rows %v", got)
+	}
+	if e := errorOf(t, h.csvReq(http.MethodPost, base+"/users", alice, "email,colour\nx@acme.com,red\n"), http.StatusBadRequest); e.Field != "csv.header" {
+		t.Errorf("unknown column: %+v", e)
+	}
+	errorOf(t, h.do(http.MethodPost, base+"/users", erin, map[string]any{"users": []map[string]any{{"email": "x@acme.com", "role": "SMART_ACCOUNT_USER"}}}), http.StatusForbidden)
+
+	users := jsonOf(t, h.do(http.MethodGet, base+"/users", alice, nil), http.StatusOK)
+	var carol map[string]any
+	for _, u := range list(t, users["users"], "users") {
+		if u["email"] == "carol@acme.com" {
+			carol = u
+		}
+	}
+	if carol == nil {
+		t.Fatalf("carol not listed: %v", users)
+	}
+	roles, inherited := list(t, carol["roles"], "roles"), list(t, carol["inherited"], "inherited")
+	if len(roles) != 1 || roles[0]["virtualAccountName"] != "EMEA" || roles[0]["includeChildren"] != true || roles[0]["source"] != "DIRECT" {
+		t.Errorf("carol's roles %v", roles)
+	}
+	if len(inherited) != 1 || inherited[0]["virtualAccountName"] != "France" || inherited[0]["inheritedFromName"] != "EMEA" {
+		t.Errorf("carol's inherited roles %v", inherited)
+	}
+	page := jsonOf(t, h.do(http.MethodGet, base+"/users?limit=2", alice, nil), http.StatusOK)
+	if len(list(t, page["users"], "users")) != 2 || page["next"] != "bob@acme.com" {
+		t.Errorf("page 1 %v", page)
+	}
+
+	// Carol administers EMEA and France: she adds their users, not Asia's, and not the account's.
+	carolTok := h.token("carol@acme.com")
+	v = jsonOf(t, h.do(http.MethodPost, base+"/users", carolTok, map[string]any{"users": []map[string]any{
+		{"email": "hal@acme.com", "role": "VIRTUAL_ACCOUNT_VIEWER", "virtualAccountId": france["id"]},
+		{"email": "hal@acme.com", "role": "VIRTUAL_ACCOUNT_VIEWER", "virtualAccountId": asia["id"]},
+		{"email": "hal@acme.com", "role": "SMART_ACCOUNT_ADMINISTRATOR"},
+	}}), http.StatusOK)
+	if got := rowStatuses(t, v); fmt.Sprint(got) != "[ADDED REFUSED virtualAccountId REFUSED virtualAccountId]" {
+		t.Errorf("carol's rows %v", got)
+	}
+
+	// Bob goes; Alice, the last administrator, stays.
+	v = jsonOf(t, h.do(http.MethodDelete, base+"/users", alice, map[string]any{"users": []map[string]any{
+		{"email": "bob@acme.com"}, {"email": "alice@acme.com", "role": "SMART_ACCOUNT_ADMINISTRATOR"}, {"email": "nobody@acme.com"}}}), http.StatusOK)
+	if got := rowStatuses(t, v); fmt.Sprint(got) != "[REMOVED REFUSED email NOT_FOUND]" {
+		t.Errorf("removal rows %v", got)
+	}
+	if admins, _ := models.AdminEmails(t.Context(), h.db, acme.ID); fmt.Sprint(admins) != "[alice@acme.com]" {
+		t.Errorf("admins %v", admins)
+	}
+	tooMany := make([]map[string]any, models.MaxBulkUsers+1)
+	for i := range tooMany {
+		tooMany[i] = map[string]any{"email": fmt.Sprintf("u%d@acme.com", i), "role": "SMART_ACCOUNT_USER"}
+	}
+	if e := errorOf(t, h.do(http.MethodPost, base+"/users", alice, map[string]any{"users": tooMany}), http.StatusBadRequest); e.Field != "users" {
+		t.Errorf("1001 rows: %+v", e)
+	}
+}

@@ -165,6 +165,7 @@ func (s *Server) Handler() http.Handler {
 	s.partnerRoutes(v1)
 	s.accountRoutes(v1)
 	s.userRoutes(v1)
+	s.groupRoutes(v1)
 
 	for _, f := range s.extra {
 		f(r)

@@ -116,3 +116,62 @@ func TestBulkUsersAPI(t *testing.T) {
 		t.Errorf("1001 rows: %+v", e)
 	}
 }
+
+// Groups: an administrator makes one, adds members and gives it roles; members then hold them (their
+// users page row says through which group); others may not change it; removing the group's last
+// administrator is refused.
+func TestGroupsAPI(t *testing.T) {
+	h := newHarness(t)
+	acme := h.acme()
+	base := "/api/v1/smart-accounts/" + acme.ID
+	alice, erin := h.token("alice@acme.com"), h.token("erin@acme.com")
+	emea := jsonOf(t, h.do(http.MethodPost, base+"/virtual-accounts", alice, map[string]any{"name": "EMEA"}), http.StatusCreated)
+	g := jsonOf(t, h.do(http.MethodPost, base+"/groups", alice, map[string]any{"name": "Licensing team"}), http.StatusCreated)
+	gid := fmt.Sprint(g["id"])
+	errorOf(t, h.do(http.MethodPost, base+"/groups", alice, map[string]any{"name": "licensing TEAM"}), http.StatusConflict)
+	errorOf(t, h.do(http.MethodPost, base+"/groups", erin, map[string]any{"name": "Mine"}), http.StatusForbidden)
+	v := jsonOf(t, h.do(http.MethodPost, base+"/groups/"+gid+"/members", alice, map[string]any{"emails": []string{"Erin@acme.com", "zed@acme.com"}}), http.StatusOK)
+	if fmt.Sprint(v["added"]) != "[erin@acme.com zed@acme.com]" {
+		t.Errorf("added %v", v["added"])
+	}
+	if e := errorOf(t, h.do(http.MethodPut, base+"/groups/"+gid+"/roles", alice, map[string]any{"roles": []map[string]any{
+		{"role": "VIRTUAL_ACCOUNT_USER"}}}), http.StatusBadRequest); e.Field != "roles[0].virtualAccountId" {
+		t.Errorf("a VA role without its VA: %+v", e)
+	}
+	jsonOf(t, h.do(http.MethodPut, base+"/groups/"+gid+"/roles", alice, map[string]any{"roles": []map[string]any{
+		{"role": "VIRTUAL_ACCOUNT_USER", "virtualAccountId": emea["id"]}}}), http.StatusOK)
+
+	// Erin is a user now, through the group: she sees the account's users, not change its groups.
+	users := jsonOf(t, h.do(http.MethodGet, base+"/users", erin, nil), http.StatusOK)
+	for _, u := range list(t, users["users"], "users") {
+		if u["email"] == "erin@acme.com" {
+			r := list(t, u["roles"], "roles")
+			if len(r) != 1 || r[0]["source"] != "GROUP" || r[0]["groupName"] != "Licensing team" || r[0]["virtualAccountName"] != "EMEA" {
+				t.Errorf("erin's roles %v", r)
+			}
+		}
+	}
+	errorOf(t, h.do(http.MethodPut, base+"/groups/"+gid+"/roles", erin, map[string]any{"roles": []map[string]any{}}), http.StatusForbidden)
+	list1 := jsonOf(t, h.do(http.MethodGet, base+"/groups", erin, nil), http.StatusOK)
+	gs := list(t, list1["groups"], "groups")
+	if len(gs) != 1 || gs[0]["memberCount"] != float64(2) || len(list(t, gs[0]["roles"], "roles")) != 1 {
+		t.Errorf("groups %v", gs)
+	}
+
+	// A group of administrators: Alice and Bob may go, the group's last member then not.
+	admins := jsonOf(t, h.do(http.MethodPost, base+"/groups", alice, map[string]any{"name": "Admins"}), http.StatusCreated)
+	aid := fmt.Sprint(admins["id"])
+	jsonOf(t, h.do(http.MethodPut, base+"/groups/"+aid+"/roles", alice, map[string]any{"roles": []map[string]any{{"role": "SMART_ACCOUNT_ADMINISTRATOR"}}}), http.StatusOK)
+	jsonOf(t, h.do(http.MethodPost, base+"/groups/"+aid+"/members", alice, map[string]any{"emails": []string{"ida@acme.com"}}), http.StatusOK)
+	v = jsonOf(t, h.do(http.MethodDelete, base+"/users", alice, map[string]any{"users": []map[string]any{{"email": "alice@acme.com"}, {"email": "bob@acme.com"}}}), http.StatusOK)
+	if got := rowStatuses(t, v); fmt.Sprint(got) != "[REMOVED REMOVED]" {
+		t.Errorf("rows %v", got)
+	}
+	ida := h.token("ida@acme.com")
+	errorOf(t, h.do(http.MethodDelete, base+"/groups/"+aid+"/members", ida, map[string]any{"emails": []string{"ida@acme.com"}}), http.StatusConflict)
+	errorOf(t, h.do(http.MethodDelete, base+"/groups/"+aid, ida, nil), http.StatusConflict)
+	if rec := h.do(http.MethodDelete, base+"/groups/"+gid, ida, nil); rec.Code != http.StatusNoContent {
+		t.Errorf("delete group: %d %s", rec.Code, rec.Body)
+	}
+	errorOf(t, h.do(http.MethodGet, base+"/groups/"+gid, ida, nil), http.StatusNotFound)
+}

@@ -80,18 +80,18 @@ func TestEffectiveRoles(t *testing.T) {
 		models.UserRow{Email: "va" + dom, Role: models.RoleVAUser, VirtualAccountID: chain[2]},
 		models.UserRow{Email: "tree" + dom, Role: models.RoleVAAdmin, VirtualAccountID: chain[2], IncludeChildren: true},
 		models.UserRow{Email: "both" + dom, Role: models.RoleVAViewer, VirtualAccountID: side[0]})
-	ops, err := models.CreateGroup(ctx, db, "admin@test", sa.ID, "Ops", "")
+	ops, err := models.CreateGroup(ctx, db, "admin@test", sa.ID, "Ops", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.SetGroupRoles(ctx, db, "admin@test", sa.ID, ops.ID, []models.GroupRoleInput{
-		{Role: models.RoleVAUser, VirtualAccountID: chain[3], IncludeChildren: true}, {Role: models.RoleSAViewer}}); err != nil {
+		{Role: models.RoleVAUser, VirtualAccountID: chain[3], IncludeChildren: true}, {Role: models.RoleSAViewer}}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.AddGroupMembers(ctx, db, "admin@test", sa.ID, ops.ID, []string{"both" + dom, "gone" + dom}); err != nil {
+	if _, err := models.AddGroupMembers(ctx, db, "admin@test", sa.ID, ops.ID, []string{"both" + dom, "gone" + dom}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.RemoveGroupMembers(ctx, db, "admin@test", sa.ID, ops.ID, []string{"gone" + dom}); err != nil {
+	if _, err := models.RemoveGroupMembers(ctx, db, "admin@test", sa.ID, ops.ID, []string{"gone" + dom}, ""); err != nil {
 		t.Fatal(err)
 	}
 	px := "px-" + u + ".com"
@@ -245,18 +245,18 @@ func TestBulkUsers(t *testing.T) {
 		if res.Rows[0].Status != models.RowRefused || res.Rows[0].Error.Code != models.CodeConflict {
 			t.Errorf("the last administrator: %+v", res.Rows[0])
 		}
-		g, _ := models.CreateGroup(ctx, db, "admin@bulk.com", sa.ID, "Admins", "")
-		if _, err := models.SetGroupRoles(ctx, db, "admin@bulk.com", sa.ID, g.ID, []models.GroupRoleInput{{Role: models.RoleSAAdmin}}); err != nil {
+		g, _ := models.CreateGroup(ctx, db, "admin@bulk.com", sa.ID, "Admins", "", "")
+		if _, err := models.SetGroupRoles(ctx, db, "admin@bulk.com", sa.ID, g.ID, []models.GroupRoleInput{{Role: models.RoleSAAdmin}}, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.AddGroupMembers(ctx, db, "admin@bulk.com", sa.ID, g.ID, []string{"h@bulk.com"}); err != nil {
+		if _, err := models.AddGroupMembers(ctx, db, "admin@bulk.com", sa.ID, g.ID, []string{"h@bulk.com"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		res, _ = models.RemoveUsers(ctx, db, "admin@bulk.com", sa.ID, all, []models.UserRow{{Email: "admin@bulk.com"}}, "")
 		if res.Rows[0].Status != models.RowRemoved {
 			t.Errorf("with another administrator: %+v", res.Rows[0])
 		}
-		if _, err := models.RemoveGroupMembers(ctx, db, "h@bulk.com", sa.ID, g.ID, []string{"h@bulk.com"}); models.ErrorCode(err) != models.CodeConflict {
+		if _, err := models.RemoveGroupMembers(ctx, db, "h@bulk.com", sa.ID, g.ID, []string{"h@bulk.com"}, ""); models.ErrorCode(err) != models.CodeConflict {
 			t.Errorf("the group's last administrator leaving: %v", err)
 		}
 		if admins, _ := models.AdminEmails(ctx, db, sa.ID); !slices.Equal(admins, []string{"h@bulk.com"}) {

@@ -67,7 +67,7 @@ type GroupDetails struct {
 }
 
 // CreateGroup adds a group to an account, with its event; a name the account uses already is a 409.
-func CreateGroup(ctx context.Context, db *gorm.DB, actor, saID, name, description string) (UserGroup, error) {
+func CreateGroup(ctx context.Context, db *gorm.DB, actor, saID, name, description, supportReason string) (UserGroup, error) {
 	now := Now()
 	g := UserGroup{ID: NewID(), SmartAccountID: saID, Name: name, Description: description, CreatedBy: actor,
 		CreatedAt: now, UpdatedAt: now}
@@ -79,7 +79,7 @@ func CreateGroup(ctx context.Context, db *gorm.DB, actor, saID, name, descriptio
 			return fmt.Errorf("insert group: %w", err)
 		}
 		return WriteEvents(tx, now, NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupCreated,
-			map[string]any{"name": name, "description": description}))
+			withReason(map[string]any{"name": name, "description": description}, supportReason)))
 	})
 	return g, err
 }
@@ -171,7 +171,8 @@ func lockGroup(ctx context.Context, tx *gorm.DB, saID, groupID string) (UserGrou
 }
 
 // AddGroupMembers adds people to a group (those already in it are left alone) and returns who was added.
-func AddGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID string, emails []string) ([]string, error) {
+func AddGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID string, emails []string,
+	supportReason string) ([]string, error) {
 	added := []string{}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		g, err := lockGroup(ctx, tx, saID, groupID)
@@ -199,14 +200,15 @@ func AddGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID stri
 			added = append(added, m.UserEmail)
 		}
 		return WriteEvents(tx, now, NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupMembersAdded,
-			map[string]any{"name": g.Name, "emails": added}))
+			withReason(map[string]any{"name": g.Name, "emails": added}, supportReason)))
 	})
 	return added, err
 }
 
 // RemoveGroupMembers takes people out of a group and returns who was removed; leaving the account with
 // no Smart Account Administrator is refused (409).
-func RemoveGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID string, emails []string) ([]string, error) {
+func RemoveGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID string, emails []string,
+	supportReason string) ([]string, error) {
 	removed := []string{}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		g, err := lockGroup(ctx, tx, saID, groupID)
@@ -231,7 +233,7 @@ func RemoveGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID s
 			return err
 		}
 		return WriteEvents(tx, Now(), NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupMembersRemoved,
-			map[string]any{"name": g.Name, "emails": removed}))
+			withReason(map[string]any{"name": g.Name, "emails": removed}, supportReason)))
 	})
 	return removed, err
 }
@@ -272,7 +274,8 @@ func ValidGroupRoles(ctx context.Context, db *gorm.DB, saID string, in []GroupRo
 
 // SetGroupRoles replaces a group's roles with one event recording the old and the new ones; leaving the
 // account with no Smart Account Administrator is refused (409).
-func SetGroupRoles(ctx context.Context, db *gorm.DB, actor, saID, groupID string, roles []GroupRoleInput) ([]GroupRole, error) {
+func SetGroupRoles(ctx context.Context, db *gorm.DB, actor, saID, groupID string, roles []GroupRoleInput,
+	supportReason string) ([]GroupRole, error) {
 	var out []GroupRole
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		g, err := lockGroup(ctx, tx, saID, groupID)
@@ -305,7 +308,7 @@ func SetGroupRoles(ctx context.Context, db *gorm.DB, actor, saID, groupID string
 			return err
 		}
 		return WriteEvents(tx, now, NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupRolesChanged,
-			map[string]any{"name": g.Name, "before": describeGroupRoles(old), "after": describeGroupRoles(out)}))
+			withReason(map[string]any{"name": g.Name, "before": describeGroupRoles(old), "after": describeGroupRoles(out)}, supportReason)))
 	})
 	return out, err
 }
@@ -327,7 +330,7 @@ func describeGroupRoles(roles []GroupRole) []string {
 
 // DeleteGroup removes a group with its members and roles; leaving the account with no Smart Account
 // Administrator is refused (409).
-func DeleteGroup(ctx context.Context, db *gorm.DB, actor, saID, groupID string) error {
+func DeleteGroup(ctx context.Context, db *gorm.DB, actor, saID, groupID, supportReason string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		g, err := lockGroup(ctx, tx, saID, groupID)
 		if err != nil {
@@ -348,7 +351,8 @@ func DeleteGroup(ctx context.Context, db *gorm.DB, actor, saID, groupID string) 
 		if err := keeps(); err != nil {
 			return err
 		}
-		return WriteEvents(tx, Now(), NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupDeleted, map[string]any{"name": g.Name}))
+		return WriteEvents(tx, Now(), NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupDeleted,
+			withReason(map[string]any{"name": g.Name}, supportReason)))
 	})
 }
 
@@ -356,4 +360,12 @@ func DeleteGroup(ctx context.Context, db *gorm.DB, actor, saID, groupID string) 
 func ValidGroupName(name string) (string, error) {
 	n, err := ValidVAName("name", name)
 	return strings.TrimSpace(n), err
+}
+
+// withReason adds internal support's reason to an event's details, when support made the change.
+func withReason(details map[string]any, supportReason string) map[string]any {
+	if supportReason != "" {
+		details["supportReason"] = supportReason
+	}
+	return details
 }

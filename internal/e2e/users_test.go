@@ -101,3 +101,67 @@ func TestBulkUsersCSV(t *testing.T) {
 		t.Errorf("users listed %d, want %d and the administrator", seen, 200-len(bad))
 	}
 }
+
+// A group holding a VA role lets its member read that VA's licenses and not another's; taken out of
+// the group, the member reads none.
+func TestGroupRoleOpensItsVALicenses(t *testing.T) {
+	tld, admin, saID := activeAccount(t, "groupco")
+	base := "/api/v1/smart-accounts/" + saID
+	vas := map[string]string{}
+	for _, n := range []string{"Lab", "Prod"} {
+		st, va := admin.post(base+"/virtual-accounts", map[string]any{"name": n})
+		if st != http.StatusCreated {
+			t.Fatalf("VA %s: %d %v", n, st, va)
+		}
+		vas[n] = str(va["id"])
+	}
+	orders := map[string]string{}
+	for _, n := range []string{"Lab", "Prod"} {
+		id := "WG-" + n + "-" + uniq()
+		orders[n] = id
+		ingest(t, orderBody(id, "STANDARD", "fc@"+tld, ""))
+		shipLines(t, id, "1")
+		if st, body := admin.post("/api/v1/orders/assignments", assignment([]string{id}, to("domain", tld, n))); st != http.StatusAccepted {
+			t.Fatalf("assign %s: %d %v", id, st, body)
+		}
+	}
+	for _, id := range orders {
+		provisioned(t, id, "1")
+	}
+	st, g := admin.post(base+"/groups", map[string]any{"name": "Lab team"})
+	if st != http.StatusCreated {
+		t.Fatalf("group: %d %v", st, g)
+	}
+	gid := str(g["id"])
+	if st, body := admin.do(http.MethodPut, base+"/groups/"+gid+"/roles", map[string]any{"roles": []map[string]any{
+		{"role": "VIRTUAL_ACCOUNT_VIEWER", "virtualAccountId": vas["Lab"]}}}); st != http.StatusOK {
+		t.Fatalf("roles: %d %v", st, body)
+	}
+	member := as(t, "tech@"+tld)
+	if st, _ := member.get(base + "/licenses"); st != http.StatusForbidden {
+		t.Errorf("before joining: %d", st)
+	}
+	if st, body := admin.post(base+"/groups/"+gid+"/members", map[string]any{"emails": []string{member.email}}); st != http.StatusOK {
+		t.Fatalf("members: %d %v", st, body)
+	}
+	st, lic := member.get(base + "/licenses")
+	if st != http.StatusOK {
+		t.Fatalf("licenses: %d %v", st, lic)
+	}
+	rows := lic["licenses"].([]any)
+	if len(rows) != 1 || rows[0].(map[string]any)["virtualAccountId"] != vas["Lab"] || rows[0].(map[string]any)["orderId"] != orders["Lab"] {
+		t.Errorf("the member sees %v, want the Lab license only", rows)
+	}
+	if _, prod := member.get(base + "/licenses?virtualAccountId=" + vas["Prod"]); len(prod["licenses"].([]any)) != 0 {
+		t.Errorf("the member sees Prod's licenses: %v", prod)
+	}
+	if _, all := admin.get(base + "/licenses"); len(all["licenses"].([]any)) != 2 {
+		t.Errorf("the administrator sees %v", all["licenses"])
+	}
+	if st, body := admin.do(http.MethodDelete, base+"/groups/"+gid+"/members", map[string]any{"emails": []string{member.email}}); st != http.StatusOK {
+		t.Fatalf("remove member: %d %v", st, body)
+	}
+	if st, _ := member.get(base + "/licenses"); st != http.StatusForbidden {
+		t.Errorf("after leaving the group: %d", st)
+	}
+}

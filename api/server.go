@@ -166,6 +166,7 @@ func (s *Server) Handler() http.Handler {
 	s.accountRoutes(v1)
 	s.userRoutes(v1)
 	s.groupRoutes(v1)
+	s.propertyRoutes(v1)
 
 	for _, f := range s.extra {
 		f(r)

@@ -16,6 +16,17 @@ type vaRequest struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	ParentID    string `json:"parentId"`
+	// Address is where the virtual account's assets are (the location export lists it); optional.
+	Address *models.Address `json:"address"`
+}
+
+// vaAddress checks a virtual account's address: all of it, or nothing at all.
+func vaAddress(a *models.Address) (*models.Address, error) {
+	if a == nil || a.IsZero() {
+		return a, nil
+	}
+	v, err := models.ValidAddress("address", *a)
+	return &v, err
 }
 
 func validDescription(d string) (string, error) {
@@ -43,6 +54,12 @@ func (s *Server) createVirtualAccount(c *gin.Context) {
 	if in.Description, err = validDescription(body.Description); err != nil {
 		s.writeError(c, err)
 		return
+	}
+	if a, err := vaAddress(body.Address); err != nil {
+		s.writeError(c, err)
+		return
+	} else if a != nil {
+		in.Address = *a
 	}
 	support, err := s.adminWrite(c, who)
 	if err != nil {
@@ -75,6 +92,7 @@ type vaPatchRequest struct {
 	Description *string         `json:"description"`
 	ParentID    json.RawMessage `json:"parentId"`
 	IsDefault   *bool           `json:"isDefault"`
+	Address     *models.Address `json:"address"`
 }
 
 // updateVirtualAccount renames, describes, moves or makes default a virtual account. A Virtual Account
@@ -113,6 +131,10 @@ func (s *Server) updateVirtualAccount(c *gin.Context) {
 			return
 		}
 		p.Description = &d
+	}
+	if p.Address, err = vaAddress(body.Address); err != nil {
+		s.writeError(c, err)
+		return
 	}
 	if len(body.ParentID) > 0 {
 		p.Move = true

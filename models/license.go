@@ -132,7 +132,7 @@ type LicenseTransfer struct {
 	To       string `json:"to"`
 }
 
-// TransferLicenses moves the quantity in one transaction, the licenses that end first first, and writes
+// TransferLicenses moves the quantity in one transaction (once the account's notices were acknowledged), the licenses that end first first, and writes
 // the account's event and each moved line's; it refuses a quantity the source does not hold, so no
 // balance ever goes negative.
 func TransferLicenses(ctx context.Context, db *gorm.DB, actor, saID string, t LicenseTransfer) ([]License, error) {
@@ -158,6 +158,10 @@ func TransferLicenses(ctx context.Context, db *gorm.DB, actor, saID string, t Li
 		}
 		if sa.Type == SATypeHolding {
 			return ErrHeldLicenses(sa.Name)
+		}
+		// A licensing operation waits for the account's notices (FEATURES SA11).
+		if err := requireNotices(tx, saID); err != nil {
+			return err
 		}
 		for _, f := range []struct{ field, id string }{{"from", t.From}, {"to", t.To}} {
 			if _, err := FindVirtualAccount(c, tx, saID, f.id); err != nil {

@@ -85,14 +85,16 @@ type SmartAccount struct {
 
 // VirtualAccount is a folder inside a Smart Account.
 type VirtualAccount struct {
-	ID             string    `gorm:"primaryKey" json:"id"`
-	SmartAccountID string    `json:"smartAccountId"`
-	ParentID       *string   `json:"parentId"`
-	Name           string    `json:"name"`
-	Description    string    `json:"description"`
-	IsDefault      bool      `json:"isDefault"`
-	CreatedAt      time.Time `json:"createdAt"`
-	UpdatedAt      time.Time `json:"updatedAt"`
+	ID             string  `gorm:"primaryKey" json:"id"`
+	SmartAccountID string  `json:"smartAccountId"`
+	ParentID       *string `json:"parentId"`
+	Name           string  `json:"name"`
+	Description    string  `json:"description"`
+	IsDefault      bool    `json:"isDefault"`
+	// Address is where the virtual account's assets are, for the account's location export.
+	Address   Address   `gorm:"serializer:json" json:"address"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // DefaultVAName is the name of the virtual account every Smart Account is made with.

@@ -63,6 +63,10 @@ func TestOrderTrail(t *testing.T) {
 			Outcomes: []activities.DepositOutcome{{Line: dl, Kind: models.DepositTransient, Error: "503 Service Unavailable"}}}))
 		must(store.RecordDeposits(ctx, activities.RecordDepositsInput{OrderID: o.ID, Rejects: 3,
 			Outcomes: []activities.DepositOutcome{{Line: dl, EntitlementID: "ent-1"}}}))
+		// Transfers wait for the account's notices (SA11).
+		for _, k := range models.Notices {
+			must(models.AcknowledgeNotice(ctx, db, acme.ID, k, "admin@trail.com"))
+		}
 		must(models.TransferLicenses(ctx, db, "admin@trail.com", acme.ID, models.LicenseTransfer{SKU: "C9300-DNA-E-3Y", Quantity: 4,
 			From: def.ID, To: lab.ID}))
 		must(store.AssignOrderLines(ctx, activities.AssignLinesInput{OrderID: o.ID, Actor: "sue@cisco.com", As: models.AsSupport,

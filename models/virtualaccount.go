@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -68,6 +69,7 @@ type VAInput struct {
 	Name        string
 	Description string
 	ParentID    string
+	Address     Address
 	// SupportReason is set when internal support makes the change; its event records it.
 	SupportReason string
 }
@@ -103,7 +105,7 @@ func FindVirtualAccount(ctx context.Context, db *gorm.DB, saID, vaID string) (Vi
 func CreateVirtualAccount(ctx context.Context, db *gorm.DB, actor, saID string, in VAInput) (VirtualAccount, error) {
 	now := Now()
 	va := VirtualAccount{ID: NewID(), SmartAccountID: saID, Name: in.Name, Description: in.Description,
-		CreatedAt: now, UpdatedAt: now}
+		Address: in.Address, CreatedAt: now, UpdatedAt: now}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if in.ParentID != "" {
 			if _, err := FindVirtualAccount(ctx, tx, saID, in.ParentID); err != nil {
@@ -131,6 +133,7 @@ func CreateVirtualAccount(ctx context.Context, db *gorm.DB, actor, saID string, 
 type VAPatch struct {
 	Name        *string
 	Description *string
+	Address     *Address
 	Move        bool
 	MoveTo      string
 	MakeDefault bool
@@ -166,6 +169,12 @@ func UpdateVirtualAccount(ctx context.Context, db *gorm.DB, actor, saID, vaID st
 			changes["description"] = *p.Description
 			evs = append(evs, NewEvent(saID, TargetVirtualAccount, va.ID, actor, EventVARenamed,
 				map[string]any{"description": *p.Description}))
+		}
+		if p.Address != nil && *p.Address != va.Address {
+			raw, _ := json.Marshal(*p.Address)
+			changes["address"] = string(raw)
+			evs = append(evs, NewEvent(saID, TargetVirtualAccount, va.ID, actor, EventVARenamed,
+				map[string]any{"address": *p.Address}))
 		}
 		if p.Move {
 			ev, err := moveVA(ctx, tx, va, p.MoveTo, actor)

@@ -328,6 +328,7 @@ func TestProvisionLicenseTransfer(t *testing.T) {
 	shipLines(t, id, "1")
 	admin.post("/api/v1/orders/assignments", assignment([]string{id}, to("domain", tld, "")))
 	provisioned(t, id, "1")
+	acknowledgeNotices(t, admin, saID) // transfers wait for the account's notices (SA11)
 	move := func(qty int) (int, response) {
 		return admin.post("/api/v1/smart-accounts/"+saID+"/licenses/transfers",
 			map[string]any{"sku": "C9300-DNA-E-3Y", "quantity": qty, "from": def, "to": lab})

@@ -133,45 +133,54 @@ func mayWatchProvisioning(a models.OrderActor) error {
 	return models.Errorf(models.CodeForbidden, "only licensing ops (platform role %s) see the provisioning list", models.RoleLicensingOps)
 }
 
-// pending reads a page of the ops list: the lines, their accounts' names, and the counts. A named
-// account that does not exist is a 404.
-func (s *Server) pending(ctx context.Context, q opsQuery) (pendingPage, error) {
+// pending reads a page of the ops list: the lines, their accounts' names, and the counts; the lines as
+// read come along for the console. A named account that does not exist is a 404.
+func (s *Server) pending(ctx context.Context, q opsQuery) (pendingPage, []models.OrderLine, error) {
 	if id := q.Filter.SmartAccountID; id != "" {
 		if _, err := models.FindSmartAccount(ctx, s.db, id); err != nil {
-			return pendingPage{}, err
+			return pendingPage{}, nil, err
 		}
 	}
 	lines, next, err := models.ListPending(ctx, s.db, q.Filter, q.After, q.Limit)
 	if err != nil {
-		return pendingPage{}, err
+		return pendingPage{}, nil, err
 	}
 	counts, err := models.CountPending(ctx, s.db, q.Filter)
 	if err != nil {
-		return pendingPage{}, err
+		return pendingPage{}, nil, err
 	}
+	names, err := s.lineAccountNames(ctx, lines)
+	if err != nil {
+		return pendingPage{}, nil, err
+	}
+	out := pendingPage{Lines: make([]pendingView, 0, len(lines)), Counts: counts}
+	for _, l := range lines {
+		out.Lines = append(out.Lines, s.pendingViewOf(l, names))
+	}
+	if next != nil {
+		out.Next = next.Encode()
+	}
+	return out, lines, nil
+}
+
+// lineAccountNames are the names of the accounts and virtual accounts the lines are in.
+func (s *Server) lineAccountNames(ctx context.Context, lines []models.OrderLine) (map[string]string, error) {
 	var saIDs, vaIDs []string
 	for _, l := range lines {
 		if l.SmartAccountID != "" {
 			saIDs, vaIDs = append(saIDs, l.SmartAccountID), append(vaIDs, l.VirtualAccountID)
 		}
 	}
-	names, err := models.AccountNames(ctx, s.db, saIDs, vaIDs)
-	if err != nil {
-		return pendingPage{}, err
-	}
-	out := pendingPage{Lines: make([]pendingView, 0, len(lines)), Counts: counts}
-	for _, l := range lines {
-		out.Lines = append(out.Lines, pendingView{OrderID: l.OrderID, LineID: l.ID, SKU: l.SKU, Description: l.Description,
-			Quantity: l.Quantity, SmartAccountID: l.SmartAccountID, SmartAccountName: names[l.SmartAccountID],
-			VirtualAccountID: l.VirtualAccountID, VirtualAccountName: names[l.VirtualAccountID],
-			AssignmentStatus: l.AssignmentStatus, DelayReason: l.DelayReason, Since: l.PendingSince, ReasonSince: l.ReasonSince,
-			ShippedAt: l.ShippedAt, Deadline: l.Deadline(s.provisionSLA), Attempts: l.ProvAttempts, LastError: l.ProvError,
-			Stuck: l.StuckAt != nil, StuckAt: l.StuckAt})
-	}
-	if next != nil {
-		out.Next = next.Encode()
-	}
-	return out, nil
+	return models.AccountNames(ctx, s.db, saIDs, vaIDs)
+}
+
+func (s *Server) pendingViewOf(l models.OrderLine, names map[string]string) pendingView {
+	return pendingView{OrderID: l.OrderID, LineID: l.ID, SKU: l.SKU, Description: l.Description,
+		Quantity: l.Quantity, SmartAccountID: l.SmartAccountID, SmartAccountName: names[l.SmartAccountID],
+		VirtualAccountID: l.VirtualAccountID, VirtualAccountName: names[l.VirtualAccountID],
+		AssignmentStatus: l.AssignmentStatus, DelayReason: l.DelayReason, Since: l.PendingSince, ReasonSince: l.ReasonSince,
+		ShippedAt: l.ShippedAt, Deadline: l.Deadline(s.provisionSLA), Attempts: l.ProvAttempts, LastError: l.ProvError,
+		Stuck: l.StuckAt != nil, StuckAt: l.StuckAt}
 }
 
 // listPending is GET /ops/provisioning: a page of pending lines, oldest first, and the counts per
@@ -192,6 +201,6 @@ func (s *Server) listPending(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	page, err := s.pending(c.Request.Context(), q)
+	page, _, err := s.pending(c.Request.Context(), q)
 	s.reply(c, http.StatusOK, page, err)
 }

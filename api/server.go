@@ -152,6 +152,7 @@ func (s *Server) Handler() http.Handler {
 		s.signIn.Routes(r)
 	}
 	s.appRoutes(r)
+	s.consoleRoutes(r)
 
 	v1 := r.Group("/api/v1", s.authenticate, s.perIdentity.ByKey(func(c *gin.Context) string { return identity(c).Email }))
 	v1.GET("/me", s.me)

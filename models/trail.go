@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -63,6 +64,7 @@ type TrailStep struct {
 
 // LineTrail is one line's steps, oldest first, with where the line stands now.
 type LineTrail struct {
+	OrderID            string             `json:"-"`
 	LineID             string             `json:"lineId"`
 	SKU                string             `json:"sku"`
 	Quantity           int                `json:"quantity"`
@@ -77,32 +79,44 @@ const maxTrailEvents = 20000
 // OrderTrail reads the trail of every line of the order, and whether it was cut at maxTrailEvents.
 // The order's ingest opens each line's trail.
 func OrderTrail(ctx context.Context, db *gorm.DB, st OrderState) ([]LineTrail, bool, error) {
-	targets := make([]string, 0, len(st.Lines))
-	for _, l := range st.Lines {
-		targets = append(targets, st.Order.ID+"/"+l.ID)
+	return LineTrails(ctx, db, st.Lines)
+}
+
+// LineTrails reads the trails of lines of any orders (a page of the ops list) in one query, in the
+// lines' order, and whether they were cut at maxTrailEvents.
+func LineTrails(ctx context.Context, db *gorm.DB, lines []OrderLine) ([]LineTrail, bool, error) {
+	out := make([]LineTrail, len(lines))
+	if len(lines) == 0 {
+		return out, false, nil
+	}
+	index := make(map[string]int, len(lines))
+	var orders, targets []string
+	for i, l := range lines {
+		out[i] = LineTrail{OrderID: l.OrderID, LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity,
+			ProvisioningStatus: l.ProvisioningStatus, DelayReason: l.DelayReason, Steps: []TrailStep{}}
+		index[l.OrderID+"/"+l.ID] = i
+		targets = append(targets, l.OrderID+"/"+l.ID)
+		if !slices.Contains(orders, l.OrderID) {
+			orders = append(orders, l.OrderID)
+		}
 	}
 	var evs []Event
-	// By the events' target index: the order's own events, then its lines' by their exact ids.
-	err := db.WithContext(ctx).Where("(target_type = ? AND target_id = ?) OR (target_type = ? AND target_id IN ?)",
-		TargetOrder, st.Order.ID, TargetOrderLine, targets).Order("created_at, id").Limit(maxTrailEvents + 1).Find(&evs).Error
+	// By the events' target index: the orders' own events, then their lines' by their exact ids.
+	err := db.WithContext(ctx).Where("(target_type = ? AND target_id IN ?) OR (target_type = ? AND target_id IN ?)",
+		TargetOrder, orders, TargetOrderLine, targets).Order("created_at, id").Limit(maxTrailEvents + 1).Find(&evs).Error
 	if err != nil {
-		return nil, false, fmt.Errorf("read the trail of %s: %w", st.Order.ID, err)
+		return nil, false, fmt.Errorf("read the trails of %d lines: %w", len(lines), err)
 	}
 	cut := len(evs) > maxTrailEvents
 	if cut {
 		evs = evs[:maxTrailEvents]
 	}
-	out := make([]LineTrail, len(st.Lines))
-	index := make(map[string]int, len(st.Lines))
-	for i, l := range st.Lines {
-		out[i] = LineTrail{LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity, ProvisioningStatus: l.ProvisioningStatus,
-			DelayReason: l.DelayReason, Steps: []TrailStep{}}
-		index[st.Order.ID+"/"+l.ID] = i
-	}
 	for _, e := range evs {
 		if e.TargetType == TargetOrder {
 			for i := range out {
-				out[i].Steps = append(out[i].Steps, trailSteps(e)...)
+				if out[i].OrderID == e.TargetID {
+					out[i].Steps = append(out[i].Steps, trailSteps(e)...)
+				}
 			}
 		} else if i, ok := index[e.TargetID]; ok {
 			out[i].Steps = append(out[i].Steps, trailSteps(e)...)
@@ -146,6 +160,10 @@ func trailSteps(e Event) []TrailStep {
 		made.Step, made.Attempt, made.Outcome = StepLicensesMade, 0, ""
 		made.To, made.Quantity, made.LicenseID = placeOf(d), detailInt(d, "quantity"), detailString(d, "licenseId")
 		return []TrailStep{s, made}
+	case EventLicensesHeld:
+		// Licenses deposited in a holding account: visible there, not usable.
+		s.Step, s.Outcome = StepLicensesMade, string(LicenseHeld)
+		s.To, s.Quantity, s.LicenseID = placeOf(d), detailInt(d, "quantity"), detailString(d, "licenseId")
 	case EventLicensesMoved:
 		s.Step, s.Quantity = StepLicensesMoved, detailInt(d, "quantity")
 		s.From, s.To = placeOf(detailMap(d, "from")), placeOf(detailMap(d, "to"))

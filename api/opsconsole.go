@@ -213,6 +213,8 @@ func (s *Server) consoleRows(ctx context.Context, lines []models.OrderLine, view
 	rows := make([]consoleRow, len(lines))
 	for i, l := range lines {
 		r := consoleRow{pendingView: views[i], Status: l.ProvisioningStatus, Key: fmt.Sprintf("%d", i), Since: when(l.PendingSince)}
+		// A line is stuck while it is pending; once provisioned or closed, its trail says it was.
+		r.Stuck = r.Stuck && l.ProvisioningStatus == models.ProvisionPending
 		for _, st := range trails[i].Steps {
 			r.Trail = append(r.Trail, trailRow{At: st.At.Format(pageTime), Step: st.Step, By: st.By, What: stepText(st)})
 		}

@@ -50,6 +50,9 @@ var sys *env
 
 const secret = "e2e-secret-that-is-long-enough-for-hs256"
 
+// sessionKey signs the browser sessions of the pages.
+const sessionKey = "e2e-session-key-at-least-32-bytes-long"
+
 // linkSecret is what the worker derives the mailed links from.
 const linkSecret = "e2e-link-secret-at-least-32-bytes-long"
 
@@ -105,6 +108,8 @@ func start(ctx context.Context) (*env, error) {
 	// The suite follows many links and calls from one address; the limits have their own handler test.
 	cfg.RateLinks, cfg.RateAPI = ratelimit.Config{}, ratelimit.Config{}
 	cfg.LinkSecret = linkSecret
+	// The pages sign in through the dev stack's page, as a person picks any user there.
+	cfg.Web.DevLogin, cfg.Web.SessionKey = true, sessionKey
 	e.fulfillment = fulfillment.NewSimulator(nil)
 	if cfg.FulfillmentURL, err = e.fulfillment.Start(""); err != nil {
 		return nil, err

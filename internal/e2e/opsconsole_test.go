@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/licensecentral/clc/internal/fulfillment"
+	"github.com/licensecentral/clc/models"
+)
+
+// The ops console in a real (headless) browser (FEATURES PR3): a licensing-ops user signs in through
+// the dev sign-in page, finds a line stuck in manual review on /ops, retries it with a reason once the
+// SKU is fixed at the service, and sees it provisioned, with its trail, once.
+func TestBrowserOpsConsoleRetriesAStuckLine(t *testing.T) {
+	tld, admin, saID := activeAccount(t, "consoleco")
+	id := "WB-" + uniq()
+	body := orderBody(id, "STANDARD", "fc@"+tld, "")
+	sku := "REJ-" + strings.ToUpper(uniq())
+	body["lines"].([]any)[0].(map[string]any)["sku"] = sku
+	// Through the API whose processes have a 2 s SLA, so the line is stuck soon after it ships.
+	fast := commerceOn(t)
+	if st, resp := fast.post("/api/v1/orders", body); st != http.StatusCreated {
+		t.Fatalf("ingest: %d %v", st, resp)
+	}
+	controlFulfillment(t, fulfillment.Control{RejectSKUs: []string{sku}})
+	if st, resp := admin.post("/api/v1/orders/assignments", assignment([]string{id}, to("domain", tld, ""))); st != http.StatusAccepted {
+		t.Fatalf("assign: %d %v", st, resp)
+	}
+	if st, resp := fast.post("/api/v1/orders/"+id+"/shipments", map[string]any{"lines": []string{"1"},
+		"shippedAt": time.Now().UTC().Format(time.RFC3339)}); st != http.StatusOK {
+		t.Fatalf("ship: %d %v", st, resp)
+	}
+	eventually(t, "stuck in review", func() bool {
+		l := line(t, id, "1")
+		return l.DelayReason == models.DelayManualReview && l.StuckAt != nil
+	})
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless,
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 1000), chromedp.Flag("disable-dev-shm-usage", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+
+	base := sys.app.Config.PublicURL
+	list := base + "/ops?" + url.Values{"smartAccountId": {saID}, "stuck": {"true"}}.Encode()
+	opsEmail := "ops-" + uniq() + "@cisco.com"
+	row := `tr[data-order="` + id + `"][data-line="1"]`
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(list),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), opsEmail),
+		chromedp.SendKeys(chromedp.ID("roles"), models.RoleLicensingOps),
+		chromedp.Submit(chromedp.ID("email")),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+	); err != nil {
+		t.Fatalf("sign in and open the console: %v", err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if loc != list {
+		t.Errorf("signed in at %s, want back at %s", loc, list)
+	}
+	reason, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(row), "data-reason"))
+	cells, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(row)))
+	counts, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("counts")))
+	if reason.Value != "MANUAL_REVIEW" || !strings.Contains(cells, "stuck") || !strings.Contains(counts, "1\nMANUAL_REVIEW") {
+		t.Fatalf("the stuck line: reason %q, row %q, counts %q", reason.Value, cells, counts)
+	}
+
+	sys.fulfillment.Set(fulfillment.Control{}) // the SKU is mapped at the service now
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(row+" + tr summary")),
+		chromedp.WaitVisible(chromedp.ID("reason-retry-0")),
+		chromedp.SendKeys(chromedp.ID("reason-retry-0"), "SKU mapped at the entitlement service"),
+		chromedp.Click(chromedp.ID("retry-0")),
+		chromedp.WaitVisible(chromedp.ID("outcome")),
+	); err != nil {
+		t.Fatalf("retry with a reason: %v", err)
+	}
+	outcome, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("outcome")))
+	if !strings.Contains(outcome, "Retry now: recorded for line 1.") {
+		t.Fatalf("after the retry: %q", outcome)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		status, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(row), "data-status"))
+		if err == nil && status.Value == "PROVISIONED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the line is %q on the order's page, not PROVISIONED", status.Value)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(row))); err != nil {
+			t.Fatalf("reload the order's page: %v", err)
+		}
+	}
+	trail, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(row+" + tr ol.trail")))
+	for _, want := range []string{"REJECTED", "Stuck", "RETRIED by ops", "SKU mapped at the entitlement service", "by " + opsEmail,
+		"DEPOSITED", "10 licenses put in"} {
+		if !strings.Contains(trail, want) {
+			t.Errorf("the trail lacks %q:\n%s", want, trail)
+		}
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		path := filepath.Join(artifactDir(t), "ops-console-order.png")
+		if werr := os.WriteFile(path, shot, 0o644); werr == nil {
+			t.Logf("order page screenshot: %s", path)
+		}
+	}
+	if lics := licensesOf(t, id, "1"); len(lics) != 1 || lics[0].Quantity != 10 || sys.fulfillment.Deposits(id, "1") != 1 {
+		t.Errorf("licenses %+v, %d deposits", lics, sys.fulfillment.Deposits(id, "1"))
+	}
+	var ev models.Event
+	if err := sys.db.Where("target_id = ? AND action = ?", id+"/1", models.EventLineRetried).Take(&ev).Error; err != nil ||
+		ev.Actor != opsEmail || ev.Details["reason"] != "SKU mapped at the entitlement service" {
+		t.Errorf("the retry's event: %+v %v", ev, err)
+	}
+}

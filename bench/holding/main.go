@@ -55,7 +55,7 @@ func main() {
 	defer b.close()
 	fmt.Printf("%d orders of one 10-license line, %d clients, fulfillment latency %s\n", *orders, *clients, *latency)
 	r.deposit(*orders)
-	r.page(*samples)
+	r.page(*samples, *orders)
 	bt := r.bareRound(b, *orders)
 	ft := r.transfer(*orders)
 	fmt.Printf("bare workflow of the same shape: %d transfers in %s (%.1f/s)\n", *orders, bt.Round(time.Millisecond),
@@ -162,7 +162,33 @@ func (r *run) wait(status, saID string, n int) {
 
 // page reads the holding members' mailed transfer links from the dev stack's inbox and opens them
 // (GET, which never acts) from the clients at once.
-func (r *run) page(samples int) {
+func (r *run) page(samples, orders int) {
+	var links []string
+	for deadline := time.Now().Add(2 * time.Minute); len(links) < orders && time.Now().Before(deadline); time.Sleep(time.Second) {
+		links = r.links()
+	}
+	if len(links) == 0 {
+		log.Fatal("no transfer link in the inbox")
+	}
+	lat, elapsed, failed := loadtest.Parallel(r.clients, samples, func(i int) (time.Duration, error) {
+		t := time.Now()
+		resp, err := http.Get(links[i%len(links)])
+		if err != nil {
+			return time.Since(t), err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return time.Since(t), fmt.Errorf("transfer page: %d", resp.StatusCode)
+		}
+		return time.Since(t), nil
+	})
+	fmt.Printf("transfer page (GET /a/<token>), %d clients, %d links:\n", r.clients, len(links))
+	loadtest.Report(lat, elapsed, failed)
+}
+
+// links are the run's transfer links in the dev stack's inbox.
+func (r *run) links() []string {
 	resp, err := http.Get(r.c.Base + "/dev/mail.json")
 	if err != nil {
 		log.Fatal(err)
@@ -187,24 +213,7 @@ func (r *run) page(samples int) {
 			}
 		}
 	}
-	if len(links) == 0 {
-		log.Fatal("no transfer link in the inbox")
-	}
-	lat, elapsed, failed := loadtest.Parallel(r.clients, samples, func(i int) (time.Duration, error) {
-		t := time.Now()
-		resp, err := http.Get(links[i%len(links)])
-		if err != nil {
-			return time.Since(t), err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return time.Since(t), fmt.Errorf("transfer page: %d", resp.StatusCode)
-		}
-		return time.Since(t), nil
-	})
-	fmt.Printf("transfer page (GET /a/<token>), %d clients, %d links:\n", r.clients, len(links))
-	loadtest.Report(lat, elapsed, failed)
+	return links
 }
 
 // transfer moves every order to the customer's account through the API and waits for the last license.

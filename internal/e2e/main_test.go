@@ -116,6 +116,8 @@ func start(ctx context.Context) (*env, error) {
 	}
 	// Deposits that fail are tried again within a second, so a test sees the service's recovery soon.
 	cfg.Provision = process.ProvisionTiming{RetryFirst: 200 * time.Millisecond, RetryMax: time.Second, Rejects: 2}.WithDefaults()
+	// Orders in holding accounts are reminded every few seconds, so a test sees a reminder.
+	cfg.Holding = process.HoldingTiming{Remind: 3 * time.Second}.WithDefaults()
 	e.cfg = cfg
 
 	if e.app, err = e.newApp(ctx, cfg, true, true); err != nil {

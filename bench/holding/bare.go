@@ -7,7 +7,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -59,55 +58,28 @@ func bareWorkflow(ctx workflow.Context, id string) error {
 	return tell.Get(ctx, nil)
 }
 
-type bare struct {
-	c   client.Client
-	w   worker.Worker
-	sim *fulfillment.Simulator
-}
-
-func startBare(address, namespace string, latency time.Duration) (*bare, error) {
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: sdklog.NewStructuredLogger(quiet)})
-	if err != nil {
-		return nil, fmt.Errorf("dial temporal %s: %w", address, err)
-	}
-	sim := fulfillment.NewSimulator(quiet)
-	url, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	sim.Set(fulfillment.Control{LatencyMs: int(latency / time.Millisecond)})
-	w := worker.New(c, bareQueue, worker.Options{})
-	w.RegisterWorkflow(bareWorkflow)
-	w.RegisterActivity(&bareActs{ful: &fulfillment.Client{BaseURL: url}})
-	if err := w.Start(); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return &bare{c: c, w: w, sim: sim}, nil
-}
-
-func (b *bare) close() {
-	b.w.Stop()
-	_ = b.sim.Close()
-	b.c.Close()
+func startBare(address, namespace string, latency time.Duration) (*loadtest.Bare, error) {
+	return loadtest.StartBare(address, namespace, bareQueue, latency, func(w worker.Worker, ful *fulfillment.Client) {
+		w.RegisterWorkflow(bareWorkflow)
+		w.RegisterActivity(&bareActs{ful: ful})
+	})
 }
 
 // bareRound runs n bare transfers from the clients and waits for every workflow to end.
-func (r *run) bareRound(b *bare, n int) time.Duration {
+func (r *run) bareRound(b *loadtest.Bare, n int) time.Duration {
 	ctx := context.Background()
 	runs := make([]client.WorkflowRun, n)
 	start := time.Now()
 	_, _, failed := loadtest.Parallel(r.clients, n, func(i int) (time.Duration, error) {
 		id := fmt.Sprintf("bench-holding-bare/%s-%d", r.c.Run, i)
-		op := b.c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: bareQueue,
+		op := b.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: bareQueue,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}, bareWorkflow, id)
-		h, err := b.c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+		h, err := b.Client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
 			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: "transfer", WaitForStage: client.WorkflowUpdateStageCompleted}})
 		if err == nil {
 			err = h.Get(ctx, nil)
 		}
-		runs[i] = b.c.GetWorkflow(ctx, id, "")
+		runs[i] = b.Client.GetWorkflow(ctx, id, "")
 		return 0, err
 	})
 	if failed > 0 {

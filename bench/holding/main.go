@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -22,8 +21,6 @@ import (
 
 	"github.com/licensecentral/clc/bench/internal/loadtest"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func main() {
 	stack := loadtest.Flags()
@@ -52,7 +49,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer b.close()
+	defer b.Close()
 	fmt.Printf("%d orders of one 10-license line, %d clients, fulfillment latency %s\n", *orders, *clients, *latency)
 	r.deposit(*orders)
 	r.page(*samples, *orders)

@@ -8,11 +8,11 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/licensecentral/clc/bench/internal/loadtest"
 	"github.com/licensecentral/clc/internal/fulfillment"
 )
 
@@ -95,46 +95,19 @@ func bareWorkflow(ctx workflow.Context, in bareInput) error {
 }
 
 // bare drives the bare workflow against the same Temporal server.
-type bare struct {
-	c   client.Client
-	w   worker.Worker
-	sim *fulfillment.Simulator
-}
-
-func startBare(address, namespace string, latency time.Duration) (*bare, error) {
-	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: sdklog.NewStructuredLogger(quiet)})
-	if err != nil {
-		return nil, fmt.Errorf("dial temporal %s: %w", address, err)
-	}
-	sim := fulfillment.NewSimulator(quiet)
-	url, err := sim.Start("127.0.0.1:0")
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
-	sim.Set(fulfillment.Control{LatencyMs: int(latency / time.Millisecond)})
-	w := worker.New(c, bareQueue, worker.Options{})
-	w.RegisterWorkflow(bareWorkflow)
-	w.RegisterActivity(&bareActs{ful: &fulfillment.Client{BaseURL: url}})
-	if err := w.Start(); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return &bare{c: c, w: w, sim: sim}, nil
-}
-
-func (b *bare) close() {
-	b.w.Stop()
-	_ = b.sim.Close()
-	b.c.Close()
+func startBare(address, namespace string, latency time.Duration) (*loadtest.Bare, error) {
+	return loadtest.StartBare(address, namespace, bareQueue, latency, func(w worker.Worker, ful *fulfillment.Client) {
+		w.RegisterWorkflow(bareWorkflow)
+		w.RegisterActivity(&bareActs{ful: ful})
+	})
 }
 
 // order runs one order through ingest, ship and assign; the deposits follow in the workflow.
-func (b *bare) order(ctx context.Context, id string, lines int) (client.WorkflowRun, error) {
+func bareOrder(ctx context.Context, b *loadtest.Bare, id string, lines int) (client.WorkflowRun, error) {
 	in := bareInput{OrderID: id, Lines: lines}
-	op := b.c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: "bench-bare/" + id, TaskQueue: bareQueue,
+	op := b.Client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: "bench-bare/" + id, TaskQueue: bareQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}, bareWorkflow, in)
-	h, err := b.c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+	h, err := b.Client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
 		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: bareUpdateIngest, WaitForStage: client.WorkflowUpdateStageCompleted}})
 	if err == nil {
 		err = h.Get(ctx, nil)
@@ -144,7 +117,7 @@ func (b *bare) order(ctx context.Context, id string, lines int) (client.Workflow
 			break
 		}
 		var u client.WorkflowUpdateHandle
-		u, err = b.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: "bench-bare/" + id, UpdateName: name,
+		u, err = b.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: "bench-bare/" + id, UpdateName: name,
 			WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err == nil {
 			err = u.Get(ctx, nil)
@@ -153,5 +126,5 @@ func (b *bare) order(ctx context.Context, id string, lines int) (client.Workflow
 	if err != nil {
 		return nil, fmt.Errorf("bare order %s: %w", id, err)
 	}
-	return b.c.GetWorkflow(ctx, "bench-bare/"+id, ""), nil
+	return b.Client.GetWorkflow(ctx, "bench-bare/"+id, ""), nil
 }

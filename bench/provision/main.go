@@ -10,9 +10,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"log/slog"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -20,8 +18,6 @@ import (
 
 	"github.com/licensecentral/clc/bench/internal/loadtest"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func main() {
 	stack := loadtest.Flags()
@@ -54,7 +50,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer b.close()
+	defer b.Close()
 	fmt.Printf("%d orders × %d lines per round, %d clients, fulfillment latency %s\n", *orders, *lines, *clients, *latency)
 	for i := 1; i <= *rounds; i++ {
 		bl, bt := r.bareRound(b, fmt.Sprintf("b%d", i), *orders)
@@ -102,13 +98,13 @@ func (r *run) control(c map[string]any) map[string]any {
 }
 
 // bareRound runs n bare workflows and waits for every one to end.
-func (r *run) bareRound(b *bare, tag string, n int) (int, time.Duration) {
+func (r *run) bareRound(b *loadtest.Bare, tag string, n int) (int, time.Duration) {
 	ctx := context.Background()
 	runs := make([]client.WorkflowRun, n)
 	start := time.Now()
 	_, _, failed := loadtest.Parallel(r.clients, n, func(i int) (time.Duration, error) {
 		t := time.Now()
-		run, err := b.order(ctx, fmt.Sprintf("%s-%s-%d", r.c.Run, tag, i), r.lines)
+		run, err := bareOrder(ctx, b, fmt.Sprintf("%s-%s-%d", r.c.Run, tag, i), r.lines)
 		runs[i] = run
 		return time.Since(t), err
 	})

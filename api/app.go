@@ -33,13 +33,16 @@ var appFiles embed.FS
 
 func appTemplate(name string) *template.Template {
 	t := template.New(name).Funcs(pageFuncs).Funcs(appPageFuncs)
-	return template.Must(t.ParseFS(appFiles, "pages/app/layout.html", "pages/app/"+name+".html"))
+	t = template.Must(t.ParseFS(appFiles, "pages/app/layout.html", "pages/app/"+name+".html"))
+	return template.Must(t.ParseFS(pageFiles, "pages/picker.html"))
 }
 
 var (
-	appOrdersPage = appTemplate("orders")
-	appOrderPage  = appTemplate("order")
-	appErrorPage  = appTemplate("error")
+	appOrdersPage   = appTemplate("orders")
+	appOrderPage    = appTemplate("order")
+	appErrorPage    = appTemplate("error")
+	appAssignPage   = appTemplate("assign")
+	appAssignedPage = appTemplate("assigned")
 )
 
 // appPage is what every portal page's layout needs besides its own data.
@@ -60,6 +63,8 @@ func (s *Server) appRoutes(r *gin.Engine) {
 	app.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/app/orders") })
 	app.GET("/orders", s.appOrders)
 	app.GET("/orders/export.csv", s.exportOrders)
+	app.GET("/orders/assign", s.appAssign)
+	app.POST("/orders/assign", s.appAssignPost)
 	app.GET("/orders/:id", s.appOrder)
 }
 

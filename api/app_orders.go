@@ -123,8 +123,10 @@ func (s *Server) appOrders(c *gin.Context) {
 // appOrderView is an order's page: what GET /api/v1/orders/{id} answers, and its history.
 type appOrderView struct {
 	appPage
-	Order  orderView
-	Events []models.Event
+	Order    orderView
+	Events   []models.Event
+	Trail    []models.LineTrail
+	TrailCut bool
 }
 
 // appOrder is an order's page: its lines with assignment and provisioning and whom each waits for.
@@ -144,6 +146,12 @@ func (s *Server) appOrder(c *gin.Context) {
 		s.appError(c, err, "/app/orders")
 		return
 	}
+	// The trail of GET /api/v1/orders/{id}/trail (OR11): where each line's licenses went.
+	trail, cut, err := models.OrderTrail(c.Request.Context(), s.db, st)
+	if err != nil {
+		s.appError(c, err, "/app/orders")
+		return
+	}
 	s.writeAppPage(c, http.StatusOK, appOrderPage, appOrderView{appPage: s.appPage(c, "Order "+st.Order.ID, "orders"),
-		Order: v, Events: evs})
+		Order: v, Events: evs, Trail: trail, TrailCut: cut})
 }

@@ -142,6 +142,8 @@ type harness struct {
 	fake  *fakeProcesses
 	srv   http.Handler
 	v     auth.Verifier
+	// orders is the order processes' stand-in of a server with the portal (withPortal).
+	orders *fakeOrders
 }
 
 func newHarness(t *testing.T) *harness {

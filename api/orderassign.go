@@ -49,21 +49,46 @@ const (
 // assignConcurrency bounds the order processes asked at once by one request.
 const assignConcurrency = 64
 
-func (b *assignBody) validate(a models.OrderActor) ([]string, error) {
-	if len(b.Orders) == 0 || len(b.Orders) > models.MaxOrdersPerAssignment {
+// assignedOrderIDs checks the order ids of an assignment (the API's body, the portal's wizard) and
+// answers them trimmed, each once, in the order given.
+func assignedOrderIDs(orders []string) ([]string, error) {
+	if len(orders) == 0 || len(orders) > models.MaxOrdersPerAssignment {
 		return nil, models.Invalid("orders", "orders lists 1 to %d order ids", models.MaxOrdersPerAssignment)
 	}
-	ids := make([]string, 0, len(b.Orders))
+	ids := make([]string, 0, len(orders))
 	seen := map[string]bool{}
-	for i, id := range b.Orders {
+	for i, id := range orders {
 		id = strings.TrimSpace(id)
 		if !orderIDPattern.MatchString(id) {
-			return nil, models.Invalid(fmt.Sprintf("orders[%d]", i), "%q is not an order id", b.Orders[i])
+			return nil, models.Invalid(fmt.Sprintf("orders[%d]", i), "%q is not an order id", orders[i])
 		}
 		if !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}
+	}
+	return ids, nil
+}
+
+// assignReason checks an assignment's reason: support must give one, recorded with the assignment.
+func assignReason(a models.OrderActor, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if a.Support() && reason == "" {
+		return "", models.Invalid("reason", "internal support needs a reason for an assignment; it is recorded with it")
+	}
+	if len(reason) > 2000 {
+		return "", models.Invalid("reason", "reason is longer than 2000 characters")
+	}
+	if models.HasControl(reason, true) {
+		return "", models.Invalid("reason", "reason holds control characters")
+	}
+	return reason, nil
+}
+
+func (b *assignBody) validate(a models.OrderActor) ([]string, error) {
+	ids, err := assignedOrderIDs(b.Orders)
+	if err != nil {
+		return nil, err
 	}
 	if len(b.Lines) > 0 && len(ids) != 1 {
 		return nil, models.Invalid("lines", "lines may be chosen when one order is assigned")
@@ -82,15 +107,8 @@ func (b *assignBody) validate(a models.OrderActor) ([]string, error) {
 			return nil, err
 		}
 	}
-	b.Reason = strings.TrimSpace(b.Reason)
-	if a.Support() && b.Reason == "" {
-		return nil, models.Invalid("reason", "internal support needs a reason for an assignment; it is recorded with it")
-	}
-	if len(b.Reason) > 2000 {
-		return nil, models.Invalid("reason", "reason is longer than 2000 characters")
-	}
-	if models.HasControl(b.Reason, true) {
-		return nil, models.Invalid("reason", "reason holds control characters")
+	if b.Reason, err = assignReason(a, b.Reason); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }

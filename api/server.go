@@ -168,6 +168,7 @@ func (s *Server) Handler() http.Handler {
 	s.userRoutes(v1)
 	s.groupRoutes(v1)
 	s.propertyRoutes(v1)
+	s.partnerGrantRoutes(v1)
 
 	for _, f := range s.extra {
 		f(r)

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// Partner access with the customer's consent (FEATURES AC8): an account's administrators grant a
+// registered partner a role on the account or on VAs; the partner's people (addresses of its domain or
+// a subdomain) then hold it, through the one effective-access query, until it is revoked.
+
+func (s *Server) partnerGrantRoutes(v1 *gin.RouterGroup) {
+	v1.GET("/smart-accounts/:id/partner-grants", s.listPartnerGrants)
+	v1.POST("/smart-accounts/:id/partner-grants", s.grantPartner)
+	v1.DELETE("/smart-accounts/:id/partner-grants/:grantId", s.revokePartnerGrant)
+}
+
+// partnerGrantBody is the body of POST …/partner-grants.
+type partnerGrantBody struct {
+	PartnerDomain    string      `json:"partnerDomain"`
+	Role             models.Role `json:"role"`
+	VirtualAccountID string      `json:"virtualAccountId"`
+	IncludeChildren  bool        `json:"includeChildren"`
+}
+
+func (s *Server) listPartnerGrants(c *gin.Context) {
+	who, err := s.member(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	grants, err := models.PartnerGrants(c.Request.Context(), s.db, who.sa.ID)
+	s.reply(c, http.StatusOK, gin.H{"partnerGrants": grants}, err)
+}
+
+// grantPartner answers 201 with a new grant, 200 with the one already there.
+func (s *Server) grantPartner(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, body, err := bind[partnerGrantBody](c, s.load)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	reason, err := s.adminWrite(c, who)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	in, err := models.ValidPartnerGrant(ctx, s.db, who.sa.ID, models.PartnerGrantInput{PartnerDomain: body.PartnerDomain,
+		Role: body.Role, VirtualAccountID: body.VirtualAccountID, IncludeChildren: body.IncludeChildren, SupportReason: reason})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	g, created, err := models.GrantPartner(ctx, s.db, who.id.Email, who.sa.ID, in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "partner granted", "smartAccountId", who.sa.ID, "partner", g.PartnerDomain, "role", g.Role, "by", who.id.Email)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, g)
+}
+
+func (s *Server) revokePartnerGrant(c *gin.Context) {
+	ctx := c.Request.Context()
+	who, err := s.load(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	reason, err := s.adminWrite(c, who)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	g, err := models.RevokePartnerGrant(ctx, s.db, who.id.Email, who.sa.ID, c.Param("grantId"), reason)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.log.InfoContext(ctx, "partner grant revoked", "smartAccountId", who.sa.ID, "partner", g.PartnerDomain, "by", who.id.Email)
+	c.JSON(http.StatusOK, gin.H{"revoked": g})
+}

@@ -153,3 +153,28 @@ func CountPending(ctx context.Context, db *gorm.DB, f PendingFilter) (PendingCou
 	out.Stuck = int(n)
 	return out, nil
 }
+
+// PlannedQuery is one statement the ops list sends, for EXPLAIN in its tests and its benchmark.
+type PlannedQuery struct {
+	What  string
+	SQL   string
+	Args  []any
+	Count bool
+}
+
+// PendingQueries are the statements of the ops list's page and counts for a filter, unsent.
+func PendingQueries(db *gorm.DB, f PendingFilter, after *PendingCursor) []PlannedQuery {
+	ctx := context.Background()
+	dry := db.Session(&gorm.Session{DryRun: true})
+	page := pendingPageQuery(ctx, dry, f, after, 50).Find(&[]OrderLine{})
+	counts := countByReasonQuery(ctx, dry, f).Scan(&[]struct{ N int }{})
+	stuck := f
+	stuck.Stuck = true
+	var n int64
+	stuckQ := pendingQuery(ctx, dry, stuck, false).Count(&n)
+	return []PlannedQuery{
+		{What: "page", SQL: page.Statement.SQL.String(), Args: page.Statement.Vars},
+		{What: "counts by reason", SQL: counts.Statement.SQL.String(), Args: counts.Statement.Vars, Count: true},
+		{What: "stuck count", SQL: stuckQ.Statement.SQL.String(), Args: stuckQ.Statement.Vars, Count: true},
+	}
+}

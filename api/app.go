@@ -66,6 +66,8 @@ func (s *Server) appRoutes(r *gin.Engine) {
 	app.GET("/orders/assign", s.appAssign)
 	app.POST("/orders/assign", s.appAssignPost)
 	app.GET("/orders/:id", s.appOrder)
+	app.POST("/orders/:id/delegations", s.appDelegate)
+	app.POST("/orders/:id/delegations/:delegation/revoke", s.appRevoke)
 }
 
 // writeAppPage answers a portal page: private to the person signed in, never cached.

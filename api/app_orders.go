@@ -123,10 +123,14 @@ func (s *Server) appOrders(c *gin.Context) {
 // appOrderView is an order's page: what GET /api/v1/orders/{id} answers, and its history.
 type appOrderView struct {
 	appPage
-	Order    orderView
-	Events   []models.Event
-	Trail    []models.LineTrail
-	TrailCut bool
+	Order       orderView
+	Events      []models.Event
+	Trail       []models.LineTrail
+	TrailCut    bool
+	Delegations []models.OrderDelegation
+	CanDelegate bool
+	Delegated   string
+	Key         string
 }
 
 // appOrder is an order's page: its lines with assignment and provisioning and whom each waits for.
@@ -152,6 +156,12 @@ func (s *Server) appOrder(c *gin.Context) {
 		s.appError(c, err, "/app/orders")
 		return
 	}
+	ds, err := s.orderDelegations(c, st, acc)
+	if err != nil {
+		s.appError(c, err, "/app/orders")
+		return
+	}
 	s.writeAppPage(c, http.StatusOK, appOrderPage, appOrderView{appPage: s.appPage(c, "Order "+st.Order.ID, "orders"),
-		Order: v, Events: evs, Trail: trail, TrailCut: cut})
+		Order: v, Events: evs, Trail: trail, TrailCut: cut, Delegations: ds, Key: models.NewID(),
+		CanDelegate: acc.As == models.AsFulfillmentContact && st.Order.Type.Assignable(), Delegated: c.Query("delegated")})
 }

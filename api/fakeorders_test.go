@@ -17,8 +17,11 @@ type fakeOrders struct {
 	ships     []process.ShipInput
 	ops       []process.OpsInput
 	transfers []process.TransferInput
-	assignErr error
-	opsErr    error
+	// delegations and revocations are what Delegate and Revoke were handed.
+	delegations []process.DelegateInput
+	revocations []process.RevokeInput
+	assignErr   error
+	opsErr      error
 }
 
 func (f *fakeOrders) Ingest(context.Context, process.IngestInput) (process.IngestResult, error) {
@@ -32,12 +35,22 @@ func (f *fakeOrders) Assign(_ context.Context, st models.OrderState, in process.
 	return process.AssignResult{OrderID: st.Order.ID, Status: st.Order.AssignmentStatus}, f.assignErr
 }
 
-func (f *fakeOrders) Delegate(context.Context, models.OrderState, process.DelegateInput) (process.DelegateResult, error) {
-	return process.DelegateResult{}, process.ErrProcessClosed
+// Delegate records the delegation and answers it pending, as a process that accepted it would.
+func (f *fakeOrders) Delegate(_ context.Context, st models.OrderState, in process.DelegateInput) (process.DelegateResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delegations = append(f.delegations, in)
+	return process.DelegateResult{Delegation: models.OrderDelegation{ID: in.DelegationID, OrderID: st.Order.ID,
+		Delegator: in.Actor.Email, Delegate: in.Delegate, Note: in.Note, Status: models.DelegationPending}}, nil
 }
 
-func (f *fakeOrders) Revoke(context.Context, models.OrderState, process.RevokeInput) (process.RevokeResult, error) {
-	return process.RevokeResult{}, process.ErrProcessClosed
+// Revoke records the revocation and answers the delegation revoked.
+func (f *fakeOrders) Revoke(_ context.Context, st models.OrderState, in process.RevokeInput) (process.RevokeResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.revocations = append(f.revocations, in)
+	return process.RevokeResult{Delegation: models.OrderDelegation{ID: in.DelegationID, OrderID: st.Order.ID,
+		Status: models.DelegationRevoked, ClosedBy: in.Actor.Email}}, nil
 }
 
 // Transfer records the transfer and answers as a process that moved the lines would not: the test reads

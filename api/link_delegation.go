@@ -24,6 +24,7 @@ type delegationTask struct{}
 type delegationView struct {
 	orderForm
 	Title, Delegator, Note string
+	Picker                 accountPicker
 }
 
 func (delegationTask) open(ctx context.Context, s *Server, l link) (subject, error) {
@@ -39,7 +40,6 @@ func (delegationTask) open(ctx context.Context, s *Server, l link) (subject, err
 	if err != nil {
 		return nil, err
 	}
-	f.Required = true
 	v := delegationView{orderForm: f, Title: "Assign order " + st.Order.ID + " to a Smart Account", Delegator: d.Delegator, Note: d.Note}
 	return &delegatedOrder{d: d, st: st, view: v}, nil
 }
@@ -59,7 +59,16 @@ func (o *delegatedOrder) closed() error { return delegationClosed(o.d) }
 
 func (o *delegatedOrder) form(c *gin.Context, s *Server, status int, values url.Values, refusal string) {
 	v := o.view
+	if values == nil {
+		// The picker's searches are GETs of the page (they never act): the query is the form.
+		values = c.Request.URL.Query()
+	}
 	v.fill(values, refusal)
+	p, err := s.readPicker(c.Request.Context(), values, "", "Find the Smart Account")
+	if err != nil && refusal == "" {
+		v.FormError, status = asDomainError(err).Message, StatusOf(err)
+	}
+	v.Picker = p
 	s.writePage(c, status, delegationPage, v)
 }
 
@@ -69,6 +78,10 @@ func (o *delegatedOrder) decide(c *gin.Context, s *Server, l link, values url.Va
 		return "", models.Invalid("decision", "Press Assign to assign the order.")
 	}
 	req, err := s.assignRequest(ctx, o.st, values)
+	if text(values, "account") != "" {
+		// Picked with the account picker; the typed fields are the page's fallback and the older pages'.
+		req, err = s.pickedRequest(ctx, o.st, values)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -82,6 +95,29 @@ func (o *delegatedOrder) decide(c *gin.Context, s *Server, l link, values url.Va
 		return "", err
 	}
 	return assignOutcome(o.st.Order.ID, req, res) + " " + o.d.Delegator + " was told by mail.", nil
+}
+
+// pickedRequest is the assignment the picker names: its account and virtual account, the services
+// lines typed to another account if the order has some, the reseller's own services to its account.
+func (s *Server) pickedRequest(ctx context.Context, st models.OrderState, values url.Values) (models.AssignRequest, error) {
+	p, err := s.readPicker(ctx, values, "", "")
+	if err != nil {
+		return models.AssignRequest{}, err
+	}
+	t, ok := p.target()
+	if !ok {
+		return models.AssignRequest{}, models.Invalid("virtualAccount", "Pick the Smart Account and its virtual account.")
+	}
+	req := models.AssignRequest{Products: t}
+	if account := text(values, "servicesTo.smartAccount"); account != "" {
+		t, err := s.pageTarget(ctx, account, text(values, "servicesTo.virtualAccount"), "servicesTo.smartAccount")
+		if err != nil {
+			return req, err
+		}
+		req.Services = &t
+	}
+	req.Partner, err = models.PartnerAccount(ctx, s.db, st.Order.ResellerDomain)
+	return req, err
 }
 
 // pageTarget resolves what the delegate typed: the Smart Account by its domain identifier when it looks

@@ -126,14 +126,26 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 		}
 		reason = strings.TrimSpace(body.Reason)
 	}
-	if models.HasControl(reason, true) || len(reason) > 2000 {
-		s.writeError(c, models.Invalid("reason", "reason holds control characters or is longer than 2000 characters"))
+	res, err := s.revoke(ctx, st, acc, a, c.Param("delegation"), reason)
+	if err != nil {
+		s.writeError(c, err)
 		return
 	}
-	d, err := models.FindDelegation(ctx, s.db, c.Param("delegation"))
+	d := res.Delegation
+	s.log.InfoContext(ctx, "delegation revoked", "orderId", st.Order.ID, "delegationId", d.ID, "by", a.Email)
+	c.JSON(http.StatusOK, gin.H{"delegation": res.Delegation})
+}
+
+// revoke checks a revocation of one of the order's delegations and hands it to the order's process: the
+// API and the portal's order page both go through it.
+func (s *Server) revoke(ctx context.Context, st models.OrderState, acc models.OrderAccess, a models.OrderActor,
+	delegationID, reason string) (process.RevokeResult, error) {
+	if models.HasControl(reason, true) || len(reason) > 2000 {
+		return process.RevokeResult{}, models.Invalid("reason", "reason holds control characters or is longer than 2000 characters")
+	}
+	d, err := models.FindDelegation(ctx, s.db, delegationID)
 	if err != nil || d.OrderID != st.Order.ID {
-		s.writeError(c, models.Errorf(models.CodeNotFound, "order %s has no delegation %s", st.Order.ID, c.Param("delegation")))
-		return
+		return process.RevokeResult{}, models.Errorf(models.CodeNotFound, "order %s has no delegation %s", st.Order.ID, delegationID)
 	}
 	switch {
 	case acc.As != models.AsFulfillmentContact && models.NormalizeEmail(a.Email) != d.Delegator && !a.Support():
@@ -144,8 +156,7 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 		err = delegationClosed(d)
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return process.RevokeResult{}, err
 	}
 	res, err := s.orders.Revoke(ctx, st, process.RevokeInput{DelegationID: d.ID, Actor: a, Reason: reason})
 	if models.ErrorCode(err) == models.CodeConflict {
@@ -153,12 +164,7 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 			err = delegationClosed(fresh)
 		}
 	}
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	s.log.InfoContext(ctx, "delegation revoked", "orderId", st.Order.ID, "delegationId", d.ID, "by", a.Email)
-	c.JSON(http.StatusOK, gin.H{"delegation": res.Delegation})
+	return res, err
 }
 
 // delegationClosed says, from the database, why a delegation no longer authorizes anything; nil while

@@ -37,7 +37,7 @@ type addressForm struct {
 
 func pageTemplate(name string) *template.Template {
 	return template.Must(template.New(name).Funcs(pageFuncs).ParseFS(pageFiles, "pages/layout.html", "pages/order.html",
-		"pages/"+name+".html"))
+		"pages/picker.html", "pages/"+name+".html"))
 }
 
 var (

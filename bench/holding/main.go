@@ -15,6 +15,7 @@ import (
 	"log"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -54,9 +55,9 @@ func main() {
 	r.deposit(*orders)
 	r.page(*samples, *orders)
 	bt := r.bareRound(b, *orders)
-	ft := r.transfer(*orders)
 	fmt.Printf("bare workflow of the same shape: %d transfers in %s (%.1f/s)\n", *orders, bt.Round(time.Millisecond),
 		float64(*orders)/bt.Seconds())
+	ft := r.transfer(*orders)
 	fmt.Printf("transfer through License Central: first POST to the last license ACTIVE in the customer's account %s (%.1f/s); ratio %.2f\n",
 		ft.Round(time.Millisecond), float64(*orders)/ft.Seconds(), bt.Seconds()/ft.Seconds())
 }
@@ -215,17 +216,28 @@ func (r *run) links() []string {
 
 // transfer moves every order to the customer's account through the API and waits for the last license.
 func (r *run) transfer(n int) time.Duration {
+	var retried atomic.Int64
 	start := time.Now()
 	lat, elapsed, failed := loadtest.Parallel(r.clients, n, func(i int) (time.Duration, error) {
 		t := time.Now()
-		st, resp, err := r.c.Do("POST", "/api/v1/orders/"+r.orderID(i)+"/transfer", r.ofm,
-			map[string]any{"to": map[string]any{"smartAccount": map[string]any{"domain": r.customer}}})
-		if err == nil && st != 200 {
-			err = fmt.Errorf("transfer %s: %d %v", r.orderID(i), st, resp)
+		// A client that gave up waiting sends the transfer again, as a person would: a transfer already
+		// made answers 409 (nothing left in holding), which is done.
+		for try := 0; ; try++ {
+			st, resp, err := r.c.Do("POST", "/api/v1/orders/"+r.orderID(i)+"/transfer", r.ofm,
+				map[string]any{"to": map[string]any{"smartAccount": map[string]any{"domain": r.customer}}})
+			if err == nil && (st == 200 || try > 0 && st == 409) {
+				return time.Since(t), nil
+			}
+			if try == 5 {
+				if err == nil {
+					err = fmt.Errorf("transfer %s: %d %v", r.orderID(i), st, resp)
+				}
+				return time.Since(t), err
+			}
+			retried.Add(1)
 		}
-		return time.Since(t), err
 	})
-	fmt.Println("POST /orders/{id}/transfer:")
+	fmt.Printf("POST /orders/{id}/transfer (latency includes a client's repeats; %d repeats after a 60 s wait):\n", retried.Load())
 	loadtest.Report(lat, elapsed, failed)
 	if failed > 0 {
 		log.Fatalf("%d transfers failed", failed)

@@ -54,6 +54,14 @@ type MailData struct {
 	ActionURL string
 	// Order is what the mails about an order show.
 	Order OrderMail
+	// Category and UnsubscribeURL are set by SendMail on a notification mail (FEATURES NO1): the title of
+	// its category and the recipient's one-click link that turns the category off.
+	Category       string
+	UnsubscribeURL string
+	// Digest is what a digest lists.
+	Digest DigestMail
+	// Training is what the mails about a training or demo request show.
+	Training TrainingMail
 }
 
 // MailInput is one notification: a deterministic key (workflow id + step + recipient) and a template.
@@ -95,7 +103,11 @@ type Mailer struct {
 }
 
 // SendMail sends a notification unless the mail log shows its key was sent already.
+// A notification of a category (notificationCategories) goes to each recipient as they chose.
 func (m *Mailer) SendMail(ctx context.Context, in MailInput) error {
+	if c, ok := notificationCategories[in.Template]; ok {
+		return m.sendNotification(ctx, in, c)
+	}
 	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
 		return err
 	}
@@ -109,11 +121,10 @@ func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
 	if sent, err := m.sent(ctx, in.Key); err != nil || sent {
 		return err
 	}
-	// Without the secret anyone who can guess a mail key could compute its link. The worker does not start
-	// without one; this keeps a Mailer built elsewhere from mailing such links.
-	if len(m.LinkSecret) < models.MinLinkSecretLen {
-		return fmt.Errorf("task mail %s: the link secret (CLC_LINK_SECRET) has %d bytes, fewer than %d",
-			in.Key, len(m.LinkSecret), models.MinLinkSecretLen)
+	// The worker does not start without the secret; this keeps a Mailer built elsewhere from mailing
+	// links anyone could compute.
+	if err := m.checkSecret(in.Key); err != nil {
+		return err
 	}
 	raw, hash := models.LinkToken(m.LinkSecret, in.Key)
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -130,6 +141,16 @@ func (m *Mailer) SendTaskMail(ctx context.Context, in TaskMailInput) error {
 	return m.send(ctx, in.Key, []string{in.Recipient}, in.Template, in.Data)
 }
 
+// checkSecret refuses to mail links derived from a secret that is missing or too short: anyone who
+// can guess a mail key could compute them.
+func (m *Mailer) checkSecret(key string) error {
+	if len(m.LinkSecret) < models.MinLinkSecretLen {
+		return fmt.Errorf("mail %s: the link secret (CLC_LINK_SECRET) has %d bytes, fewer than %d",
+			key, len(m.LinkSecret), models.MinLinkSecretLen)
+	}
+	return nil
+}
+
 func (m *Mailer) sent(ctx context.Context, key string) (bool, error) {
 	var n int64
 	if err := m.DB.WithContext(ctx).Model(&models.MailLog{}).Where("key = ?", key).Count(&n).Error; err != nil {
@@ -143,6 +164,10 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 	if err != nil {
 		return err
 	}
+	if data.UnsubscribeURL != "" {
+		text = strings.TrimRight(text, "\n") + "\n\n--\nYou get this mail because of your settings for " + data.Category +
+			" mails. To stop them: " + data.UnsubscribeURL + "\n"
+	}
 	msg := mail.NewMsg()
 	if err := msg.From(m.From); err != nil {
 		return fmt.Errorf("sender %q: %w", m.From, err)
@@ -154,6 +179,11 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 	msg.SetMessageIDWithValue(messageID(key, msg.GetFrom()))
 	msg.SetDate()
 	msg.SetGenHeader("X-CLC-Mail-Key", key)
+	if data.UnsubscribeURL != "" {
+		// RFC 8058: a mail client's one-click unsubscribe POSTs "List-Unsubscribe=One-Click" to the URL.
+		msg.SetGenHeader("List-Unsubscribe", "<"+data.UnsubscribeURL+">")
+		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(mail.TypeTextPlain, text)
 	msg.AddAlternativeString(mail.TypeTextHTML, html)
 	if err := m.Sender.Send(ctx, msg); err != nil {

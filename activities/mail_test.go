@@ -545,6 +545,12 @@ func TestRenderEveryTemplate(t *testing.T) {
 			if strings.HasPrefix(name, "order_") {
 				key = d.Order.ID // a mail about an order names the order
 			}
+			if strings.HasPrefix(name, "training_") {
+				key = d.Training.ID // a mail about a training request names its case
+			}
+			if name == "digest" {
+				key = "" // a digest names the accounts of its items (TestSendDigests), not one account
+			}
 			if key == "" {
 				continue
 			}

@@ -34,6 +34,7 @@ type Server struct {
 	db        *gorm.DB
 	processes Processes
 	orders    OrderProcesses
+	training  TrainingProcesses
 	verifier  auth.Verifier
 	log       *slog.Logger
 	// users remembers which identities were recorded, so a request writes its user row only when the
@@ -64,6 +65,8 @@ type Options struct {
 	Extra []func(*gin.Engine)
 	// Orders drives the order processes; without it the order endpoints answer 503.
 	Orders OrderProcesses
+	// Training drives the training requests' processes; without it their actions answer 503.
+	Training TrainingProcesses
 	// RateLinks and RateAPI limit the emailed-link pages per client address and the API per identity
 	// (zero: no limit). TrustedProxies are the proxies whose X-Forwarded-For names the client; none by
 	// default, so a client cannot pick its own address.
@@ -88,7 +91,7 @@ type Options struct {
 
 // New builds the server.
 func New(o Options) *Server {
-	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, verifier: o.Verifier, log: o.Log, extra: o.Extra,
+	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, training: o.Training, verifier: o.Verifier, log: o.Log, extra: o.Extra,
 		registry: o.Registry, links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
 		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks, provisionSLA: o.ProvisionSLA,
 		signIn: o.SignIn}
@@ -97,6 +100,9 @@ func New(o Options) *Server {
 	}
 	if s.orders == nil {
 		s.orders = noOrders{}
+	}
+	if s.training == nil {
+		s.training = noTraining{}
 	}
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
@@ -169,6 +175,8 @@ func (s *Server) Handler() http.Handler {
 	s.groupRoutes(v1)
 	s.propertyRoutes(v1)
 	s.partnerGrantRoutes(v1)
+	s.notificationRoutes(r, v1)
+	s.trainingRoutes(v1)
 
 	for _, f := range s.extra {
 		f(r)

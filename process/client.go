@@ -26,6 +26,8 @@ type Client struct {
 	Provision ProvisionTiming
 	// Holding paces the reminders of orders waiting in holding accounts.
 	Holding HoldingTiming
+	// TrainingExpiry closes a training request never scheduled (default 90 days).
+	TrainingExpiry time.Duration
 }
 
 // ErrProcessClosed tells that the process a decision was meant for has already ended.

@@ -60,6 +60,8 @@ func RegisterWorkflows(r WorkflowRegistry) {
 		process.WorkflowOrder:           workflows.Order,
 		process.WorkflowHoldingTransfer: workflows.HoldingTransfer,
 		process.WorkflowDelegation:      workflows.Delegation,
+		process.WorkflowDigest:          workflows.Digest,
+		process.WorkflowTrainingRequest: workflows.TrainingRequest,
 	} {
 		// The clients start processes by these names; the workflows start their children by function.
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})

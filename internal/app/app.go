@@ -87,6 +87,12 @@ func (a *App) Run(ctx context.Context) error {
 			a.Log.Warn("search attributes not registered; workflows wait until they are", "error", err)
 		}
 		cancel()
+		// The digests' schedules (FEATURES NO1): made, or brought to this configuration, by every worker.
+		sctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		if err := process.EnsureDigestSchedules(sctx, a.Temporal, a.Config.TaskQueue, a.Config.Digests); err != nil {
+			a.Log.Warn("digest schedules not made; digests wait until a worker makes them", "error", err)
+		}
+		cancel()
 		if err := a.StartWorker(); err != nil {
 			return err
 		}
@@ -197,13 +203,14 @@ func (a *App) StopWorker() {
 // Processes is the client side of the processes this app starts.
 func (a *App) Processes() *process.Client {
 	return &process.Client{Temporal: a.Temporal, TaskQueue: a.Config.TaskQueue, Timing: a.Config.Timing,
-		DelegationExpiry: a.Config.DelegationExpiry, Provision: a.Config.Provision, Holding: a.Config.Holding}
+		DelegationExpiry: a.Config.DelegationExpiry, Provision: a.Config.Provision, Holding: a.Config.Holding,
+		TrainingExpiry: a.Config.TrainingExpiry}
 }
 
 func (a *App) startAPI(ctx context.Context) error {
 	p := a.Processes()
 	metrics.RegisterProvisioning(a.Metrics, a.DB, a.Log)
-	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p,
+	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p, Training: p,
 		Registry: a.Metrics, RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies,
 		PublicURL: a.Config.PublicURL, MaxBodyBytes: a.Config.MaxBodyBytes,
 		Checks: []api.Check{{Name: "temporal", Ping: p.Ping}}, SignIn: a.SignIn})

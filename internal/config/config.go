@@ -56,6 +56,10 @@ type Config struct {
 	// Web is the browser sign-in of the pages (/ops, /app, …); off when Web.ClientID is empty and not
 	// on the dev stack.
 	Web Web
+	// Digests is when the daily and weekly notification digests run (FEATURES NO1).
+	Digests process.DigestTiming
+	// TrainingExpiry closes a training request nobody scheduled (FEATURES TR1, default 90 days).
+	TrainingExpiry time.Duration
 }
 
 // Web configures the browser sign-in: the OIDC client the pages sign in with and the session cookie.
@@ -144,6 +148,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Web = Web{OIDCIssuer: e.str("CLC_OIDC_ISSUER", c.Auth.OIDCIssuer), ClientID: e.str("CLC_OIDC_CLIENT_ID", ""),
 		ClientSecret: e.str("CLC_OIDC_CLIENT_SECRET", ""), RedirectURL: e.str("CLC_OIDC_REDIRECT_URL", ""),
 		SessionKey: e.str("CLC_SESSION_KEY", ""), SessionTTL: e.dur("CLC_SESSION_TTL", 8*time.Hour)}
+	c.TrainingExpiry = e.dur("CLC_TRAINING_EXPIRY", process.DefaultTrainingExpiry)
+	c.Digests = process.DigestTiming{Daily: e.dur("CLC_DIGEST_DAILY", 24*time.Hour),
+		Weekly: e.dur("CLC_DIGEST_WEEKLY", 7*24*time.Hour), At: e.dur("CLC_DIGEST_AT", 6*time.Hour)}
+	if c.Digests.Daily <= 0 || c.Digests.Weekly <= 0 || c.Digests.At < 0 {
+		e.fail("CLC_DIGEST_DAILY", fmt.Errorf("the digest intervals must be positive and CLC_DIGEST_AT not negative"))
+	}
 	c.Timing.Reminders = e.durs("CLC_SA_REMINDERS", c.Timing.Reminders)
 	c.Timing.Expiry = e.dur("CLC_SA_EXPIRY", c.Timing.Expiry)
 	c.Timing.DomainReminders = e.durs("CLC_DOMAIN_REMINDERS", c.Timing.DomainReminders)

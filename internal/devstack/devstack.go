@@ -162,6 +162,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	s.App.Config.PublicURL = s.URL
 	s.App.Extra = append(s.App.Extra, Routes(s.URL, s.Signer, db, s.Mail, o.Log), func(r *gin.Engine) {
 		r.Any("/dev/fulfillment", gin.WrapH(s.Fulfillment.ControlHandler()))
+		r.POST("/dev/digests", s.runDigest)
 	})
 	if err := s.App.Run(ctx); err != nil {
 		return fail(err)

@@ -92,6 +92,11 @@ Demo orders WO-1001..WO-1003 wait for Bob (their fulfillment contact) to assign 
   curl -s -X POST $B/api/v1/orders/WO-1002/delegations -H "Authorization: Bearer $T" -H "$J" \
     -d '{"email":"carol@globex.com","note":"please assign"}'
 
+Notification preferences and digests: put Bob's access request mails into a daily summary, then run it now:
+  curl -s -X PUT $B/api/v1/me/notifications -H "Authorization: Bearer $T" -H "$J" \
+    -d '{"categories":{"ACCESS_REQUESTS":"DAILY"}}'
+  curl -s -X POST $B/dev/digests -H "$J" -d '{"period":"DAILY"}'
+
 Provisioning: commerce ships WO-1001's lines once it is assigned; its licenses appear in Acme's DEFAULT VA.
 Make the simulated fulfillment service fail, or refuse a SKU, and watch the line's provisioning:
   C=$(curl -s -X POST $B/dev/token -H "$J" -d '{"email":"orders@commerce.cisco.com","roles":["commerce"]}' | jq -r .token)
@@ -121,3 +126,28 @@ Requests on a customer's behalf, access requests, the Access Directory:
 
 Mail: {{.B}}/dev/mail (a page) and {{.B}}/dev/mail.json. Logs go to stderr.
 `))
+
+// runDigest answers POST /dev/digests {"period":"DAILY"|"WEEKLY"}: that period's digest runs now, as its
+// schedule would run it, and the answer says whom it mailed.
+func (s *Stack) runDigest(c *gin.Context) {
+	var req struct {
+		Period models.Delivery `json:"period"`
+	}
+	if err := api.DecodeJSON(c.Request, &req); err != nil {
+		api.WriteError(c, s.log(), err)
+		return
+	}
+	res, err := s.App.Processes().RunDigest(c.Request.Context(), req.Period, s.App.Config.Digests.WithDefaults().Every(req.Period))
+	if err != nil {
+		api.WriteError(c, s.log(), err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Stack) log() *slog.Logger {
+	if s.App != nil && s.App.Log != nil {
+		return s.App.Log
+	}
+	return slog.Default()
+}

@@ -53,6 +53,10 @@ type Message struct {
 	// MessageID is the Message-ID header as sent, angle brackets included, because that is what mail
 	// clients thread and deduplicate by.
 	MessageID string `json:"messageId,omitempty"`
+	// ListUnsubscribe and ListUnsubscribePost are the RFC 8058 headers as sent (List-Unsubscribe keeps its
+	// angle brackets), so a test can unsubscribe as a mail client's one-click button does.
+	ListUnsubscribe     string `json:"listUnsubscribe,omitempty"`
+	ListUnsubscribePost string `json:"listUnsubscribePost,omitempty"`
 	// Text is the decoded text/plain body; CRLF is turned into LF so it
 	// compares equal to the string the sender passed in.
 	Text string `json:"text"`
@@ -478,14 +482,16 @@ func (se *session) Data(r io.Reader) error {
 		from = p.from
 	}
 	m := se.s.add(Message{
-		From:       from,
-		To:         append([]string{}, se.to...),
-		Subject:    p.subject,
-		MessageID:  p.messageID,
-		Text:       p.text,
-		HTML:       p.html,
-		Links:      extractLinks(p.text, p.html),
-		ReceivedAt: time.Now().UTC(),
+		From:                from,
+		To:                  append([]string{}, se.to...),
+		Subject:             p.subject,
+		MessageID:           p.messageID,
+		ListUnsubscribe:     p.listUnsubscribe,
+		ListUnsubscribePost: p.listUnsubscribePost,
+		Text:                p.text,
+		HTML:                p.html,
+		Links:               extractLinks(p.text, p.html),
+		ReceivedAt:          time.Now().UTC(),
 	})
 	se.s.log.Info("mailcatch: received mail", "id", m.ID, "from", m.From, "to", m.To, "subject", m.Subject)
 	return nil

@@ -25,8 +25,10 @@ type parsed struct {
 	from      string
 	subject   string
 	messageID string
-	text      string
-	html      string
+	// listUnsubscribe and listUnsubscribePost are the RFC 8058 headers.
+	listUnsubscribe, listUnsubscribePost string
+	text                                 string
+	html                                 string
 }
 
 // parseMessage never fails: a catcher that drops mail it cannot fully
@@ -40,6 +42,8 @@ func parseMessage(raw []byte) parsed {
 	var p parsed
 	p.subject = decodeHeader(msg.Header.Get("Subject"))
 	p.messageID = strings.TrimSpace(msg.Header.Get("Message-Id"))
+	p.listUnsubscribe = strings.TrimSpace(msg.Header.Get("List-Unsubscribe"))
+	p.listUnsubscribePost = strings.TrimSpace(msg.Header.Get("List-Unsubscribe-Post"))
 	if addr, err := msg.Header.AddressList("From"); err == nil && len(addr) > 0 {
 		p.from = addr[0].Address
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/licensecentral/clc/api/web"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/mailcatch"
+	"github.com/licensecentral/clc/models"
 )
 
 // tokenRequest is the body of POST /dev/token.

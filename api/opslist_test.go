@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
@@ -35,6 +38,17 @@ func (h *harness) pendingLine(orderID, saID string, reason models.DelayReason, s
 		h.t.Fatal(err)
 	}
 	if err := h.db.Create(&l).Error; err != nil {
+		h.t.Fatal(err)
+	}
+	// The order's share of the roll-ups, as the store steps write it.
+	o.DelayCounts = models.CountDelays([]models.OrderLine{l})
+	r := models.RollupOf(o, 1)
+	add := map[string]any{"orders": gorm.Expr("order_rollups.orders + 1"), "lines_pending": gorm.Expr("order_rollups.lines_pending + 1")}
+	if col := models.DelayColumn(reason); col != "" {
+		add[col] = gorm.Expr("order_rollups." + col + " + 1")
+	}
+	if err := h.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "booked_day"}, {Name: "assignment_status"}, {Name: "type"}},
+		DoUpdates: clause.Assignments(add)}).Create(&r).Error; err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -227,3 +227,39 @@ func TestPendingListUsesThePartialIndexes(t *testing.T) {
 		}
 	}
 }
+
+// The counts over every pending line come from the order roll-ups: they are what the lines say, for
+// orders moved by the store steps of the order process.
+func TestPendingCountsFromTheRollupsAreTheLines(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		newInventory(t, db)
+		c, err := models.CountPending(ctx, db, models.PendingFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []struct {
+			DelayReason models.DelayReason
+			N           int
+		}
+		if err := db.Raw(`SELECT delay_reason, COUNT(*) AS n FROM order_lines WHERE provisioning_status = 'PENDING'
+			GROUP BY delay_reason`).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		want := models.PendingCounts{ByReason: map[models.DelayReason]int{}}
+		for _, r := range models.DelayReasons {
+			want.ByReason[r] = 0
+		}
+		for _, r := range rows {
+			want.Total += r.N
+			if r.DelayReason == "" {
+				want.Depositing += r.N
+			} else {
+				want.ByReason[r.DelayReason] = r.N
+			}
+		}
+		if c.Total == 0 || fmt.Sprint(c.ByReason) != fmt.Sprint(want.ByReason) || c.Total != want.Total || c.Depositing != want.Depositing {
+			t.Errorf("from the roll-ups %+v, the lines say %+v", c, want)
+		}
+	})
+}

@@ -101,7 +101,7 @@ func main() {
 // load writes the accounts, the orders and their lines with set-based SQL: line g of the 2·pending is
 // pending when g is even (a reason picked by a seeded random draw, pending since some time in the last
 // 60 days, one in twenty stuck), provisioned otherwise; a tenth of the assigned lines are in the first
-// account, the rest spread evenly.
+// account, the rest spread evenly. The orders' roll-ups are written from the lines.
 func load(ctx context.Context, db *gorm.DB, pending, accounts int) error {
 	lines := 2 * pending
 	orders := (lines + 4) / 5
@@ -114,7 +114,7 @@ func load(ctx context.Context, db *gorm.DB, pending, accounts int) error {
 		fmt.Sprintf(`INSERT INTO virtual_accounts (id, smart_account_id, name, is_default, created_at, updated_at)
 			SELECT 'bench-va-' || n, 'bench-sa-' || n, 'DEFAULT', TRUE, now(), now() FROM generate_series(0, %d) n`, accounts-1),
 		fmt.Sprintf(`INSERT INTO orders (id, type, booked_at, assignment_status, line_count, payload_hash, workflow_id, created_at, updated_at)
-			SELECT 'WO-B' || lpad(n::text, 7, '0'), 'STANDARD', now() - interval '90 days', 'ASSIGNED', 5, 'h',
+			SELECT 'WO-B' || lpad(n::text, 7, '0'), 'STANDARD', now() - interval '90 days' - (n %% 365) * interval '1 day', 'ASSIGNED', 5, 'h',
 			'order/WO-B' || n, now(), now() FROM generate_series(0, %d) n`, orders-1),
 		fmt.Sprintf(`CREATE TEMP TABLE bench_lines AS SELECT g, random() AS r, random() AS age, random() AS s, random() AS a
 			FROM generate_series(0, %d) g`, lines-1),
@@ -139,6 +139,21 @@ func load(ctx context.Context, db *gorm.DB, pending, accounts int) error {
 					WHEN r < 0.90 THEN 'MANUAL_REVIEW' WHEN r < 0.95 THEN 'IN_HOLDING_ACCOUNT' ELSE '' END AS reason
 				FROM bench_lines) x`, max(accounts-1, 1)),
 		`DROP TABLE bench_lines`,
+		// The orders' roll-ups of their lines, as the store steps keep them.
+		`UPDATE orders o SET lines_pending = x.p, lines_provisioned = x.d, lines_no_account = x.na, lines_account_pending = x.ap,
+			lines_in_holding = x.ih, lines_awaiting_shipment = x.aw, lines_fulfillment_error = x.fe, lines_manual_review = x.mr
+			FROM (SELECT order_id, COUNT(*) FILTER (WHERE provisioning_status = 'PENDING') p,
+				COUNT(*) FILTER (WHERE provisioning_status = 'PROVISIONED') d,
+				COUNT(*) FILTER (WHERE delay_reason = 'NO_SMART_ACCOUNT') na, COUNT(*) FILTER (WHERE delay_reason = 'SMART_ACCOUNT_PENDING') ap,
+				COUNT(*) FILTER (WHERE delay_reason = 'IN_HOLDING_ACCOUNT') ih, COUNT(*) FILTER (WHERE delay_reason = 'AWAITING_SHIPMENT') aw,
+				COUNT(*) FILTER (WHERE delay_reason = 'FULFILLMENT_ERROR') fe, COUNT(*) FILTER (WHERE delay_reason = 'MANUAL_REVIEW') mr
+				FROM order_lines GROUP BY order_id) x WHERE x.order_id = o.id`,
+		`INSERT INTO order_rollups (booked_day, assignment_status, type, orders, lines_pending, lines_provisioned, lines_no_account,
+			lines_account_pending, lines_in_holding, lines_awaiting_shipment, lines_fulfillment_error, lines_manual_review)
+			SELECT to_char(booked_at, 'YYYY-MM-DD'), assignment_status, type, COUNT(*), SUM(lines_pending), SUM(lines_provisioned),
+				SUM(lines_no_account), SUM(lines_account_pending), SUM(lines_in_holding), SUM(lines_awaiting_shipment),
+				SUM(lines_fulfillment_error), SUM(lines_manual_review) FROM orders GROUP BY 1, 2, 3`,
+		`VACUUM ANALYZE order_rollups`,
 		`VACUUM ANALYZE smart_accounts`, `VACUUM ANALYZE orders`, `VACUUM ANALYZE order_lines`, `VACUUM ANALYZE events`,
 	}
 	for _, q := range steps {

@@ -53,7 +53,7 @@ type DigestBatchResult struct {
 
 // DigestKey is the mail key of a person's digest of a period at a time.
 func DigestKey(period models.Delivery, at time.Time, recipient string) string {
-	return "digest/" + string(period) + "/" + at.UTC().Format(time.RFC3339) + "/" + models.NormalizeEmail(recipient)
+	return "digest/" + string(period) + "/" + at.UTC().Format(time.RFC3339Nano) + "/" + models.NormalizeEmail(recipient)
 }
 
 // SendDigests mails one digest to each person of the batch who has something to be told, and marks what

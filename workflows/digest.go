@@ -35,7 +35,7 @@ func (w *digestProc) setup(ctx workflow.Context) error {
 }
 
 func (w *digestProc) run(ctx workflow.Context) (process.DigestResult, error) {
-	until := workflow.Now(ctx).UTC().Truncate(time.Second)
+	until := workflow.Now(ctx).UTC()
 	w.res = process.DigestResult{Period: w.in.Period, Since: until.Add(-w.in.Every), Until: until}
 	w.state = "SENDING"
 	batch := w.in.BatchSize

@@ -32,8 +32,21 @@ type userView struct {
 	Email     string            `json:"email"`
 	Name      string            `json:"name,omitempty"`
 	Roles     []userRoleView    `json:"roles"`
-	Inherited []userRoleView    `json:"inherited"`
+	Inherited []inheritedView   `json:"inherited"`
 	Groups    []models.GroupRef `json:"groups"`
+}
+
+// inheritedView is a role a VA role given with its children reaches on a nested VA: which VA, from
+// which VA, and through what (DIRECT, or the group).
+type inheritedView struct {
+	Role               models.Role `json:"role"`
+	VirtualAccountID   string      `json:"virtualAccountId"`
+	VirtualAccountName string      `json:"virtualAccountName,omitempty"`
+	InheritedFrom      string      `json:"inheritedFrom"`
+	InheritedFromName  string      `json:"inheritedFromName,omitempty"`
+	Source             string      `json:"source"`
+	GroupID            string      `json:"groupId,omitempty"`
+	GroupName          string      `json:"groupName,omitempty"`
 }
 
 type userRoleView struct {
@@ -41,7 +54,6 @@ type userRoleView struct {
 	Title              string `json:"title"`
 	Scope              string `json:"scope"`
 	VirtualAccountName string `json:"virtualAccountName,omitempty"`
-	InheritedFromName  string `json:"inheritedFromName,omitempty"`
 }
 
 // accountUsers pages the account's users by email (limit, after), with their direct and inherited
@@ -79,16 +91,17 @@ func (s *Server) accountUsers(c *gin.Context) {
 	}
 	out := make([]userView, 0, len(users))
 	for _, u := range users {
-		v := userView{Email: u.Email, Name: u.Name, Roles: []userRoleView{}, Inherited: []userRoleView{}, Groups: u.Groups}
+		v := userView{Email: u.Email, Name: u.Name, Roles: []userRoleView{}, Inherited: []inheritedView{}, Groups: u.Groups}
 		for _, r := range u.Roles {
+			if r.InheritedFrom != "" {
+				v.Inherited = append(v.Inherited, inheritedView{Role: r.Role, VirtualAccountID: r.VirtualAccountID,
+					VirtualAccountName: vaNames[r.VirtualAccountID], InheritedFrom: r.InheritedFrom,
+					InheritedFromName: vaNames[r.InheritedFrom], Source: r.Source, GroupID: r.GroupID, GroupName: r.GroupName})
+				continue
+			}
 			rv := userRoleView{AccountRole: r, Title: r.Role.Title(), Scope: "SMART_ACCOUNT"}
 			if r.VirtualAccountID != "" {
 				rv.Scope, rv.VirtualAccountName = "VIRTUAL_ACCOUNT", vaNames[r.VirtualAccountID]
-			}
-			if r.InheritedFrom != "" {
-				rv.InheritedFromName = vaNames[r.InheritedFrom]
-				v.Inherited = append(v.Inherited, rv)
-				continue
 			}
 			v.Roles = append(v.Roles, rv)
 		}

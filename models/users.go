@@ -467,11 +467,15 @@ type GroupRef struct {
 // after the given email, with each one's effective roles and groups; next is the email to page on from.
 func AccountUsers(ctx context.Context, db *gorm.DB, saID, after string, limit int) ([]AccountUser, string, error) {
 	var emails []string
+	// Each branch reads its first page in email order from an index; the union of the two pages holds
+	// the page of the union.
 	err := db.WithContext(ctx).Raw(`SELECT user_email FROM (
-SELECT user_email FROM account_roles WHERE smart_account_id = ? AND user_email > ?
+SELECT * FROM (SELECT user_email FROM account_roles WHERE smart_account_id = ? AND user_email > ?
+ ORDER BY user_email LIMIT ?) direct
 UNION
-SELECT m.user_email FROM group_members m JOIN user_groups g ON g.id = m.group_id WHERE g.smart_account_id = ? AND m.user_email > ?
-) u ORDER BY user_email LIMIT ?`, saID, after, saID, after, limit+1).Scan(&emails).Error
+SELECT * FROM (SELECT m.user_email FROM group_members m JOIN user_groups g ON g.id = m.group_id
+ WHERE g.smart_account_id = ? AND m.user_email > ? ORDER BY m.user_email LIMIT ?) grouped
+) u ORDER BY user_email LIMIT ?`, saID, after, limit+1, saID, after, limit+1, limit+1).Scan(&emails).Error
 	if err != nil {
 		return nil, "", fmt.Errorf("users of %s: %w", saID, err)
 	}

@@ -163,18 +163,32 @@ func (s *Server) requestAccess(c *gin.Context) {
 // listAccessRequests shows administrators the account's requests with the pending count (FEATURES
 // AC7); others see the requests they made or are named in.
 func (s *Server) listAccessRequests(c *gin.Context) {
-	ctx := c.Request.Context()
 	who, err := s.loadAsked(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	f := models.AccessFilter{Status: models.AccessStatus(strings.ToUpper(c.Query("status")))}
+	out, pending, err := s.accessRequestsOf(c, who, c.Query("status"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	resp := gin.H{"accessRequests": out}
+	if pending != nil {
+		resp["pendingCount"] = *pending
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// accessRequestsOf lists the account's requests of a status ("" for all) that the caller may see, and
+// for those who see all of them the pending count: the API's list and the portal's alike.
+func (s *Server) accessRequestsOf(c *gin.Context, who caller, status string) ([]accessRequestView, *int64, error) {
+	ctx := c.Request.Context()
+	f := models.AccessFilter{Status: models.AccessStatus(strings.ToUpper(status))}
 	switch f.Status {
 	case "", models.AccessPending, models.AccessApproved, models.AccessDeclined, models.AccessExpired:
 	default:
-		s.writeError(c, models.Invalid("status", "status must be PENDING, APPROVED, DECLINED or EXPIRED"))
-		return
+		return nil, nil, models.Invalid("status", "status must be PENDING, APPROVED, DECLINED or EXPIRED")
 	}
 	all := who.approver() || who.id.HasRole(models.RoleCiscoSupport) || who.id.HasRole(models.RoleLicensingOps)
 	if !all {
@@ -182,23 +196,20 @@ func (s *Server) listAccessRequests(c *gin.Context) {
 	}
 	ars, err := models.AccessRequests(ctx, s.db, who.sa.ID, f)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, nil, err
 	}
 	out := make([]accessRequestView, 0, len(ars))
 	for _, ar := range ars {
 		out = append(out, s.accessRequestView(c, ar))
 	}
-	resp := gin.H{"accessRequests": out}
-	if all {
-		n, err := models.PendingAccessCount(ctx, s.db, who.sa.ID)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		resp["pendingCount"] = n
+	if !all {
+		return out, nil, nil
 	}
-	c.JSON(http.StatusOK, resp)
+	n, err := models.PendingAccessCount(ctx, s.db, who.sa.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, &n, nil
 }
 
 // loadAsked reads the account for a caller who may see it, or who made or is named in one of its
@@ -338,16 +349,24 @@ func (s *Server) getAccessRules(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if !who.approver() && !who.support() {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only the administrators of %s see its request automation", who.sa.Name))
-		return
-	}
-	rules, err := models.AccessRules(c.Request.Context(), s.db, who.sa.ID)
+	rules, err := s.rulesOf(c, who)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"rules": rulesView(rules)})
+	c.JSON(http.StatusOK, gin.H{"rules": rules})
+}
+
+// rulesOf is the account's request automation for its administrators and internal support.
+func (s *Server) rulesOf(c *gin.Context, who caller) ([]ruleView, error) {
+	if !who.approver() && !who.support() {
+		return nil, models.Errorf(models.CodeForbidden, "only the administrators of %s see its request automation", who.sa.Name)
+	}
+	rules, err := models.AccessRules(c.Request.Context(), s.db, who.sa.ID)
+	if err != nil {
+		return nil, err
+	}
+	return rulesView(rules), nil
 }
 
 // putAccessRules replaces the account's rules (FEATURES AC3); the first rule that matches a request acts.

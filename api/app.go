@@ -68,6 +68,7 @@ func (s *Server) appRoutes(r *gin.Engine) {
 	app.GET("/orders/:id", s.appOrder)
 	app.POST("/orders/:id/delegations", s.appDelegate)
 	app.POST("/orders/:id/delegations/:delegation/revoke", s.appRevoke)
+	s.appAccountRoutes(app)
 }
 
 // writeAppPage answers a portal page: private to the person signed in, never cached.

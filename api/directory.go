@@ -31,12 +31,21 @@ type myAccessBrief struct {
 // directory is the Access Directory (FEATURES SA9): the accounts of my email's TLD and the accounts I
 // belong to, each with its status, my roles, every administrator's email, and my access requests.
 func (s *Server) directory(c *gin.Context) {
+	out, err := s.directoryOf(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"smartAccounts": out})
+}
+
+// directoryOf is the caller's Access Directory, for the API and the portal's page alike.
+func (s *Server) directoryOf(c *gin.Context) ([]directoryEntry, error) {
 	ctx := c.Request.Context()
 	id := identity(c)
 	entries, err := models.Directory(ctx, s.db, id.Email)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
 	// Two queries for the whole list, not two per account: pending counts and my requests.
 	administered := []string{}
@@ -50,13 +59,11 @@ func (s *Server) directory(c *gin.Context) {
 	}
 	pending, err := models.PendingAccessCounts(ctx, s.db, administered)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
 	mine, err := models.AccessRequestsBy(ctx, s.db, id.Email, 500)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
 	out := make([]directoryEntry, 0, len(entries))
 	for _, e := range entries {
@@ -75,7 +82,7 @@ func (s *Server) directory(c *gin.Context) {
 		}
 		out = append(out, d)
 	}
-	c.JSON(http.StatusOK, gin.H{"smartAccounts": out})
+	return out, nil
 }
 
 // decorate adds to an account's view what its viewer may act on: the upgrade of an SMB account they

@@ -276,17 +276,27 @@ func isApprover(sa models.SmartAccount, id auth.Identity) bool {
 }
 
 func (s *Server) getSmartAccount(c *gin.Context) {
-	sa, roles, err := s.loadVisible(c)
+	v, _, err := s.accountOf(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// accountOf is the route's account as its caller may see it, with their roles: GET /smart-accounts/{id}
+// and the portal's account page.
+func (s *Server) accountOf(c *gin.Context) (accountView, []models.AccountRole, error) {
+	sa, roles, err := s.loadVisible(c)
+	if err != nil {
+		return accountView{}, nil, err
 	}
 	v := newAccountView(sa, sa.WaitingOn)
 	for _, r := range roles {
 		v.MyRoles = append(v.MyRoles, r.Role)
 	}
 	s.decorate(c, &v, roles)
-	c.JSON(http.StatusOK, v)
+	return v, roles, nil
 }
 
 func (s *Server) smartAccountEvents(c *gin.Context) {

@@ -60,14 +60,9 @@ type userRoleView struct {
 // roles and where each comes from, for its members and Cisco staff; others who may see the account are
 // not shown who works in it.
 func (s *Server) accountUsers(c *gin.Context) {
-	ctx := c.Request.Context()
 	sa, roles, err := s.loadVisible(c)
 	if err != nil {
 		s.writeError(c, err)
-		return
-	}
-	if len(roles) == 0 && !viewer(identity(c)).Internal() {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only the users of %s see its user list", sa.Name))
 		return
 	}
 	limit, err := pageLimit(c, 100, 500)
@@ -75,15 +70,33 @@ func (s *Server) accountUsers(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	users, next, err := models.AccountUsers(ctx, s.db, sa.ID, models.NormalizeEmail(c.Query("after")), limit)
+	out, next, err := s.usersFor(c, sa, roles, models.NormalizeEmail(c.Query("after")), limit)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
+	resp := gin.H{"users": out}
+	if next != "" {
+		resp["next"] = next
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// usersFor is a page of the account's users for a caller with roles on it (its members) or Cisco
+// staff: the API's list and the portal's alike.
+func (s *Server) usersFor(c *gin.Context, sa models.SmartAccount, roles []models.AccountRole, after string, limit int) (
+	[]userView, string, error) {
+	ctx := c.Request.Context()
+	if len(roles) == 0 && !viewer(identity(c)).Internal() {
+		return nil, "", models.Errorf(models.CodeForbidden, "only the users of %s see its user list", sa.Name)
+	}
+	users, next, err := models.AccountUsers(ctx, s.db, sa.ID, after, limit)
+	if err != nil {
+		return nil, "", err
+	}
 	vas, err := models.VirtualAccounts(ctx, s.db, sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, "", err
 	}
 	vaNames := map[string]string{}
 	for _, va := range vas {
@@ -107,11 +120,7 @@ func (s *Server) accountUsers(c *gin.Context) {
 		}
 		out = append(out, v)
 	}
-	resp := gin.H{"users": out}
-	if next != "" {
-		resp["next"] = next
-	}
-	c.JSON(http.StatusOK, resp)
+	return out, next, nil
 }
 
 // usersBody is the JSON body of POST and DELETE …/users.

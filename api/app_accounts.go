@@ -1,0 +1,182 @@
+package api
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/licensecentral/clc/models"
+)
+
+// The portal's account pages (FEATURES SA9, AC1–AC7, PR2, X7; seeds 001 and 002): the Access
+// Directory and an account's page with one sub-page per part. Each reads through the function its
+// JSON route answers with (directoryOf, accountOf, licenseScope, usersFor, accessRequestsOf, rulesOf),
+// and a part that route would refuse shows the refusal instead of its rows.
+
+// accountFuncs adds to the portal's functions what the account pages need.
+var accountFuncs = template.FuncMap{
+	"deref64": func(n *int64) int64 {
+		if n == nil {
+			return 0
+		}
+		return *n
+	},
+}
+
+// accountsTemplate is a portal page of the account pages, with their shared parts (accounts.html).
+func accountsTemplate(name string) *template.Template {
+	t := template.New(name).Funcs(pageFuncs).Funcs(appPageFuncs).Funcs(accountFuncs)
+	return template.Must(t.ParseFS(appFiles, "pages/app/layout.html", "pages/app/accounts.html", "pages/app/"+name+".html"))
+}
+
+var (
+	appDirectoryPage = accountsTemplate("directory")
+	appAccountPage   = accountsTemplate("account")
+)
+
+// appAccountRoutes mounts the account pages on the portal's group.
+func (s *Server) appAccountRoutes(app *gin.RouterGroup) {
+	app.GET("/directory", s.appDirectory)
+	app.GET("/smart-accounts/:id", s.appAccount(""))
+	for _, t := range accountTabs[1:] {
+		app.GET("/smart-accounts/:id/"+t.Path, s.appAccount(t.Path))
+	}
+}
+
+// appDirectoryView is the Access Directory page.
+type appDirectoryView struct {
+	appPage
+	Entries []directoryEntry
+}
+
+func (s *Server) appDirectory(c *gin.Context) {
+	entries, err := s.directoryOf(c)
+	if err != nil {
+		s.appError(c, err, "/app/directory")
+		return
+	}
+	s.writeAppPage(c, http.StatusOK, appDirectoryPage, appDirectoryView{appPage: s.appPage(c, "Access Directory", "directory"),
+		Entries: entries})
+}
+
+// accountTab is one sub-page of an account; Badge is the count shown beside it (AC7's pending requests).
+type accountTab struct {
+	Path, Label string
+	Badge       *int64
+}
+
+var accountTabs = []accountTab{{"", "Details", nil}, {"licenses", "Licenses", nil},
+	{"virtual-accounts", "Virtual accounts", nil}, {"users", "Users", nil},
+	{"access-requests", "Access requests", nil}, {"rules", "Request automation", nil}, {"history", "Event history", nil}}
+
+// vaLicenses is one virtual account's license totals by SKU and status.
+type vaLicenses struct {
+	VA     models.VirtualAccount
+	Totals []models.LicenseTotal
+	Sum    int
+}
+
+// appAccountView is an account's page: the account as GET /smart-accounts/{id} shows it, and the part
+// the sub-page is for. Refused is the refusal of that part's JSON route, shown instead of it.
+type appAccountView struct {
+	appPage
+	Account  accountView
+	Tab      string
+	Tabs     []accountTab
+	Refused  string
+	Notice   string
+	SAAdmin  bool
+	Licenses []vaLicenses
+	Tree     []*models.VANode
+	VAs      []models.VirtualAccount
+	Users    []userView
+	// UsersNext is the email the next page of users starts after.
+	UsersNext string
+	Requests  []accessRequestView
+	Pending   *int64
+	Rules     []ruleView
+	Events    []models.Event
+}
+
+// appAccount answers the account's page for the tab (a sub-page, "" for the details).
+func (s *Server) appAccount(tab string) gin.HandlerFunc {
+	return func(c *gin.Context) { s.renderAccount(c, tab, http.StatusOK, "") }
+}
+
+// renderAccount renders the tab with status (a form's refusal is the JSON route's status) and notice.
+func (s *Server) renderAccount(c *gin.Context, tab string, status int, notice string) {
+	v, roles, err := s.accountOf(c)
+	if err != nil {
+		s.appError(c, err, "/app/directory")
+		return
+	}
+	who := caller{id: identity(c), sa: v.SmartAccount, roles: roles}
+	page := appAccountView{appPage: s.appPage(c, v.Name, "directory"), Account: v, Tab: tab, Notice: notice,
+		SAAdmin: who.saAdmin()}
+	for _, t := range accountTabs {
+		if t.Path == "access-requests" {
+			t.Badge = v.PendingAccessRequests
+		}
+		page.Tabs = append(page.Tabs, t)
+	}
+	if err := s.accountTab(c, who, &page); err != nil {
+		if StatusOf(err) >= 500 || models.ErrorCode(err) == models.CodeNotFound {
+			s.appError(c, err, "/app/smart-accounts/"+v.ID)
+			return
+		}
+		page.Refused, status = asDomainError(err).Message, StatusOf(err)
+	}
+	s.writeAppPage(c, status, appAccountPage, page)
+}
+
+// accountTab reads the part the page's tab shows, through the JSON route's own function.
+func (s *Server) accountTab(c *gin.Context, who caller, page *appAccountView) error {
+	ctx := c.Request.Context()
+	var err error
+	switch page.Tab {
+	case "licenses":
+		return s.vaLicenses(c, page)
+	case "virtual-accounts":
+		page.VAs, err = models.VirtualAccounts(ctx, s.db, who.sa.ID)
+		page.Tree = models.VATree(page.VAs)
+	case "users":
+		page.Users, page.UsersNext, err = s.usersFor(c, who.sa, who.roles, models.NormalizeEmail(c.Query("after")), 100)
+	case "access-requests":
+		page.Requests, page.Pending, err = s.accessRequestsOf(c, who, c.Query("status"))
+	case "rules":
+		page.Rules, err = s.rulesOf(c, who)
+	case "history":
+		page.Events, err = models.AccountEvents(ctx, s.db, who.sa.ID, "", 200)
+	}
+	return err
+}
+
+// vaLicenses totals the licenses of each virtual account in the caller's scope, as GET …/licenses
+// with virtualAccountId answers them.
+func (s *Server) vaLicenses(c *gin.Context, page *appAccountView) error {
+	ctx := c.Request.Context()
+	sa, _, scope, err := s.licenseScope(c)
+	if err != nil {
+		return err
+	}
+	vas, err := models.VirtualAccounts(ctx, s.db, sa.ID)
+	if err != nil {
+		return err
+	}
+	for _, va := range vas {
+		if !scope.All && !contains(scope.VAs, va.ID) {
+			continue
+		}
+		totals, err := models.LicenseTotals(ctx, s.db, sa.ID, scope, models.LicenseFilter{VirtualAccountID: va.ID})
+		if err != nil {
+			return err
+		}
+		row := vaLicenses{VA: va, Totals: totals}
+		for _, t := range totals {
+			row.Sum += t.Quantity
+		}
+		page.Licenses = append(page.Licenses, row)
+	}
+	return nil
+}

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // The portal's account pages (FEATURES SA9, AC1–AC7, PR2, X7; seeds 001 and 002): the Access
@@ -39,6 +42,7 @@ var (
 func (s *Server) appAccountRoutes(app *gin.RouterGroup) {
 	app.GET("/directory", s.appDirectory)
 	app.GET("/smart-accounts/:id", s.appAccount(""))
+	app.POST("/smart-accounts/:id/access-requests/:requestId/decision", s.appDecideAccess)
 	for _, t := range accountTabs[1:] {
 		app.GET("/smart-accounts/:id/"+t.Path, s.appAccount(t.Path))
 	}
@@ -81,16 +85,18 @@ type vaLicenses struct {
 // the sub-page is for. Refused is the refusal of that part's JSON route, shown instead of it.
 type appAccountView struct {
 	appPage
-	Account  accountView
-	Tab      string
-	Tabs     []accountTab
-	Refused  string
-	Notice   string
-	SAAdmin  bool
-	Licenses []vaLicenses
-	Tree     []*models.VANode
-	VAs      []models.VirtualAccount
-	Users    []userView
+	Account accountView
+	Tab     string
+	Tabs    []accountTab
+	Refused string
+	Notice  string
+	// Failed and FailedField say why a form's change was refused, and the field to change.
+	Failed, FailedField string
+	SAAdmin             bool
+	Licenses            []vaLicenses
+	Tree                []*models.VANode
+	VAs                 []models.VirtualAccount
+	Users               []userView
 	// UsersNext is the email the next page of users starts after.
 	UsersNext string
 	Requests  []accessRequestView
@@ -101,11 +107,12 @@ type appAccountView struct {
 
 // appAccount answers the account's page for the tab (a sub-page, "" for the details).
 func (s *Server) appAccount(tab string) gin.HandlerFunc {
-	return func(c *gin.Context) { s.renderAccount(c, tab, http.StatusOK, "") }
+	return func(c *gin.Context) { s.renderAccount(c, tab, http.StatusOK, "", nil) }
 }
 
-// renderAccount renders the tab with status (a form's refusal is the JSON route's status) and notice.
-func (s *Server) renderAccount(c *gin.Context, tab string, status int, notice string) {
+// renderAccount renders the tab with status, and what a form just did (notice) or why it was refused
+// (failed, answered with the JSON route's status and the field it names).
+func (s *Server) renderAccount(c *gin.Context, tab string, status int, notice string, failed error) {
 	v, roles, err := s.accountOf(c)
 	if err != nil {
 		s.appError(c, err, "/app/directory")
@@ -114,6 +121,10 @@ func (s *Server) renderAccount(c *gin.Context, tab string, status int, notice st
 	who := caller{id: identity(c), sa: v.SmartAccount, roles: roles}
 	page := appAccountView{appPage: s.appPage(c, v.Name, "directory"), Account: v, Tab: tab, Notice: notice,
 		SAAdmin: who.saAdmin()}
+	if failed != nil {
+		e := asDomainError(failed)
+		page.Failed, page.FailedField = e.Message, e.Field
+	}
 	for _, t := range accountTabs {
 		if t.Path == "access-requests" {
 			t.Badge = v.PendingAccessRequests
@@ -179,4 +190,38 @@ func (s *Server) vaLicenses(c *gin.Context, page *appAccountView) error {
 		page.Licenses = append(page.Licenses, row)
 	}
 	return nil
+}
+
+// viaPortal records in an event that a decision came from a portal page.
+const viaPortal = "portal"
+
+// appDecideAccess approves or declines an access request in place (FEATURES AC2, AC7): the same
+// loadAccess and sendAccessDecision as POST …/access-requests/{requestId}/decision, the process's
+// validator refusing a decision that is not the caller's. The list is shown again with the outcome.
+func (s *Server) appDecideAccess(c *gin.Context) {
+	who, ar, err := s.loadAccess(c)
+	if err != nil {
+		s.appError(c, err, "/app/directory")
+		return
+	}
+	form, err := readForm(c.Request)
+	if err != nil {
+		s.renderAccount(c, "access-requests", StatusOf(err), "", err)
+		return
+	}
+	in := process.DecideInput{Decision: process.Decision(strings.ToUpper(form.Get("decision"))),
+		Reason: strings.TrimSpace(form.Get("reason")), Actor: who.id.Email, ActorRoles: who.id.Roles, Via: viaPortal}
+	if in.Decision != process.Approve && in.Decision != process.Decline {
+		err := models.Invalid("decision", "decision must be APPROVE or DECLINE")
+		s.renderAccount(c, "access-requests", StatusOf(err), "", err)
+		return
+	}
+	res, ar, err := s.sendAccessDecision(c, ar, in)
+	if err != nil {
+		s.renderAccount(c, "access-requests", StatusOf(err), "", err)
+		return
+	}
+	verb := map[process.Decision]string{process.Approve: "Approved", process.Decline: "Declined"}[res.Decision]
+	s.renderAccount(c, "access-requests", http.StatusOK, fmt.Sprintf("%s the request of %s (%s): it is %s.", verb,
+		ar.RequestedBy, ar.Role.Title(), strings.ToLower(string(ar.Status))), nil)
 }

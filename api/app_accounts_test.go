@@ -4,11 +4,17 @@ package api_test
 // them answer the same person, and a part those routes refuse shows the refusal, not its rows.
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/licensecentral/clc/activities"
+	"github.com/licensecentral/clc/models"
+	"github.com/licensecentral/clc/process"
 )
 
 // askAccess has requester ask for a role on the account through the API, and answers the request id.
@@ -133,4 +139,94 @@ func TestPortalAccountPages(t *testing.T) {
 		t.Fatalf("API: %d", rec.Code)
 	}
 	parsePage(t, h.page(http.MethodGet, "/app/smart-accounts/"+labs.ID+"/users", erin, nil), http.StatusNotFound)
+}
+
+// decideAccessWithStore makes the fake's Decide apply an access decision through the real store, as
+// the access request's process does.
+func (h *harness) decideAccessWithStore(requestID string) {
+	h.fake.decideFn = func(ctx context.Context, _ string, in process.DecideInput) (process.DecideResult, error) {
+		st, err := h.store.DecideAccessRequest(ctx, activities.DecideAccessInput{RequestID: requestID,
+			Approve: in.Decision == process.Approve, Actor: in.Actor, Reason: in.Reason, Via: in.Via})
+		if err != nil {
+			return process.DecideResult{}, err
+		}
+		return process.DecideResult{SmartAccountID: st.SmartAccountID, Decision: in.Decision, RequestID: st.RequestID,
+			RequestStatus: string(st.Status), DecidedBy: st.DecidedBy}, nil
+	}
+}
+
+func TestPortalApproveAccessInPlace(t *testing.T) {
+	h := newHarness(t)
+	acme := h.acme()
+	req := h.askAccess(acme.ID, "erin@acme.com", "SMART_ACCOUNT_USER")
+	h.decideAccessWithStore(req)
+	base := "/app/smart-accounts/" + acme.ID
+
+	// Erin may see her request but not decide it: the form is not shown, and a forged post is refused
+	// as the API refuses her.
+	erin := h.withPortal("erin@acme.com")
+	doc := parsePage(t, h.page(http.MethodGet, base+"/access-requests", erin, nil), http.StatusOK).doc
+	if len(find(doc, "id", "approve-"+req)) != 0 {
+		t.Errorf("Erin is shown the approve button")
+	}
+	h.fake.decideFn = func(context.Context, string, process.DecideInput) (process.DecideResult, error) {
+		return process.DecideResult{}, models.Errorf(models.CodeForbidden, "erin@acme.com may not decide this request")
+	}
+	rec := h.page(http.MethodPost, base+"/access-requests/"+req+"/decision", erin, url.Values{"decision": {"APPROVE"},
+		"csrf": {csrfOf(t, doc)}})
+	parsePage(t, rec, http.StatusForbidden)
+	if ar := h.accessRow(req); ar.Status != models.AccessPending {
+		t.Fatalf("after Erin's post the request is %s", ar.Status)
+	}
+
+	h.decideAccessWithStore(req)
+	alice := h.withPortal("alice@acme.com")
+	doc = parsePage(t, h.page(http.MethodGet, base+"/access-requests", alice, nil), http.StatusOK).doc
+	labelled(t, doc)
+	if len(find(doc, "id", "approve-"+req)) != 1 {
+		t.Fatalf("no approve button for Alice")
+	}
+	// Without the session's CSRF token the post is refused and nothing is decided.
+	rec = h.page(http.MethodPost, base+"/access-requests/"+req+"/decision", alice, url.Values{"decision": {"APPROVE"}})
+	if rec.Code != http.StatusForbidden || h.accessRow(req).Status != models.AccessPending {
+		t.Fatalf("post without CSRF: %d, request %s", rec.Code, h.accessRow(req).Status)
+	}
+	rec = h.page(http.MethodPost, base+"/access-requests/"+req+"/decision", alice, url.Values{"decision": {"APPROVE"},
+		"csrf": {csrfOf(t, doc)}})
+	doc = parsePage(t, rec, http.StatusOK).doc
+	if n := find(doc, "id", "notice"); len(n) != 1 || !strings.Contains(textOf(n[0]), "Approved the request of erin@acme.com") {
+		t.Errorf("notice: %s", rec.Body)
+	}
+	if ar := h.accessRow(req); ar.Status != models.AccessApproved || ar.DecidedBy != "alice@acme.com" {
+		t.Errorf("request after the approval: %s by %s", ar.Status, ar.DecidedBy)
+	}
+	if len(find(doc, "id", "pending-badge")) != 0 {
+		t.Errorf("the badge is still shown with nothing pending")
+	}
+	// Erin now holds the role the API shows her.
+	roles, err := models.RolesOn(context.Background(), h.db, "erin@acme.com", acme.ID)
+	if err != nil || len(roles) != 1 || roles[0].Role != models.RoleSAUser {
+		t.Errorf("Erin's roles %v %v", roles, err)
+	}
+}
+
+func (h *harness) accessRow(id string) models.AccessRequest {
+	h.t.Helper()
+	ar, err := models.FindAccessRequest(context.Background(), h.db, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ar
+}
+
+// csrfOf reads the session's CSRF token from a page's forms.
+func csrfOf(t *testing.T, doc *html.Node) string {
+	t.Helper()
+	for _, n := range find(doc, "name", "csrf") {
+		if v, _ := attr(n, "value"); v != "" {
+			return v
+		}
+	}
+	t.Fatal("no CSRF token on the page")
+	return ""
 }

@@ -116,48 +116,51 @@ func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (pro
 
 // requestAccess starts an access request (FEATURES AC1) for an ACTIVE account the caller can find.
 func (s *Server) requestAccess(c *gin.Context) {
-	ctx := c.Request.Context()
 	who, body, err := bind[accessRequestBody](c, s.loadFindable)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	in, err := body.validate(c, s, who)
+	ar, err := s.startAccess(c, who, body, strings.TrimSpace(c.GetHeader("Idempotency-Key")))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	if err := notSelectable(who.sa, models.SAActive); err != nil {
-		s.writeError(c, err)
-		return
+	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/access-requests/"+ar.ID)
+	c.JSON(http.StatusAccepted, s.accessRequestView(c, ar))
+}
+
+// startAccess checks an access request and starts its process, the request's key (the Idempotency-Key
+// header, or the portal form's) finding the one made before: the API and the portal's form alike.
+func (s *Server) startAccess(c *gin.Context, who caller, body accessRequestBody, key string) (models.AccessRequest, error) {
+	ctx := c.Request.Context()
+	in, err := body.validate(c, s, who)
+	if err != nil {
+		return models.AccessRequest{}, err
 	}
-	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if err := notSelectable(who.sa, models.SAActive); err != nil {
+		return models.AccessRequest{}, err
+	}
 	if len(key) > 200 {
-		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
-		return
+		return models.AccessRequest{}, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
 	}
 	in.RequestID = requestID(who.id.Email, "access-request\n"+who.sa.ID+"\n"+key)
 	if key == "" {
 		in.RequestID = models.NewID()
 	}
 	in.Requester = models.Person{Email: who.id.Email, Name: who.id.Name}
-	_, err = s.processes.StartAccessRequest(ctx, in)
-	if err != nil && !process.IsAlreadyStarted(err) {
-		s.writeError(c, err)
-		return
+	if _, err = s.processes.StartAccessRequest(ctx, in); err != nil && !process.IsAlreadyStarted(err) {
+		return models.AccessRequest{}, err
 	}
 	ar, err := models.FindAccessRequest(ctx, s.db, in.RequestID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return ar, err
 	}
 	if ar.RequestedBy != who.id.Email || ar.SmartAccountID != who.sa.ID {
-		s.writeError(c, &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key", Message: "this Idempotency-Key was already used for another request"})
-		return
+		return ar, &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key", Message: "this Idempotency-Key was already used for another request"}
 	}
 	s.log.InfoContext(ctx, "access requested", "accessRequestId", ar.ID, "smartAccountId", who.sa.ID, "by", who.id.Email, "status", ar.Status)
-	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/access-requests/"+ar.ID)
-	c.JSON(http.StatusAccepted, s.accessRequestView(c, ar))
+	return ar, nil
 }
 
 // listAccessRequests shows administrators the account's requests with the pending count (FEATURES

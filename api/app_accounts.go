@@ -19,6 +19,7 @@ import (
 
 // accountFuncs adds to the portal's functions what the account pages need.
 var accountFuncs = template.FuncMap{
+	"has": contains,
 	"deref64": func(n *int64) int64 {
 		if n == nil {
 			return 0
@@ -41,6 +42,10 @@ var (
 // appAccountRoutes mounts the account pages on the portal's group.
 func (s *Server) appAccountRoutes(app *gin.RouterGroup) {
 	app.GET("/directory", s.appDirectory)
+	app.GET("/smart-accounts/new", s.appNewAccount)
+	app.POST("/smart-accounts/new", s.appCreateAccount)
+	app.GET("/smart-accounts/:id/request-access", s.appAskAccess)
+	app.POST("/smart-accounts/:id/request-access", s.appRequestAccess)
 	app.GET("/smart-accounts/:id", s.appAccount(""))
 	app.POST("/smart-accounts/:id/access-requests/:requestId/decision", s.appDecideAccess)
 	for _, t := range accountTabs[1:] {

@@ -153,8 +153,9 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-// multilineFields are the form fields that may hold line breaks: the free text a person types.
-var multilineFields = []string{"reason", "note"}
+// multilineFields are the form fields that may hold line breaks: the free text a person types, and the
+// lists of emails typed one a line.
+var multilineFields = []string{"reason", "note", "nominees", "forEmails"}
 
 // checkForm refuses a posted form with control characters in any field, naming it.
 func checkForm(values url.Values) error {

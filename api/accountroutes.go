@@ -23,6 +23,7 @@ type AccountProcesses interface {
 // accountRoutes adds the routes of the on-behalf, access, virtual account and upgrade features.
 func (s *Server) accountRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/smart-accounts/directory", s.directory)
+	v1.GET("/me/requests", s.myRequests)
 	v1.POST("/smart-accounts/:id/creators", s.nominateCreators)
 	v1.POST("/smart-accounts/:id/acceptance", s.acceptSmartAccount)
 	v1.POST("/smart-accounts/:id/headquarters", s.giveHeadquarters)

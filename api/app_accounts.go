@@ -42,6 +42,7 @@ var (
 // appAccountRoutes mounts the account pages on the portal's group.
 func (s *Server) appAccountRoutes(app *gin.RouterGroup) {
 	app.GET("/directory", s.appDirectory)
+	app.GET("/requests", s.appRequests)
 	app.GET("/smart-accounts/new", s.appNewAccount)
 	app.POST("/smart-accounts/new", s.appCreateAccount)
 	app.GET("/smart-accounts/:id/request-access", s.appAskAccess)

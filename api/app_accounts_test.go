@@ -29,27 +29,6 @@ func (h *harness) askAccess(saID, requester, role string, vas ...string) string 
 	return v["id"].(string)
 }
 
-// labelled checks that every input, select and textarea but hidden ones and buttons has a label.
-func labelled(t *testing.T, doc *html.Node) {
-	t.Helper()
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || (n.Data != "input" && n.Data != "select" && n.Data != "textarea") {
-			continue
-		}
-		if typ, _ := attr(n, "type"); typ == "hidden" || typ == "submit" {
-			continue
-		}
-		if _, ok := attr(n, "aria-label"); ok {
-			continue
-		}
-		id, _ := attr(n, "id")
-		if id == "" || len(find(doc, "for", id)) == 0 {
-			name, _ := attr(n, "name")
-			t.Errorf("field %q (id %q) has no label", name, id)
-		}
-	}
-}
-
 func TestPortalDirectory(t *testing.T) {
 	h := newHarness(t)
 	acme := h.acme()

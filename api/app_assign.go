@@ -175,5 +175,6 @@ func (s *Server) appAssignPost(c *gin.Context) {
 // requestAssignments is the API's assignment of many orders (assignEach), for the portal's wizard.
 func (s *Server) requestAssignments(ctx context.Context, a models.OrderActor, ids []string, req models.AssignRequest,
 	key string) ([]assignResult, error) {
-	return s.assignEach(ctx, a, ids, req, key)
+	_, results, err := s.assignEach(ctx, a, ids, req, key)
+	return results, err
 }

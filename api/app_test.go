@@ -27,7 +27,7 @@ func (h *harness) withPortal(email string) (cookie string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.orders = &fakeOrders{}
+	h.orders = &fakeOrders{db: h.db}
 	h.reconfigure(func(o *api.Options) { o.SignIn, o.Orders, o.PublicURL = signIn, h.orders, "http://clc.test" })
 	rec := h.page(http.MethodPost, "/dev/login", "", url.Values{"email": {email}, "next": {"/app"}})
 	cookie, ok := sessionCookie(rec)

@@ -5,14 +5,21 @@ import (
 	"slices"
 	"sync"
 
+	"gorm.io/gorm"
+
+	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 )
 
 // fakeOrders stands in for the order processes: it records what it is handed and answers assignments
-// (with assignErr when set), shipments and ops actions as a process that accepted them would.
+// (with assignErr when set), shipments and ops actions as a process that accepted them would. A bulk
+// assignment is recorded as its process's first step records it, and then left pending: nothing
+// applies it, as when the worker has not got to it yet.
 type fakeOrders struct {
+	db        *gorm.DB
 	mu        sync.Mutex
+	batches   []process.AssignmentBatchInput
 	assigns   []process.AssignInput
 	ships     []process.ShipInput
 	ops       []process.OpsInput
@@ -33,6 +40,18 @@ func (f *fakeOrders) Assign(_ context.Context, st models.OrderState, in process.
 	defer f.mu.Unlock()
 	f.assigns = append(f.assigns, in)
 	return process.AssignResult{OrderID: st.Order.ID, Status: st.Order.AssignmentStatus}, f.assignErr
+}
+
+func (f *fakeOrders) StartAssignments(ctx context.Context, in process.AssignmentBatchInput) (process.AssignmentBatchCreated, error) {
+	f.mu.Lock()
+	f.batches = append(f.batches, in)
+	for _, o := range in.Orders {
+		if o.Status == models.BatchPending {
+			f.assigns = append(f.assigns, process.AssignInput{RequestID: o.UpdateID, Actor: in.Actor, Via: in.Batch.Via, Request: in.Request})
+		}
+	}
+	f.mu.Unlock()
+	return (&activities.Assigner{DB: f.db}).RecordBatch(ctx, in)
 }
 
 // Delegate records the delegation and answers it pending, as a process that accepted it would.

@@ -134,7 +134,7 @@ func (o *contactOrder) create(c *gin.Context, s *Server, l link, actor models.Or
 		return "", err
 	}
 	ar := models.AssignRequest{Products: models.Target(sa, va)}
-	if ar.Partner, err = (&partners{s: s, found: map[string]*models.AssignTarget{}}).of(ctx, o.st.Order.ResellerDomain); err != nil {
+	if ar.Partner, err = models.PartnerAccount(ctx, s.db, o.st.Order.ResellerDomain); err != nil {
 		return "", err
 	}
 	out, err := o.assign(ctx, s, l, actor, ar)

@@ -143,7 +143,7 @@ func (h *harness) acmeID() string {
 
 func newLinkHarness(t *testing.T) (*harness, *fakeOrders) {
 	h := newHarness(t)
-	orders := &fakeOrders{}
+	orders := &fakeOrders{db: h.db}
 	h.srv = api.New(api.Options{DB: h.db, Processes: h.fake, Orders: orders, Verifier: h.v, Log: discard}).Handler()
 	return h, orders
 }

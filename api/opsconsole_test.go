@@ -22,7 +22,7 @@ func (h *harness) withConsole() *fakeOrders {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	orders := &fakeOrders{}
+	orders := &fakeOrders{db: h.db}
 	h.srv = api.New(api.Options{DB: h.db, Processes: h.fake, Orders: orders, Verifier: h.v, Log: discard, SignIn: signIn,
 		PublicURL: "http://clc.test"}).Handler()
 	return orders

@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -126,31 +126,11 @@ func (s *Server) resolveTarget(ctx context.Context, t targetBody, field string) 
 	return models.Target(sa, va), nil
 }
 
-// partners finds each reseller's own account once per request.
-type partners struct {
-	s     *Server
-	found map[string]*models.AssignTarget
-}
-
-func (p *partners) of(ctx context.Context, domain string) (*models.AssignTarget, error) {
-	if domain == "" {
-		return nil, nil
-	}
-	if t, ok := p.found[domain]; ok {
-		return t, nil
-	}
-	t, err := models.PartnerAccount(ctx, p.s.db, domain)
-	if err != nil {
-		return nil, err
-	}
-	p.found[domain] = t
-	return t, nil
-}
-
-// assignOrders assigns one order or many (FEATURES OR2–OR7, OR9, X3). The target accounts are resolved
-// once; each order is checked on its own and, when its rules allow, handed to its process, whose
-// acceptance is the "assignment requested" each order is answered with. One bad order never sinks
-// the others.
+// assignOrders assigns one order or many (FEATURES OR2–OR7, OR9, X3; issue 10). The target accounts
+// are resolved once; each order is checked against its rules from the database and answered REQUESTED
+// or REFUSED at once, the accepted ones handed together to a bulk assignment's process (one start,
+// whatever the count), which has each order's own process apply it and records the outcome for
+// GET /orders/assignments/{batch}. One bad order never sinks the others.
 func (s *Server) assignOrders(c *gin.Context) {
 	ctx := c.Request.Context()
 	var body assignBody
@@ -186,7 +166,11 @@ func (s *Server) assignOrders(c *gin.Context) {
 		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
 		return
 	}
-	results, err := s.assignEach(ctx, a, ids, req, key)
+	if err := s.sameBatch(ctx, a, key, ids); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	batch, results, err := s.assignEach(ctx, a, ids, req, key)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -198,9 +182,10 @@ func (s *Server) assignOrders(c *gin.Context) {
 		}
 	}
 	s.log.InfoContext(ctx, "assignment requested", "user", a.Email, "orders", len(ids), "requested", requested,
-		"smartAccountId", req.Products.SmartAccountID)
+		"smartAccountId", req.Products.SmartAccountID, "batchId", batch)
 	if requested > 0 {
-		c.JSON(http.StatusAccepted, gin.H{"results": results})
+		c.Header("Location", "/api/v1/orders/assignments/"+batch)
+		c.JSON(http.StatusAccepted, gin.H{"batchId": batch, "results": results})
 		return
 	}
 	// Nothing was requested: the status is the refusals' own when they agree, 422 otherwise.
@@ -214,83 +199,77 @@ func (s *Server) assignOrders(c *gin.Context) {
 	c.JSON(StatusOf(first), gin.H{"results": results, "error": first})
 }
 
-// assignEach checks and hands each order to its process, in the request's order.
-func (s *Server) assignEach(ctx context.Context, a models.OrderActor, ids []string, req models.AssignRequest, key string) ([]assignResult, error) {
+// assignEach checks each order against the rules from the database (a few queries for them all), in
+// the request's order, and hands the accepted ones to the batch's process.
+func (s *Server) assignEach(ctx context.Context, a models.OrderActor, ids []string, req models.AssignRequest,
+	key string) (string, []assignResult, error) {
 	orders, lines, err := models.OrdersByID(ctx, s.db, ids)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	delegations, err := models.PendingDelegations(ctx, s.db, ids)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	var member []string
 	memberRead := false
-	ps := &partners{s: s, found: map[string]*models.AssignTarget{}}
+	partners := &models.PartnerAccounts{DB: s.db}
 	now := time.Now()
+	batch := models.AssignmentBatch{ID: batchID(a.Email, key), Actor: models.NormalizeEmail(a.Email), Via: process.ViaAPI,
+		SmartAccountID: req.Products.SmartAccountID, VirtualAccountID: req.Products.VirtualAccountID, Reason: req.Reason,
+		CreatedAt: now.UTC()}
 	results := make([]assignResult, len(ids))
-	type job struct {
-		i  int
-		st models.OrderState
-		in process.AssignInput
-	}
-	var jobs []job
+	handed := make([]process.BatchOrder, len(ids))
+	requested := 0
 	for i, id := range ids {
 		results[i] = assignResult{Order: id, Status: resultRefused}
+		handed[i] = process.BatchOrder{OrderID: id, Status: models.BatchRefused}
 		o, ok := orders[id]
 		if !ok {
 			results[i].Error = models.Errorf(models.CodeNotFound, "no order %s", id)
+			handed[i].Refusal = results[i].Error
 			continue
 		}
-		st := models.OrderState{Order: o, Lines: lines[id], Delegations: orEmptyDelegations(delegations[id])}
-		acc := models.AccessTo(a, o, st.Delegations, false, now)
+		ds := orEmptyDelegations(delegations[id])
+		acc := models.AccessTo(a, o, ds, false, now)
 		if !acc.See {
 			if !memberRead {
 				if member, err = models.MemberAccountIDs(ctx, s.db, a.Email); err != nil {
-					return nil, err
+					return "", nil, err
 				}
 				memberRead = true
 			}
-			acc = models.AccessTo(a, o, st.Delegations, models.HeldBy(st.Lines, member), now)
+			acc = models.AccessTo(a, o, ds, models.HeldBy(lines[id], member), now)
 		}
 		r := req
-		if r.Partner, err = ps.of(ctx, o.ResellerDomain); err != nil {
-			return nil, err
+		if r.Partner, err = partners.Of(ctx, o.ResellerDomain); err != nil {
+			return "", nil, err
 		}
-		plan, err := models.PlanAssignment(o, st.Lines, acc, r)
+		plan, err := models.PlanAssignment(o, lines[id], acc, r)
 		if err != nil {
 			results[i].Error = asDomainError(err)
+			handed[i].Refusal = results[i].Error
 			continue
 		}
-		results[i].Notes = plan.Notes
+		results[i].Status, results[i].Notes = resultRequested, plan.Notes
+		requested++
 		if len(plan.Changes) == 0 && acc.Delegation == "" {
 			// Already where the request puts it: nothing for the process to do.
-			results[i].Status = resultRequested
 			results[i].Notes = append(results[i].Notes, "nothing to change: the order is already there")
+			handed[i].Status = models.BatchApplied
 			continue
 		}
-		jobs = append(jobs, job{i: i, st: st, in: process.AssignInput{RequestID: assignmentID(a.Email, key, id),
-			Actor: a, Via: process.ViaAPI, Request: r}})
+		handed[i].Status, handed[i].UpdateID = models.BatchPending, updateID(batch.ID, id)
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, assignConcurrency)
-	for _, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if _, err := s.orders.Assign(ctx, j.st, j.in, false); err != nil {
-				if StatusOf(err) >= 500 {
-					s.log.ErrorContext(ctx, "assignment not handed over", "orderId", j.st.Order.ID, "error", err)
-				}
-				results[j.i].Error = asDomainError(err)
-				return
-			}
-			results[j.i].Status = resultRequested
-		}()
+	if requested == 0 {
+		return "", results, nil
 	}
-	wg.Wait()
-	return results, nil
+	in := process.AssignmentBatchInput{Batch: batch, Actor: a, Request: req, Orders: handed}
+	if _, err := s.orders.StartAssignments(ctx, in); err != nil && !process.IsAlreadyStarted(err) {
+		// Nothing was handed over: the request as a whole is answered with the engine's error.
+		return "", nil, err
+	}
+	return batch.ID, results, nil
 }
 
 func orEmptyDelegations(ds []models.OrderDelegation) []models.OrderDelegation {
@@ -300,8 +279,81 @@ func orEmptyDelegations(ds []models.OrderDelegation) []models.OrderDelegation {
 	return ds
 }
 
-// assignmentID is the update id of one order's assignment: from the Idempotency-Key (per caller and
-// order), so a repeated request is the same update and not a second one; fresh otherwise.
+// batchID is the id of a bulk assignment: from the Idempotency-Key (per caller), so a repeated request
+// joins the same batch and its orders' updates; fresh otherwise.
+func batchID(actor, key string) string {
+	if key == "" {
+		return models.NewID()
+	}
+	sum := sha256.Sum256([]byte(models.NormalizeEmail(actor) + "\n" + key))
+	return "key-" + hex.EncodeToString(sum[:16])
+}
+
+// updateID is the update id of one order's assignment in a batch: a retry of the batch's step is the
+// same update, not a second one.
+func updateID(batchID, orderID string) string {
+	sum := sha256.Sum256([]byte(batchID + "\n" + orderID))
+	return "assign-" + hex.EncodeToString(sum[:16])
+}
+
+// sameBatch refuses an Idempotency-Key already used by the caller for other orders.
+func (s *Server) sameBatch(ctx context.Context, a models.OrderActor, key string, ids []string) error {
+	if key == "" {
+		return nil
+	}
+	_, rows, err := models.FindAssignmentBatch(ctx, s.db, batchID(a.Email, key))
+	if models.ErrorCode(err) == models.CodeNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	had := make([]string, len(rows))
+	for i, r := range rows {
+		had[i] = r.OrderID
+	}
+	if !slices.Equal(had, ids) {
+		return &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key",
+			Message: "this Idempotency-Key was already used for another assignment"}
+	}
+	return nil
+}
+
+// assignmentBatch answers GET /orders/assignments/{batch}: the batch's progress (how many orders are
+// applied, refused, pending) and each order's outcome, to the person who made it and to support.
+func (s *Server) assignmentBatch(c *gin.Context) {
+	ctx := c.Request.Context()
+	a, err := s.orderActor(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	id := c.Param("batch")
+	b, rows, err := models.FindAssignmentBatch(ctx, s.db, id)
+	if err == nil && !a.Support() && b.Actor != models.NormalizeEmail(a.Email) {
+		err = models.Errorf(models.CodeNotFound, "no assignment batch %s", id)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	counts := map[models.BatchOrderStatus]int{}
+	out := make([]gin.H, len(rows))
+	for i, r := range rows {
+		counts[r.Status]++
+		out[i] = gin.H{"order": r.OrderID, "status": r.Status, "updatedAt": r.UpdatedAt}
+		if e := r.Refusal(); e != nil {
+			out[i]["error"] = e
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"batchId": b.ID, "createdAt": b.CreatedAt, "finishedAt": b.FinishedAt,
+		"smartAccountId": b.SmartAccountID, "virtualAccountId": b.VirtualAccountID, "total": len(rows),
+		"applied": counts[models.BatchApplied], "refused": counts[models.BatchRefused], "pending": counts[models.BatchPending],
+		"orders": out})
+}
+
+// assignmentID is the update id of one order's action from the Idempotency-Key (per caller and order),
+// so a repeated request is the same update and not a second one; fresh otherwise.
 func assignmentID(actor, key, orderID string) string {
 	if key == "" {
 		return models.NewID()

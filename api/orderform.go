@@ -74,7 +74,7 @@ func (s *Server) assignRequest(ctx context.Context, st models.OrderState, values
 		}
 		req.Services = &t
 	}
-	req.Partner, err = (&partners{s: s, found: map[string]*models.AssignTarget{}}).of(ctx, st.Order.ResellerDomain)
+	req.Partner, err = models.PartnerAccount(ctx, s.db, st.Order.ResellerDomain)
 	return req, err
 }
 

@@ -25,6 +25,8 @@ type OrderProcesses interface {
 	Delegate(ctx context.Context, st models.OrderState, in process.DelegateInput) (process.DelegateResult, error)
 	Revoke(ctx context.Context, st models.OrderState, in process.RevokeInput) (process.RevokeResult, error)
 	Transfer(ctx context.Context, st models.OrderState, in process.TransferInput) (process.TransferResult, error)
+	// StartAssignments hands the accepted orders of a bulk assignment to its process, once recorded.
+	StartAssignments(ctx context.Context, in process.AssignmentBatchInput) (process.AssignmentBatchCreated, error)
 	ProvisioningProcesses
 }
 
@@ -35,6 +37,7 @@ func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/orders/summary", s.orderSummary)
 	v1.GET("/orders/export.csv", s.exportOrders)
 	v1.POST("/orders/assignments", s.assignOrders)
+	v1.GET("/orders/assignments/:batch", s.assignmentBatch)
 	v1.GET("/orders/:id", s.getOrder)
 	v1.GET("/orders/:id/events", s.orderEvents)
 	v1.GET("/orders/:id/trail", s.orderTrail)
@@ -549,6 +552,10 @@ func (noOrders) Ingest(context.Context, process.IngestInput) (process.IngestResu
 
 func (noOrders) Assign(context.Context, models.OrderState, process.AssignInput, bool) (process.AssignResult, error) {
 	return process.AssignResult{}, errNoOrders
+}
+
+func (noOrders) StartAssignments(context.Context, process.AssignmentBatchInput) (process.AssignmentBatchCreated, error) {
+	return process.AssignmentBatchCreated{}, errNoOrders
 }
 
 func (noOrders) Delegate(context.Context, models.OrderState, process.DelegateInput) (process.DelegateResult, error) {

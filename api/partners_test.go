@@ -15,7 +15,7 @@ import (
 
 // withOrders rebuilds the harness's server with order processes that record what they are handed.
 func (h *harness) withOrders() *fakeOrders {
-	rec := &fakeOrders{}
+	rec := &fakeOrders{db: h.db}
 	h.srv = api.New(api.Options{DB: h.db, Processes: h.fake, Orders: rec, Verifier: h.v, Log: discard}).Handler()
 	return rec
 }

@@ -24,6 +24,7 @@ type Deps struct {
 	Mailer      *activities.Mailer
 	Provisioner *activities.Provisioner
 	Releaser    *activities.Releaser
+	Assigner    *activities.Assigner
 }
 
 // New builds a worker on the task queue with every workflow and activity registered; the caller starts
@@ -42,6 +43,7 @@ func Register(r worker.Registry, deps Deps) {
 	r.RegisterActivity(deps.Mailer)
 	r.RegisterActivity(deps.Provisioner)
 	r.RegisterActivity(deps.Releaser)
+	r.RegisterActivity(deps.Assigner)
 }
 
 // WorkflowRegistry is where workflows can be registered: a worker, a test environment, or the replayer
@@ -62,6 +64,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 		process.WorkflowDelegation:      workflows.Delegation,
 		process.WorkflowDigest:          workflows.Digest,
 		process.WorkflowTrainingRequest: workflows.TrainingRequest,
+		process.WorkflowAssignmentBatch: workflows.AssignmentBatch,
 	} {
 		// The clients start processes by these names; the workflows start their children by function.
 		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})

@@ -31,6 +31,7 @@ var (
 	ml = &activities.Mailer{}
 	pv = &activities.Provisioner{}
 	rl = &activities.Releaser{}
+	ag = &activities.Assigner{}
 )
 
 // t0 is when every test workflow starts; the test clock is skipped from there.
@@ -110,7 +111,7 @@ func newHarness(t *testing.T, workflowID string) *harness {
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(t0)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID, TaskQueue: process.DefaultTaskQueue})
-	worker.Register(env, worker.Deps{Store: st, Mailer: ml, Provisioner: pv, Releaser: rl})
+	worker.Register(env, worker.Deps{Store: st, Mailer: ml, Provisioner: pv, Releaser: rl, Assigner: ag})
 	h := &harness{t: t, env: env, mailDelay: map[string]time.Duration{}, mailErr: map[string]error{}}
 	env.OnActivity(rl.ReleaseHeld, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ReleaseInput) (int, error) {
 		h.mu.Lock()

@@ -181,6 +181,7 @@ func (a *App) StartWorker() error {
 			Log: a.Log, LinkSecret: []byte(a.Config.LinkSecret)},
 		Provisioner: &activities.Provisioner{Fulfillment: a.fulfillment(), Log: a.Log},
 		Releaser:    &activities.Releaser{DB: a.DB, Orders: a.Processes(), Log: a.Log},
+		Assigner:    &activities.Assigner{DB: a.DB, Orders: a.Processes(), Log: a.Log},
 	}, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

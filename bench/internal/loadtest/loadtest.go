@@ -63,6 +63,11 @@ func (c *Client) Token(email string, roles ...string) string {
 
 // Do sends a JSON request and decodes a JSON object answer.
 func (c *Client) Do(method, path, tok string, body any) (int, map[string]any, error) {
+	return c.DoWith(method, path, tok, body)
+}
+
+// DoWith is Do with extra headers, given as name, value pairs.
+func (c *Client) DoWith(method, path, tok string, body any, hdr ...string) (int, map[string]any, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
@@ -71,6 +76,9 @@ func (c *Client) Do(method, path, tok string, body any) (int, map[string]any, er
 	req, _ := http.NewRequest(method, c.Base+path, rd)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, err

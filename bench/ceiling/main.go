@@ -1,0 +1,144 @@
+// Command ceiling measures how near a License Central flow comes to Temporal itself on the same server:
+// it runs a bare workflow of the flow's shape (its updates, local activities, activities and upserts as
+// no-ops, counted from a real run's history) alternating with the real flow through the API, in one
+// run, and prints both rates and their ratio. This machine's absolute numbers drift; the ratio is what
+// a benchmark note quotes.
+//
+//	go run ./bench/ceiling -temporal 127.0.0.1:17233 -url http://127.0.0.1:18090 -secret-file /tmp/bench/dev-secret \
+//	  -flow sacreate -clients 32 -n 600 -rounds 3
+//
+// Flows: sacreate (an auto-activated creation), approval (an administrator's approval POST until the
+// account is ACTIVE; the pending accounts are made first, untimed), ingest (an order from commerce).
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/licensecentral/clc/bench/internal/loadtest"
+)
+
+func main() {
+	api := loadtest.Flags()
+	var (
+		address   = flag.String("temporal", "127.0.0.1:7233", "Temporal frontend of the stack")
+		namespace = flag.String("namespace", "default", "Temporal namespace of the stack")
+		flowName  = flag.String("flow", "sacreate", "flow to measure: sacreate, approval, ingest")
+		clients   = flag.Int("clients", 32, "concurrent clients")
+		n         = flag.Int("n", 500, "operations per round, each side")
+		rounds    = flag.Int("rounds", 3, "rounds; each runs the bare workflow then the real flow")
+	)
+	flag.Parse()
+	b := api()
+	c, err := client.Dial(client.Options{HostPort: *address, Namespace: *namespace})
+	if err != nil {
+		log.Fatalf("dial Temporal %s: %v", *address, err)
+	}
+	defer c.Close()
+	queue := "ceiling-" + b.Run
+	w := worker.New(c, queue, worker.Options{})
+	w.RegisterWorkflow(Bare)
+	w.RegisterActivity(Noop)
+	if err := w.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer w.Stop()
+
+	f := flows[*flowName]
+	if f == nil {
+		log.Fatalf("unknown flow %q", *flowName)
+	}
+	ctx := context.Background()
+	// One real run first: its history is the bare workflow's shape.
+	probe := f.prepare(b, "probe", 1)
+	if _, err := f.real(b, probe, 0); err != nil {
+		log.Fatalf("probe: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	shape, counts := shapeOf(ctx, c, probe.workflowIDs[0])
+	fmt.Printf("flow %s: real history %v\nbare shape %+v; %d clients, %d per round\n", *flowName, counts, shape, *clients, *n)
+
+	var bareSum, realSum float64
+	for r := range *rounds {
+		bare := runBare(ctx, c, queue, shape, f.timed, *clients, *n, fmt.Sprintf("%s-%d", b.Run, r))
+		set := f.prepare(b, fmt.Sprintf("r%d", r), *n)
+		lat, elapsed, failed := loadtest.Parallel(*clients, *n, func(i int) (time.Duration, error) { return f.real(b, set, i) })
+		real := float64(*n) / elapsed.Seconds()
+		fmt.Printf("round %d: bare %.1f/s, real %.1f/s, ratio %.2f (real failed %d)\n", r+1, bare, real, real/bare, failed)
+		loadtest.Report(lat, elapsed, failed)
+		bareSum, realSum = bareSum+bare, realSum+real
+	}
+	fmt.Printf("mean: bare %.1f/s, real %.1f/s, ratio %.2f\n", bareSum/float64(*rounds), realSum/float64(*rounds), realSum/bareSum)
+}
+
+// runBare times n operations of the bare workflow: the timed phase's Update (with the start when it is
+// the first), the phases before it run first, untimed.
+func runBare(ctx context.Context, c client.Client, queue string, shape BareInput, timed, clients, n int, run string) float64 {
+	id := func(i int) string { return fmt.Sprintf("ceiling/%s/%d", run, i) }
+	start := func(i int) error {
+		op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id(i), TaskQueue: queue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, Bare, shape)
+		h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
+			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: updateStep, WaitForStage: client.WorkflowUpdateStageCompleted}})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		return err
+	}
+	step := func(i int) error {
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id(i), UpdateName: updateStep,
+			WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		return err
+	}
+	if timed > 0 {
+		_, _, failed := loadtest.Parallel(clients, n, func(i int) (time.Duration, error) {
+			err := start(i)
+			for p := 1; p < timed && err == nil; p++ {
+				err = step(i)
+			}
+			return 0, err
+		})
+		if failed > 0 {
+			log.Fatalf("%d bare setups failed", failed)
+		}
+	}
+	_, elapsed, failed := loadtest.Parallel(clients, n, func(i int) (time.Duration, error) {
+		t := time.Now()
+		if timed == 0 {
+			return time.Since(t), start(i)
+		}
+		return time.Since(t), step(i)
+	})
+	if failed > 0 {
+		log.Printf("%d bare operations failed", failed)
+	}
+	return float64(n) / elapsed.Seconds()
+}
+
+// sum16 is the request id the API derives from a requester and an Idempotency-Key.
+func sum16(email, key string) string {
+	s := sha256.Sum256([]byte(email + "\n" + key))
+	return hex.EncodeToString(s[:16])
+}
+
+func check(st, want int, body map[string]any, err error, what string) error {
+	if err != nil {
+		return err
+	}
+	if st != want {
+		return fmt.Errorf("%s: %d %v", what, st, body)
+	}
+	return nil
+}

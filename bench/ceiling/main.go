@@ -18,10 +18,13 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"log/slog"
+	"os"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/licensecentral/clc/bench/internal/loadtest"
@@ -39,7 +42,8 @@ func main() {
 	)
 	flag.Parse()
 	b := api()
-	c, err := client.Dial(client.Options{HostPort: *address, Namespace: *namespace})
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	c, err := client.Dial(client.Options{HostPort: *address, Namespace: *namespace, Logger: quiet})
 	if err != nil {
 		log.Fatalf("dial Temporal %s: %v", *address, err)
 	}

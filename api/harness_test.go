@@ -22,6 +22,7 @@ import (
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/api"
+	"github.com/licensecentral/clc/internal/apicontract"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
@@ -210,7 +211,22 @@ func (h *harness) do(method, path, tok string, body any, hdr ...string) *httptes
 	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
+	// Every answer of /api/v1 a handler test sees keeps to the OpenAPI document.
+	if err := checkContract(req, rec); err != nil {
+		h.t.Errorf("%v", err)
+	}
 	return rec
+}
+
+// contract is the OpenAPI document the handler tests check answers against.
+var contract = sync.OnceValues(func() (*apicontract.Contract, error) { return apicontract.Load(api.OpenAPIDocument()) })
+
+func checkContract(req *http.Request, rec *httptest.ResponseRecorder) error {
+	c, err := contract()
+	if err != nil {
+		return err
+	}
+	return c.Check(req, rec.Code, rec.Header(), rec.Body.Bytes())
 }
 
 // form posts an HTML form, as a browser does from an emailed link's page; hdr are name, value pairs

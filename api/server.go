@@ -160,6 +160,8 @@ func (s *Server) Handler() http.Handler {
 	s.appRoutes(r)
 	s.consoleRoutes(r)
 
+	// The contract is public: a client reads it before it has a token.
+	r.GET(OpenAPIPath, serveOpenAPI)
 	v1 := r.Group("/api/v1", s.authenticate, s.perIdentity.ByKey(func(c *gin.Context) string { return identity(c).Email }))
 	v1.GET("/me", s.me)
 	v1.POST("/smart-accounts", s.createSmartAccount)

@@ -19,6 +19,8 @@ import (
 	"go.temporal.io/server/temporaltest"
 	"gorm.io/gorm"
 
+	"github.com/licensecentral/clc/api"
+	"github.com/licensecentral/clc/internal/apicontract"
 	"github.com/licensecentral/clc/internal/app"
 	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/internal/config"
@@ -68,6 +70,14 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	ctx := context.Background()
+	// Every answer of /api/v1 the tests get, through any request they make with the default client, is
+	// checked against the OpenAPI document; one that differs fails the request with what differs.
+	contract, err := apicontract.Load(api.OpenAPIDocument())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup failed:", err)
+		return 1
+	}
+	http.DefaultClient.Transport = contract.Transport(http.DefaultTransport)
 	e, err := start(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup failed:", err)

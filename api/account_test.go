@@ -440,7 +440,7 @@ func TestUpgradeJoiningAFinishedUpgradeIsAConflict(t *testing.T) {
 	old, err := h.store.RequestUpgrade(ctx, activities.RequestUpgradeInput{UpgradeID: models.NewID(), WorkflowID: process.SMBUpgradeID(smb.ID),
 		SmartAccountID: smb.ID, Requester: models.Person{Email: "kim@bigco.com"}, Name: "Kim", Domain: "kim.bigco.com",
 		Headquarters: models.Address{Company: "Kim", Line1: "1 St", City: "Oslo", Country: "NO"},
-		Visibility: models.VisibilityUnrestricted})
+		Visibility:   models.VisibilityUnrestricted})
 	if err != nil || old.Status != models.UpgradePendingApproval {
 		t.Fatalf("first upgrade: %+v %v", old, err)
 	}

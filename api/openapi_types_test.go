@@ -113,7 +113,7 @@ var schemaEnums = map[reflect.Type][]string{
 	reflect.TypeFor[models.UpgradeStatus](): enumOf(models.UpgradePendingDomainApproval, models.UpgradePendingApproval,
 		models.UpgradeApproved, models.UpgradeDeclined, models.UpgradeExpired),
 	reflect.TypeFor[models.OrderType](): enumOf(models.OrderStandard, models.OrderStocking, models.OrderEA),
-	reflect.TypeFor[models.LineKind](): enumOf(models.LineProduct, models.LineCiscoService, models.LinePartnerService),
+	reflect.TypeFor[models.LineKind]():  enumOf(models.LineProduct, models.LineCiscoService, models.LinePartnerService),
 	reflect.TypeFor[models.AssignmentStatus](): enumOf(models.AssignUnassigned, models.AssignRequested, models.AssignAssigned,
 		models.AssignInHolding, models.AssignPartial),
 	reflect.TypeFor[models.ProvisioningStatus](): enumOf(models.ProvisionNotStarted, models.ProvisionPending,

@@ -31,6 +31,8 @@ type schemaGen struct {
 	// required lists, for request bodies, the members a handler refuses to go without.
 	required map[reflect.Type][]string
 	enums    map[reflect.Type][]string
+	// echo marks answers that repeat the caller's input as it came: their text is not held to an enum.
+	echo map[reflect.Type]bool
 }
 
 // typeSchema is the schema of a value of type t; registered named types are referenced, others inline.
@@ -83,7 +85,7 @@ func (g *schemaGen) typeSchema(t reflect.Type, inline bool) map[string]any {
 func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
-	g.members(t, props, &required)
+	g.members(t, props, &required, g.echo[t])
 	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 	if g.request[t] {
 		required = g.required[t]
@@ -95,7 +97,7 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 	return s
 }
 
-func (g *schemaGen) members(t reflect.Type, props map[string]any, required *[]string) {
+func (g *schemaGen) members(t reflect.Type, props map[string]any, required *[]string, echo bool) {
 	for f := range t.Fields() {
 		tag := f.Tag.Get("json")
 		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
@@ -103,7 +105,7 @@ func (g *schemaGen) members(t reflect.Type, props map[string]any, required *[]st
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			g.members(f.Type, props, required)
+			g.members(f.Type, props, required, echo)
 			continue
 		}
 		if name == "" {
@@ -111,6 +113,9 @@ func (g *schemaGen) members(t reflect.Type, props map[string]any, required *[]st
 		}
 		optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
 		s := g.typeSchema(f.Type, false)
+		if echo && f.Type.Kind() == reflect.String {
+			s = map[string]any{"type": "string"}
+		}
 		if f.Type.Kind() == reflect.Pointer && !optional {
 			s = map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
 		}
@@ -132,10 +137,11 @@ func buildOpenAPI(source []byte) ([]byte, error) {
 		return nil, err
 	}
 	g := &schemaGen{names: map[reflect.Type]string{}, request: map[reflect.Type]bool{},
-		required: map[reflect.Type][]string{}, enums: schemaEnums}
+		required: map[reflect.Type][]string{}, enums: schemaEnums, echo: map[reflect.Type]bool{}}
 	for _, st := range schemaTypes {
 		t := reflect.TypeOf(st.value)
 		g.names[t] = st.name
+		g.echo[t] = st.echo
 		if st.request {
 			g.request[t] = true
 			g.required[t] = st.required

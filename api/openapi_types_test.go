@@ -15,6 +15,8 @@ type schemaType struct {
 	description string
 	request     bool
 	required    []string
+	// echo: the answer repeats the caller's input as given (a refused row), so its text is any string.
+	echo bool
 }
 
 // schemaTypes are the Go types the handlers decode and answer. A handler that answers a new type adds
@@ -42,7 +44,8 @@ var schemaTypes = []schemaType{
 	{name: "GroupRole", value: models.GroupRole{}},
 	{name: "GroupRef", value: models.GroupRef{}},
 	{name: "UserRow", value: models.UserRow{}, description: "One row of a bulk change of users."},
-	{name: "UserRowResult", value: models.RowResult{}},
+	{name: "UserRowResult", value: models.RowResult{}, echo: true,
+		description: "One row of a bulk change as it was given, with what became of it."},
 	{name: "BulkUsersResult", value: models.BulkResult{}, description: "What became of each row, and counts by outcome."},
 	{name: "VirtualAccount", value: models.VirtualAccount{}},
 	{name: "VirtualAccountNode", value: models.VANode{}, description: "A virtual account with its children."},

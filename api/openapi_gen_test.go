@@ -44,7 +44,8 @@ func (g *schemaGen) typeSchema(t reflect.Type, inline bool) map[string]any {
 	case reflect.TypeFor[time.Time]():
 		return map[string]any{"type": "string", "format": "date-time"}
 	case reflect.TypeFor[json.RawMessage]():
-		return map[string]any{}
+		// Any JSON value, null included (a handler that reads the member itself).
+		return map[string]any{"type": []string{"null", "boolean", "number", "string", "array", "object"}}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -38,6 +38,8 @@ var schemaTypes = []schemaType{
 	{name: "User", value: models.User{}},
 	{name: "AccountUser", value: userView{}, description: "A user of an account with their roles."},
 	{name: "AccountRoleView", value: userRoleView{}},
+	{name: "Notice", value: models.NoticeState{}, description: "An account notice and who acknowledged it."},
+	{name: "NoticeAck", value: models.NoticeAck{}},
 	{name: "UserGroup", value: models.UserGroup{}},
 	{name: "GroupSummary", value: models.GroupSummary{}, description: "A user group with its member count and roles."},
 	{name: "GroupDetails", value: models.GroupDetails{}, description: "A user group with its members and roles."},
@@ -83,6 +85,7 @@ var schemaTypes = []schemaType{
 
 	// Request bodies.
 	{name: "CreateSmartAccountRequest", value: createSARequest{}, request: true, required: []string{"name"}},
+	{name: "PropertiesRequest", value: propertiesBody{}, request: true},
 	{name: "DecisionRequest", value: decisionRequest{}, request: true, required: []string{"decision"}},
 	{name: "NominateRequest", value: nominateRequest{}, request: true, required: []string{"emails"}},
 	{name: "AcceptanceRequest", value: acceptanceRequest{}, request: true, required: []string{"decision"}},
@@ -143,6 +146,7 @@ var schemaEnums = map[reflect.Type][]string{
 	reflect.TypeFor[models.DelegationStatus](): enumOf(models.DelegationPending, models.DelegationUsed,
 		models.DelegationRevoked, models.DelegationExpired),
 	reflect.TypeFor[models.LicenseStatus](): enumOf(models.LicenseActive, models.LicenseHeld, models.LicenseExpired),
+	reflect.TypeFor[models.NoticeKind](): enumOf(models.Notices...),
 	reflect.TypeFor[models.PartnerRole]():   enumOf(models.PartnerAdministrator, models.PartnerOFM),
 	reflect.TypeFor[process.Decision](): enumOf(process.Approve, process.Decline, process.Accept, process.Submit,
 		process.Delegate),

@@ -40,6 +40,7 @@ var schemaTypes = []schemaType{
 	{name: "AccountRoleView", value: userRoleView{}},
 	{name: "Notice", value: models.NoticeState{}, description: "An account notice and who acknowledged it."},
 	{name: "NoticeAck", value: models.NoticeAck{}},
+	{name: "PartnerGrant", value: models.PartnerGrant{}, description: "A role on the account or a VA granted to a partner."},
 	{name: "UserGroup", value: models.UserGroup{}},
 	{name: "GroupSummary", value: models.GroupSummary{}, description: "A user group with its member count and roles."},
 	{name: "GroupDetails", value: models.GroupDetails{}, description: "A user group with its members and roles."},
@@ -86,6 +87,7 @@ var schemaTypes = []schemaType{
 	// Request bodies.
 	{name: "CreateSmartAccountRequest", value: createSARequest{}, request: true, required: []string{"name"}},
 	{name: "PropertiesRequest", value: propertiesBody{}, request: true},
+	{name: "PartnerGrantRequest", value: partnerGrantBody{}, request: true, required: []string{"partnerDomain", "role"}},
 	{name: "DecisionRequest", value: decisionRequest{}, request: true, required: []string{"decision"}},
 	{name: "NominateRequest", value: nominateRequest{}, request: true, required: []string{"emails"}},
 	{name: "AcceptanceRequest", value: acceptanceRequest{}, request: true, required: []string{"decision"}},

@@ -42,6 +42,7 @@ var schemaTypes = []schemaType{
 	{name: "NoticeAck", value: models.NoticeAck{}},
 	{name: "PartnerGrant", value: models.PartnerGrant{}, description: "A role on the account or a VA granted to a partner."},
 	{name: "Notifications", value: notificationsView{}, description: "My notification preferences."},
+	{name: "MyRequest", value: myRequest{}, description: "A request I made: an account, access or an upgrade."},
 	{name: "UserGroup", value: models.UserGroup{}},
 	{name: "GroupSummary", value: models.GroupSummary{}, description: "A user group with its member count and roles."},
 	{name: "GroupDetails", value: models.GroupDetails{}, description: "A user group with its members and roles."},

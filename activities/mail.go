@@ -100,6 +100,14 @@ type Mailer struct {
 	// LinkSecret is what the emailed links' tokens are derived from (CLC_LINK_SECRET, at least
 	// models.MinLinkSecretLen bytes), so that a retried task mail carries the link it may already have sent.
 	LinkSecret []byte
+	// Observe, when set, counts each send by outcome: "sent" or "failed" (metrics.Events.Mail).
+	Observe func(outcome string)
+}
+
+func (m *Mailer) observe(outcome string) {
+	if m.Observe != nil {
+		m.Observe(outcome)
+	}
 }
 
 // SendMail sends a notification unless the mail log shows its key was sent already.
@@ -187,8 +195,10 @@ func (m *Mailer) send(ctx context.Context, key string, to []string, name string,
 	msg.SetBodyString(mail.TypeTextPlain, text)
 	msg.AddAlternativeString(mail.TypeTextHTML, html)
 	if err := m.Sender.Send(ctx, msg); err != nil {
+		m.observe("failed")
 		return fmt.Errorf("send %s to %v: %w", key, to, err)
 	}
+	m.observe("sent")
 	rec := models.MailLog{Key: key, Recipients: strings.Join(to, ","), Subject: subject, SentAt: time.Now().UTC()}
 	if err := m.record(ctx, rec); err != nil {
 		return fmt.Errorf("record mail %s: %w", key, err)

@@ -72,7 +72,8 @@ func (s *Server) readLink(ctx context.Context, raw string) (link, error) {
 
 // linkPage answers GET /a/{token}: the task and its form, or why the link no longer decides anything.
 func (s *Server) linkPage(c *gin.Context) {
-	if _, subj, ok := s.openLink(c); ok {
+	if l, subj, ok := s.openLink(c); ok {
+		s.linkEvent(l.Purpose, "opened")
 		subj.form(c, s, http.StatusOK, nil, "")
 	}
 }
@@ -112,11 +113,19 @@ func (s *Server) linkDecide(c *gin.Context) {
 	case err == nil:
 		s.log.InfoContext(c.Request.Context(), "emailed task decided", "tokenId", l.ID, "workflowId", l.WorkflowID,
 			"purpose", l.Purpose, "by", l.Recipient)
+		s.linkEvent(l.Purpose, "used")
 		s.renderMessage(c, http.StatusOK, pageData{Title: "Thank you", Message: outcome, Task: subj.task()})
 	case formRefusal(err):
 		subj.form(c, s, StatusOf(err), values, asDomainError(err).Message)
 	default:
 		s.renderError(c, noLongerNeeded(err), subj.task())
+	}
+}
+
+// linkEvent counts an emailed link opened or used.
+func (s *Server) linkEvent(purpose, event string) {
+	if s.observeLink != nil {
+		s.observeLink(purpose, event)
 	}
 }
 

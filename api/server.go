@@ -52,7 +52,8 @@ type Server struct {
 	checks       []Check
 	provisionSLA time.Duration
 	// signIn is the browser pages' sign-in; nil when it is not configured, and the pages answer 503.
-	signIn *web.SignIn
+	signIn      *web.SignIn
+	observeLink func(purpose, event string)
 }
 
 // Options configures a Server.
@@ -79,6 +80,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Checks are what /readyz asks besides the database: the Temporal frontend in production.
 	Checks []Check
+	// ObserveLink, when set, counts the emailed links opened (their page shown) and used (a decision
+	// taken through one) by purpose (metrics.Events.Link).
+	ObserveLink func(purpose, event string)
 	// ProvisionSLA is how long after shipment a pending line may take: its waitingOn's deadline.
 	ProvisionSLA time.Duration
 	// Registry is what /metrics serves; the server adds its HTTP timings and the Go runtime's. A new
@@ -94,7 +98,7 @@ func New(o Options) *Server {
 	s := &Server{db: o.DB, processes: o.Processes, orders: o.Orders, training: o.Training, verifier: o.Verifier, log: o.Log, extra: o.Extra,
 		registry: o.Registry, links: ratelimit.New(o.RateLinks), perIdentity: ratelimit.New(o.RateAPI),
 		trustedProxies: o.TrustedProxies, maxBody: o.MaxBodyBytes, checks: o.Checks, provisionSLA: o.ProvisionSLA,
-		signIn: o.SignIn}
+		signIn: o.SignIn, observeLink: o.ObserveLink}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
@@ -147,9 +151,7 @@ func (s *Server) Handler() http.Handler {
 		c.JSON(http.StatusNotFound, gin.H{"error": gin.H{"code": "NOT_FOUND", "message": "no such route: " + c.Request.Method + " " + c.Request.URL.Path}})
 	})
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.ready)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	s.probeRoutes(r)
 
 	r.GET("/a/:token", s.links.ByClientIP(), s.linkPage)
 	r.POST("/a/:token", s.links.ByClientIP(), s.sameOrigin, s.linkDecide)
@@ -183,6 +185,26 @@ func (s *Server) Handler() http.Handler {
 	for _, f := range s.extra {
 		f(r)
 	}
+	return r
+}
+
+// probeRoutes are the orchestrator's probes and Prometheus's scrape.
+func (s *Server) probeRoutes(r *gin.Engine) {
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+}
+
+// ProbeHandler serves only /healthz, /readyz (the database and the Checks) and /metrics: what
+// `clc worker` answers on CLC_WORKER_LISTEN_ADDR for the orchestrator's probes and Prometheus.
+func (s *Server) ProbeHandler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(webguard.Headers, gin.Recovery(), s.observe)
+	s.probeRoutes(r)
+	r.NoRoute(func(c *gin.Context) {
+		c.JSON(http.StatusNotFound, gin.H{"error": gin.H{"code": "NOT_FOUND", "message": "no such route: " + c.Request.URL.Path}})
+	})
 	return r
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -62,6 +63,13 @@ type App struct {
 	worker   sdkworker.Worker
 	// fulfillmentCalls times the worker's calls of the fulfillment service.
 	fulfillmentCalls *metrics.Fulfillment
+	// events counts mails and emailed links; temporalMetrics reports the SDK's metrics to Metrics.
+	events          *metrics.Events
+	temporalMetrics io.Closer
+	// derivedTC is the client given in Temporal, wrapped to report the SDK's metrics: closed by Close.
+	derivedTC bool
+	probes    *http.Server
+	probeAddr string
 }
 
 // fulfillment is the client of the fulfillment service, its calls timed.
@@ -101,9 +109,38 @@ func (a *App) Run(ctx context.Context) error {
 		if err := a.startAPI(ctx); err != nil {
 			return err
 		}
+	} else if a.RunWorker && a.Config.WorkerListenAddr != "" {
+		if err := a.startProbes(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// startProbes serves the worker's /healthz, /readyz (database and Temporal) and /metrics on
+// Config.WorkerListenAddr, for the orchestrator's probes and Prometheus; a process that runs the API
+// serves them there.
+func (a *App) startProbes() error {
+	l, err := net.Listen("tcp", a.Config.WorkerListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CLC_WORKER_LISTEN_ADDR): %w", a.Config.WorkerListenAddr, err)
+	}
+	srv := api.New(api.Options{DB: a.DB, Log: a.Log, Registry: a.Metrics,
+		Checks: []api.Check{{Name: "temporal", Ping: a.Processes().Ping}}})
+	a.probes = &http.Server{Handler: srv.ProbeHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	a.probeAddr = l.Addr().String()
+	go func() {
+		if err := a.probes.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("worker probes stopped", "error", err)
+		}
+	}()
+	a.Log.Info("worker probes listening", "addr", a.probeAddr)
+	return nil
+}
+
+// ProbeAddr is where a worker-only process serves its probes and metrics once Run started it.
+func (a *App) ProbeAddr() string { return a.probeAddr }
 
 func (a *App) connect(ctx context.Context) error {
 	if a.DB == nil {
@@ -113,22 +150,35 @@ func (a *App) connect(ctx context.Context) error {
 		}
 		a.DB, a.ownDB = db, true
 	}
-	if a.Temporal == nil {
-		c, err := client.DialContext(ctx, client.Options{HostPort: a.Config.TemporalAddress,
-			Namespace: a.Config.TemporalNamespace, Logger: tlog.NewStructuredLogger(a.Log)})
-		if err != nil {
-			return fmt.Errorf("connect to temporal at %s: %w", a.Config.TemporalAddress, err)
-		}
-		a.Temporal, a.ownTC = c, true
-	}
-	if a.Sender == nil {
-		a.Sender = activities.SMTPSender{Config: a.Config.SMTP}
-	}
 	if a.Metrics == nil {
 		a.Metrics = prometheus.NewRegistry()
 	}
 	if a.fulfillmentCalls == nil {
 		a.fulfillmentCalls = metrics.NewFulfillment(a.Metrics)
+		a.events = metrics.NewEvents(a.Metrics)
+	}
+	// The SDK's metrics (the worker's task slots, schedule-to-start latencies, failures; the client's
+	// requests) go to the same registry as ours.
+	handler, closer := metrics.TemporalHandler(a.Metrics, a.Log)
+	a.temporalMetrics = closer
+	opts := client.Options{HostPort: a.Config.TemporalAddress, Namespace: a.Config.TemporalNamespace,
+		Logger: tlog.NewStructuredLogger(a.Log), MetricsHandler: handler}
+	if a.Temporal == nil {
+		c, err := client.DialContext(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("connect to temporal at %s: %w", a.Config.TemporalAddress, err)
+		}
+		a.Temporal, a.ownTC = c, true
+	} else {
+		// A client the caller made (tests, the dev stack): the same connection, reporting to Metrics.
+		c, err := client.NewClientFromExisting(a.Temporal, opts)
+		if err != nil {
+			return fmt.Errorf("temporal client with metrics: %w", err)
+		}
+		a.Temporal, a.derivedTC = c, true
+	}
+	if a.Sender == nil {
+		a.Sender = activities.SMTPSender{Config: a.Config.SMTP}
 	}
 	if a.Verifier == nil && a.RunAPI {
 		v, err := auth.NewVerifier(ctx, a.Config.Auth)
@@ -178,7 +228,7 @@ func (a *App) StartWorker() error {
 	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Deps{
 		Store: &activities.Store{DB: a.DB, ExtraCiscoApprovers: a.Config.CiscoApprovers, OpsAlert: a.Config.OpsAlert, Log: a.Log},
 		Mailer: &activities.Mailer{DB: a.DB, Sender: a.Sender, From: a.Config.MailFrom, PublicURL: a.Config.PublicURL,
-			Log: a.Log, LinkSecret: []byte(a.Config.LinkSecret)},
+			Log: a.Log, LinkSecret: []byte(a.Config.LinkSecret), Observe: a.events.Mail},
 		Provisioner: &activities.Provisioner{Fulfillment: a.fulfillment(), Log: a.Log},
 		Releaser:    &activities.Releaser{DB: a.DB, Orders: a.Processes(), Log: a.Log},
 		Assigner:    &activities.Assigner{DB: a.DB, Orders: a.Processes(), Log: a.Log},
@@ -211,10 +261,12 @@ func (a *App) Processes() *process.Client {
 func (a *App) startAPI(ctx context.Context) error {
 	p := a.Processes()
 	metrics.RegisterProvisioning(a.Metrics, a.DB, a.Log)
+	metrics.RegisterBusiness(a.Metrics, a.DB, a.Log)
 	srv := api.New(api.Options{DB: a.DB, Processes: p, Verifier: a.Verifier, Log: a.Log, Extra: a.Extra, Orders: p, Training: p,
 		Registry: a.Metrics, RateLinks: a.Config.RateLinks, RateAPI: a.Config.RateAPI, TrustedProxies: a.Config.TrustedProxies,
 		PublicURL: a.Config.PublicURL, MaxBodyBytes: a.Config.MaxBodyBytes,
-		Checks: []api.Check{{Name: "temporal", Ping: p.Ping}}, SignIn: a.SignIn})
+		Checks: []api.Check{{Name: "temporal", Ping: p.Ping}}, ObserveLink: a.events.Link,
+		SignIn: a.SignIn})
 	l := a.Listener
 	if l == nil {
 		var err error
@@ -252,9 +304,17 @@ func (a *App) Close() error {
 		errs = append(errs, a.http.Shutdown(ctx))
 		cancel()
 	}
+	if a.probes != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, a.probes.Shutdown(ctx))
+		cancel()
+	}
 	a.StopWorker()
-	if a.ownTC && a.Temporal != nil {
+	if (a.ownTC || a.derivedTC) && a.Temporal != nil {
 		a.Temporal.Close()
+	}
+	if a.temporalMetrics != nil {
+		errs = append(errs, a.temporalMetrics.Close())
 	}
 	if a.ownDB && a.DB != nil {
 		if sqlDB, err := a.DB.DB(); err == nil {

@@ -24,11 +24,14 @@ type Config struct {
 	TemporalNamespace string
 	TaskQueue         string
 	ListenAddr        string
-	PublicURL         string
-	MailFrom          string
-	SMTP              activities.SMTPConfig
-	Auth              auth.Config
-	Timing            process.Timing
+	// WorkerListenAddr is where `clc worker` serves /healthz, /readyz and /metrics
+	// (CLC_WORKER_LISTEN_ADDR, default :9090).
+	WorkerListenAddr string
+	PublicURL        string
+	MailFrom         string
+	SMTP             activities.SMTPConfig
+	Auth             auth.Config
+	Timing           process.Timing
 	// CiscoApprovers are mailed domain approvals besides users holding the cisco-approver role.
 	CiscoApprovers []string
 	LogLevel       string
@@ -109,6 +112,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TemporalNamespace: e.str("CLC_TEMPORAL_NAMESPACE", "default"),
 		TaskQueue:         e.str("CLC_TEMPORAL_TASK_QUEUE", process.DefaultTaskQueue),
 		ListenAddr:        e.str("CLC_LISTEN_ADDR", ":8080"),
+		WorkerListenAddr:  e.str("CLC_WORKER_LISTEN_ADDR", ":9090"),
 		PublicURL:         strings.TrimRight(e.str("CLC_PUBLIC_URL", "http://localhost:8080"), "/"),
 		MailFrom:          e.str("CLC_MAIL_FROM", "License Central <no-reply@licensecentral.local>"),
 		SMTP: activities.SMTPConfig{

@@ -171,7 +171,13 @@ func runTrials(ctx context.Context, o Options, w *workload, inj *injector) []*tr
 		wg  sync.WaitGroup
 	)
 	sem := make(chan struct{}, o.Concurrency)
-	for i := 0; ctx.Err() == nil && (i < o.Trials || (inj.remaining() > 0 && i < o.Trials*20)); i++ {
+	// While faults are still to come, scenarios keep starting, bounded by time rather than by a count: on
+	// a quiet machine a few hundred scenarios end before the last planned fault's pause is over.
+	start := time.Now()
+	more := func(i int) bool {
+		return i < o.Trials || inj.remaining() > 0 && time.Since(start) < 10*time.Minute
+	}
+	for i := 0; ctx.Err() == nil && more(i); i++ {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {

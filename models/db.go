@@ -161,7 +161,25 @@ func migrationProvider(sqlDB *sql.DB, d Dialect) (*goose.Provider, error) {
 		}
 		return goose.NewProvider(goose.DialectPostgres, sqlDB, fsys, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(goose.DialectSQLite3, sqlDB, fsys)
+	// A migration only PostgreSQL needs (NNNNN_name.postgres.sql, e.g. an index of a PostgreSQL
+	// extension) is recorded on SQLite by a migration that does nothing, so both databases count the
+	// same versions and the next migration of both follows it.
+	var skip []int64
+	var noops []*goose.Migration
+	names, err := fs.Glob(fsys, "*.postgres.sql")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		v, err := goose.NumericComponent(name)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", name, err)
+		}
+		skip = append(skip, v)
+		noops = append(noops, goose.NewGoMigration(v, nil, nil))
+	}
+	return goose.NewProvider(goose.DialectSQLite3, sqlDB, fsys, goose.WithExcludeVersions(skip),
+		goose.WithGoMigrations(noops...))
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on either database.

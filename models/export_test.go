@@ -1,0 +1,4 @@
+package models
+
+// SearchQuery exposes SearchSmartAccounts's query to the plan test.
+var SearchQuery = searchQuery

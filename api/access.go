@@ -374,7 +374,6 @@ func (s *Server) rulesOf(c *gin.Context, who caller) ([]ruleView, error) {
 
 // putAccessRules replaces the account's rules (FEATURES AC3); the first rule that matches a request acts.
 func (s *Server) putAccessRules(c *gin.Context) {
-	ctx := c.Request.Context()
 	who, err := s.load(c)
 	if err != nil {
 		s.writeError(c, err)
@@ -393,43 +392,58 @@ func (s *Server) putAccessRules(c *gin.Context) {
 	}
 	rules := make([]models.AccessRule, 0, len(body.Rules))
 	for i, r := range body.Rules {
-		field := fmt.Sprintf("rules[%d]", i)
-		switch r.Action {
-		case models.RuleApprove, models.RuleDecline, models.RuleRouteVAAdmins:
-		default:
-			s.writeError(c, models.Invalid(field+".action", "action must be APPROVE, DECLINE or ROUTE_TO_VA_ADMINS"))
+		rule, err := validRule(fmt.Sprintf("rules[%d]", i), r)
+		if err != nil {
+			s.writeError(c, err)
 			return
 		}
-		if r.Role != "" && !r.Role.Valid() {
-			s.writeError(c, models.Invalid(field+".role", "role must be a role name, or left out for any role"))
-			return
-		}
-		if r.Action == models.RuleRouteVAAdmins && r.Role != "" && !r.Role.VARole() {
-			s.writeError(c, models.Invalid(field+".role", "ROUTE_TO_VA_ADMINS applies to virtual account roles only"))
-			return
-		}
-		switch r.RequesterDomain {
-		case "":
-			r.RequesterDomain = models.DomainAny
-		case models.DomainOwn, models.DomainOther, models.DomainAny:
-		default:
-			s.writeError(c, models.Invalid(field+".requesterDomain", "requesterDomain must be OWN, OTHER or ANY"))
-			return
-		}
-		rules = append(rules, models.AccessRule{Action: r.Action, Role: r.Role, RequesterDomain: r.RequesterDomain})
+		rules = append(rules, rule)
 	}
-	support, err := s.adminWrite(c, who)
+	saved, err := s.setRules(c, who, rules)
 	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	c.JSON(http.StatusOK, gin.H{"rules": saved})
+}
+
+// validRule checks one automation rule, its errors naming field (rules[i]): the API's list and the
+// portal's form rows alike.
+func validRule(field string, r ruleBody) (models.AccessRule, error) {
+	switch r.Action {
+	case models.RuleApprove, models.RuleDecline, models.RuleRouteVAAdmins:
+	default:
+		return models.AccessRule{}, models.Invalid(field+".action", "action must be APPROVE, DECLINE or ROUTE_TO_VA_ADMINS")
+	}
+	if r.Role != "" && !r.Role.Valid() {
+		return models.AccessRule{}, models.Invalid(field+".role", "role must be a role name, or left out for any role")
+	}
+	if r.Action == models.RuleRouteVAAdmins && r.Role != "" && !r.Role.VARole() {
+		return models.AccessRule{}, models.Invalid(field+".role", "ROUTE_TO_VA_ADMINS applies to virtual account roles only")
+	}
+	switch r.RequesterDomain {
+	case "":
+		r.RequesterDomain = models.DomainAny
+	case models.DomainOwn, models.DomainOther, models.DomainAny:
+	default:
+		return models.AccessRule{}, models.Invalid(field+".requesterDomain", "requesterDomain must be OWN, OTHER or ANY")
+	}
+	return models.AccessRule{Action: r.Action, Role: r.Role, RequesterDomain: r.RequesterDomain}, nil
+}
+
+// setRules replaces the account's rules by one of its administrators (or support with a reason).
+func (s *Server) setRules(c *gin.Context, who caller, rules []models.AccessRule) ([]ruleView, error) {
+	ctx := c.Request.Context()
+	support, err := s.adminWrite(c, who)
+	if err != nil {
+		return nil, err
 	}
 	saved, err := models.ReplaceAccessRules(ctx, s.db, who.id.Email, who.sa.ID, rules, support)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return nil, err
 	}
 	s.log.InfoContext(ctx, "access rules set", "smartAccountId", who.sa.ID, "by", who.id.Email, "rules", len(saved))
-	c.JSON(http.StatusOK, gin.H{"rules": rulesView(saved)})
+	return rulesView(saved), nil
 }
 
 type ruleView struct {

@@ -19,7 +19,7 @@ import (
 
 // appPageFuncs adds to the emailed pages' functions what the portal's pages need.
 var appPageFuncs = template.FuncMap{
-	"title": func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", " ") },
+	"title": statusTitle,
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}
@@ -27,6 +27,9 @@ var appPageFuncs = template.FuncMap{
 		return *t
 	},
 }
+
+// statusTitle is a status or an action as the pages show it: lower case, words apart.
+func statusTitle(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", " ") }
 
 //go:embed pages/app/*.html
 var appFiles embed.FS

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -20,6 +21,12 @@ import (
 // accountFuncs adds to the portal's functions what the account pages need.
 var accountFuncs = template.FuncMap{
 	"has": contains,
+	"inc": func(i int) int { return i + 1 },
+	"ruleActions": func() []models.RuleAction {
+		return []models.RuleAction{models.RuleApprove, models.RuleDecline, models.RuleRouteVAAdmins}
+	},
+	"ruleRoles":   func() []models.Role { return askRoles },
+	"ruleDomains": func() []ruleDomain { return ruleDomains },
 	"deref64": func(n *int64) int64 {
 		if n == nil {
 			return 0
@@ -52,6 +59,7 @@ func (s *Server) appAccountRoutes(app *gin.RouterGroup) {
 	for _, t := range accountTabs[1:] {
 		app.GET("/smart-accounts/:id/"+t.Path, s.appAccount(t.Path))
 	}
+	s.appAccountEditRoutes(app)
 }
 
 // appDirectoryView is the Access Directory page.
@@ -96,13 +104,21 @@ type appAccountView struct {
 	Tabs    []accountTab
 	Refused string
 	Notice  string
-	// Failed and FailedField say why a form's change was refused, and the field to change.
+	// Failed and FailedField say why a form's change was refused, and the field to change; FormName is
+	// the form refused and Form what it had, shown again in it.
 	Failed, FailedField string
+	FormName            string
+	Form                url.Values
 	SAAdmin             bool
 	Licenses            []vaLicenses
 	Tree                []*models.VANode
 	VAs                 []models.VirtualAccount
-	Users               []userView
+	// VAOptions are the virtual accounts in tree order for the forms' lists; Renamable those the caller
+	// may rename (all for an SA administrator, their own for a VA administrator).
+	VAOptions, Renamable []vaOption
+	// RuleRows are the rules form's rows: the account's rules, then empty rows to add one.
+	RuleRows []ruleRow
+	Users    []userView
 	// UsersNext is the email the next page of users starts after.
 	UsersNext string
 	Requests  []accessRequestView
@@ -113,23 +129,33 @@ type appAccountView struct {
 
 // appAccount answers the account's page for the tab (a sub-page, "" for the details).
 func (s *Server) appAccount(tab string) gin.HandlerFunc {
-	return func(c *gin.Context) { s.renderAccount(c, tab, http.StatusOK, "", nil) }
+	return func(c *gin.Context) { s.renderAccount(c, tab, accountDone{}) }
 }
 
-// renderAccount renders the tab with status, and what a form just did (notice) or why it was refused
-// (failed, answered with the JSON route's status and the field it names).
-func (s *Server) renderAccount(c *gin.Context, tab string, status int, notice string, failed error) {
+// accountDone is what a form just did to the account (Notice), or why it was refused (Failed, answered
+// with the JSON route's status and the field it names, the form's values shown again).
+type accountDone struct {
+	Notice string
+	Failed error
+	Form   string
+	Values url.Values
+}
+
+// renderAccount renders the tab after what a form did.
+func (s *Server) renderAccount(c *gin.Context, tab string, done accountDone) {
+	status := http.StatusOK
 	v, roles, err := s.accountOf(c)
 	if err != nil {
 		s.appError(c, err, "/app/directory")
 		return
 	}
 	who := caller{id: identity(c), sa: v.SmartAccount, roles: roles}
-	page := appAccountView{appPage: s.appPage(c, v.Name, "directory"), Account: v, Tab: tab, Notice: notice,
+	page := appAccountView{appPage: s.appPage(c, v.Name, "directory"), Account: v, Tab: tab, Notice: done.Notice,
 		SAAdmin: who.saAdmin()}
-	if failed != nil {
-		e := asDomainError(failed)
-		page.Failed, page.FailedField = e.Message, e.Field
+	if done.Failed != nil {
+		e := asDomainError(done.Failed)
+		page.Failed, page.FailedField, status = e.Message, e.Field, StatusOf(done.Failed)
+		page.FormName, page.Form = done.Form, done.Values
 	}
 	for _, t := range accountTabs {
 		if t.Path == "access-requests" {
@@ -157,12 +183,20 @@ func (s *Server) accountTab(c *gin.Context, who caller, page *appAccountView) er
 	case "virtual-accounts":
 		page.VAs, err = models.VirtualAccounts(ctx, s.db, who.sa.ID)
 		page.Tree = models.VATree(page.VAs)
+		page.VAOptions = vaOptions(page.Tree, 0)
+		for _, o := range page.VAOptions {
+			if who.saAdmin() || who.vaAdmin(o.ID) {
+				page.Renamable = append(page.Renamable, o)
+			}
+		}
 	case "users":
 		page.Users, page.UsersNext, err = s.usersFor(c, who.sa, who.roles, models.NormalizeEmail(c.Query("after")), 100)
 	case "access-requests":
 		page.Requests, page.Pending, err = s.accessRequestsOf(c, who, c.Query("status"))
 	case "rules":
-		page.Rules, err = s.rulesOf(c, who)
+		if page.Rules, err = s.rulesOf(c, who); err == nil {
+			page.RuleRows = ruleRows(page.Rules, page.FormName, page.Form)
+		}
 	case "history":
 		page.Events, err = models.AccountEvents(ctx, s.db, who.sa.ID, "", 200)
 	}
@@ -212,22 +246,21 @@ func (s *Server) appDecideAccess(c *gin.Context) {
 	}
 	form, err := readForm(c.Request)
 	if err != nil {
-		s.renderAccount(c, "access-requests", StatusOf(err), "", err)
+		s.renderAccount(c, "access-requests", accountDone{Failed: err})
 		return
 	}
 	in := process.DecideInput{Decision: process.Decision(strings.ToUpper(form.Get("decision"))),
 		Reason: strings.TrimSpace(form.Get("reason")), Actor: who.id.Email, ActorRoles: who.id.Roles, Via: viaPortal}
 	if in.Decision != process.Approve && in.Decision != process.Decline {
-		err := models.Invalid("decision", "decision must be APPROVE or DECLINE")
-		s.renderAccount(c, "access-requests", StatusOf(err), "", err)
+		s.renderAccount(c, "access-requests", accountDone{Failed: models.Invalid("decision", "decision must be APPROVE or DECLINE")})
 		return
 	}
 	res, ar, err := s.sendAccessDecision(c, ar, in)
 	if err != nil {
-		s.renderAccount(c, "access-requests", StatusOf(err), "", err)
+		s.renderAccount(c, "access-requests", accountDone{Failed: err})
 		return
 	}
 	verb := map[process.Decision]string{process.Approve: "Approved", process.Decline: "Declined"}[res.Decision]
-	s.renderAccount(c, "access-requests", http.StatusOK, fmt.Sprintf("%s the request of %s (%s): it is %s.", verb,
-		ar.RequestedBy, ar.Role.Title(), strings.ToLower(string(ar.Status))), nil)
+	s.renderAccount(c, "access-requests", accountDone{Notice: fmt.Sprintf("%s the request of %s (%s): it is %s.", verb,
+		ar.RequestedBy, ar.Role.Title(), strings.ToLower(string(ar.Status)))})
 }

@@ -103,79 +103,87 @@ type upgradeRequest struct {
 // upgradeSmartAccount starts the upgrade of an SMB account by its owner, once their profile mail is a
 // company address; the same approval rules as a creation decide it.
 func (s *Server) upgradeSmartAccount(c *gin.Context) {
-	ctx := c.Request.Context()
 	who, body, err := bind[upgradeRequest](c, s.load)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	if !who.sa.SMB || who.sa.Status != models.SAActive {
-		s.writeError(c, models.Errorf(models.CodeConflict, "%s is not an ACTIVE SMB account; only those are upgraded", who.sa.Name))
+	st, err := s.startSMBUpgrade(c, who, body)
+	if err != nil {
+		s.writeError(c, err)
 		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"upgrade": st.Upgrade, "waitingOn": st.WaitingOn, "why": st.Why,
+		"smartAccount": newAccountView(st.Account, nil)})
+}
+
+// upgradeStarted is an upgrade just requested: the row, whom it waits for and why, the account after it.
+type upgradeStarted struct {
+	Upgrade   models.SAUpgrade
+	WaitingOn []models.Waiting
+	Why       string
+	Account   models.SmartAccount
+}
+
+// startSMBUpgrade checks and starts the upgrade process for the caller: POST …/upgrade and the portal's
+// upgrade form alike (FEATURES SA8).
+func (s *Server) startSMBUpgrade(c *gin.Context, who caller, body upgradeRequest) (upgradeStarted, error) {
+	ctx := c.Request.Context()
+	if !who.sa.SMB || who.sa.Status != models.SAActive {
+		return upgradeStarted{}, models.Errorf(models.CodeConflict, "%s is not an ACTIVE SMB account; only those are upgraded", who.sa.Name)
 	}
 	emails, err := s.ownEmails(c, who.id)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return upgradeStarted{}, err
 	}
 	admins, err := models.AdminEmails(ctx, s.db, who.sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return upgradeStarted{}, err
 	}
 	if !slices.ContainsFunc(emails, func(e string) bool { return slices.Contains(admins, e) }) {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only an administrator of %s may upgrade it", who.sa.Name))
-		return
+		return upgradeStarted{}, models.Errorf(models.CodeForbidden, "only an administrator of %s may upgrade it", who.sa.Name)
 	}
 	info, err := s.upgradeInfoOf(c, who.id, who.sa)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return upgradeStarted{}, err
 	}
 	if info.LastUpgrade != nil && info.LastUpgrade.Status.Pending() {
 		// A repeated POST starts nothing: it is told which upgrade already waits, and for what.
-		s.writeError(c, &models.Error{Code: models.CodeConflict, Message: info.Reason, Details: gin.H{"upgrade": info.LastUpgrade}})
-		return
+		return upgradeStarted{}, &models.Error{Code: models.CodeConflict, Message: info.Reason, Details: gin.H{"upgrade": info.LastUpgrade}}
 	}
 	if !info.Eligible {
-		s.writeError(c, &models.Error{Code: models.CodeRefused, Message: info.Reason, Details: gin.H{"lastUpgrade": info.LastUpgrade}})
-		return
+		return upgradeStarted{}, &models.Error{Code: models.CodeRefused, Message: info.Reason, Details: gin.H{"lastUpgrade": info.LastUpgrade}}
 	}
 	in, err := body.validate(info.Defaults)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return upgradeStarted{}, err
 	}
 	in.UpgradeID, in.SmartAccountID = models.NewID(), who.sa.ID
 	in.Requester = models.Person{Email: who.id.Email, Name: who.id.Name}
 	res, err := s.processes.StartUpgrade(ctx, in)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return upgradeStarted{}, err
 	}
 	u, err := models.FindUpgrade(ctx, s.db, res.UpgradeID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return upgradeStarted{}, err
 	}
 	if u.ID != in.UpgradeID && !u.Status.Pending() {
 		// The account's upgrade process (one id per account) still finishes an earlier, decided upgrade
 		// and answered for it: this request started nothing.
-		s.writeError(c, &models.Error{Code: models.CodeConflict, Details: gin.H{"upgrade": u},
-			Message: "the previous upgrade (" + string(u.Status) + ") is still being closed; try again in a few minutes"})
-		return
+		return upgradeStarted{}, &models.Error{Code: models.CodeConflict, Details: gin.H{"upgrade": u},
+			Message: "the previous upgrade (" + string(u.Status) + ") is still being closed; try again in a few minutes"}
 	}
 	sa, err := models.FindSmartAccount(ctx, s.db, who.sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return upgradeStarted{}, err
 	}
 	s.log.InfoContext(ctx, "upgrade requested", "smartAccountId", sa.ID, "upgradeId", u.ID, "status", u.Status, "by", who.id.Email)
 	waiting := res.WaitingOn
 	if waiting == nil {
 		waiting = []models.Waiting{}
 	}
-	c.JSON(http.StatusAccepted, gin.H{"upgrade": u, "waitingOn": waiting, "why": res.Why, "smartAccount": newAccountView(sa, nil)})
+	return upgradeStarted{Upgrade: u, WaitingOn: waiting, Why: res.Why, Account: sa}, nil
 }
 
 func (b upgradeRequest) validate(d *upgradeDefaults) (process.UpgradeInput, error) {

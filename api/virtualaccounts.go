@@ -37,52 +37,56 @@ func validDescription(d string) (string, error) {
 	return d, nil
 }
 
-// createVirtualAccount adds a virtual account, nested under parentId when given (FEATURES AC6). SMB
-// accounts keep their one DEFAULT virtual account until they are upgraded.
+// createVirtualAccount adds a virtual account, nested under parentId when given (FEATURES AC6).
 func (s *Server) createVirtualAccount(c *gin.Context) {
-	ctx := c.Request.Context()
 	who, body, err := bind[vaRequest](c, s.load)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	in := models.VAInput{ParentID: strings.TrimSpace(body.ParentID)}
-	if in.Name, err = models.ValidVAName("name", body.Name); err != nil {
+	va, err := s.addVirtualAccount(c, who, body)
+	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/virtual-accounts/"+va.ID)
+	c.JSON(http.StatusCreated, va)
+}
+
+// addVirtualAccount checks and creates a virtual account for the caller: the API's POST and the
+// portal's form alike. SMB accounts keep their one DEFAULT virtual account until they are upgraded.
+func (s *Server) addVirtualAccount(c *gin.Context, who caller, body vaRequest) (models.VirtualAccount, error) {
+	ctx := c.Request.Context()
+	in := models.VAInput{ParentID: strings.TrimSpace(body.ParentID)}
+	var err error
+	if in.Name, err = models.ValidVAName("name", body.Name); err != nil {
+		return models.VirtualAccount{}, err
 	}
 	if in.Description, err = validDescription(body.Description); err != nil {
-		s.writeError(c, err)
-		return
+		return models.VirtualAccount{}, err
 	}
 	if a, err := vaAddress(body.Address); err != nil {
-		s.writeError(c, err)
-		return
+		return models.VirtualAccount{}, err
 	} else if a != nil {
 		in.Address = *a
 	}
 	support, err := s.adminWrite(c, who)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return models.VirtualAccount{}, err
 	}
 	if who.sa.SMB {
-		s.writeError(c, models.Errorf(models.CodeRefused, "%s is an SMB account: its capabilities are limited to the DEFAULT virtual account until it is upgraded to a standard Smart Account", who.sa.Name))
-		return
+		return models.VirtualAccount{}, models.Errorf(models.CodeRefused, "%s is an SMB account: its capabilities are limited to the DEFAULT virtual account until it is upgraded to a standard Smart Account", who.sa.Name)
 	}
 	if who.sa.Status != models.SAActive {
-		s.writeError(c, models.Errorf(models.CodeConflict, "the Smart Account is %s: virtual accounts are added once it is ACTIVE", who.sa.Status))
-		return
+		return models.VirtualAccount{}, models.Errorf(models.CodeConflict, "the Smart Account is %s: virtual accounts are added once it is ACTIVE", who.sa.Status)
 	}
 	in.SupportReason = support
 	va, err := models.CreateVirtualAccount(ctx, s.db, who.id.Email, who.sa.ID, in)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return va, err
 	}
 	s.log.InfoContext(ctx, "virtual account created", "smartAccountId", who.sa.ID, "virtualAccountId", va.ID, "by", who.id.Email)
-	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/virtual-accounts/"+va.ID)
-	c.JSON(http.StatusCreated, va)
+	return va, nil
 }
 
 // vaPatchRequest is the body of PATCH /smart-accounts/{id}/virtual-accounts/{vaId}. parentId is kept
@@ -115,57 +119,70 @@ func (s *Server) updateVirtualAccount(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	var p models.VAPatch
-	if body.Name != nil {
-		n, err := models.ValidVAName("name", *body.Name)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		p.Name = &n
-	}
-	if body.Description != nil {
-		d, err := validDescription(*body.Description)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		p.Description = &d
-	}
-	if p.Address, err = vaAddress(body.Address); err != nil {
-		s.writeError(c, err)
-		return
-	}
+	ch := vaChange{Name: body.Name, Description: body.Description, Address: body.Address, IsDefault: body.IsDefault}
 	if len(body.ParentID) > 0 {
-		p.Move = true
+		ch.Move = true
 		if !bytes.Equal(bytes.TrimSpace(body.ParentID), []byte("null")) {
-			if err := json.Unmarshal(body.ParentID, &p.MoveTo); err != nil {
+			if err := json.Unmarshal(body.ParentID, &ch.MoveTo); err != nil {
 				s.writeError(c, models.Invalid("parentId", "parentId must be a virtual account id or null"))
 				return
 			}
 		}
 	}
-	if body.IsDefault != nil {
-		if !*body.IsDefault {
-			s.writeError(c, models.Invalid("isDefault", "isDefault can only be set to true: make another virtual account the default instead"))
-			return
-		}
-		p.MakeDefault = true
-	}
-	support, err := s.adminWrite(c, who)
-	if err != nil {
-		if p.Move || p.MakeDefault || !who.vaAdmin(vaID) {
-			s.writeError(c, err)
-			return
-		}
-	}
-	p.SupportReason = support
-	va, err := models.UpdateVirtualAccount(ctx, s.db, who.id.Email, who.sa.ID, vaID, p)
+	va, err := s.changeVirtualAccount(c, who, vaID, ch)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, va)
+}
+
+// vaChange is a change to a virtual account as the API's PATCH and the portal's forms read it: nil
+// fields stay as they are; Move with an empty MoveTo moves it to the top level.
+type vaChange struct {
+	Name, Description *string
+	Address           *models.Address
+	Move              bool
+	MoveTo            string
+	IsDefault         *bool
+}
+
+// changeVirtualAccount checks and applies a change for the caller: a Virtual Account Administrator may
+// rename and describe the ones they administer; moving and the default are the Smart Account
+// Administrators'.
+func (s *Server) changeVirtualAccount(c *gin.Context, who caller, vaID string, ch vaChange) (models.VirtualAccount, error) {
+	var p models.VAPatch
+	if ch.Name != nil {
+		n, err := models.ValidVAName("name", *ch.Name)
+		if err != nil {
+			return models.VirtualAccount{}, err
+		}
+		p.Name = &n
+	}
+	if ch.Description != nil {
+		d, err := validDescription(*ch.Description)
+		if err != nil {
+			return models.VirtualAccount{}, err
+		}
+		p.Description = &d
+	}
+	var err error
+	if p.Address, err = vaAddress(ch.Address); err != nil {
+		return models.VirtualAccount{}, err
+	}
+	p.Move, p.MoveTo = ch.Move, ch.MoveTo
+	if ch.IsDefault != nil {
+		if !*ch.IsDefault {
+			return models.VirtualAccount{}, models.Invalid("isDefault", "isDefault can only be set to true: make another virtual account the default instead")
+		}
+		p.MakeDefault = true
+	}
+	support, err := s.adminWrite(c, who)
+	if err != nil && (p.Move || p.MakeDefault || !who.vaAdmin(vaID)) {
+		return models.VirtualAccount{}, err
+	}
+	p.SupportReason = support
+	return models.UpdateVirtualAccount(c.Request.Context(), s.db, who.id.Email, who.sa.ID, vaID, p)
 }
 
 // virtualAccountTree answers the account's virtual accounts nested, in one call.

@@ -23,6 +23,9 @@ type CreateAccessInput struct {
 	ForEmails       []string
 	Reason          string
 	ExpiresAt       time.Time
+	// PartnerDomain, on a partner's request (FEATURES AC8), names the registered partner whose people are to
+	// hold the role; ForEmails is then empty.
+	PartnerDomain string
 }
 
 // VARef names a virtual account in mails and pages.
@@ -68,11 +71,15 @@ type AccessState struct {
 	DecisionReason string
 	DeclinedVAs    []string
 	ExpiresAt      time.Time
+	// PartnerDomain and PartnerName name the partner of a partner's request (FEATURES AC8).
+	PartnerDomain string
+	PartnerName   string
 }
 
 // CreateAccessRequest records a request for an ACTIVE account and works out who decides it: the
 // account's automation rules first (FEATURES AC3), an administrator requesting for others next, the
-// administrators otherwise. A retry returns the row the first attempt wrote.
+// administrators otherwise. A partner's request (FEATURES AC8) is decided by the account's
+// administrators only. A retry returns the row the first attempt wrote.
 func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (AccessState, error) {
 	if ar, err := models.FindAccessRequest(ctx, s.DB, in.RequestID); err == nil {
 		return s.accessState(ctx, s.DB, ar, nil)
@@ -102,6 +109,13 @@ func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (
 			return err
 		}
 		auto, routeRule := (*AutoDecision)(nil), ""
+		if in.PartnerDomain != "" {
+			if in.PartnerDomain, approvers, err = partnerApprovers(tctx, tx, in.PartnerDomain, requester, approvers); err != nil {
+				return err
+			}
+			out, err = s.recordAccess(tctx, tx, &sa, in, requester, approvers, outside, "", nil)
+			return err
+		}
 		rules, err := models.AccessRules(tctx, tx, sa.ID)
 		if err != nil {
 			return err
@@ -142,27 +156,7 @@ func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (
 				return err
 			}
 		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		ar := models.AccessRequest{ID: in.RequestID, SmartAccountID: sa.ID, WorkflowID: in.WorkflowID, RequestedBy: requester,
-			ForEmails: nonNil(in.ForEmails), Role: in.Role, VirtualAccounts: nonNil(in.VirtualAccounts), Reason: in.Reason,
-			Status: models.AccessPending, Approvers: nonNil(approvers), OutsideDomain: outside, RuleID: routeRule,
-			DeclinedVirtualAccounts: []string{}, ExpiresAt: in.ExpiresAt.UTC(), CreatedAt: now, UpdatedAt: now}
-		if auto != nil {
-			ar.RuleID = auto.RuleID
-		}
-		if err := tx.Create(&ar).Error; err != nil {
-			return fmt.Errorf("insert access request: %w", err)
-		}
-		details := map[string]any{"role": ar.Role, "forEmails": ar.ForEmails, "virtualAccounts": ar.VirtualAccounts,
-			"reason": ar.Reason, "approvers": ar.Approvers, "outsideDomain": outside}
-		if routeRule != "" {
-			details["routedByRule"] = routeRule
-		}
-		if err := writeEvents(tx, now, event(sa.ID, models.TargetAccessRequest, ar.ID, requester, models.EventAccessRequested, details)); err != nil {
-			return err
-		}
-		out, err = s.accessState(tctx, tx, ar, &sa)
-		out.Auto = auto
+		out, err = s.recordAccess(tctx, tx, &sa, in, requester, approvers, outside, routeRule, auto)
 		return err
 	})
 	if err != nil {
@@ -171,6 +165,55 @@ func (s *Store) CreateAccessRequest(ctx context.Context, in CreateAccessInput) (
 	s.logger().Info("access requested", "accessRequestId", out.RequestID, "smartAccountId", out.SmartAccountID,
 		"role", out.Role, "approvers", len(out.Approvers), "auto", out.Auto != nil)
 	return out, nil
+}
+
+// partnerApprovers are who decide a partner's request (FEATURES AC8): the account's approvers but the
+// partner's own people, checked against the partner's rows as they are now (the API's check may be a
+// moment old). No automation rule decides it, nor does the requester as an administrator: consent to
+// a partner is a person's of the customer, and nobody approves their own request. With nobody of the
+// customer left to decide it, the request is refused rather than handed to Cisco.
+func partnerApprovers(ctx context.Context, tx *gorm.DB, domain, requester string, approvers []string) (string, []string, error) {
+	p, err := models.PartnerRequester(ctx, tx, domain, requester)
+	if err != nil {
+		return "", nil, err
+	}
+	approvers = models.OutsidePartner(approvers, p.Domain)
+	if len(approvers) == 0 {
+		return "", nil, conflictError(fmt.Sprintf(
+			"the Smart Account has no administrator outside %s to consent to the partner's access", p.Domain))
+	}
+	return p.Domain, approvers, nil
+}
+
+// recordAccess writes a new request with its event, and answers its state with the automatic decision.
+func (s *Store) recordAccess(ctx context.Context, tx *gorm.DB, sa *models.SmartAccount, in CreateAccessInput, requester string,
+	approvers, outside []string, routeRule string, auto *AutoDecision) (AccessState, error) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	ar := models.AccessRequest{ID: in.RequestID, SmartAccountID: sa.ID, WorkflowID: in.WorkflowID, RequestedBy: requester,
+		ForEmails: nonNil(in.ForEmails), Role: in.Role, VirtualAccounts: nonNil(in.VirtualAccounts), Reason: in.Reason,
+		Status: models.AccessPending, Approvers: nonNil(approvers), OutsideDomain: outside, RuleID: routeRule,
+		DeclinedVirtualAccounts: []string{}, ExpiresAt: in.ExpiresAt.UTC(), PartnerDomain: in.PartnerDomain,
+		CreatedAt: now, UpdatedAt: now}
+	if auto != nil {
+		ar.RuleID = auto.RuleID
+	}
+	if err := tx.Create(&ar).Error; err != nil {
+		return AccessState{}, fmt.Errorf("insert access request: %w", err)
+	}
+	details := map[string]any{"role": ar.Role, "forEmails": ar.ForEmails, "virtualAccounts": ar.VirtualAccounts,
+		"reason": ar.Reason, "approvers": ar.Approvers, "outsideDomain": outside}
+	if routeRule != "" {
+		details["routedByRule"] = routeRule
+	}
+	if ar.PartnerDomain != "" {
+		details["partnerDomain"] = ar.PartnerDomain
+	}
+	if err := writeEvents(tx, now, event(sa.ID, models.TargetAccessRequest, ar.ID, requester, models.EventAccessRequested, details)); err != nil {
+		return AccessState{}, err
+	}
+	out, err := s.accessState(ctx, tx, ar, sa)
+	out.Auto = auto
+	return out, err
 }
 
 // DecideAccessInput is a decision on an access request: a person's, or an automatic one.
@@ -219,7 +262,11 @@ func (s *Store) DecideAccessRequest(ctx context.Context, in DecideAccessInput) (
 			details["declinedVirtualAccounts"] = in.DeclinedVAs
 		}
 		evs := []models.Event{event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, in.Actor, action, details)}
-		if in.Approve {
+		if in.Approve && ar.PartnerDomain != "" {
+			if err := grantPartner(tx, ar, in.DeclinedVAs, in.Actor, now); err != nil {
+				return err
+			}
+		} else if in.Approve {
 			granted, err := grantRoles(tx, ar, in.DeclinedVAs, in.Actor, now)
 			if err != nil {
 				return err
@@ -244,16 +291,32 @@ func (s *Store) DecideAccessRequest(ctx context.Context, in DecideAccessInput) (
 	return out, nil
 }
 
+// scopes are where an approved request gives its role: the account, or each virtual account approved.
+func scopes(ar models.AccessRequest, declined []string) []string {
+	if !ar.Role.VARole() {
+		return []string{""}
+	}
+	return slices.DeleteFunc(slices.Clone(ar.VirtualAccounts), func(id string) bool { return slices.Contains(declined, id) })
+}
+
+// grantPartner gives a partner's request its grants (FEATURES AC8), one per scope, each with its
+// PARTNER_ACCESS_GRANTED event, in the decision's transaction; a grant already there is kept.
+func grantPartner(tx *gorm.DB, ar models.AccessRequest, declined []string, actor string, now time.Time) error {
+	for _, va := range scopes(ar, declined) {
+		if err := models.GrantPartnerIn(tx, actor, ar.SmartAccountID, models.PartnerGrantInput{PartnerDomain: ar.PartnerDomain,
+			Role: ar.Role, VirtualAccountID: va, AccessRequestID: ar.ID}, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // grantRoles gives each person the role, on the account or on each approved virtual account; a role
 // already held is left alone and gets no event.
 func grantRoles(tx *gorm.DB, ar models.AccessRequest, declined []string, actor string, now time.Time) ([]models.Event, error) {
-	scopes := []string{""}
-	if ar.Role.VARole() {
-		scopes = slices.DeleteFunc(slices.Clone(ar.VirtualAccounts), func(id string) bool { return slices.Contains(declined, id) })
-	}
 	var evs []models.Event
 	for _, email := range ar.ForEmails {
-		for _, va := range scopes {
+		for _, va := range scopes(ar, declined) {
 			role := models.AccountRole{ID: models.NewID(), UserEmail: email, SmartAccountID: ar.SmartAccountID,
 				VirtualAccountID: va, Role: ar.Role, GrantedBy: actor, CreatedAt: now}
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&role)
@@ -351,7 +414,7 @@ func (s *Store) accessState(ctx context.Context, db *gorm.DB, ar models.AccessRe
 		Requester: ar.RequestedBy, Role: ar.Role, ForEmails: ar.ForEmails, Reason: ar.Reason, Status: ar.Status,
 		Approvers: ar.Approvers, DelegatedTo: ar.DelegatedTo, OutsideDomain: ar.OutsideDomain, RouteRule: ar.RuleID,
 		DecidedBy: ar.DecidedBy, DecisionReason: ar.DecisionReason, DeclinedVAs: ar.DeclinedVirtualAccounts,
-		ExpiresAt: ar.ExpiresAt, VirtualAccounts: []VARef{}}
+		ExpiresAt: ar.ExpiresAt, VirtualAccounts: []VARef{}, PartnerDomain: ar.PartnerDomain}
 	if ar.DecidedAt != nil {
 		st.DecidedAt = *ar.DecidedAt
 	}
@@ -360,6 +423,12 @@ func (s *Store) accessState(ctx context.Context, db *gorm.DB, ar models.AccessRe
 		return st, err
 	}
 	st.Admins = admins
+	if ar.PartnerDomain != "" {
+		st.Admins = models.OutsidePartner(admins, ar.PartnerDomain)
+		if st.PartnerName, err = models.PartnerName(ctx, db, ar.PartnerDomain); err != nil {
+			return st, err
+		}
+	}
 	if len(ar.VirtualAccounts) > 0 {
 		vas, err := models.VirtualAccounts(ctx, db, sa.ID)
 		if err != nil {

@@ -49,6 +49,9 @@ type MailData struct {
 	People   []string
 	Outside  []string
 	Declined []string
+	// Partner names the partner of a partner's request (FEATURES AC8), "Partner X (partnerx.com)": its
+	// people, not People, are to hold the role.
+	Partner string
 	// ActionURL is set by SendTaskMail: the emailed link of the task. It is the only link a mail has:
 	// the API's URLs answer a browser with a 401, and there are no portal pages to link to yet.
 	ActionURL string

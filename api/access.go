@@ -20,6 +20,9 @@ type accessRequestBody struct {
 	VirtualAccounts []string    `json:"virtualAccounts"`
 	Reason          string      `json:"reason"`
 	ForEmails       []string    `json:"forEmails"`
+	// PartnerDomain makes it a partner's request (FEATURES AC8): by one of the partner's administrators or
+	// OFMs, for the partner's people, approved as a partner grant.
+	PartnerDomain string `json:"partnerDomain"`
 }
 
 // accessRequestView is an access request as the API shows it.
@@ -27,12 +30,17 @@ type accessRequestView struct {
 	models.AccessRequest
 	VirtualAccountNames map[string]string `json:"virtualAccountNames"`
 	WaitingOn           []models.Waiting  `json:"waitingOn"`
+	// PartnerName names the partner of a partner's request.
+	PartnerName string `json:"partnerName,omitempty"`
 }
 
 func (s *Server) accessRequestView(c *gin.Context, ar models.AccessRequest) accessRequestView {
 	v := accessRequestView{AccessRequest: ar, VirtualAccountNames: map[string]string{}, WaitingOn: ar.WaitingOn()}
 	if names, err := s.vaNames(c.Request.Context(), ar); err == nil {
 		v.VirtualAccountNames = names
+	}
+	if ar.PartnerDomain != "" {
+		v.PartnerName, _ = models.PartnerName(c.Request.Context(), s.db, ar.PartnerDomain)
 	}
 	return v
 }
@@ -58,10 +66,23 @@ func (s *Server) vaNames(ctx context.Context, ar models.AccessRequest) (map[stri
 	return names, nil
 }
 
-// validate checks the request against the account: a known role; for a virtual account role 1 to 25 of
-// the account's virtual accounts, none for an account-wide one; a reason; the people it is for.
+// validate checks the request against the account: a partner's by one who speaks for the partner; a
+// known role; for a virtual account role 1 to 25 of the account's virtual accounts, none for an
+// account-wide one; a reason; the people it is for (none for a partner's: the partner's people).
 func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (process.AccessRequestInput, error) {
 	in := process.AccessRequestInput{SmartAccountID: who.sa.ID, Role: b.Role, Reason: strings.TrimSpace(b.Reason)}
+	if strings.TrimSpace(b.PartnerDomain) != "" {
+		// Who speaks for the partner comes from its rows and the caller's verified address (FEATURES AC8).
+		p, err := models.PartnerRequester(c.Request.Context(), s.db, b.PartnerDomain, who.id.Email)
+		if err != nil {
+			return in, err
+		}
+		if len(b.ForEmails) > 0 {
+			return in, models.Invalid("forEmails",
+				"a partner's request is for the partner's people (addresses of %s): leave forEmails out", p.Domain)
+		}
+		in.PartnerDomain = p.Domain
+	}
 	if !b.Role.Valid() {
 		return in, models.Invalid("role", "role must be one of SMART_ACCOUNT_ADMINISTRATOR, SMART_ACCOUNT_USER, SMART_ACCOUNT_VIEWER, SMART_ACCOUNT_APPROVER, VIRTUAL_ACCOUNT_ADMINISTRATOR, VIRTUAL_ACCOUNT_USER, VIRTUAL_ACCOUNT_VIEWER")
 	}
@@ -108,7 +129,7 @@ func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (pro
 			in.ForEmails = append(in.ForEmails, e)
 		}
 	}
-	if len(in.ForEmails) == 0 {
+	if len(in.ForEmails) == 0 && in.PartnerDomain == "" {
 		in.ForEmails = []string{who.id.Email}
 	}
 	return in, nil
@@ -144,7 +165,11 @@ func (s *Server) startAccess(c *gin.Context, who caller, body accessRequestBody,
 	if len(key) > 200 {
 		return models.AccessRequest{}, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
 	}
-	in.RequestID = requestID(who.id.Email, "access-request\n"+who.sa.ID+"\n"+key)
+	scope := who.sa.ID
+	if in.PartnerDomain != "" {
+		scope += "\npartner\n" + in.PartnerDomain
+	}
+	in.RequestID = requestID(who.id.Email, "access-request\n"+scope+"\n"+key)
 	if key == "" {
 		in.RequestID = models.NewID()
 	}
@@ -156,7 +181,7 @@ func (s *Server) startAccess(c *gin.Context, who caller, body accessRequestBody,
 	if err != nil {
 		return ar, err
 	}
-	if ar.RequestedBy != who.id.Email || ar.SmartAccountID != who.sa.ID {
+	if ar.RequestedBy != who.id.Email || ar.SmartAccountID != who.sa.ID || ar.PartnerDomain != in.PartnerDomain {
 		return ar, &models.Error{Code: models.CodeConflict, Field: "Idempotency-Key", Message: "this Idempotency-Key was already used for another request"}
 	}
 	s.log.InfoContext(ctx, "access requested", "accessRequestId", ar.ID, "smartAccountId", who.sa.ID, "by", who.id.Email, "status", ar.Status)

@@ -16,7 +16,7 @@ func (f *fakeProcesses) StartAccessRequest(ctx context.Context, in process.Acces
 	st, err := f.store.CreateAccessRequest(ctx, activities.CreateAccessInput{RequestID: in.RequestID,
 		WorkflowID: process.AccessRequestID(in.RequestID), SmartAccountID: in.SmartAccountID, Requester: in.Requester,
 		Role: in.Role, VirtualAccounts: in.VirtualAccounts, ForEmails: in.ForEmails, Reason: in.Reason,
-		ExpiresAt: time.Now().Add(14 * 24 * time.Hour)})
+		ExpiresAt: time.Now().Add(14 * 24 * time.Hour), PartnerDomain: in.PartnerDomain})
 	if err != nil {
 		return process.AccessCreated{}, process.DecodeError(err)
 	}

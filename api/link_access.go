@@ -13,7 +13,8 @@ import (
 )
 
 // An access request's task (FEATURES AC1, AC2): approve (declining some virtual accounts), decline,
-// or hand the decision to another user of the account.
+// or hand the decision to another user of the account. A partner's request (FEATURES AC8) names the
+// partner company whose people are to hold the role, and is approved or declined, never handed on.
 
 func init() { purposes[models.PurposeAccessApproval] = accessTask{} }
 
@@ -32,6 +33,10 @@ type accessTaskView struct {
 	VirtualAccounts []vaView
 	DelegatedTo     string
 	DelegateTo      string
+	// Partner names the partner of a partner's request, "Partner X (partnerx.com)"; PartnerDomain is its
+	// domain.
+	Partner       string
+	PartnerDomain string
 }
 
 type personView struct {
@@ -59,6 +64,18 @@ func (accessTask) open(ctx context.Context, s *Server, l link) (subject, error) 
 		v.RequesterName = name
 	}
 	a := &accessTaskView{Role: ar.Role.Title(), DelegatedTo: ar.DelegatedTo, Outside: len(ar.OutsideDomain) > 0}
+	if ar.PartnerDomain != "" {
+		name, err := models.PartnerName(ctx, s.db, ar.PartnerDomain)
+		if err != nil {
+			return nil, err
+		}
+		a.Partner, a.PartnerDomain, a.Outside = name+" ("+ar.PartnerDomain+")", ar.PartnerDomain, false
+		v.Title = "Decide a partner's access request"
+		v.Ask = fmt.Sprintf("%s asks, for the partner %s, that the partner's people (every address of %s or of a "+
+			"subdomain of it) hold this role on this Smart Account until its administrators revoke it. As one who "+
+			"decides its access requests, approve or decline; a decline needs a reason, which %s reads.",
+			ar.RequestedBy, a.Partner, ar.PartnerDomain, ar.RequestedBy)
+	}
 	for _, p := range ar.ForEmails {
 		a.People = append(a.People, personView{Email: p, Outside: slices.Contains(ar.OutsideDomain, p)})
 	}

@@ -42,8 +42,11 @@ type AccessRequest struct {
 	DecisionReason          string     `json:"decisionReason,omitempty"`
 	DeclinedVirtualAccounts []string   `gorm:"serializer:json;not null" json:"declinedVirtualAccounts,omitempty"`
 	ExpiresAt               time.Time  `json:"expiresAt"`
-	CreatedAt               time.Time  `json:"createdAt"`
-	UpdatedAt               time.Time  `json:"updatedAt"`
+	// PartnerDomain, on a partner's request (FEATURES AC8), is the registered partner whose people are to
+	// hold the role: approved, the grant goes to the partner's domain, not to people by address.
+	PartnerDomain string    `json:"partnerDomain,omitempty"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
 }
 
 // WaitingOn is whom a PENDING request waits for, since it was made until it expires.

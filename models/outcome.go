@@ -47,7 +47,11 @@ func AccessOutcome(decision string, ar AccessRequest) string {
 			scope += fmt.Sprintf(", %d declined", n)
 		}
 	}
-	return fmt.Sprintf("Approved. %s now hold %s%s.", strings.Join(ar.ForEmails, ", "), ar.Role.Title(), scope)
+	who := strings.Join(ar.ForEmails, ", ")
+	if ar.PartnerDomain != "" {
+		who = "The people of the partner " + ar.PartnerDomain
+	}
+	return fmt.Sprintf("Approved. %s now hold %s%s.", who, ar.Role.Title(), scope)
 }
 
 // UpgradeOutcome says where a decision left an SMB account's upgrade.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -157,4 +158,48 @@ func RevokePartnerGrant(ctx context.Context, db *gorm.DB, actor, saID, grantID, 
 		return WriteEvents(tx, Now(), NewEvent(saID, TargetPartnerGrant, g.ID, actor, EventPartnerRevoked, details))
 	})
 	return g, err
+}
+
+// PartnerRequester finds the registered partner a partner's access request names (FEATURES AC8) and
+// checks that the requester speaks for it: an administrator or Order Fulfillment Manager of the partner
+// by its rows, at an address of the partner's domain or a subdomain. A company claim gives no right.
+func PartnerRequester(ctx context.Context, db *gorm.DB, domain, requester string) (PartnerDetails, error) {
+	d, err := ValidPartnerDomain("partnerDomain", domain)
+	if err != nil {
+		return PartnerDetails{}, err
+	}
+	p, err := FindPartner(ctx, db, d)
+	if ErrorCode(err) == CodeNotFound {
+		return p, &Error{Code: CodeNotFound, Field: "partnerDomain", Message: fmt.Sprintf(
+			"no partner is registered with the domain %s: a partner's access request names a partner Cisco registered", d)}
+	}
+	if err != nil {
+		return p, err
+	}
+	e := NormalizeEmail(requester)
+	if !InDomain(EmailDomain(e), p.Domain) || (!slices.Contains(p.Administrators, e) && !slices.Contains(p.OFMs, e)) {
+		return p, &Error{Code: CodeForbidden, Field: "partnerDomain", Message: fmt.Sprintf(
+			"only the administrators and Order Fulfillment Managers of %s (%s) request access for it, and %s is neither",
+			p.Name, p.Domain, e)}
+	}
+	return p, nil
+}
+
+// OutsidePartner keeps the addresses that are not of the partner's domain or a subdomain of it: the
+// partner's own people never consent to their partner's request.
+func OutsidePartner(emails []string, partnerDomain string) []string {
+	return slices.DeleteFunc(slices.Clone(emails), func(e string) bool { return InDomain(EmailDomain(e), partnerDomain) })
+}
+
+// PartnerName is the name of a registered partner, its domain when it has none on record.
+func PartnerName(ctx context.Context, db *gorm.DB, domain string) (string, error) {
+	var p Partner
+	err := db.WithContext(ctx).Select("domain", "name").Where("domain = ?", domain).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && p.Name == "") {
+		return domain, nil
+	}
+	if err != nil {
+		return domain, fmt.Errorf("partner %s: %w", domain, err)
+	}
+	return p.Name, nil
 }

@@ -14,7 +14,10 @@ type AccessRequestInput struct {
 	VirtualAccounts []string      `json:"virtualAccounts"`
 	ForEmails       []string      `json:"forEmails"`
 	Reason          string        `json:"reason"`
-	Timing          Timing        `json:"timing"`
+	// PartnerDomain, on a partner's request (FEATURES AC8), names the registered partner whose people are to
+	// hold the role; ForEmails is then empty.
+	PartnerDomain string `json:"partnerDomain,omitempty"`
+	Timing        Timing `json:"timing"`
 }
 
 // AccessCreated answers the request: its status at once (a rule may have decided it) and whom it waits for.

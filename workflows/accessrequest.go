@@ -89,7 +89,7 @@ func (w *accessRequest) run(ctx workflow.Context) (process.AccessRequestResult, 
 	st, err := run(ctx, store.CreateAccessRequest, activities.CreateAccessInput{RequestID: w.in.RequestID, WorkflowID: w.id,
 		SmartAccountID: w.in.SmartAccountID, Requester: w.in.Requester, Role: w.in.Role,
 		VirtualAccounts: w.in.VirtualAccounts, ForEmails: w.in.ForEmails, Reason: w.in.Reason,
-		ExpiresAt: now.Add(w.t.AccessExpiry)})
+		ExpiresAt: now.Add(w.t.AccessExpiry), PartnerDomain: w.in.PartnerDomain})
 	if err != nil {
 		w.open(process.EncodeError(err))
 		w.step(ctx, "refused: "+err.Error(), "")
@@ -111,6 +111,10 @@ func (w *accessRequest) run(ctx workflow.Context) (process.AccessRequestResult, 
 	}
 	w.task = newApprovalTask(activities.Window{At: now}, w.deciders(), "", w.st.ExpiresAt.Sub(now))
 	w.task.choices = []process.Decision{process.Approve, process.Decline, process.Delegate}
+	if w.st.PartnerDomain != "" {
+		// A customer's consent to a partner is its administrators' to give (FEATURES AC8): not handed on.
+		w.task.choices = w.task.choices[:2]
+	}
 	w.task.excluded = append([]string{w.st.Requester}, w.st.ForEmails...)
 	w.task.check = w.checkDecision
 	w.open(nil)
@@ -285,7 +289,15 @@ func (w *accessRequest) mailData(deadline time.Time) activities.MailData {
 	return activities.MailData{AccountName: w.st.AccountName, AccountID: w.st.SmartAccountID, Domain: w.st.Domain, TLD: tld,
 		RequesterEmail: w.st.Requester, RequesterName: nameOr(w.in.Requester), Note: w.st.Reason,
 		Status: string(w.st.Status), Approvers: w.st.Approvers, Deadline: deadline, Role: w.in.Role.Title(),
-		Items: items, People: w.st.ForEmails, Outside: w.st.OutsideDomain}
+		Items: items, People: w.st.ForEmails, Outside: w.st.OutsideDomain, Partner: w.partner()}
+}
+
+// partner names the partner of a partner's request for its mails, "" for anyone else's.
+func (w *accessRequest) partner() string {
+	if w.st.PartnerDomain == "" {
+		return ""
+	}
+	return w.st.PartnerName + " (" + w.st.PartnerDomain + ")"
 }
 
 func (w *accessRequest) taskMails(ctx workflow.Context, step string, to []string, template string, reminder int) {

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"net/http"
 	"time"
-
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/licensecentral/clc/bench/internal/loadtest"
 )
@@ -40,7 +36,7 @@ func prepareCreate(b *loadtest.Client, label string, n int) *set {
 	for i := range n {
 		email := fmt.Sprintf("owner@auto-%s-%s-%d.com", b.Run, label, i)
 		s.data[i] = map[string]string{"email": email}
-		s.workflowIDs[i] = "sa-create/" + sum16(email, "c")
+		s.workflowIDs[i] = "sa-create/" + loadtest.RequestID(email, "c")
 	}
 	return s
 }
@@ -77,7 +73,7 @@ func prepareApproval(b *loadtest.Client, label string, n int) *set {
 		}
 		id, _ := body["id"].(string)
 		s.data[i] = map[string]string{"admin": admin, "id": id}
-		s.workflowIDs[i] = "sa-create/" + sum16(dev, "c")
+		s.workflowIDs[i] = "sa-create/" + loadtest.RequestID(dev, "c")
 		return 0, nil
 	})
 	if failed > 0 {
@@ -124,54 +120,4 @@ func ingest(b *loadtest.Client, s *set, i int) (time.Duration, error) {
 	t := time.Now()
 	st, resp, err := b.Do(http.MethodPost, "/api/v1/orders", b.Token("orders@commerce.cisco.com", "commerce"), body)
 	return time.Since(t), check(st, http.StatusCreated, resp, err, "ingest")
-}
-
-// shapeOf counts a real process's history by phase (each Update accepted begins one) and in total.
-func shapeOf(ctx context.Context, c client.Client, workflowID string) (BareInput, map[string]int) {
-	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	counts := map[string]int{}
-	var shape BareInput
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			log.Fatalf("history of %s: %v", workflowID, err)
-		}
-		counts["events"]++
-		cur := func() *Phase {
-			if len(shape.Phases) == 0 {
-				shape.Phases = append(shape.Phases, Phase{})
-			}
-			return &shape.Phases[len(shape.Phases)-1]
-		}
-		switch e.GetEventType() {
-		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-			counts["updates"]++
-			if counts["updates"] > 1 || len(shape.Phases) > 0 && *cur() != (Phase{}) {
-				shape.Phases = append(shape.Phases, Phase{})
-			}
-		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-			counts["workflowTasks"]++
-		case enumspb.EVENT_TYPE_MARKER_RECORDED:
-			counts["localActivities"]++
-			cur().Local++
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			counts["activities"]++
-			cur().Activities++
-		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-			counts["upserts"]++
-			cur().Upserts++
-		case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
-			counts["children"]++
-		case enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
-			counts["signals"]++
-		case enumspb.EVENT_TYPE_TIMER_STARTED:
-			counts["timers"]++
-		}
-	}
-	d, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
-	if err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		// The real process stays open (an order's waits for its assignment): so does the bare one.
-		shape.Open = 10 * time.Minute
-	}
-	return shape, counts
 }

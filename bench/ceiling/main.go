@@ -13,8 +13,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"log"
@@ -22,7 +20,6 @@ import (
 	"os"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -50,8 +47,8 @@ func main() {
 	defer c.Close()
 	queue := "ceiling-" + b.Run
 	w := worker.New(c, queue, worker.Options{})
-	w.RegisterWorkflow(Bare)
-	w.RegisterActivity(Noop)
+	w.RegisterWorkflow(loadtest.ShapeWorkflow)
+	w.RegisterActivity(loadtest.Noop)
 	if err := w.Start(); err != nil {
 		log.Fatal(err)
 	}
@@ -68,73 +65,24 @@ func main() {
 		log.Fatalf("probe: %v", err)
 	}
 	time.Sleep(2 * time.Second)
-	shape, counts := shapeOf(ctx, c, probe.workflowIDs[0])
+	shape, counts := loadtest.ShapeOf(ctx, c, probe.workflowIDs[0])
 	fmt.Printf("flow %s: real history %v\nbare shape %+v; %d clients, %d per round\n", *flowName, counts, shape, *clients, *n)
 
 	var bareSum, realSum float64
 	for r := range *rounds {
-		bare := runBare(ctx, c, queue, shape, f.timed, *clients, *n, fmt.Sprintf("%s-%d", b.Run, r))
+		blat, belapsed, bfailed := loadtest.RunBare(ctx, c, queue, shape, f.timed, *clients, *n, fmt.Sprintf("%s-%d", b.Run, r))
+		bare := float64(*n) / belapsed.Seconds()
 		set := f.prepare(b, fmt.Sprintf("r%d", r), *n)
 		lat, elapsed, failed := loadtest.Parallel(*clients, *n, func(i int) (time.Duration, error) { return f.real(b, set, i) })
 		real := float64(*n) / elapsed.Seconds()
 		fmt.Printf("round %d: bare %.1f/s, real %.1f/s, ratio %.2f (real failed %d)\n", r+1, bare, real, real/bare, failed)
+		fmt.Print("  bare:")
+		loadtest.Report(blat, belapsed, bfailed)
+		fmt.Print("  real:")
 		loadtest.Report(lat, elapsed, failed)
 		bareSum, realSum = bareSum+bare, realSum+real
 	}
 	fmt.Printf("mean: bare %.1f/s, real %.1f/s, ratio %.2f\n", bareSum/float64(*rounds), realSum/float64(*rounds), realSum/bareSum)
-}
-
-// runBare times n operations of the bare workflow: the timed phase's Update (with the start when it is
-// the first), the phases before it run first, untimed.
-func runBare(ctx context.Context, c client.Client, queue string, shape BareInput, timed, clients, n int, run string) float64 {
-	id := func(i int) string { return fmt.Sprintf("ceiling/%s/%d", run, i) }
-	start := func(i int) error {
-		op := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id(i), TaskQueue: queue,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, Bare, shape)
-		h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op,
-			UpdateOptions: client.UpdateWorkflowOptions{UpdateName: updateStep, WaitForStage: client.WorkflowUpdateStageCompleted}})
-		if err == nil {
-			err = h.Get(ctx, nil)
-		}
-		return err
-	}
-	step := func(i int) error {
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id(i), UpdateName: updateStep,
-			WaitForStage: client.WorkflowUpdateStageCompleted})
-		if err == nil {
-			err = h.Get(ctx, nil)
-		}
-		return err
-	}
-	if timed > 0 {
-		_, _, failed := loadtest.Parallel(clients, n, func(i int) (time.Duration, error) {
-			err := start(i)
-			for p := 1; p < timed && err == nil; p++ {
-				err = step(i)
-			}
-			return 0, err
-		})
-		if failed > 0 {
-			log.Fatalf("%d bare setups failed", failed)
-		}
-	}
-	_, elapsed, failed := loadtest.Parallel(clients, n, func(i int) (time.Duration, error) {
-		t := time.Now()
-		if timed == 0 {
-			return time.Since(t), start(i)
-		}
-		return time.Since(t), step(i)
-	})
-	if failed > 0 {
-		log.Printf("%d bare operations failed", failed)
-	}
-	return float64(n) / elapsed.Seconds()
-}
-
-// sum16 is the request id the API derives from a requester and an Idempotency-Key.
-func sum16(email, key string) string {
-	s := sha256.Sum256([]byte(email + "\n" + key))
-	return hex.EncodeToString(s[:16])
 }
 
 func check(st, want int, body map[string]any, err error, what string) error {

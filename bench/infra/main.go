@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/licensecentral/clc/internal/devtemporal"
 	"github.com/licensecentral/clc/internal/mailcatch"
@@ -23,6 +24,7 @@ func main() {
 		port  = flag.Int("temporal-port", 7233, "Temporal frontend port")
 		smtp  = flag.String("smtp", "127.0.0.1:2525", "SMTP listen address (empty: none, Temporal alone)")
 		pprof = flag.Int("pprof-port", 0, "serve Go's profiler on this port")
+		keep  = flag.Duration("retention", 72*time.Hour, "how long Temporal keeps a closed workflow's history")
 	)
 	flag.Parse()
 	// The fault suite runs Temporal alone, so killing it leaves the mail it records alone.
@@ -34,7 +36,7 @@ func main() {
 		}
 	}
 	srv, err := devtemporal.Start(devtemporal.Options{PostgresURL: *dbURL, Port: *port, Namespace: "default",
-		SearchAttributes: process.SearchAttributes(), PProfPort: *pprof})
+		SearchAttributes: process.SearchAttributes(), PProfPort: *pprof, Retention: *keep})
 	if err != nil {
 		log.Fatal(err)
 	}

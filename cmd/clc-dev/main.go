@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/licensecentral/clc/internal/devstack"
+	"github.com/licensecentral/clc/internal/devtemporal"
 	"github.com/licensecentral/clc/process"
 )
 
@@ -26,6 +27,8 @@ func main() {
 		temporal = flag.Int("temporal-port", 7233, "embedded Temporal frontend port (0: any free port)")
 		fast     = flag.Bool("fast", false, "shorten reminders to 1m/2m and expiry to 5m, to watch them happen")
 		pprof    = flag.Int("pprof-port", 0, "serve Go's profiler on this port (benchmarks)")
+		keep     = flag.Duration("retention", envDuration("CLC_DEV_RETENTION", devtemporal.DefaultRetention),
+			"how long Temporal keeps a closed process's history (at least 1h)")
 	)
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -34,7 +37,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := devstack.Options{DataDir: *data, Listen: *listen, SMTPAddr: *smtp, DatabaseURL: *dbURL,
-		TemporalPort: *temporal, PProfPort: *pprof, Log: log}
+		TemporalPort: *temporal, PProfPort: *pprof, Retention: *keep, Log: log}
 	if *fast {
 		t := process.Timing{Reminders: []time.Duration{time.Minute, 2 * time.Minute}, Expiry: 5 * time.Minute,
 			DomainReminders: []time.Duration{time.Minute}, DomainEscalation: 2 * time.Minute, DomainExpiry: 5 * time.Minute}
@@ -67,4 +70,17 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(2)
+	}
+	return d
 }

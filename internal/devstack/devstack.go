@@ -48,6 +48,9 @@ type Options struct {
 	Provision *process.ProvisionTiming
 	// PProfPort, when set, serves Go's profiler for the process (benchmarks).
 	PProfPort int
+	// Retention is how long Temporal keeps a closed process's history (devtemporal.DefaultRetention
+	// when 0).
+	Retention time.Duration
 	Log       *slog.Logger
 }
 
@@ -99,7 +102,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(fmt.Errorf("mail catcher: %w", err))
 	}
 	s.Temporal, err = devtemporal.Start(devtemporal.Options{DBFile: filepath.Join(o.DataDir, "temporal.db"),
-		Port: o.TemporalPort, Namespace: "default", SearchAttributes: process.SearchAttributes(), PProfPort: o.PProfPort})
+		Port: o.TemporalPort, Namespace: "default", SearchAttributes: process.SearchAttributes(), PProfPort: o.PProfPort,
+		Retention: o.Retention})
 	if err != nil {
 		return fail(err)
 	}

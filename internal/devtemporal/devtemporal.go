@@ -43,7 +43,14 @@ type Options struct {
 	// PostgresURL, when set, persists to PostgreSQL instead of DBFile: databases <name> and
 	// <name>_visibility, created and migrated on first use (the production shape, for load tests).
 	PostgresURL string
+	// Retention is how long a closed workflow's history is kept (DefaultRetention when 0; at least an
+	// hour, the server's floor for a local namespace): the dev stack must not keep every closed
+	// process forever (issue 10, item 5).
+	Retention time.Duration
 }
+
+// DefaultRetention keeps a closed process's history for a day: long enough to read it after a demo.
+const DefaultRetention = 24 * time.Hour
 
 // persistence is where the server keeps its state.
 type persistence struct {
@@ -102,6 +109,12 @@ func Start(o Options) (*Server, error) {
 	if o.Namespace == "" {
 		o.Namespace = "default"
 	}
+	if o.Retention == 0 {
+		o.Retention = DefaultRetention
+	}
+	if o.Retention < time.Hour {
+		return nil, fmt.Errorf("temporal retention %s is below the server's floor of 1h", o.Retention)
+	}
 	if o.Port == 0 {
 		p, err := freePort(o.IP)
 		if err != nil {
@@ -133,13 +146,7 @@ func Start(o Options) (*Server, error) {
 		// The server's own log goes to a file beside its database; the console is for the app.
 		temporal.WithLogger(tlog.NewZapLogger(tlog.BuildZapLogger(tlog.Config{Level: "warn", Format: "json",
 			OutputFile: logFile}))),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
-			// One partition per task queue: with a handful of pollers, more partitions only add the wait
-			// for a task to be forwarded to a partition someone polls.
-			dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  []dynamicconfig.ConstrainedValue{{Value: 1}},
-			dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): []dynamicconfig.ConstrainedValue{{Value: 1}},
-		}),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("temporal server: %w", err)
@@ -153,10 +160,13 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	if store.register {
-		if err := s.registerNamespace(o.SearchAttributes); err != nil {
-			_ = srv.Stop()
-			return nil, err
-		}
+		err = s.registerNamespace(o.SearchAttributes, o.Retention)
+	} else {
+		err = s.setRetention(o.Retention)
+	}
+	if err != nil {
+		_ = srv.Stop()
+		return nil, err
 	}
 	return s, nil
 }
@@ -187,6 +197,41 @@ func (s *Server) waitReady(limit time.Duration) error {
 			return fmt.Errorf("temporal server not ready after %s: %w", limit, err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Bounds of the history service's caches. The server's defaults are sized for a history host of a
+// cluster (128,000 cached workflows, an hour's TTL): under a long run of creations the dev stack grew
+// past a gigabyte, mostly closed workflows' mutable state (issue 10, item 5). A workflow evicted from
+// the cache is read back from the database when it is next touched; a few thousand recent ones cover
+// every process a person or a load tool is working on.
+const (
+	historyCacheBytes = 48 << 20
+	historyCacheTTL   = 10 * time.Minute
+	// eventsCacheBytes is per shard (the server's default, 512 KiB, kept explicit).
+	eventsCacheBytes = 512 << 10
+)
+
+// dynamicConfig is the embedded server's dynamic config: settings for one small host.
+func dynamicConfig() dynamicconfig.StaticClient {
+	one := func(v any) []dynamicconfig.ConstrainedValue { return []dynamicconfig.ConstrainedValue{{Value: v}} }
+	return dynamicconfig.StaticClient{
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): one(true),
+		// One partition per task queue: with a handful of pollers, more partitions only add the wait
+		// for a task to be forwarded to a partition someone polls.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  one(1),
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): one(1),
+		// The mutable-state cache bounded by bytes, its expired entries dropped in the background
+		// rather than only when the cache is full.
+		dynamicconfig.HistoryCacheSizeBasedLimit.Key():        one(true),
+		dynamicconfig.HistoryCacheHostLevelMaxSizeBytes.Key(): one(historyCacheBytes),
+		dynamicconfig.HistoryCacheTTL.Key():                   one(historyCacheTTL),
+		dynamicconfig.HistoryCacheBackgroundEvict.Key(): one(dynamicconfig.CacheBackgroundEvictSettings{
+			Enabled: true, LoopInterval: time.Minute, MaxEntryPerCall: 1024}),
+		dynamicconfig.EventsCacheMaxSizeBytes.Key(): one(eventsCacheBytes),
+		dynamicconfig.EventsCacheTTL.Key():          one(historyCacheTTL),
+		// Task queues nobody polls (a finished benchmark's) unloaded after a minute, not five.
+		dynamicconfig.MatchingMaxTaskQueueIdleTime.Key(): one(time.Minute),
 	}
 }
 

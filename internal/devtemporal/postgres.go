@@ -9,6 +9,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -81,7 +82,7 @@ func migratePostgres(cfg config.SQL, schemaName string) error {
 
 // registerNamespace creates the namespace and its search attributes through the API, as an operator
 // would on a real cluster; both are left alone when they exist.
-func (s *Server) registerNamespace(attrs map[string]enumspb.IndexedValueType) error {
+func (s *Server) registerNamespace(attrs map[string]enumspb.IndexedValueType, retention time.Duration) error {
 	c, err := client.Dial(client.Options{HostPort: s.hostPort, Namespace: s.ns})
 	if err != nil {
 		return err
@@ -90,9 +91,14 @@ func (s *Server) registerNamespace(attrs map[string]enumspb.IndexedValueType) er
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace: s.ns, WorkflowExecutionRetentionPeriod: durationpb.New(72 * time.Hour)})
+		Namespace: s.ns, WorkflowExecutionRetentionPeriod: durationpb.New(retention)})
 	var exists *serviceerror.NamespaceAlreadyExists
-	if err != nil && !errors.As(err, &exists) {
+	switch {
+	case errors.As(err, &exists):
+		if err := s.setRetention(retention); err != nil {
+			return err
+		}
+	case err != nil:
 		return fmt.Errorf("register namespace %s: %w", s.ns, err)
 	}
 	if len(attrs) == 0 {
@@ -111,4 +117,29 @@ func (s *Server) registerNamespace(attrs map[string]enumspb.IndexedValueType) er
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// setRetention gives the namespace the retention asked for when it has another (a data folder made
+// before the option, or started with another value).
+func (s *Server) setRetention(retention time.Duration) error {
+	c, err := client.Dial(client.Options{HostPort: s.hostPort, Namespace: s.ns})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.ns})
+	if err != nil {
+		return fmt.Errorf("describe namespace %s: %w", s.ns, err)
+	}
+	if d.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() == retention {
+		return nil
+	}
+	_, err = c.WorkflowService().UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{Namespace: s.ns,
+		Config: &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(retention)}})
+	if err != nil {
+		return fmt.Errorf("retention of namespace %s: %w", s.ns, err)
+	}
+	return nil
 }

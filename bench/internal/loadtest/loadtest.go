@@ -4,6 +4,8 @@ package loadtest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -136,4 +138,11 @@ func Account(name, domain string) map[string]any {
 		b["domain"] = domain
 	}
 	return b
+}
+
+// RequestID is the request id the API derives from a requester and an Idempotency-Key: a creation's
+// process is sa-create/<RequestID>.
+func RequestID(email, key string) string {
+	s := sha256.Sum256([]byte(email + "\n" + key))
+	return hex.EncodeToString(s[:16])
 }

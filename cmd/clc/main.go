@@ -8,10 +8,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/licensecentral/clc/internal/app"
 	"github.com/licensecentral/clc/internal/config"
@@ -66,6 +69,9 @@ func run(args []string) error {
 		if err := cfg.Check(true, args[0] == "api"); err != nil {
 			return err
 		}
+		if cfg.PProfAddr != "" {
+			go servePProf(cfg.PProfAddr, log)
+		}
 		if args[0] == "worker" {
 			if err := cfg.CheckWorker(); err != nil {
 				return err
@@ -91,4 +97,20 @@ func newLogger(level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l}))
+}
+
+// servePProf serves Go's profiler on its own listener (CLC_PPROF_ADDR), apart from the API's and the
+// worker's ports, so it is opened only where an operator asks for it.
+func servePProf(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("profiler listening", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("profiler stopped", "addr", addr, "error", err)
+	}
 }

@@ -27,11 +27,14 @@ type Config struct {
 	// WorkerListenAddr is where `clc worker` serves /healthz, /readyz and /metrics
 	// (CLC_WORKER_LISTEN_ADDR, default :9090).
 	WorkerListenAddr string
-	PublicURL        string
-	MailFrom         string
-	SMTP             activities.SMTPConfig
-	Auth             auth.Config
-	Timing           process.Timing
+	// PProfAddr, when set (CLC_PPROF_ADDR), serves Go's profiler there: an opt-in for profiling
+	// `clc api` and `clc worker` under load (issue 10, item 2); never on a public address.
+	PProfAddr string
+	PublicURL string
+	MailFrom  string
+	SMTP      activities.SMTPConfig
+	Auth      auth.Config
+	Timing    process.Timing
 	// CiscoApprovers are mailed domain approvals besides users holding the cisco-approver role.
 	CiscoApprovers []string
 	LogLevel       string
@@ -113,6 +116,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TaskQueue:         e.str("CLC_TEMPORAL_TASK_QUEUE", process.DefaultTaskQueue),
 		ListenAddr:        e.str("CLC_LISTEN_ADDR", ":8080"),
 		WorkerListenAddr:  e.str("CLC_WORKER_LISTEN_ADDR", ":9090"),
+		PProfAddr:         e.str("CLC_PPROF_ADDR", ""),
 		PublicURL:         strings.TrimRight(e.str("CLC_PUBLIC_URL", "http://localhost:8080"), "/"),
 		MailFrom:          e.str("CLC_MAIL_FROM", "License Central <no-reply@licensecentral.local>"),
 		SMTP: activities.SMTPConfig{

@@ -102,7 +102,7 @@ func checkCompose(p *types.Project, commands map[string]bool) []string {
 			}
 		}
 		if s.Command[0] == "api" {
-			port, err := listenPort(env)
+			port, _, err := listenPort("api", env)
 			published := false
 			for _, pc := range s.Ports {
 				published = published || int(pc.Target) == port

@@ -60,17 +60,30 @@ func loadConfig(command string, env map[string]string) error {
 	return c.Check(true, command == "api")
 }
 
-// listenPort is the port of CLC_LISTEN_ADDR in env (its default when unset).
-func listenPort(env map[string]string) (int, error) {
+// listenPort is the port `clc command` serves HTTP on in env (CLC_LISTEN_ADDR for the api, the probes'
+// CLC_WORKER_LISTEN_ADDR for the worker, each's default when unset), with the variable's name; 0 for a
+// command that serves none.
+func listenPort(command string, env map[string]string) (int, string, error) {
 	c, err := config.Load(func(name string) string { return env[name] })
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	_, port, err := net.SplitHostPort(c.ListenAddr)
+	addr, name := "", ""
+	switch command {
+	case "api":
+		addr, name = c.ListenAddr, "CLC_LISTEN_ADDR"
+	case "worker":
+		addr, name = c.WorkerListenAddr, "CLC_WORKER_LISTEN_ADDR"
+	}
+	if addr == "" {
+		return 0, name, nil
+	}
+	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return 0, err
+		return 0, name, err
 	}
-	return strconv.Atoi(port)
+	p, err := strconv.Atoi(port)
+	return p, name, err
 }
 
 // clcCommands are the subcommands cmd/clc dispatches on: the string cases of the switch in its run.

@@ -340,7 +340,12 @@ func (c *checker) checkPod(w *workload) {
 			continue
 		}
 		probes := map[string]*corev1.Probe{"readiness": ct.ReadinessProbe, "liveness": ct.LivenessProbe, "startup": ct.StartupProbe}
-		if cmd != "api" {
+		port, variable, err := listenPort(cmd, env)
+		if err != nil {
+			c.bad("%s: %s: %v", where, variable, err)
+			continue
+		}
+		if port == 0 {
 			for _, kind := range sortedKeys(probes) {
 				if p := probes[kind]; p != nil && p.HTTPGet != nil {
 					c.bad("%s: %s probe over HTTP, but `clc %s` serves no HTTP", where, kind, cmd)
@@ -348,20 +353,16 @@ func (c *checker) checkPod(w *workload) {
 			}
 			continue
 		}
-		port, err := listenPort(env)
-		if err != nil {
-			c.bad("%s: CLC_LISTEN_ADDR: %v", where, err)
-			continue
-		}
 		if !slices.ContainsFunc(ct.Ports, func(p corev1.ContainerPort) bool { return int(p.ContainerPort) == port }) {
-			c.bad("%s: listens on %d (CLC_LISTEN_ADDR), which is no containerPort", where, port)
+			c.bad("%s: listens on %d (%s), which is no containerPort", where, port, variable)
 		}
+		// The worker's probes as the api's: readiness asks the database and Temporal, liveness nothing.
 		for kind, want := range map[string]string{"readiness": "/readyz", "liveness": "/healthz"} {
 			p := probes[kind]
 			if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != want {
 				c.bad("%s: want a %s probe GET %s", where, kind, want)
 			} else if got := resolvePort(ct, p.HTTPGet.Port); got != port {
-				c.bad("%s: the %s probe goes to port %s (%d), the api listens on %d", where, kind, p.HTTPGet.Port.String(), got, port)
+				c.bad("%s: the %s probe goes to port %s (%d), `clc %s` listens on %d", where, kind, p.HTTPGet.Port.String(), got, cmd, port)
 			}
 		}
 		if w.annots["prometheus.io/scrape"] != "true" || w.annots["prometheus.io/path"] != "/metrics" ||
@@ -707,7 +708,12 @@ func TestK8sChecksCatch(t *testing.T) {
 		{"no seccomp", "worker.yaml", "        seccompProfile:\n          type: RuntimeDefault\n", "", "container worker: set seccompProfile.type"},
 		{"liveness path", "api.yaml", "path: /healthz", "path: /health", "want a liveness probe GET /healthz"},
 		{"probe port", "api.yaml", "              path: /readyz\n              port: http", "              path: /readyz\n              port: 9090", "readiness probe goes to port 9090"},
-		{"http probe on the worker", "worker.yaml", "          resources:", "          livenessProbe:\n            httpGet: {path: /healthz, port: 8080}\n          resources:", "serves no HTTP"},
+		{"http probe on the migration", "migrate.yaml", "          resources:", "          livenessProbe:\n            httpGet: {path: /healthz, port: 8080}\n          resources:", "serves no HTTP"},
+		{"worker liveness path", "worker.yaml", "path: /healthz", "path: /livez", "container worker: want a liveness probe GET /healthz"},
+		{"worker readiness gone", "worker.yaml", "          readinessProbe:\n            httpGet:\n              path: /readyz\n              port: metrics\n", "          startupProbe:\n            httpGet:\n              path: /readyz\n              port: metrics\n", "container worker: want a readiness probe GET /readyz"},
+		{"worker probe port", "worker.yaml", "              path: /readyz\n              port: metrics", "              path: /readyz\n              port: 8080", "readiness probe goes to port 8080 (8080), `clc worker` listens on 9090"},
+		{"worker listen address", "config.yaml", `CLC_WORKER_LISTEN_ADDR: ":9090"`, `CLC_WORKER_LISTEN_ADDR: ":9091"`, "listens on 9091 (CLC_WORKER_LISTEN_ADDR)"},
+		{"worker scrape port", "worker.yaml", `prometheus.io/port: "9090"`, `prometheus.io/port: "8080"`, "port 9090; got"},
 		{"listen address", "config.yaml", `CLC_LISTEN_ADDR: ":8080"`, `CLC_LISTEN_ADDR: ":9090"`, "listens on 9090"},
 		{"missing key", "worker.yaml", "key: CLC_SMTP_PASSWORD", "key: CLC_SMTP_PASS", "key CLC_SMTP_PASS of Secret clc-secrets, which does not exist"},
 		{"missing ConfigMap", "migrate.yaml", "name: clc-config", "name: clc-configuration", "envFrom ConfigMap clc-configuration does not exist"},

@@ -57,8 +57,8 @@ func TestMetricsScrapeShowsWorkerAndBusiness(t *testing.T) {
 	eventually(t, "the worker's and the business metrics", func() bool {
 		text = scrape(t, sys.app.Config.PublicURL+"/metrics")
 		return value(text, `clc_mails_total\{outcome="sent"\}`) >= 1 &&
-			strings.Contains(text, "temporal_worker_task_slots_available") &&
-			strings.Contains(text, "temporal_workflow_task_schedule_to_start_latency_seconds_bucket") &&
+			regexp.MustCompile(`(?m)^temporal_worker_task_slots_available\{`).MatchString(text) &&
+			regexp.MustCompile(`(?m)^temporal_workflow_task_schedule_to_start_latency_seconds_bucket\{`).MatchString(text) &&
 			value(text, `clc_links_total\{event="opened",purpose="[A-Z_]+"\}`) >= 1 &&
 			value(text, `clc_processes_open\{state="[A-Z_]+",type="sa-create"\}`) >= 1 &&
 			value(text, `clc_tasks_pending\{action="[a-z-]+",age="1h"\}`) >= 1
@@ -86,6 +86,6 @@ func TestWorkerServesProbesAndMetrics(t *testing.T) {
 	}
 	scrape(t, base+"/healthz")
 	eventually(t, "the worker's SDK metrics", func() bool {
-		return strings.Contains(scrape(t, base+"/metrics"), "temporal_worker_task_slots_available")
+		return regexp.MustCompile(`(?m)^temporal_worker_task_slots_available\{`).MatchString(scrape(t, base+"/metrics"))
 	})
 }

@@ -32,7 +32,8 @@ func TemporalHandler(reg prometheus.Registerer, log *slog.Logger) (client.Metric
 		DefaultHistogramBuckets: temporalBuckets, OnRegisterError: func(err error) {
 			once.Do(func() { log.Warn("a Temporal SDK metric was not registered", "error", err) })
 		}})
+	// No scope prefix: the SDK's names already start with temporal_ (a prefix made them temporal_temporal_…).
 	scope, closer := tally.NewRootScope(tally.ScopeOptions{CachedReporter: reporter, Separator: tallyprom.DefaultSeparator,
-		SanitizeOptions: &tallyprom.DefaultSanitizerOpts, Prefix: "temporal"}, time.Second)
+		SanitizeOptions: &tallyprom.DefaultSanitizerOpts}, time.Second)
 	return sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope)), closer
 }

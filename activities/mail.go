@@ -52,9 +52,11 @@ type MailData struct {
 	// Partner names the partner of a partner's request (FEATURES AC8), "Partner X (partnerx.com)": its
 	// people, not People, are to hold the role.
 	Partner string
-	// ActionURL is set by SendTaskMail: the emailed link of the task. It is the only link a mail has:
-	// the API's URLs answer a browser with a 401, and there are no portal pages to link to yet.
+	// ActionURL is set by SendTaskMail: the emailed link of the task, which acts without a session.
 	ActionURL string
+	// PageURL and PageLabel are set by the Mailer on an informational mail (mailPages): the portal page
+	// that shows what the mail talks about, and the link's words.
+	PageURL, PageLabel string
 	// Order is what the mails about an order show.
 	Order OrderMail
 	// Category and UnsubscribeURL are set by SendMail on a notification mail (FEATURES NO1): the title of
@@ -171,6 +173,7 @@ func (m *Mailer) sent(ctx context.Context, key string) (bool, error) {
 }
 
 func (m *Mailer) send(ctx context.Context, key string, to []string, name string, data MailData) error {
+	data = m.withPage(name, data, to)
 	subject, text, html, err := Render(name, data)
 	if err != nil {
 		return err
@@ -277,7 +280,7 @@ var funcs = map[string]any{
 }
 
 // Render produces a mail's subject, text and HTML from templates/<name>.txt (first line "Subject: …")
-// and templates/<name>.html.
+// and templates/<name>.html; the link to the mail's page (PageURL) ends the text and the HTML's body.
 func Render(name string, data MailData) (subject, text, html string, err error) {
 	tt, err := texttemplate.New(name+".txt").Funcs(funcs).ParseFS(templateFiles, "templates/"+name+".txt")
 	if err != nil {
@@ -303,7 +306,11 @@ func Render(name string, data MailData) (subject, text, html string, err error) 
 	}{subject, data}); err != nil {
 		return "", "", "", fmt.Errorf("render %s: %w", name, err)
 	}
-	return strings.TrimSpace(subject), strings.TrimLeft(body, "\n"), hb.String(), nil
+	text = strings.TrimLeft(body, "\n")
+	if data.PageURL != "" {
+		text = strings.TrimRight(text, "\n") + "\n\n" + data.PageLabel + ": " + data.PageURL + "\n"
+	}
+	return strings.TrimSpace(subject), text, hb.String(), nil
 }
 
 // SMTPConfig says how to reach the mail relay.

@@ -144,7 +144,11 @@ func TestSendMailDeliversOnceByKey(t *testing.T) {
 		if err := m.SendMail(ctx, activities.MailInput{Key: key, To: []string{to}, Template: "sa_active", Data: data}); err != nil {
 			t.Fatal(err)
 		}
-		subject, text, html, err := activities.Render("sa_active", data)
+		// The mail links to the account's page (issue 12), in its text and its HTML.
+		page := "http://clc.test/app/smart-accounts/sa-" + u
+		withPage := data
+		withPage.PageURL, withPage.PageLabel = page, "See the Smart Account in License Central"
+		subject, text, html, err := activities.Render("sa_active", withPage)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,9 +168,9 @@ func TestSendMailDeliversOnceByKey(t *testing.T) {
 		if strings.TrimSpace(msg.HTML) != strings.TrimSpace(html) {
 			t.Errorf("html =\n%s\nwant\n%s", msg.HTML, html)
 		}
-		// A browser would get a 401 from the API: an informational mail has no link to click.
-		if len(msg.Links) != 0 {
-			t.Errorf("the notification has links %v, want none", msg.Links)
+		// A browser would get a 401 from the API: an informational mail's one link is the portal's page.
+		if len(msg.Links) != 1 || msg.Links[0] != page || !strings.Contains(msg.Text, page) {
+			t.Errorf("the notification has links %v, want [%s] (in the text too)", msg.Links, page)
 		}
 		if strings.Contains(msg.HTML, "<"+u+">") {
 			t.Errorf("the account name reached the HTML unescaped")

@@ -44,8 +44,9 @@ func (g *schemaGen) typeSchema(t reflect.Type, inline bool) map[string]any {
 	case reflect.TypeFor[time.Time]():
 		return map[string]any{"type": "string", "format": "date-time"}
 	case reflect.TypeFor[json.RawMessage]():
-		// Any JSON value, null included (a handler that reads the member itself).
-		return map[string]any{"type": []string{"null", "boolean", "number", "string", "array", "object"}}
+		// Any JSON value, null included (a handler that reads the member itself). The items of any kind
+		// are said: the linter refuses "array" without them.
+		return map[string]any{"type": []string{"null", "boolean", "number", "string", "array", "object"}, "items": map[string]any{}}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -27,9 +27,12 @@ const maxPerType = 12
 
 // recordHistories writes, when CLC_RECORD_HISTORIES=1, the history of each distinct path the suite's
 // workflows took into historiesDir, replacing what was there. Running workflows are kept too: a
-// process waiting for a person is the state a deploy meets most often.
+// process waiting for a person is the state a deploy meets most often. CLC_RECORD_HISTORIES set to
+// workflow types (comma-separated: Digest,TrainingRequest) records and replaces only theirs, so the
+// tests that run them (-run) are enough and the other types' files are left as they were.
 func recordHistories(ctx context.Context, c client.Client, namespace string) error {
-	if os.Getenv("CLC_RECORD_HISTORIES") != "1" {
+	only, all := recordTypes(os.Getenv("CLC_RECORD_HISTORIES"))
+	if !all && len(only) == 0 {
 		return nil
 	}
 	execs, err := listExecutions(ctx, c, namespace)
@@ -38,6 +41,9 @@ func recordHistories(ctx context.Context, c client.Client, namespace string) err
 	}
 	old, _ := filepath.Glob(filepath.Join(historiesDir, "*.json"))
 	for _, f := range old {
+		if !all && !only[strings.SplitN(filepath.Base(f), "-", 2)[0]] {
+			continue
+		}
 		if err := os.Remove(f); err != nil {
 			return err
 		}
@@ -47,6 +53,9 @@ func recordHistories(ctx context.Context, c client.Client, namespace string) err
 	}
 	seen, perType := map[string]bool{}, map[string]int{}
 	for _, ex := range execs {
+		if !all && !only[ex.typ] {
+			continue
+		}
 		h, err := history(ctx, c, ex.id, ex.run)
 		if err != nil {
 			return fmt.Errorf("history of %s: %w", ex.id, err)
@@ -70,6 +79,20 @@ func recordHistories(ctx context.Context, c client.Client, namespace string) err
 	}
 	fmt.Fprintf(os.Stderr, "recorded histories of %d workflows (%v) in %s\n", len(seen), perType, historiesDir)
 	return nil
+}
+
+// recordTypes reads CLC_RECORD_HISTORIES: "1" records every type, a list of types only those.
+func recordTypes(v string) (map[string]bool, bool) {
+	if v == "1" {
+		return nil, true
+	}
+	only := map[string]bool{}
+	for _, typ := range strings.Split(v, ",") {
+		if typ = strings.TrimSpace(typ); typ != "" {
+			only[typ] = true
+		}
+	}
+	return only, false
 }
 
 type execution struct{ id, run, typ string }

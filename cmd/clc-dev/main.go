@@ -25,6 +25,7 @@ func main() {
 		smtp     = flag.String("smtp", envOr("CLC_DEV_SMTP_ADDR", "127.0.0.1:1025"), "mail catcher listen address")
 		dbURL    = flag.String("database-url", os.Getenv("CLC_DATABASE_URL"), "app database (default: SQLite in the data folder)")
 		temporal = flag.Int("temporal-port", 7233, "embedded Temporal frontend port (0: any free port)")
+		ui       = flag.Int("temporal-ui-port", 8233, "Temporal Web UI port (0: any free port, -1: no UI)")
 		fast     = flag.Bool("fast", false, "shorten reminders to 1m/2m and expiry to 5m, to watch them happen")
 		pprof    = flag.Int("pprof-port", 0, "serve Go's profiler on this port (benchmarks)")
 		keep     = flag.Duration("retention", envDuration("CLC_DEV_RETENTION", devtemporal.DefaultRetention),
@@ -37,7 +38,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := devstack.Options{DataDir: *data, Listen: *listen, SMTPAddr: *smtp, DatabaseURL: *dbURL,
-		TemporalPort: *temporal, PProfPort: *pprof, Retention: *keep, Log: log}
+		TemporalPort: *temporal, TemporalUIPort: *ui, PProfPort: *pprof, Retention: *keep, Log: log}
 	if *fast {
 		t := process.Timing{Reminders: []time.Duration{time.Minute, 2 * time.Minute}, Expiry: 5 * time.Minute,
 			DomainReminders: []time.Duration{time.Minute}, DomainEscalation: 2 * time.Minute, DomainExpiry: 5 * time.Minute}
@@ -57,12 +58,21 @@ License Central dev stack is up.
   Help       %[1]s/dev
   Mail inbox %[1]s/dev/mail   (SMTP on %[2]s)
   Temporal   %[3]s (namespace default)
+  Web UI     %[5]s   (Temporal: each workflow, its history and what it waits for)
   Data       %[4]s
 Press Ctrl-C to stop; running workflows resume on the next start.
-`, s.URL, s.Mail.Addr(), s.Temporal.HostPort(), *data)
+`, s.URL, s.Mail.Addr(), s.Temporal.HostPort(), *data, uiURL(s))
 	<-ctx.Done()
 	log.Info("shutting down")
 	s.Close()
+}
+
+// uiURL is the Temporal Web UI's address to print, or why there is none.
+func uiURL(s *devstack.Stack) string {
+	if s.TemporalUI == nil {
+		return "(none: -temporal-ui-port -1)"
+	}
+	return s.TemporalUI.URL() + "/namespaces/" + s.Temporal.Namespace() + "/workflows"
 }
 
 func envOr(name, def string) string {

@@ -42,6 +42,8 @@ type Options struct {
 	DatabaseURL string
 	// TemporalPort is the embedded frontend's port (default 7233; 0 picks a free one).
 	TemporalPort int
+	// TemporalUIPort is where the Temporal Web UI is served (0 picks a free one; -1 serves none).
+	TemporalUIPort int
 	// Timing shortens the processes' delays when set (demos of reminders and expiry); Provision the
 	// provisioning's (a stuck line within minutes).
 	Timing    *process.Timing
@@ -57,7 +59,9 @@ type Options struct {
 // Stack is the running dev stack.
 type Stack struct {
 	Temporal *devtemporal.Server
-	Mail     *mailcatch.Server
+	// TemporalUI is the Temporal Web UI of that server (nil with TemporalUIPort -1).
+	TemporalUI *devtemporal.UI
+	Mail       *mailcatch.Server
 	// Fulfillment is the entitlement service the worker deposits licenses with, simulated in process
 	// over real HTTP; PUT /dev/fulfillment makes it fail.
 	Fulfillment *fulfillment.Simulator
@@ -106,6 +110,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Retention: o.Retention})
 	if err != nil {
 		return fail(err)
+	}
+	if o.TemporalUIPort >= 0 {
+		if s.TemporalUI, err = devtemporal.StartUI(s.Temporal.HostPort(), "127.0.0.1", o.TemporalUIPort); err != nil {
+			return fail(err)
+		}
 	}
 
 	dbURL := o.DatabaseURL
@@ -183,6 +192,9 @@ func (s *Stack) Close() {
 				_ = sqlDB.Close()
 			}
 		}
+	}
+	if s.TemporalUI != nil {
+		s.TemporalUI.Stop()
 	}
 	if s.Temporal != nil {
 		_ = s.Temporal.Stop()

@@ -19,6 +19,30 @@ import (
 	"github.com/licensecentral/clc/internal/devstack"
 )
 
+// checkTemporalUI: the dev stack serves the Temporal Web UI (its page, 200) and the UI reaches the
+// embedded server (its API answers the namespace the stack uses).
+func checkTemporalUI(t *testing.T, s *devstack.Stack) {
+	t.Helper()
+	if s.TemporalUI == nil {
+		t.Fatal("no Temporal Web UI")
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/", "<html"},
+		{"/namespaces/default/workflows", "<html"},
+		{"/api/v1/namespaces/default", `"namespaceInfo"`},
+	} {
+		resp, err := http.Get(s.TemporalUI.URL() + c.path)
+		if err != nil {
+			t.Fatalf("Temporal UI %s: %v", c.path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), c.want) {
+			t.Fatalf("Temporal UI %s: %d, want 200 with %q: %.300s", c.path, resp.StatusCode, c.want, body)
+		}
+	}
+}
+
 // TestDevStackSurvivesRestart drives the dev stack as a person would: a token from /dev/token, a
 // request that waits for the demo administrator, her mail in /dev/mail.json, a restart of the whole
 // stack on the same data folder, and the approval through the mailed link afterwards.
@@ -37,6 +61,7 @@ func TestDevStackSurvivesRestart(t *testing.T) {
 		return s
 	}
 	s := start()
+	checkTemporalUI(t, s)
 	bob := token(t, s.URL, `{"email":"bob@acme.com","name":"Bob"}`)
 	var me map[string]any
 	call(t, http.MethodGet, s.URL+"/api/v1/me", bob, "", http.StatusOK, &me)

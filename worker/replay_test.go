@@ -3,13 +3,14 @@ package worker_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
-	"github.com/licensecentral/clc/process"
 	clcworker "github.com/licensecentral/clc/worker"
 )
 
@@ -48,15 +49,39 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		})
 		types[strings.SplitN(filepath.Base(f), "-", 2)[0]]++
 	}
-	// Every workflow type the worker runs has recorded paths.
-	for _, name := range workflowNames() {
-		if types[name] == 0 {
+	// Every workflow type the worker runs has recorded paths: a type registered without any fails here
+	// until the end-to-end test that runs it is recorded (CLC_RECORD_HISTORIES=TypeName, see the README).
+	for _, name := range registeredWorkflows() {
+		_, pending := notYetRecorded[name]
+		switch {
+		case types[name] == 0 && !pending:
 			t.Errorf("no recorded history of %s", name)
+		case types[name] > 0 && pending:
+			t.Errorf("%s has recorded histories now: remove it from notYetRecorded", name)
 		}
 	}
 }
 
-func workflowNames() []string {
-	return []string{process.WorkflowSACreate, process.WorkflowDomainApproval, process.WorkflowAccessRequest,
-		process.WorkflowSMBUpgrade, process.WorkflowOrder, process.WorkflowDelegation}
+// notYetRecorded are registered types whose histories are being recorded on another branch, each with
+// why; an entry goes once its histories land (the test above says when).
+var notYetRecorded = map[string]string{
+	"HoldingTransfer": "its end-to-end test is recorded with the holding transfer's own change",
+	"Digest":          "to record: CLC_RECORD_HISTORIES=Digest go test ./internal/e2e/ -run TestDigest",
+	"TrainingRequest": "to record: CLC_RECORD_HISTORIES=TrainingRequest go test ./internal/e2e/ -run TestTraining",
+	"AssignmentBatch": "to record: CLC_RECORD_HISTORIES=AssignmentBatch go test ./internal/e2e/ -run TestBulkAssignmentBatch",
+}
+
+// names is a WorkflowRegistry that keeps only the names registered on it.
+type names []string
+
+func (n *names) RegisterWorkflowWithOptions(_ any, o workflow.RegisterOptions) {
+	*n = append(*n, o.Name)
+}
+
+// registeredWorkflows are the workflow types RegisterWorkflows gives the worker, sorted.
+func registeredWorkflows() []string {
+	var n names
+	clcworker.RegisterWorkflows(&n)
+	slices.Sort(n)
+	return n
 }

@@ -30,13 +30,13 @@ type myAccessBrief struct {
 
 // directory is the Access Directory (FEATURES SA9): the accounts of my email's TLD and the accounts I
 // belong to, each with its status, my roles, every administrator's email, and my access requests.
-func (s *Server) directory(c *gin.Context) {
+func (s *Server) directory(c *gin.Context) error {
 	out, err := s.directoryOf(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"smartAccounts": out})
+	return nil
 }
 
 // directoryOf is the caller's Access Directory, for the API and the portal's page alike.

@@ -44,6 +44,26 @@ func asDomainError(err error) *models.Error {
 	return &models.Error{Code: models.CodeInternal, Message: "something went wrong on our side; it was logged"}
 }
 
+// handle adapts a JSON handler that returns its error: an error is answered through the one error map
+// above (writeError), so a handler says `return err` where it would answer and stop; nil means the
+// handler has answered. Pages keep their own error page (appError): they are not run through it.
+func (s *Server) handle(fn func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := fn(c); err != nil {
+			s.writeError(c, err)
+		}
+	}
+}
+
+// jsonOr answers v with status unless err is set, which it returns for handle to answer.
+func jsonOr(c *gin.Context, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	c.JSON(status, v)
+	return nil
+}
+
 // writeError answers {"error":{"code","message","field","details"}} with the mapped status.
 func (s *Server) writeError(c *gin.Context, err error) { WriteError(c, s.log, err) }
 

@@ -15,13 +15,13 @@ import (
 // User groups (FEATURES AC5): named sets of an account's users whose roles their members hold.
 
 func (s *Server) groupRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/groups", s.listGroups)
-	v1.POST("/smart-accounts/:id/groups", s.createGroup)
-	v1.GET("/smart-accounts/:id/groups/:groupId", s.getGroup)
-	v1.DELETE("/smart-accounts/:id/groups/:groupId", s.deleteGroup)
-	v1.POST("/smart-accounts/:id/groups/:groupId/members", s.addGroupMembers)
-	v1.DELETE("/smart-accounts/:id/groups/:groupId/members", s.removeGroupMembers)
-	v1.PUT("/smart-accounts/:id/groups/:groupId/roles", s.setGroupRoles)
+	v1.GET("/smart-accounts/:id/groups", s.handle(s.listGroups))
+	v1.POST("/smart-accounts/:id/groups", s.handle(s.createGroup))
+	v1.GET("/smart-accounts/:id/groups/:groupId", s.handle(s.getGroup))
+	v1.DELETE("/smart-accounts/:id/groups/:groupId", s.handle(s.deleteGroup))
+	v1.POST("/smart-accounts/:id/groups/:groupId/members", s.handle(s.addGroupMembers))
+	v1.DELETE("/smart-accounts/:id/groups/:groupId/members", s.handle(s.removeGroupMembers))
+	v1.PUT("/smart-accounts/:id/groups/:groupId/roles", s.handle(s.setGroupRoles))
 }
 
 // member reads the account for one of its users or Cisco staff: who may see its groups.
@@ -34,80 +34,75 @@ func (s *Server) member(c *gin.Context) (caller, error) {
 }
 
 // groupAdmin reads the account for its administrators (and internal support, with a reason): who
-// change its groups.
-func (s *Server) groupAdmin(c *gin.Context) (caller, string, error) {
+// change its groups; then the JSON body into body unless it is nil, so a stranger is a 404 whatever
+// they sent.
+func (s *Server) groupAdmin(c *gin.Context, body any) (caller, string, error) {
 	who, err := s.load(c)
 	if err != nil {
 		return who, "", err
 	}
 	reason, err := s.adminWrite(c, who)
+	if err == nil && body != nil {
+		err = DecodeJSON(c.Request, body)
+	}
 	return who, reason, err
 }
 
-func (s *Server) listGroups(c *gin.Context) {
+func (s *Server) listGroups(c *gin.Context) error {
 	who, err := s.member(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	groups, err := models.Groups(c.Request.Context(), s.db, who.sa.ID)
-	s.reply(c, http.StatusOK, gin.H{"groups": groups}, err)
+	return jsonOr(c, http.StatusOK, gin.H{"groups": groups}, err)
 }
 
-func (s *Server) getGroup(c *gin.Context) {
+func (s *Server) getGroup(c *gin.Context) error {
 	who, err := s.member(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	g, err := models.FindGroup(c.Request.Context(), s.db, who.sa.ID, c.Param("groupId"))
-	s.reply(c, http.StatusOK, g, err)
+	return jsonOr(c, http.StatusOK, g, err)
 }
 
 // createGroup answers 201 with the group; a name the account uses already is a 409 naming the field.
-func (s *Server) createGroup(c *gin.Context) {
+func (s *Server) createGroup(c *gin.Context) error {
 	var body struct {
 		Name        string `json:"name"`
 		Description string `json:"description"`
 	}
-	who, reason, err := s.groupAdmin(c)
-	if err == nil {
-		err = DecodeJSON(c.Request, &body)
-	}
+	who, reason, err := s.groupAdmin(c, &body)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	name, err := models.ValidGroupName(body.Name)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	desc, err := validDescription(body.Description)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	g, err := models.CreateGroup(c.Request.Context(), s.db, who.id.Email, who.sa.ID, name, desc, reason)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/groups/"+g.ID)
 	c.JSON(http.StatusCreated, g)
+	return nil
 }
 
-func (s *Server) deleteGroup(c *gin.Context) {
-	who, reason, err := s.groupAdmin(c)
+func (s *Server) deleteGroup(c *gin.Context) error {
+	who, reason, err := s.groupAdmin(c, nil)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if err := models.DeleteGroup(c.Request.Context(), s.db, who.id.Email, who.sa.ID, c.Param("groupId"), reason); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // memberEmails reads {"emails":[…]}: 1 to MaxGroupMembersPerCall addresses, lowercased, each once.
@@ -134,39 +129,38 @@ func memberEmails(c *gin.Context) ([]string, error) {
 	return out, nil
 }
 
-func (s *Server) addGroupMembers(c *gin.Context) { s.changeMembers(c, models.AddGroupMembers, "added") }
+func (s *Server) addGroupMembers(c *gin.Context) error {
+	return s.changeMembers(c, models.AddGroupMembers, "added")
+}
 
-func (s *Server) removeGroupMembers(c *gin.Context) {
-	s.changeMembers(c, models.RemoveGroupMembers, "removed")
+func (s *Server) removeGroupMembers(c *gin.Context) error {
+	return s.changeMembers(c, models.RemoveGroupMembers, "removed")
 }
 
 type membersFunc = func(ctx context.Context, db *gorm.DB, actor, saID, groupID string, emails []string, reason string) ([]string, error)
 
 // changeMembers adds or removes members and answers who changed with the group as it is now.
-func (s *Server) changeMembers(c *gin.Context, apply membersFunc, what string) {
+func (s *Server) changeMembers(c *gin.Context, apply membersFunc, what string) error {
 	ctx := c.Request.Context()
-	who, reason, err := s.groupAdmin(c)
+	who, reason, err := s.groupAdmin(c, nil)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	emails, err := memberEmails(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	changed, err := apply(ctx, s.db, who.id.Email, who.sa.ID, c.Param("groupId"), emails, reason)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	g, err := models.FindGroup(ctx, s.db, who.sa.ID, c.Param("groupId"))
 	s.log.InfoContext(ctx, "group members "+what, "smartAccountId", who.sa.ID, "groupId", g.ID, "by", who.id.Email, "n", len(changed))
-	s.reply(c, http.StatusOK, gin.H{what: changed, "group": g}, err)
+	return jsonOr(c, http.StatusOK, gin.H{what: changed, "group": g}, err)
 }
 
 // setGroupRoles replaces the group's roles: {"roles":[{"role","virtualAccountId"?,"includeChildren"?}]}.
-func (s *Server) setGroupRoles(c *gin.Context) {
+func (s *Server) setGroupRoles(c *gin.Context) error {
 	ctx := c.Request.Context()
 	var body struct {
 		Roles []struct {
@@ -175,13 +169,9 @@ func (s *Server) setGroupRoles(c *gin.Context) {
 			IncludeChildren  bool        `json:"includeChildren"`
 		} `json:"roles"`
 	}
-	who, reason, err := s.groupAdmin(c)
-	if err == nil {
-		err = DecodeJSON(c.Request, &body)
-	}
+	who, reason, err := s.groupAdmin(c, &body)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	in := make([]models.GroupRoleInput, 0, len(body.Roles))
 	for _, r := range body.Roles {
@@ -189,9 +179,8 @@ func (s *Server) setGroupRoles(c *gin.Context) {
 			VirtualAccountID: r.VirtualAccountID, IncludeChildren: r.IncludeChildren})
 	}
 	if in, err = models.ValidGroupRoles(ctx, s.db, who.sa.ID, in); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	roles, err := models.SetGroupRoles(ctx, s.db, who.id.Email, who.sa.ID, c.Param("groupId"), in, reason)
-	s.reply(c, http.StatusOK, gin.H{"roles": roles}, err)
+	return jsonOr(c, http.StatusOK, gin.H{"roles": roles}, err)
 }

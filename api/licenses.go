@@ -16,9 +16,9 @@ import (
 // The licenses of an account (FEATURES PR2): what its provisioned lines put in its virtual accounts.
 
 func (s *Server) licenseRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/licenses", s.listLicenses)
-	v1.GET("/smart-accounts/:id/licenses/export.csv", s.exportLicenses)
-	v1.POST("/smart-accounts/:id/licenses/transfers", s.transferLicenses)
+	v1.GET("/smart-accounts/:id/licenses", s.handle(s.listLicenses))
+	v1.GET("/smart-accounts/:id/licenses/export.csv", s.handle(s.exportLicenses))
+	v1.POST("/smart-accounts/:id/licenses/transfers", s.handle(s.transferLicenses))
 }
 
 // licenseScope is what part of the route's account's licenses the caller sees: members see those of
@@ -42,42 +42,38 @@ func licenseFilter(c *gin.Context) models.LicenseFilter {
 
 // listLicenses answers a page of the account's licenses in the caller's scope, by SKU, and the totals of
 // the whole filter by SKU and status.
-func (s *Server) listLicenses(c *gin.Context) {
+func (s *Server) listLicenses(c *gin.Context) error {
 	sa, _, scope, err := s.licenseScope(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	limit, err := pageLimit(c, 100, 1000)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	var after *models.LicenseCursor
 	if a := c.Query("after"); a != "" {
 		cur, err := models.DecodeLicenseCursor(a)
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		after = &cur
 	}
 	ctx, f := c.Request.Context(), licenseFilter(c)
 	rows, next, err := models.ListLicenses(ctx, s.db, sa.ID, scope, f, after, limit)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	totals, err := models.LicenseTotals(ctx, s.db, sa.ID, scope, f)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	resp := gin.H{"licenses": rows, "totals": totals}
 	if next != nil {
 		resp["next"] = next.Encode()
 	}
 	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 // pageLimit reads the limit query parameter: def when absent, 1 to most.
@@ -94,17 +90,15 @@ func pageLimit(c *gin.Context, def, most int) (int, error) {
 }
 
 // exportLicenses is the same filter as CSV, every page of it.
-func (s *Server) exportLicenses(c *gin.Context) {
+func (s *Server) exportLicenses(c *gin.Context) error {
 	sa, _, scope, err := s.licenseScope(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	ctx, f := c.Request.Context(), licenseFilter(c)
 	rows, next, err := models.ListLicenses(ctx, s.db, sa.ID, scope, f, nil, 1000)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="licenses-`+sa.ID+`.csv"`)
@@ -124,6 +118,7 @@ func (s *Server) exportLicenses(c *gin.Context) {
 		}
 	}
 	w.Flush()
+	return nil
 }
 
 // csvCell keeps a spreadsheet from reading a cell as a formula.
@@ -143,24 +138,22 @@ func stamp(t *time.Time) string {
 
 // transferLicenses moves licenses between two virtual accounts of the account, for its administrators
 // and users: one transaction, an event, never a negative balance.
-func (s *Server) transferLicenses(c *gin.Context) {
+func (s *Server) transferLicenses(c *gin.Context) error {
 	sa, roles, _, err := s.licenseScope(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if !slices.ContainsFunc(roles, func(r models.AccountRole) bool {
 		return r.VirtualAccountID == "" && (r.Role == models.RoleSAAdmin || r.Role == models.RoleSAUser)
 	}) {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only administrators and users of %s move its licenses", sa.Name))
-		return
+		return models.Errorf(models.CodeForbidden, "only administrators and users of %s move its licenses", sa.Name)
 	}
 	var body models.LicenseTransfer
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	moved, err := models.TransferLicenses(c.Request.Context(), s.db, identity(c).Email, sa.ID, body)
 	s.reply(c, http.StatusOK, gin.H{"transferred": body.Quantity, "sku": strings.ToUpper(strings.TrimSpace(body.SKU)),
 		"from": body.From, "to": body.To, "licenses": moved}, err)
+	return nil
 }

@@ -16,8 +16,8 @@ var unsubscribePage = pageTemplate("unsubscribe")
 
 // notificationRoutes adds the preferences of the signed-in person and the unsubscribe link's page.
 func (s *Server) notificationRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
-	v1.GET("/me/notifications", s.myNotifications)
-	v1.PUT("/me/notifications", s.setMyNotifications)
+	v1.GET("/me/notifications", s.handle(s.myNotifications))
+	v1.PUT("/me/notifications", s.handle(s.setMyNotifications))
 	// RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" to the link; GET only shows the page.
 	r.GET("/u/:token", s.links.ByClientIP(), s.unsubscribePage)
 	r.POST("/u/:token", s.links.ByClientIP(), s.sameOrigin, s.unsubscribe)
@@ -30,19 +30,19 @@ type notificationsView struct {
 	models.NotificationSettings
 }
 
-func (s *Server) myNotifications(c *gin.Context) {
+func (s *Server) myNotifications(c *gin.Context) error {
 	settings, err := models.ReadNotificationSettings(c.Request.Context(), s.db, identity(c).Email)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, notificationsView{Categories: models.Categories, Deliveries: models.Deliveries,
 		NotificationSettings: settings})
+	return nil
 }
 
 // setMyNotifications changes the caller's deliveries for one account, or their defaults when no account
 // is named; the categories left out keep their setting.
-func (s *Server) setMyNotifications(c *gin.Context) {
+func (s *Server) setMyNotifications(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id := identity(c)
 	var body struct {
@@ -50,13 +50,11 @@ func (s *Server) setMyNotifications(c *gin.Context) {
 		Categories     map[string]string `json:"categories"`
 	}
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if len(body.Categories) == 0 {
-		s.writeError(c, models.Invalid("categories", "categories must name at least one category, such as "+
-			`{"ACCOUNT_CHANGES":"DAILY"}`))
-		return
+		return models.Invalid("categories", "categories must name at least one category, such as "+
+			`{"ACCOUNT_CHANGES":"DAILY"}`)
 	}
 	set := map[models.Category]models.Delivery{}
 	names := make([]string, 0, len(body.Categories))
@@ -67,28 +65,24 @@ func (s *Server) setMyNotifications(c *gin.Context) {
 	for _, k := range names {
 		cat, d := models.Category(k), models.Delivery(body.Categories[k])
 		if !cat.Valid() {
-			s.writeError(c, models.Invalid("categories."+k, "%s is not a category: ACCESS_REQUESTS, ORDERS_TO_ASSIGN, "+
-				"PROVISIONING_DELAYS or ACCOUNT_CHANGES", k))
-			return
+			return models.Invalid("categories."+k, "%s is not a category: ACCESS_REQUESTS, ORDERS_TO_ASSIGN, "+
+				"PROVISIONING_DELAYS or ACCOUNT_CHANGES", k)
 		}
 		if !d.Valid() {
-			s.writeError(c, models.Invalid("categories."+k, "categories.%s must be IMMEDIATE, DAILY, WEEKLY or OFF", k))
-			return
+			return models.Invalid("categories."+k, "categories.%s must be IMMEDIATE, DAILY, WEEKLY or OFF", k)
 		}
 		set[cat] = d
 	}
 	if body.SmartAccountID != "" {
 		if err := s.mayNotify(c, body.SmartAccountID); err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 	}
 	if err := models.SetNotificationPreferences(ctx, s.db, id.Email, body.SmartAccountID, set, "api"); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "notification preferences changed", "user", id.Email, "smartAccountId", body.SmartAccountID)
-	s.myNotifications(c)
+	return s.myNotifications(c)
 }
 
 // mayNotify allows preferences on an account the caller holds a role on or is mailed about (they set a

@@ -78,47 +78,42 @@ type nominateRequest struct {
 
 // nominateCreators names more customer contacts for an account that waits for its customer or that the
 // customer declined; they are mailed the acceptance task.
-func (s *Server) nominateCreators(c *gin.Context) {
+func (s *Server) nominateCreators(c *gin.Context) error {
 	ctx := c.Request.Context()
 	who, body, err := bind[nominateRequest](c, s.loadFindable)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if len(body.Emails) == 0 || len(body.Emails) > maxNominees {
-		s.writeError(c, models.Invalid("emails", "name between 1 and %d creators", maxNominees))
-		return
+		return models.Invalid("emails", "name between 1 and %d creators", maxNominees)
 	}
 	emails := []string{}
 	for i, raw := range body.Emails {
 		e := models.NormalizeEmail(raw)
 		if !models.ValidEmail(e) {
-			s.writeError(c, models.Invalid(fmt.Sprintf("emails[%d]", i), "%q is not an email address", raw))
-			return
+			return models.Invalid(fmt.Sprintf("emails[%d]", i), "%q is not an email address", raw)
 		}
 		if !models.SameTLD(e, who.sa.Domain) {
-			s.writeError(c, models.Invalid(fmt.Sprintf("emails[%d]", i), "%s is not an address of %s, the account's top-level domain", e, who.sa.TLD))
-			return
+			return models.Invalid(fmt.Sprintf("emails[%d]", i), "%s is not an address of %s, the account's top-level domain", e, who.sa.TLD)
 		}
 		if !contains(emails, e) {
 			emails = append(emails, e)
 		}
 	}
 	if err := notSelectable(who.sa, models.SAPendingCustomerAcceptance, models.SADeclinedByCustomer); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	res, err := s.processes.Nominate(ctx, process.SACreateID(who.sa.RequestID), process.NominateInput{Emails: emails, Actor: who.id.Email})
 	if errors.Is(err, process.ErrProcessClosed) {
 		err = models.Errorf(models.CodeConflict, "the request for %s is closed", who.sa.Name)
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "creators nominated", "smartAccountId", who.sa.ID, "by", who.id.Email, "count", len(emails))
 	c.JSON(http.StatusOK, gin.H{"smartAccountId": res.SmartAccountID, "status": res.Status,
 		"customerContacts": res.CustomerContacts, "mailed": res.Mailed, "deadline": res.Deadline})
+	return nil
 }
 
 // notSelectable refuses an action on an account outside the statuses it is for, saying why.
@@ -148,41 +143,38 @@ type acceptanceRequest struct {
 }
 
 // acceptSmartAccount is a customer contact's answer through the API, the same update as the emailed link.
-func (s *Server) acceptSmartAccount(c *gin.Context) {
+func (s *Server) acceptSmartAccount(c *gin.Context) error {
 	var body acceptanceRequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if body.Decision != process.Accept && body.Decision != process.Decline {
-		s.writeError(c, models.Invalid("decision", "decision must be ACCEPT or DECLINE"))
-		return
+		return models.Invalid("decision", "decision must be ACCEPT or DECLINE")
 	}
 	in := process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason)}
 	if body.Decision == process.Accept && body.Headquarters != nil && !body.Headquarters.IsZero() {
 		hq, err := models.ValidAddress("headquarters", *body.Headquarters)
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		in.Headquarters = &hq
 	}
 	s.customerDecision(c, in, models.SAPendingCustomerAcceptance)
+	return nil
 }
 
 // giveHeadquarters completes an accepted account's address step.
-func (s *Server) giveHeadquarters(c *gin.Context) {
+func (s *Server) giveHeadquarters(c *gin.Context) error {
 	var body models.Address
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	hq, err := models.ValidAddress("headquarters", body)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.customerDecision(c, process.DecideInput{Decision: process.Submit, Headquarters: &hq}, models.SAPendingCustomerAddress)
+	return nil
 }
 
 func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waiting models.SAStatus) {

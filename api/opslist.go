@@ -186,21 +186,18 @@ func (s *Server) pendingViewOf(l models.OrderLine, names map[string]string) pend
 // listPending is GET /ops/provisioning: a page of pending lines, oldest first, and the counts per
 // reason of the same filter (the reason itself left out, so each reason's count shows what picking it
 // would list).
-func (s *Server) listPending(c *gin.Context) {
+func (s *Server) listPending(c *gin.Context) error {
 	a, err := s.orderActor(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if err := mayWatchProvisioning(a); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	q, err := parseOpsQuery(c, time.Now())
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	page, _, err := s.pending(c.Request.Context(), q)
-	s.reply(c, http.StatusOK, page, err)
+	return jsonOr(c, http.StatusOK, page, err)
 }

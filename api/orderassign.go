@@ -131,49 +131,41 @@ func (s *Server) resolveTarget(ctx context.Context, t targetBody, field string) 
 // or REFUSED at once, the accepted ones handed together to a bulk assignment's process (one start,
 // whatever the count), which has each order's own process apply it and records the outcome for
 // GET /orders/assignments/{batch}. One bad order never sinks the others.
-func (s *Server) assignOrders(c *gin.Context) {
+func (s *Server) assignOrders(c *gin.Context) error {
 	ctx := c.Request.Context()
 	var body assignBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	a, err := s.orderActor(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	ids, err := body.validate(a)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	req := models.AssignRequest{Lines: body.Lines, Reason: body.Reason}
 	if req.Products, err = s.resolveTarget(ctx, *body.ProductsTo, "productsTo"); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if body.ServicesTo != nil {
 		t, err := s.resolveTarget(ctx, *body.ServicesTo, "servicesTo")
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		req.Services = &t
 	}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if len(key) > 200 {
-		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
-		return
+		return models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
 	}
 	if err := s.sameBatch(ctx, a, key, ids); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	batch, results, err := s.assignEach(ctx, a, ids, req, key)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	requested := 0
 	for _, r := range results {
@@ -186,7 +178,7 @@ func (s *Server) assignOrders(c *gin.Context) {
 	if requested > 0 {
 		c.Header("Location", "/api/v1/orders/assignments/"+batch)
 		c.JSON(http.StatusAccepted, gin.H{"batchId": batch, "results": results})
-		return
+		return nil
 	}
 	// Nothing was requested: the status is the refusals' own when they agree, 422 otherwise.
 	first := results[0].Error
@@ -197,6 +189,7 @@ func (s *Server) assignOrders(c *gin.Context) {
 		}
 	}
 	c.JSON(StatusOf(first), gin.H{"results": results, "error": first})
+	return nil
 }
 
 // assignEach checks each order against the rules from the database (a few queries for them all), in
@@ -321,12 +314,11 @@ func (s *Server) sameBatch(ctx context.Context, a models.OrderActor, key string,
 
 // assignmentBatch answers GET /orders/assignments/{batch}: the batch's progress (how many orders are
 // applied, refused, pending) and each order's outcome, to the person who made it and to support.
-func (s *Server) assignmentBatch(c *gin.Context) {
+func (s *Server) assignmentBatch(c *gin.Context) error {
 	ctx := c.Request.Context()
 	a, err := s.orderActor(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	id := c.Param("batch")
 	b, rows, err := models.FindAssignmentBatch(ctx, s.db, id)
@@ -334,8 +326,7 @@ func (s *Server) assignmentBatch(c *gin.Context) {
 		err = models.Errorf(models.CodeNotFound, "no assignment batch %s", id)
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	counts := map[models.BatchOrderStatus]int{}
 	out := make([]gin.H, len(rows))
@@ -350,6 +341,7 @@ func (s *Server) assignmentBatch(c *gin.Context) {
 		"smartAccountId": b.SmartAccountID, "virtualAccountId": b.VirtualAccountID, "total": len(rows),
 		"applied": counts[models.BatchApplied], "refused": counts[models.BatchRefused], "pending": counts[models.BatchPending],
 		"orders": out})
+	return nil
 }
 
 // assignmentID is the update id of one order's action from the Idempotency-Key (per caller and order),

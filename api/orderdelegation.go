@@ -23,22 +23,15 @@ type delegationBody struct {
 // createDelegation lets an order's fulfillment contact authorize someone else, by email, to assign it
 // (FEATURES OR8). The order's process records the delegation and starts its own process, which mails
 // the link.
-func (s *Server) createDelegation(c *gin.Context) {
+func (s *Server) createDelegation(c *gin.Context) error {
 	ctx := c.Request.Context()
-	st, acc, err := s.loadOrder(c, c.Param("id"))
+	st, acc, a, err := s.routeOrder(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	var body delegationBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	a, err := s.orderActor(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	o := st.Order
 	id := models.NewID()
@@ -48,12 +41,12 @@ func (s *Server) createDelegation(c *gin.Context) {
 	}
 	res, err := s.delegate(ctx, st, acc, process.DelegateInput{DelegationID: id, Actor: a, Delegate: body.Email, Note: body.Note})
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "order delegated", "orderId", o.ID, "delegationId", res.Delegation.ID)
 	c.Header("Location", "/api/v1/orders/"+o.ID+"/delegations/"+res.Delegation.ID)
 	c.JSON(http.StatusCreated, gin.H{"delegation": res.Delegation, "waitingOn": res.WaitingOn})
+	return nil
 }
 
 // delegate checks a delegation of the order's assignment and hands it to the order's process: the API
@@ -78,42 +71,29 @@ func (s *Server) delegate(ctx context.Context, st models.OrderState, acc models.
 }
 
 // listDelegations shows an order's delegations to its fulfillment contact and to support.
-func (s *Server) listDelegations(c *gin.Context) {
-	st, acc, err := s.loadOrder(c, c.Param("id"))
+func (s *Server) listDelegations(c *gin.Context) error {
+	st, acc, a, err := s.routeOrder(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	a, err := s.orderActor(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if acc.As != models.AsFulfillmentContact && !a.Support() {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only the fulfillment contact of order %s sees its delegations", st.Order.ID))
-		return
+		return models.Errorf(models.CodeForbidden, "only the fulfillment contact of order %s sees its delegations", st.Order.ID)
 	}
 	ds, err := models.OrderDelegations(c.Request.Context(), s.db, st.Order.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"delegations": ds})
+	return nil
 }
 
 // revokeDelegation lets the fulfillment contact (or support, with a reason) withdraw a delegation; its
 // link then shows "revoked" and does nothing.
-func (s *Server) revokeDelegation(c *gin.Context) {
+func (s *Server) revokeDelegation(c *gin.Context) error {
 	ctx := c.Request.Context()
-	st, acc, err := s.loadOrder(c, c.Param("id"))
+	st, acc, a, err := s.routeOrder(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	a, err := s.orderActor(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	reason := strings.TrimSpace(c.Query("reason"))
 	if c.Request.ContentLength > 0 {
@@ -121,19 +101,18 @@ func (s *Server) revokeDelegation(c *gin.Context) {
 			Reason string `json:"reason"`
 		}
 		if err := DecodeJSON(c.Request, &body); err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		reason = strings.TrimSpace(body.Reason)
 	}
 	res, err := s.revoke(ctx, st, acc, a, c.Param("delegation"), reason)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	d := res.Delegation
 	s.log.InfoContext(ctx, "delegation revoked", "orderId", st.Order.ID, "delegationId", d.ID, "by", a.Email)
 	c.JSON(http.StatusOK, gin.H{"delegation": res.Delegation})
+	return nil
 }
 
 // revoke checks a revocation of one of the order's delegations and hands it to the order's process: the

@@ -164,32 +164,28 @@ func rowOf(o models.Order) orderRow {
 
 // listOrders is the inventory's table (FEATURES OR1): newest booked first, keyset-paged by the opaque
 // cursor in next.
-func (s *Server) listOrders(c *gin.Context) {
+func (s *Server) listOrders(c *gin.Context) error {
 	scope, f, err := s.inventoryQuery(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	limit := 50
 	if l := c.Query("limit"); l != "" {
 		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 200 {
-			s.writeError(c, models.Invalid("limit", "limit must be between 1 and 200"))
-			return
+			return models.Invalid("limit", "limit must be between 1 and 200")
 		}
 	}
 	var after *models.Cursor
 	if a := c.Query("after"); a != "" {
 		cur, err := models.DecodeCursor(a)
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		after = &cur
 	}
 	orders, next, err := models.ListOrders(c.Request.Context(), s.db, scope, f, after, limit)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	rows := make([]orderRow, 0, len(orders))
 	for _, o := range orders {
@@ -200,21 +196,21 @@ func (s *Server) listOrders(c *gin.Context) {
 		resp["next"] = next.Encode()
 	}
 	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 // orderSummary is the inventory's cards over the same scope and filters.
-func (s *Server) orderSummary(c *gin.Context) {
+func (s *Server) orderSummary(c *gin.Context) error {
 	scope, f, err := s.inventoryQuery(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	sum, err := models.SummarizeOrders(c.Request.Context(), s.db, scope, f)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, sum)
+	return nil
 }
 
 // exportColumns are the order download's columns (FEATURES OR10), one row per line.
@@ -222,14 +218,16 @@ var exportColumns = []string{"orderId", "type", "purchaseOrder", "bookedAt", "sh
 	"reseller", "distributor", "orderAssignmentStatus", "lineId", "sku", "description", "kind", "quantity", "smartLicense",
 	"saMandatory", "termMonths", "assignmentStatus", "smartAccountId", "virtualAccountId", "provisioningStatus", "delayReason"}
 
-// exportOrders streams the inventory with the same scope and filters as CSV, a page of orders at a
+// exportOrders is exportOrderCSV run through handle: the API and the portal both mount it.
+func (s *Server) exportOrders(c *gin.Context) { s.handle(s.exportOrderCSV)(c) }
+
+// exportOrderCSV streams the inventory with the same scope and filters as CSV, a page of orders at a
 // time, so a download of any size holds one page in memory.
-func (s *Server) exportOrders(c *gin.Context) {
+func (s *Server) exportOrderCSV(c *gin.Context) error {
 	ctx := c.Request.Context()
 	scope, f, err := s.inventoryQuery(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="orders-`+time.Now().UTC().Format("20060102")+`.csv"`)
@@ -275,6 +273,7 @@ func (s *Server) exportOrders(c *gin.Context) {
 		after = next
 	}
 	w.Flush()
+	return nil
 }
 
 // csvSafe keeps a cell from being read as a formula by a spreadsheet.

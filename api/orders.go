@@ -32,18 +32,18 @@ type OrderProcesses interface {
 
 // orderRoutes adds the order endpoints (FEATURES OR1–OR10).
 func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/orders", s.ingestOrder)
-	v1.GET("/orders", s.listOrders)
-	v1.GET("/orders/summary", s.orderSummary)
+	v1.POST("/orders", s.handle(s.ingestOrder))
+	v1.GET("/orders", s.handle(s.listOrders))
+	v1.GET("/orders/summary", s.handle(s.orderSummary))
 	v1.GET("/orders/export.csv", s.exportOrders)
-	v1.POST("/orders/assignments", s.assignOrders)
-	v1.GET("/orders/assignments/:batch", s.assignmentBatch)
-	v1.GET("/orders/:id", s.getOrder)
-	v1.GET("/orders/:id/events", s.orderEvents)
-	v1.GET("/orders/:id/trail", s.orderTrail)
-	v1.GET("/orders/:id/delegations", s.listDelegations)
-	v1.POST("/orders/:id/delegations", s.createDelegation)
-	v1.DELETE("/orders/:id/delegations/:delegation", s.revokeDelegation)
+	v1.POST("/orders/assignments", s.handle(s.assignOrders))
+	v1.GET("/orders/assignments/:batch", s.handle(s.assignmentBatch))
+	v1.GET("/orders/:id", s.handle(s.getOrder))
+	v1.GET("/orders/:id/events", s.handle(s.orderEvents))
+	v1.GET("/orders/:id/trail", s.handle(s.orderTrail))
+	v1.GET("/orders/:id/delegations", s.handle(s.listDelegations))
+	v1.POST("/orders/:id/delegations", s.handle(s.createDelegation))
+	v1.DELETE("/orders/:id/delegations/:delegation", s.handle(s.revokeDelegation))
 	v1.POST("/orders/:id/transfer", s.transferOrder)
 	s.provisioningRoutes(v1)
 }
@@ -223,40 +223,34 @@ func instant(field, v string) (time.Time, error) {
 // ingestOrder takes an order from commerce (FEATURES X4: idempotent on the order id). The first time it
 // starts the order's process, which records it; the same order again is answered 200 with the order;
 // changed content is a 409.
-func (s *Server) ingestOrder(c *gin.Context) {
+func (s *Server) ingestOrder(c *gin.Context) error {
 	ctx := c.Request.Context()
 	if !identity(c).HasRole(models.RoleCommerce) {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only commerce's service identity (platform role %s) may send orders", models.RoleCommerce))
-		return
+		return models.Errorf(models.CodeForbidden, "only commerce's service identity (platform role %s) may send orders", models.RoleCommerce)
 	}
 	var body ingestRequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	o, lines, err := body.validate()
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if st, err := models.LoadOrderState(ctx, s.db, o.ID); err == nil {
 		if st.Order.PayloadHash != o.PayloadHash {
-			s.writeError(c, ingestConflict(st, o, lines))
-			return
+			return ingestConflict(st, o, lines)
 		}
 		s.answerOrder(c, http.StatusOK, st, models.OrderAccess{See: true, As: models.RoleCommerce})
-		return
+		return nil
 	} else if models.ErrorCode(err) != models.CodeNotFound {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	o.WorkflowID = process.OrderWorkflowID(o.ID)
 	models.PrepareOrder(&o, lines, now)
 	if body.HoldingAccount != nil {
 		if err := s.depositAtSale(ctx, &o, lines, *body.HoldingAccount, now); err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 	}
 	res, err := s.orders.Ingest(ctx, process.IngestInput{Order: o, Lines: lines})
@@ -266,12 +260,12 @@ func (s *Server) ingestOrder(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "order ingested", "orderId", o.ID, "lines", len(lines))
 	c.Header("Location", "/api/v1/orders/"+o.ID)
 	s.answerOrder(c, http.StatusCreated, res.State, models.OrderAccess{See: true, As: models.RoleCommerce})
+	return nil
 }
 
 // ingestConflict says which parts of a resubmitted order differ from the recorded one.
@@ -356,29 +350,39 @@ func (s *Server) loadOrder(c *gin.Context, orderID string) (models.OrderState, m
 	return st, acc, nil
 }
 
-func (s *Server) getOrder(c *gin.Context) {
+// routeOrder is loadOrder for the route's order (:id) with the caller as the order rules see them: the
+// steps every handler on one order starts with.
+func (s *Server) routeOrder(c *gin.Context) (models.OrderState, models.OrderAccess, models.OrderActor, error) {
 	st, acc, err := s.loadOrder(c, c.Param("id"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return st, acc, models.OrderActor{}, err
+	}
+	a, err := s.orderActor(c) // loadOrder looked it up: the request keeps it
+	return st, acc, a, err
+}
+
+func (s *Server) getOrder(c *gin.Context) error {
+	st, acc, err := s.loadOrder(c, c.Param("id"))
+	if err != nil {
+		return err
 	}
 	s.answerOrder(c, http.StatusOK, st, acc)
+	return nil
 }
 
 // orderEvents is an order's history: its ingest, each line's assignments (with who, as what, and
 // support's reason) and its delegations, oldest first.
-func (s *Server) orderEvents(c *gin.Context) {
+func (s *Server) orderEvents(c *gin.Context) error {
 	st, _, err := s.loadOrder(c, c.Param("id"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	evs, err := s.orderHistory(c, st)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"events": evs})
+	return nil
 }
 
 // orderHistory is the events of an order, its lines and its delegations, oldest first.
@@ -402,14 +406,13 @@ func (s *Server) orderHistory(c *gin.Context, st models.OrderState) ([]models.Ev
 // orderTrail is where each line's licenses went (FEATURES OR11): per line, in time order, the ingest,
 // each assignment and by whom, the shipment, each deposit attempt and its outcome, the license rows
 // made or moved; for whoever may see the order.
-func (s *Server) orderTrail(c *gin.Context) {
+func (s *Server) orderTrail(c *gin.Context) error {
 	st, _, err := s.loadOrder(c, c.Param("id"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	lines, cut, err := models.OrderTrail(c.Request.Context(), s.db, st)
-	s.reply(c, http.StatusOK, gin.H{"orderId": st.Order.ID, "lines": lines, "cut": cut}, err)
+	return jsonOr(c, http.StatusOK, gin.H{"orderId": st.Order.ID, "lines": lines, "cut": cut}, err)
 }
 
 // escapeLikePrefix keeps LIKE's wildcards literal in an order id (ids may hold '_').

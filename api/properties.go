@@ -12,10 +12,10 @@ import (
 // Account properties, notices and the location export (FEATURES SA11).
 
 func (s *Server) propertyRoutes(v1 *gin.RouterGroup) {
-	v1.PATCH("/smart-accounts/:id", s.updateProperties)
-	v1.GET("/smart-accounts/:id/notices", s.listNotices)
-	v1.POST("/smart-accounts/:id/notices/:kind/acknowledgement", s.acknowledgeNotice)
-	v1.GET("/smart-accounts/:id/locations/export.csv", s.exportLocations)
+	v1.PATCH("/smart-accounts/:id", s.handle(s.updateProperties))
+	v1.GET("/smart-accounts/:id/notices", s.handle(s.listNotices))
+	v1.POST("/smart-accounts/:id/notices/:kind/acknowledgement", s.handle(s.acknowledgeNotice))
+	v1.GET("/smart-accounts/:id/locations/export.csv", s.handle(s.exportLocations))
 }
 
 // propertiesBody is the body of PATCH /smart-accounts/{id}: the fields given change.
@@ -52,26 +52,22 @@ func (b propertiesBody) validate() (models.PropertiesPatch, error) {
 
 // updateProperties edits an ACTIVE account's name, headquarters and visibility, for its administrators
 // and support with a reason; each change is an event.
-func (s *Server) updateProperties(c *gin.Context) {
+func (s *Server) updateProperties(c *gin.Context) error {
 	ctx := c.Request.Context()
 	who, body, err := bind[propertiesBody](c, s.load)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	p, err := body.validate()
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if p.SupportReason, err = s.adminWrite(c, who); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	sa, err := models.UpdateAccountProperties(ctx, s.db, who.id.Email, who.sa.ID, p)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "account properties changed", "smartAccountId", sa.ID, "by", who.id.Email)
 	v := newAccountView(sa, sa.WaitingOn)
@@ -79,60 +75,55 @@ func (s *Server) updateProperties(c *gin.Context) {
 		v.MyRoles = append(v.MyRoles, r.Role)
 	}
 	c.JSON(http.StatusOK, v)
+	return nil
 }
 
 // listNotices shows the account's notices, who acknowledged each, and whether the caller did, to its
 // members and Cisco staff.
-func (s *Server) listNotices(c *gin.Context) {
+func (s *Server) listNotices(c *gin.Context) error {
 	who, err := s.member(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	notices, err := models.AccountNotices(c.Request.Context(), s.db, who.sa.ID, who.id.Email)
-	s.reply(c, http.StatusOK, gin.H{"notices": notices}, err)
+	return jsonOr(c, http.StatusOK, gin.H{"notices": notices}, err)
 }
 
 // acknowledgeNotice records a Smart Account Administrator's acknowledgement: each administrator
 // acknowledges for themself, so nobody (support included) does it for them.
-func (s *Server) acknowledgeNotice(c *gin.Context) {
+func (s *Server) acknowledgeNotice(c *gin.Context) error {
 	ctx := c.Request.Context()
 	who, err := s.load(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	kind, err := models.ParseNoticeKind(c.Param("kind"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if !who.saAdmin() {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "the %s is acknowledged by the administrators of %s", kind.Title(), who.sa.Name))
-		return
+		return models.Errorf(models.CodeForbidden, "the %s is acknowledged by the administrators of %s", kind.Title(), who.sa.Name)
 	}
 	ack, err := models.AcknowledgeNotice(ctx, s.db, who.sa.ID, kind, who.id.Email)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "notice acknowledged", "smartAccountId", who.sa.ID, "notice", kind, "by", who.id.Email)
 	c.JSON(http.StatusOK, gin.H{"kind": kind, "title": kind.Title(), "email": ack.Email, "at": ack.AcknowledgedAt})
+	return nil
 }
 
 // exportLocations is the account's location data as CSV: its headquarters, then each virtual account
 // the caller's roles open with its address.
-func (s *Server) exportLocations(c *gin.Context) {
+func (s *Server) exportLocations(c *gin.Context) error {
 	ctx := c.Request.Context()
 	who, err := s.member(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	vas, err := models.VirtualAccounts(ctx, s.db, who.sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	scope := models.LicenseScopeOf(who.roles, viewer(who.id).Internal())
 	c.Header("Content-Type", "text/csv; charset=utf-8")
@@ -150,4 +141,5 @@ func (s *Server) exportLocations(c *gin.Context) {
 		}
 	}
 	w.Flush()
+	return nil
 }

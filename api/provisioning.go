@@ -23,8 +23,8 @@ type ProvisioningProcesses interface {
 
 // provisioningRoutes adds shipments, the ops actions and the licenses.
 func (s *Server) provisioningRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/orders/:id/shipments", s.shipOrder)
-	v1.GET("/ops/provisioning", s.listPending)
+	v1.POST("/orders/:id/shipments", s.handle(s.shipOrder))
+	v1.GET("/ops/provisioning", s.handle(s.listPending))
 	v1.POST("/ops/provisioning/:order/retry", s.opsRoute(models.OpsRetry))
 	v1.POST("/ops/provisioning/:order/manual-review", s.opsRoute(models.OpsManualReview))
 	v1.POST("/ops/provisioning/:order/resolve", s.opsRoute(models.OpsResolve))
@@ -33,11 +33,9 @@ func (s *Server) provisioningRoutes(v1 *gin.RouterGroup) {
 
 // reply answers v with status, or the error.
 func (s *Server) reply(c *gin.Context, status int, v any, err error) {
-	if err != nil {
+	if err := jsonOr(c, status, v, err); err != nil {
 		s.writeError(c, err)
-		return
 	}
-	c.JSON(status, v)
 }
 
 // shipRequest is commerce's report that lines shipped.
@@ -75,42 +73,36 @@ func (r shipRequest) validate(now time.Time) ([]string, time.Time, error) {
 
 // shipOrder records commerce's shipment of lines (role commerce). The same report again is answered as
 // the first; a line reported shipped at another time is a 409. A term starts at shipment (seed 003).
-func (s *Server) shipOrder(c *gin.Context) {
+func (s *Server) shipOrder(c *gin.Context) error {
 	if !identity(c).HasRole(models.RoleCommerce) {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only commerce's service identity (platform role %s) reports shipments", models.RoleCommerce))
-		return
+		return models.Errorf(models.CodeForbidden, "only commerce's service identity (platform role %s) reports shipments", models.RoleCommerce)
 	}
 	var body shipRequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	lines, at, err := body.validate(time.Now())
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	st, err := s.orderState(c, c.Param("id"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	a, err := s.orderActor(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	sorted := slices.Sorted(slices.Values(lines))
 	sum := sha256.Sum256([]byte(strings.Join(sorted, "\x00") + "@" + at.Format(time.RFC3339Nano)))
 	res, err := s.orders.Ship(c.Request.Context(), st, process.ShipInput{RequestID: "ship-" + hex.EncodeToString(sum[:12]),
 		Actor: a, Lines: lines, ShippedAt: at})
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	st.Lines = res.Lines
 	v, err := s.orderView(c.Request.Context(), st, models.OrderAccess{See: true, As: models.RoleCommerce})
-	s.reply(c, http.StatusOK, gin.H{"orderId": res.OrderID, "shipped": res.Shipped, "order": v}, err)
+	return jsonOr(c, http.StatusOK, gin.H{"orderId": res.OrderID, "shipped": res.Shipped, "order": v}, err)
 }
 
 // orderState reads an order by an id from the path; an id no order can have is a 404.

@@ -118,35 +118,32 @@ func requestID(requester, key string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-func (s *Server) createSmartAccount(c *gin.Context) {
+func (s *Server) createSmartAccount(c *gin.Context) error {
 	id := identity(c)
 	var body createSARequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	req, err := body.validate(id.Email)
 	if err == nil && req.Type == models.SATypeHolding {
 		err = s.holdingRequest(c, &req, id.Email)
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if len(key) > 200 {
-		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
-		return
+		return models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
 	}
 	sa, res, err := s.requestAccount(c, id, req, requestID(id.Email, key), key != "")
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	v := newAccountView(sa, res.WaitingOn)
 	v.Why = res.Why
 	c.Header("Location", "/api/v1/smart-accounts/"+sa.ID)
 	c.JSON(http.StatusAccepted, v)
+	return nil
 }
 
 // requestAccount starts the creation request rid for id (FEATURES SA1–SA6): the API and the contact's
@@ -275,13 +272,13 @@ func isApprover(sa models.SmartAccount, id auth.Identity) bool {
 	return sa.Status.Pending() && models.WaitsFor(sa.WaitingOn, id.Email)
 }
 
-func (s *Server) getSmartAccount(c *gin.Context) {
+func (s *Server) getSmartAccount(c *gin.Context) error {
 	v, _, err := s.accountOf(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, v)
+	return nil
 }
 
 // accountOf is the route's account as its caller may see it, with their roles: GET /smart-accounts/{id}
@@ -299,21 +296,18 @@ func (s *Server) accountOf(c *gin.Context) (accountView, []models.AccountRole, e
 	return v, roles, nil
 }
 
-func (s *Server) smartAccountEvents(c *gin.Context) {
+func (s *Server) smartAccountEvents(c *gin.Context) error {
 	sa, _, err := s.loadVisible(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
 	if limit <= 0 || limit > 500 {
-		s.writeError(c, models.Invalid("limit", "limit must be between 1 and 500"))
-		return
+		return models.Invalid("limit", "limit must be between 1 and 500")
 	}
 	evs, err := models.AccountEvents(c.Request.Context(), s.db, sa.ID, c.Query("after"), limit)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if evs == nil {
 		evs = []models.Event{}
@@ -323,46 +317,44 @@ func (s *Server) smartAccountEvents(c *gin.Context) {
 		resp["next"] = evs[len(evs)-1].ID
 	}
 	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
-func (s *Server) virtualAccounts(c *gin.Context) {
+func (s *Server) virtualAccounts(c *gin.Context) error {
 	sa, _, err := s.loadVisible(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	vas, err := models.VirtualAccounts(c.Request.Context(), s.db, sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"virtualAccounts": vas})
+	return nil
 }
 
-func (s *Server) searchSmartAccounts(c *gin.Context) {
+func (s *Server) searchSmartAccounts(c *gin.Context) error {
 	f := models.SearchFilter{Domain: c.Query("domain"), Name: c.Query("name"), Email: c.Query("email")}
 	if f.Domain == "" && f.Name == "" && f.Email == "" {
-		s.writeError(c, models.Invalid("name", "give at least one of domain, name or email"))
-		return
+		return models.Invalid("name", "give at least one of domain, name or email")
 	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 200 {
-			s.writeError(c, models.Invalid("limit", "limit must be between 1 and 200"))
-			return
+			return models.Invalid("limit", "limit must be between 1 and 200")
 		}
 		f.Limit = n
 	}
 	sas, err := models.SearchSmartAccounts(c.Request.Context(), s.db, f)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	out := make([]accountSummary, 0, len(sas))
 	for _, sa := range sas {
 		out = append(out, summary(sa))
 	}
 	c.JSON(http.StatusOK, gin.H{"smartAccounts": out})
+	return nil
 }
 
 // decisionRequest is the body of POST /smart-accounts/{id}/decision.
@@ -385,34 +377,31 @@ func (s *Server) approvalDecision(c *gin.Context) (decisionRequest, bool) {
 	return body, true
 }
 
-func (s *Server) decideSmartAccount(c *gin.Context) {
+func (s *Server) decideSmartAccount(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id := identity(c)
 	body, ok := s.approvalDecision(c)
 	if !ok {
-		return
+		return nil
 	}
 	// Only an account the caller may see can be decided on: others answer 404, never who decided them.
 	sa, _, err := s.loadVisible(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	wfID, err := decisionWorkflow(sa)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	res, err := s.decideAccount(ctx, sa, process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason),
 		Actor: id.Email, ActorRoles: id.Roles, Via: process.ViaAPI}, wfID, accountClosed)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	sa, err = models.FindSmartAccount(ctx, s.db, sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, sa.WaitingOn)})
+	return nil
 }

@@ -26,9 +26,9 @@ type TrainingProcesses interface {
 }
 
 func (s *Server) trainingRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/training-requests", s.requestTraining)
-	v1.GET("/training-requests", s.listTraining)
-	v1.GET("/training-requests/:trainingId", s.getTraining)
+	v1.POST("/training-requests", s.handle(s.requestTraining))
+	v1.GET("/training-requests", s.handle(s.listTraining))
+	v1.GET("/training-requests/:trainingId", s.handle(s.getTraining))
 	v1.POST("/training-requests/:trainingId/schedule", s.scheduleTraining)
 	v1.POST("/training-requests/:trainingId/close", s.closeTraining)
 }
@@ -87,23 +87,20 @@ func (b trainingBody) validate(today time.Time) (trainingBody, error) {
 	return b, nil
 }
 
-func (s *Server) requestTraining(c *gin.Context) {
+func (s *Server) requestTraining(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id := identity(c)
 	var body trainingBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	body, err := body.validate(time.Now().UTC().Truncate(24 * time.Hour))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if len(key) > 200 {
-		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
-		return
+		return models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
 	}
 	in := process.TrainingInput{RequestID: requestID(id.Email, "training-request\n"+key), Topic: body.Topic,
 		Portal: body.Portal, Message: body.Message, PreferredDates: body.PreferredDates, Attendees: body.Attendees,
@@ -112,17 +109,16 @@ func (s *Server) requestTraining(c *gin.Context) {
 		in.RequestID = models.NewID()
 	}
 	if _, err := s.training.StartTraining(ctx, in); err != nil && !process.IsAlreadyStarted(err) {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	tr, err := models.FindTrainingRequest(ctx, s.db, in.RequestID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "training requested", "trainingRequestId", tr.ID, "queue", tr.Queue, "by", id.Email)
 	c.Header("Location", "/api/v1/training-requests/"+tr.ID)
 	c.JSON(http.StatusCreated, trainingView(tr))
+	return nil
 }
 
 // trainingStaff reports whether the caller works the cases.
@@ -130,7 +126,7 @@ func trainingStaff(c *gin.Context) bool { return identity(c).HasRole(models.Role
 
 // listTraining lists every case, by queue and status, to licensing ops and support; the requester's own
 // to anyone else.
-func (s *Server) listTraining(c *gin.Context) {
+func (s *Server) listTraining(c *gin.Context) error {
 	id := identity(c)
 	f := models.TrainingFilter{Queue: c.Query("queue"), Status: models.TrainingStatus(strings.ToUpper(c.Query("status"))),
 		After: c.Query("after")}
@@ -138,22 +134,21 @@ func (s *Server) listTraining(c *gin.Context) {
 	switch f.Status {
 	case "", models.TrainingOpen, models.TrainingScheduled, models.TrainingClosed:
 	default:
-		s.writeError(c, models.Invalid("status", "status must be OPEN, SCHEDULED or CLOSED"))
-		return
+		return models.Invalid("status", "status must be OPEN, SCHEDULED or CLOSED")
 	}
 	if !trainingStaff(c) && !id.HasRole(models.RoleCiscoSupport) {
 		f.RequestedBy = id.Email
 	}
 	list, err := models.TrainingRequests(c.Request.Context(), s.db, f)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	out := make([]gin.H, 0, len(list))
 	for _, tr := range list {
 		out = append(out, trainingView(tr))
 	}
 	c.JSON(http.StatusOK, gin.H{"trainingRequests": out})
+	return nil
 }
 
 // readTraining reads the route's case for its requester, its attendees, licensing ops and support; a
@@ -171,13 +166,13 @@ func (s *Server) readTraining(c *gin.Context) (models.TrainingRequest, error) {
 	return tr, nil
 }
 
-func (s *Server) getTraining(c *gin.Context) {
+func (s *Server) getTraining(c *gin.Context) error {
 	tr, err := s.readTraining(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, trainingView(tr))
+	return nil
 }
 
 // opsTraining reads the route's case for licensing ops: others may not act on it.

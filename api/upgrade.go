@@ -102,19 +102,18 @@ type upgradeRequest struct {
 
 // upgradeSmartAccount starts the upgrade of an SMB account by its owner, once their profile mail is a
 // company address; the same approval rules as a creation decide it.
-func (s *Server) upgradeSmartAccount(c *gin.Context) {
+func (s *Server) upgradeSmartAccount(c *gin.Context) error {
 	who, body, err := bind[upgradeRequest](c, s.load)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	st, err := s.startSMBUpgrade(c, who, body)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusAccepted, gin.H{"upgrade": st.Upgrade, "waitingOn": st.WaitingOn, "why": st.Why,
 		"smartAccount": newAccountView(st.Account, nil)})
+	return nil
 }
 
 // upgradeStarted is an upgrade just requested: the row, whom it waits for and why, the account after it.
@@ -223,26 +222,23 @@ func (b upgradeRequest) validate(d *upgradeDefaults) (process.UpgradeInput, erro
 }
 
 // decideUpgrade is an approver's decision on the account's pending upgrade through the API.
-func (s *Server) decideUpgrade(c *gin.Context) {
+func (s *Server) decideUpgrade(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id := identity(c)
 	body, ok := s.approvalDecision(c)
 	if !ok {
-		return
+		return nil
 	}
 	sa, err := models.FindSmartAccount(ctx, s.db, c.Param("id"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	u, ok, err := models.LatestUpgrade(ctx, s.db, sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if !ok || !s.mayReviewUpgrade(c, id, sa, u) {
-		s.writeError(c, models.Errorf(models.CodeNotFound, "no upgrade of Smart Account %s waits for you", sa.ID))
-		return
+		return models.Errorf(models.CodeNotFound, "no upgrade of Smart Account %s waits for you", sa.ID)
 	}
 	in := process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason), Actor: id.Email,
 		ActorRoles: id.Roles, Via: process.ViaAPI}
@@ -260,15 +256,14 @@ func (s *Server) decideUpgrade(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	fresh, err := models.FindUpgrade(ctx, s.db, u.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"decision": res, "upgrade": fresh})
+	return nil
 }
 
 // mayReviewUpgrade reports whether the caller may see an upgrade: whoever sees the account, Cisco

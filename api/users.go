@@ -20,7 +20,7 @@ import (
 // Users of an account in bulk (FEATURES AC4): JSON or a CSV upload, each row answered on its own.
 
 func (s *Server) userRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/users", s.accountUsers)
+	v1.GET("/smart-accounts/:id/users", s.handle(s.accountUsers))
 	v1.POST("/smart-accounts/:id/users", s.addUsers)
 	v1.DELETE("/smart-accounts/:id/users", s.removeUsers)
 }
@@ -59,27 +59,25 @@ type userRoleView struct {
 // accountUsers pages the account's users by email (limit, after), with their direct and inherited
 // roles and where each comes from, for its members and Cisco staff; others who may see the account are
 // not shown who works in it.
-func (s *Server) accountUsers(c *gin.Context) {
+func (s *Server) accountUsers(c *gin.Context) error {
 	sa, roles, err := s.loadVisible(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	limit, err := pageLimit(c, 100, 500)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	out, next, err := s.usersFor(c, sa, roles, models.NormalizeEmail(c.Query("after")), limit)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	resp := gin.H{"users": out}
 	if next != "" {
 		resp["next"] = next
 	}
 	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 // usersFor is a page of the account's users for a caller with roles on it (its members) or Cisco

@@ -38,19 +38,18 @@ func validDescription(d string) (string, error) {
 }
 
 // createVirtualAccount adds a virtual account, nested under parentId when given (FEATURES AC6).
-func (s *Server) createVirtualAccount(c *gin.Context) {
+func (s *Server) createVirtualAccount(c *gin.Context) error {
 	who, body, err := bind[vaRequest](c, s.load)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	va, err := s.addVirtualAccount(c, who, body)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/virtual-accounts/"+va.ID)
 	c.JSON(http.StatusCreated, va)
+	return nil
 }
 
 // addVirtualAccount checks and creates a virtual account for the caller: the API's POST and the
@@ -102,39 +101,35 @@ type vaPatchRequest struct {
 // updateVirtualAccount renames, describes, moves or makes default a virtual account. A Virtual Account
 // Administrator may rename and describe the ones they administer; moving and the default are the Smart
 // Account Administrators'.
-func (s *Server) updateVirtualAccount(c *gin.Context) {
+func (s *Server) updateVirtualAccount(c *gin.Context) error {
 	ctx := c.Request.Context()
 	who, err := s.load(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	vaID := c.Param("vaId")
 	if _, err := models.FindVirtualAccount(ctx, s.db, who.sa.ID, vaID); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	var body vaPatchRequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	ch := vaChange{Name: body.Name, Description: body.Description, Address: body.Address, IsDefault: body.IsDefault}
 	if len(body.ParentID) > 0 {
 		ch.Move = true
 		if !bytes.Equal(bytes.TrimSpace(body.ParentID), []byte("null")) {
 			if err := json.Unmarshal(body.ParentID, &ch.MoveTo); err != nil {
-				s.writeError(c, models.Invalid("parentId", "parentId must be a virtual account id or null"))
-				return
+				return models.Invalid("parentId", "parentId must be a virtual account id or null")
 			}
 		}
 	}
 	va, err := s.changeVirtualAccount(c, who, vaID, ch)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, va)
+	return nil
 }
 
 // vaChange is a change to a virtual account as the API's PATCH and the portal's forms read it: nil
@@ -186,16 +181,15 @@ func (s *Server) changeVirtualAccount(c *gin.Context, who caller, vaID string, c
 }
 
 // virtualAccountTree answers the account's virtual accounts nested, in one call.
-func (s *Server) virtualAccountTree(c *gin.Context) {
+func (s *Server) virtualAccountTree(c *gin.Context) error {
 	who, err := s.load(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	vas, err := models.VirtualAccounts(c.Request.Context(), s.db, who.sa.ID)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"smartAccountId": who.sa.ID, "virtualAccounts": models.VATree(vas)})
+	return nil
 }

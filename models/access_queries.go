@@ -11,15 +11,7 @@ import (
 
 // FindAccessRequest reads one access request.
 func FindAccessRequest(ctx context.Context, db *gorm.DB, id string) (AccessRequest, error) {
-	var ar AccessRequest
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&ar).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ar, Errorf(CodeNotFound, "no access request %s", id)
-	}
-	if err != nil {
-		return ar, fmt.Errorf("read access request %s: %w", id, err)
-	}
-	return ar, nil
+	return findByID[AccessRequest](ctx, db, id, "access request")
 }
 
 // AccessFilter selects an account's access requests.
@@ -117,15 +109,7 @@ func describeRules(rules []AccessRule) []string {
 
 // FindUpgrade reads one SMB upgrade.
 func FindUpgrade(ctx context.Context, db *gorm.DB, id string) (SAUpgrade, error) {
-	var u SAUpgrade
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return u, Errorf(CodeNotFound, "no upgrade %s", id)
-	}
-	if err != nil {
-		return u, fmt.Errorf("read upgrade %s: %w", id, err)
-	}
-	return u, nil
+	return findByID[SAUpgrade](ctx, db, id, "upgrade")
 }
 
 // LatestUpgrade reads an account's newest upgrade request, if any.

@@ -114,13 +114,9 @@ func FinishAssignmentBatch(ctx context.Context, db *gorm.DB, batchID string, at 
 
 // FindAssignmentBatch reads a batch and its orders in the request's order.
 func FindAssignmentBatch(ctx context.Context, db *gorm.DB, id string) (AssignmentBatch, []AssignmentBatchOrder, error) {
-	var b AssignmentBatch
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&b).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return b, nil, Errorf(CodeNotFound, "no assignment batch %s", id)
-	}
+	b, err := findByID[AssignmentBatch](ctx, db, id, "assignment batch")
 	if err != nil {
-		return b, nil, fmt.Errorf("read assignment batch %s: %w", id, err)
+		return b, nil, err
 	}
 	var orders []AssignmentBatchOrder
 	if err := db.WithContext(ctx).Where("batch_id = ?", id).Order("position").Find(&orders).Error; err != nil {

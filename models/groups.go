@@ -174,12 +174,8 @@ func lockGroup(ctx context.Context, tx *gorm.DB, saID, groupID string) (UserGrou
 func AddGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID string, emails []string,
 	supportReason string) ([]string, error) {
 	added := []string{}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		g, err := lockGroup(ctx, tx, saID, groupID)
-		if err != nil {
-			return err
-		}
-		now := Now()
+	ch := groupChange{actor: actor, saID: saID, groupID: groupID, reason: supportReason, action: EventGroupMembersAdded}
+	err := changeGroup(ctx, db, ch, func(tx *gorm.DB, g UserGroup, now time.Time) (map[string]any, error) {
 		rows := make([]GroupMember, 0, len(emails))
 		for _, e := range emails {
 			rows = append(rows, GroupMember{GroupID: g.ID, UserEmail: e, AddedBy: actor, CreatedAt: now})
@@ -187,22 +183,59 @@ func AddGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID stri
 		var had []string
 		if err := tx.Model(&GroupMember{}).Where("group_id = ? AND user_email IN ?", g.ID, emails).
 			Pluck("user_email", &had).Error; err != nil {
-			return fmt.Errorf("members of group %s: %w", g.ID, err)
+			return nil, fmt.Errorf("members of group %s: %w", g.ID, err)
 		}
 		rows = slices.DeleteFunc(rows, func(m GroupMember) bool { return slices.Contains(had, m.UserEmail) })
 		if len(rows) == 0 {
-			return nil
+			return nil, nil
 		}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 500).Error; err != nil {
-			return fmt.Errorf("add members to group %s: %w", g.ID, err)
+			return nil, fmt.Errorf("add members to group %s: %w", g.ID, err)
 		}
 		for _, m := range rows {
 			added = append(added, m.UserEmail)
 		}
-		return WriteEvents(tx, now, NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupMembersAdded,
-			withReason(map[string]any{"name": g.Name, "emails": added}, supportReason)))
+		return map[string]any{"emails": added}, nil
 	})
 	return added, err
+}
+
+// groupChange is a change of one group: who makes it, internal support's reason, and the action its
+// event records.
+type groupChange struct {
+	actor, saID, groupID, reason, action string
+	// guard refuses (409) a change that leaves the account with no Smart Account Administrator.
+	guard bool
+}
+
+// changeGroup runs change on a group in one transaction that holds the account's users lock, and
+// records the event with the details change returns (with the group's name and support's reason); nil
+// details mean nothing changed, and nothing is recorded.
+func changeGroup(ctx context.Context, db *gorm.DB, ch groupChange,
+	change func(tx *gorm.DB, g UserGroup, now time.Time) (map[string]any, error)) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		g, err := lockGroup(ctx, tx, ch.saID, ch.groupID)
+		if err != nil {
+			return err
+		}
+		keeps := func() error { return nil }
+		if ch.guard {
+			if keeps, err = adminGuard(ctx, tx, ch.saID); err != nil {
+				return err
+			}
+		}
+		now := Now()
+		details, err := change(tx, g, now)
+		if err != nil || details == nil {
+			return err
+		}
+		if err := keeps(); err != nil {
+			return err
+		}
+		details["name"] = g.Name
+		return WriteEvents(tx, now, NewEvent(ch.saID, TargetUserGroup, g.ID, ch.actor, ch.action,
+			withReason(details, ch.reason)))
+	})
 }
 
 // RemoveGroupMembers takes people out of a group and returns who was removed; leaving the account with
@@ -210,30 +243,20 @@ func AddGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID stri
 func RemoveGroupMembers(ctx context.Context, db *gorm.DB, actor, saID, groupID string, emails []string,
 	supportReason string) ([]string, error) {
 	removed := []string{}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		g, err := lockGroup(ctx, tx, saID, groupID)
-		if err != nil {
-			return err
-		}
-		keeps, err := adminGuard(ctx, tx, saID)
-		if err != nil {
-			return err
-		}
+	ch := groupChange{actor: actor, saID: saID, groupID: groupID, reason: supportReason, action: EventGroupMembersRemoved,
+		guard: true}
+	err := changeGroup(ctx, db, ch, func(tx *gorm.DB, g UserGroup, _ time.Time) (map[string]any, error) {
 		if err := tx.Model(&GroupMember{}).Where("group_id = ? AND user_email IN ?", g.ID, emails).Order("user_email").
 			Pluck("user_email", &removed).Error; err != nil {
-			return fmt.Errorf("members of group %s: %w", g.ID, err)
+			return nil, fmt.Errorf("members of group %s: %w", g.ID, err)
 		}
 		if len(removed) == 0 {
-			return nil
+			return nil, nil
 		}
 		if err := tx.Where("group_id = ? AND user_email IN ?", g.ID, removed).Delete(&GroupMember{}).Error; err != nil {
-			return fmt.Errorf("remove members of group %s: %w", g.ID, err)
+			return nil, fmt.Errorf("remove members of group %s: %w", g.ID, err)
 		}
-		if err := keeps(); err != nil {
-			return err
-		}
-		return WriteEvents(tx, Now(), NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupMembersRemoved,
-			withReason(map[string]any{"name": g.Name, "emails": removed}, supportReason)))
+		return map[string]any{"emails": removed}, nil
 	})
 	return removed, err
 }
@@ -277,23 +300,16 @@ func ValidGroupRoles(ctx context.Context, db *gorm.DB, saID string, in []GroupRo
 func SetGroupRoles(ctx context.Context, db *gorm.DB, actor, saID, groupID string, roles []GroupRoleInput,
 	supportReason string) ([]GroupRole, error) {
 	var out []GroupRole
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		g, err := lockGroup(ctx, tx, saID, groupID)
-		if err != nil {
-			return err
-		}
-		keeps, err := adminGuard(ctx, tx, saID)
-		if err != nil {
-			return err
-		}
+	ch := groupChange{actor: actor, saID: saID, groupID: groupID, reason: supportReason, action: EventGroupRolesChanged,
+		guard: true}
+	err := changeGroup(ctx, db, ch, func(tx *gorm.DB, g UserGroup, now time.Time) (map[string]any, error) {
 		var old []GroupRole
 		if err := tx.Where("group_id = ?", g.ID).Order("role, virtual_account_id").Find(&old).Error; err != nil {
-			return fmt.Errorf("roles of group %s: %w", g.ID, err)
+			return nil, fmt.Errorf("roles of group %s: %w", g.ID, err)
 		}
 		if err := tx.Where("group_id = ?", g.ID).Delete(&GroupRole{}).Error; err != nil {
-			return fmt.Errorf("clear roles of group %s: %w", g.ID, err)
+			return nil, fmt.Errorf("clear roles of group %s: %w", g.ID, err)
 		}
-		now := Now()
 		out = make([]GroupRole, 0, len(roles))
 		for _, r := range roles {
 			out = append(out, GroupRole{ID: NewID(), GroupID: g.ID, SmartAccountID: saID, VirtualAccountID: r.VirtualAccountID,
@@ -301,14 +317,10 @@ func SetGroupRoles(ctx context.Context, db *gorm.DB, actor, saID, groupID string
 		}
 		if len(out) > 0 {
 			if err := tx.Create(&out).Error; err != nil {
-				return fmt.Errorf("set roles of group %s: %w", g.ID, err)
+				return nil, fmt.Errorf("set roles of group %s: %w", g.ID, err)
 			}
 		}
-		if err := keeps(); err != nil {
-			return err
-		}
-		return WriteEvents(tx, now, NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupRolesChanged,
-			withReason(map[string]any{"name": g.Name, "before": describeGroupRoles(old), "after": describeGroupRoles(out)}, supportReason)))
+		return map[string]any{"before": describeGroupRoles(old), "after": describeGroupRoles(out)}, nil
 	})
 	return out, err
 }
@@ -331,28 +343,17 @@ func describeGroupRoles(roles []GroupRole) []string {
 // DeleteGroup removes a group with its members and roles; leaving the account with no Smart Account
 // Administrator is refused (409).
 func DeleteGroup(ctx context.Context, db *gorm.DB, actor, saID, groupID, supportReason string) error {
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		g, err := lockGroup(ctx, tx, saID, groupID)
-		if err != nil {
-			return err
-		}
-		keeps, err := adminGuard(ctx, tx, saID)
-		if err != nil {
-			return err
-		}
+	ch := groupChange{actor: actor, saID: saID, groupID: groupID, reason: supportReason, action: EventGroupDeleted, guard: true}
+	return changeGroup(ctx, db, ch, func(tx *gorm.DB, g UserGroup, _ time.Time) (map[string]any, error) {
 		for _, m := range []any{&GroupRole{}, &GroupMember{}} {
 			if err := tx.Where("group_id = ?", g.ID).Delete(m).Error; err != nil {
-				return fmt.Errorf("delete group %s: %w", g.ID, err)
+				return nil, fmt.Errorf("delete group %s: %w", g.ID, err)
 			}
 		}
 		if err := tx.Delete(&UserGroup{}, "id = ?", g.ID).Error; err != nil {
-			return fmt.Errorf("delete group %s: %w", g.ID, err)
+			return nil, fmt.Errorf("delete group %s: %w", g.ID, err)
 		}
-		if err := keeps(); err != nil {
-			return err
-		}
-		return WriteEvents(tx, Now(), NewEvent(saID, TargetUserGroup, g.ID, actor, EventGroupDeleted,
-			withReason(map[string]any{"name": g.Name}, supportReason)))
+		return map[string]any{}, nil
 	})
 }
 

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,13 +13,9 @@ const chunk = 500
 
 // FindOrder reads an order and its lines in their booked order.
 func FindOrder(ctx context.Context, db *gorm.DB, id string) (Order, []OrderLine, error) {
-	var o Order
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&o).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return o, nil, Errorf(CodeNotFound, "no order %s", id)
-	}
+	o, err := findByID[Order](ctx, db, id, "order")
 	if err != nil {
-		return o, nil, fmt.Errorf("read order %s: %w", id, err)
+		return o, nil, err
 	}
 	var lines []OrderLine
 	if err := db.WithContext(ctx).Where("order_id = ?", id).Order("position").Find(&lines).Error; err != nil {
@@ -81,15 +76,7 @@ func OrderDelegations(ctx context.Context, db *gorm.DB, orderID string) ([]Order
 
 // FindDelegation reads one delegation.
 func FindDelegation(ctx context.Context, db *gorm.DB, id string) (OrderDelegation, error) {
-	var d OrderDelegation
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&d).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return d, Errorf(CodeNotFound, "no delegation %s", id)
-	}
-	if err != nil {
-		return d, fmt.Errorf("read delegation %s: %w", id, err)
-	}
-	return d, nil
+	return findByID[OrderDelegation](ctx, db, id, "delegation")
 }
 
 // DelegatedOrderIDs lists the orders an address is an active delegate of.

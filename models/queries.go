@@ -11,17 +11,22 @@ import (
 	"gorm.io/gorm"
 )
 
-// FindSmartAccount reads one account by id.
-func FindSmartAccount(ctx context.Context, db *gorm.DB, id string) (SmartAccount, error) {
-	var sa SmartAccount
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&sa).Error
+// findByID reads the row of T with the id: a 404 naming what when there is none.
+func findByID[T any](ctx context.Context, db *gorm.DB, id, what string) (T, error) {
+	var v T
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return sa, Errorf(CodeNotFound, "no Smart Account %s", id)
+		return v, Errorf(CodeNotFound, "no %s %s", what, id)
 	}
 	if err != nil {
-		return sa, fmt.Errorf("read smart account %s: %w", id, err)
+		return v, fmt.Errorf("read %s %s: %w", strings.ToLower(what), id, err)
 	}
-	return sa, nil
+	return v, nil
+}
+
+// FindSmartAccount reads one account by id.
+func FindSmartAccount(ctx context.Context, db *gorm.DB, id string) (SmartAccount, error) {
+	return findByID[SmartAccount](ctx, db, id, "Smart Account")
 }
 
 // FindSmartAccountWithRequester reads an account and the name its requester signed in with (their

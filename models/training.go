@@ -166,15 +166,7 @@ func RequesterCountry(ctx context.Context, db *gorm.DB, email string) (string, e
 
 // FindTrainingRequest reads a case.
 func FindTrainingRequest(ctx context.Context, db *gorm.DB, id string) (TrainingRequest, error) {
-	var tr TrainingRequest
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&tr).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return tr, Errorf(CodeNotFound, "no training request %s", id)
-	}
-	if err != nil {
-		return tr, fmt.Errorf("read training request %s: %w", id, err)
-	}
-	return tr, nil
+	return findByID[TrainingRequest](ctx, db, id, "training request")
 }
 
 // TrainingFilter selects cases: of a requester (everyone's when empty), a queue, a status; keyset pages

@@ -200,42 +200,15 @@ type roleKey struct {
 // written in one transaction with an event each.
 func AddUsers(ctx context.Context, db *gorm.DB, actor, saID string, scope ManageScope, rows []UserRow,
 	supportReason string) (BulkResult, error) {
-	res := BulkResult{Counts: map[string]int{}, Rows: make([]RowResult, len(rows))}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := lockUsers(tx, saID); err != nil {
-			return err
-		}
-		tree, err := loadForest(ctx, tx, saID)
-		if err != nil {
-			return err
-		}
-		emails := []string{}
-		for i, r := range rows {
-			row, bad := checkRow(r, false, tree, scope)
-			res.Rows[i] = RowResult{Row: i + 1, UserRow: row, Error: bad}
-			if bad == nil {
-				emails = append(emails, row.Email)
-			}
-		}
-		held, err := directRoles(tx, saID, sortedUnique(emails))
-		if err != nil {
-			return err
-		}
+	return bulkChange(ctx, db, saID, scope, rows, false, func(tx *gorm.DB, _ vaForest, held map[roleKey]AccountRole,
+		valid []*RowResult) error {
 		now := Now()
 		var adds []AccountRole
 		var evs []Event
-		for i := range res.Rows {
-			rr := &res.Rows[i]
-			if rr.Error != nil {
-				rr.Status = RowRefused
-				continue
-			}
+		for _, rr := range valid {
 			k := roleKey{rr.Email, rr.VirtualAccountID, rr.Role}
-			details := map[string]any{"email": rr.Email, "role": rr.Role, "virtualAccountId": rr.VirtualAccountID,
-				"includeChildren": rr.IncludeChildren, "via": "bulk"}
-			if supportReason != "" {
-				details["supportReason"] = supportReason
-			}
+			details := withReason(map[string]any{"email": rr.Email, "role": rr.Role, "virtualAccountId": rr.VirtualAccountID,
+				"includeChildren": rr.IncludeChildren, "via": "bulk"}, supportReason)
 			old, ok := held[k]
 			switch {
 			case ok && old.IncludeChildren == rr.IncludeChildren:
@@ -264,6 +237,41 @@ func AddUsers(ctx context.Context, db *gorm.DB, actor, saID string, scope Manage
 			}
 		}
 		return writeEventBatches(tx, now, evs)
+	})
+}
+
+// bulkChange runs a bulk change of the account's users in one transaction that holds its users lock:
+// each row is checked against the account's virtual accounts and the actor's scope (a refused row is
+// answered with its reason and left out), the people's direct roles are read, and change applies the
+// valid rows, setting each one's status.
+func bulkChange(ctx context.Context, db *gorm.DB, saID string, scope ManageScope, rows []UserRow, remove bool,
+	change func(tx *gorm.DB, tree vaForest, held map[roleKey]AccountRole, valid []*RowResult) error) (BulkResult, error) {
+	res := BulkResult{Counts: map[string]int{}, Rows: make([]RowResult, len(rows))}
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockUsers(tx, saID); err != nil {
+			return err
+		}
+		tree, err := loadForest(ctx, tx, saID)
+		if err != nil {
+			return err
+		}
+		emails := []string{}
+		var valid []*RowResult
+		for i, r := range rows {
+			row, bad := checkRow(r, remove, tree, scope)
+			res.Rows[i] = RowResult{Row: i + 1, UserRow: row, Error: bad}
+			if bad != nil {
+				res.Rows[i].Status = RowRefused
+				continue
+			}
+			emails = append(emails, row.Email)
+			valid = append(valid, &res.Rows[i])
+		}
+		held, err := directRoles(tx, saID, sortedUnique(emails))
+		if err != nil {
+			return err
+		}
+		return change(tx, tree, held, valid)
 	})
 	if err != nil {
 		return BulkResult{}, err
@@ -314,25 +322,8 @@ func directRoles(tx *gorm.DB, saID string, emails []string) (map[roleKey]Account
 // (FEATURES AC4); roles held through a group stay, and are the group's to change.
 func RemoveUsers(ctx context.Context, db *gorm.DB, actor, saID string, scope ManageScope, rows []UserRow,
 	supportReason string) (BulkResult, error) {
-	res := BulkResult{Counts: map[string]int{}, Rows: make([]RowResult, len(rows))}
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := lockUsers(tx, saID); err != nil {
-			return err
-		}
-		tree, err := loadForest(ctx, tx, saID)
-		if err != nil {
-			return err
-		}
-		emails := []string{}
-		for i, r := range rows {
-			row, bad := checkRow(r, true, tree, scope)
-			res.Rows[i] = RowResult{Row: i + 1, UserRow: row, Error: bad}
-			emails = append(emails, row.Email)
-		}
-		held, err := directRoles(tx, saID, sortedUnique(emails))
-		if err != nil {
-			return err
-		}
+	return bulkChange(ctx, db, saID, scope, rows, true, func(tx *gorm.DB, tree vaForest, held map[roleKey]AccountRole,
+		valid []*RowResult) error {
 		admins, err := adminSources(ctx, tx, saID)
 		if err != nil {
 			return err
@@ -340,12 +331,7 @@ func RemoveUsers(ctx context.Context, db *gorm.DB, actor, saID string, scope Man
 		now := Now()
 		var gone []string
 		var evs []Event
-		for i := range res.Rows {
-			rr := &res.Rows[i]
-			if rr.Error != nil {
-				rr.Status = RowRefused
-				continue
-			}
+		for _, rr := range valid {
 			var match []AccountRole
 			for k, r := range held {
 				if k.email == rr.Email && (rr.Role == "" || k.role == rr.Role) &&
@@ -371,10 +357,8 @@ func RemoveUsers(ctx context.Context, db *gorm.DB, actor, saID string, scope Man
 			for _, r := range match {
 				gone = append(gone, r.ID)
 				delete(held, roleKey{r.UserEmail, r.VirtualAccountID, r.Role})
-				details := map[string]any{"email": r.UserEmail, "role": r.Role, "virtualAccountId": r.VirtualAccountID, "via": "bulk"}
-				if supportReason != "" {
-					details["supportReason"] = supportReason
-				}
+				details := withReason(map[string]any{"email": r.UserEmail, "role": r.Role, "virtualAccountId": r.VirtualAccountID,
+					"via": "bulk"}, supportReason)
 				evs = append(evs, NewEvent(saID, TargetAccountRole, r.ID, actor, EventRoleRevoked, details))
 			}
 			rr.Status, rr.Removed = RowRemoved, len(match)
@@ -388,11 +372,6 @@ func RemoveUsers(ctx context.Context, db *gorm.DB, actor, saID string, scope Man
 		}
 		return writeEventBatches(tx, now, evs)
 	})
-	if err != nil {
-		return BulkResult{}, err
-	}
-	res.count()
-	return res, nil
 }
 
 // adminSet is an account's administrators with where each one's role comes from.

@@ -25,23 +25,16 @@ import (
 
 func main() {
 	stack := loadtest.Flags()
+	temporal, ns := loadtest.TemporalFlags()
 	var (
-		temporal = flag.String("temporal", "127.0.0.1:7233", "the stack's Temporal frontend, for the bare workflow")
-		ns       = flag.String("namespace", "default", "Temporal namespace")
-		dbURL    = flag.String("database-url", "", "the stack's database, to watch the licenses (required)")
-		orders   = flag.Int("orders", 1000, "orders moved out of the holding account")
-		clients  = flag.Int("clients", 32, "concurrent clients")
-		samples  = flag.Int("samples", 600, "transfer page requests")
-		latency  = flag.Duration("latency", 20*time.Millisecond, "fulfillment latency for both")
+		dbURL   = flag.String("database-url", "", "the stack's database, to watch the licenses (required)")
+		orders  = flag.Int("orders", 1000, "orders moved out of the holding account")
+		clients = flag.Int("clients", 32, "concurrent clients")
+		samples = flag.Int("samples", 600, "transfer page requests")
+		latency = flag.Duration("latency", 20*time.Millisecond, "fulfillment latency for both")
 	)
 	flag.Parse()
-	if *dbURL == "" {
-		log.Fatal("-database-url is required")
-	}
-	db, err := sql.Open("pgx", *dbURL)
-	if err != nil {
-		log.Fatal(err)
-	}
+	db := loadtest.StackDB(*dbURL)
 	defer db.Close()
 	r := &run{c: stack(), db: db, clients: *clients}
 	r.setup()

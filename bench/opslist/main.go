@@ -27,30 +27,25 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/api"
+	"github.com/licensecentral/clc/bench/internal/loadtest"
 	"github.com/licensecentral/clc/internal/auth"
-	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
 )
 
 const secret = "bench-secret-bench-secret-bench-secret-1234"
 
 func main() {
+	scratch := loadtest.ScratchFlag("benchops")
 	var (
 		pending  = flag.Int("pending", 100000, "pending lines (as many provisioned lines are added)")
 		accounts = flag.Int("accounts", 1000, "Smart Accounts the lines are spread over (the first holds a tenth)")
 		samples  = flag.Int("n", 300, "requests per measurement")
 		explain  = flag.Bool("explain", false, "print the plans of the list's queries")
-		keep     = flag.Bool("keep", false, "keep the database (its name is printed)")
 	)
 	flag.Parse()
 	ctx := context.Background()
-	pg, err := testdb.NewPostgres(ctx, "benchops")
-	if err != nil {
-		log.Fatal(err)
-	}
-	if !*keep {
-		defer func() { _ = pg.Drop(ctx) }()
-	}
+	pg, drop := scratch(ctx)
+	defer drop()
 	log.Printf("database %s", pg.Name)
 	start := time.Now()
 	if err := load(ctx, pg.DB, *pending, *accounts); err != nil {

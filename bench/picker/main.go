@@ -29,26 +29,21 @@ import (
 
 	"github.com/licensecentral/clc/api"
 	"github.com/licensecentral/clc/api/web"
-	"github.com/licensecentral/clc/internal/testdb"
+	"github.com/licensecentral/clc/bench/internal/loadtest"
 	"github.com/licensecentral/clc/models"
 )
 
 func main() {
+	scratch := loadtest.ScratchFlag("benchpick")
 	var (
 		accounts = flag.Int("accounts", 100000, "Smart Accounts")
 		samples  = flag.Int("n", 300, "requests per measurement")
-		keep     = flag.Bool("keep", false, "keep the database (its name is printed)")
 		compare  = flag.Bool("compare", true, "then drop the trigram indexes and measure the searches again")
 	)
 	flag.Parse()
 	ctx := context.Background()
-	pg, err := testdb.NewPostgres(ctx, "benchpick")
-	if err != nil {
-		log.Fatal(err)
-	}
-	if !*keep {
-		defer func() { _ = pg.Drop(ctx) }()
-	}
+	pg, drop := scratch(ctx)
+	defer drop()
 	start := time.Now()
 	if err := load(ctx, pg.DB, *accounts); err != nil {
 		log.Fatal(err)

@@ -21,9 +21,8 @@ import (
 
 func main() {
 	stack := loadtest.Flags()
+	temporal, ns := loadtest.TemporalFlags()
 	var (
-		temporal = flag.String("temporal", "127.0.0.1:7233", "the stack's Temporal frontend, for the bare workflow")
-		ns       = flag.String("namespace", "default", "Temporal namespace")
 		dbURL    = flag.String("database-url", "", "the stack's database, to watch the lines (required)")
 		orders   = flag.Int("orders", 1000, "orders per round")
 		lines    = flag.Int("lines", 5, "smart-license lines per order")
@@ -35,13 +34,7 @@ func main() {
 		samples  = flag.Int("samples", 300, "requests per licenses page measurement")
 	)
 	flag.Parse()
-	if *dbURL == "" {
-		log.Fatal("-database-url is required")
-	}
-	db, err := sql.Open("pgx", *dbURL)
-	if err != nil {
-		log.Fatal(err)
-	}
+	db := loadtest.StackDB(*dbURL)
 	defer db.Close()
 	r := &run{c: stack(), db: db, clients: *clients, lines: *lines}
 	r.setup()

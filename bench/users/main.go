@@ -26,13 +26,13 @@ import (
 	"github.com/licensecentral/clc/api"
 	"github.com/licensecentral/clc/bench/internal/loadtest"
 	"github.com/licensecentral/clc/internal/auth"
-	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
 )
 
 const secret = "bench-users-secret-bench-users-secret-1234"
 
 func main() {
+	scratch := loadtest.ScratchFlag("benchusers")
 	var (
 		users   = flag.Int("users", 20000, "users of the account")
 		groups  = flag.Int("groups", 200, "groups (each user in one)")
@@ -41,17 +41,11 @@ func main() {
 		pages   = flag.Int("pages", 200, "GET users page 1 to time")
 		bulks   = flag.Int("bulks", 20, "bulk adds of 1,000 users to time")
 		clients = flag.Int("clients", 4, "concurrent clients")
-		keep    = flag.Bool("keep", false, "keep the database")
 	)
 	flag.Parse()
 	ctx := context.Background()
-	pg, err := testdb.NewPostgres(ctx, "benchusers")
-	if err != nil {
-		log.Fatal(err)
-	}
-	if !*keep {
-		defer func() { _ = pg.Drop(ctx) }()
-	}
+	pg, drop := scratch(ctx)
+	defer drop()
 	db := pg.DB
 	start := time.Now()
 	saID, vaIDs, emails := seed(ctx, db, *users, *groups, *vas)

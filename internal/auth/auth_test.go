@@ -50,6 +50,26 @@ func validClaims() jwt.MapClaims {
 	}
 }
 
+// hsWith is a token case: validClaims changed by edit, signed with the test secret.
+func hsWith(edit func(c jwt.MapClaims)) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		c := validClaims()
+		edit(c)
+		return signHS(t, testSecret, c)
+	}
+}
+
+// signWith is a token case: claims signed by method with key (the algorithms a verifier refuses).
+func signWith(method jwt.SigningMethod, claims jwt.MapClaims, key any) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		tok, err := jwt.NewWithClaims(method, claims).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+}
+
 func signHS(t *testing.T, secret string, claims jwt.MapClaims) string {
 	t.Helper()
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
@@ -156,96 +176,28 @@ func TestHS256Rejects(t *testing.T) {
 			}
 			return tok
 		}},
-		{"expired beyond leeway", func(t *testing.T) string {
-			c := validClaims()
-			c["exp"] = time.Now().Add(-time.Minute).Unix()
-			return signHS(t, testSecret, c)
-		}},
-		{"missing exp", func(t *testing.T) string {
-			c := validClaims()
-			delete(c, "exp")
-			return signHS(t, testSecret, c)
-		}},
-		{"not yet valid", func(t *testing.T) string {
-			c := validClaims()
-			c["nbf"] = time.Now().Add(time.Minute).Unix()
-			return signHS(t, testSecret, c)
-		}},
-		{"issued in the future", func(t *testing.T) string {
-			c := validClaims()
-			c["iat"] = time.Now().Add(time.Minute).Unix()
-			return signHS(t, testSecret, c)
-		}},
+		{"expired beyond leeway", hsWith(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() })},
+		{"missing exp", hsWith(func(c jwt.MapClaims) { delete(c, "exp") })},
+		{"not yet valid", hsWith(func(c jwt.MapClaims) { c["nbf"] = time.Now().Add(time.Minute).Unix() })},
+		{"issued in the future", hsWith(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Minute).Unix() })},
 		{"wrong secret", func(t *testing.T) string {
 			return signHS(t, "another-secret", validClaims())
 		}},
-		{"wrong audience", func(t *testing.T) string {
-			c := validClaims()
-			c["aud"] = "someone-else"
-			return signHS(t, testSecret, c)
-		}},
-		{"missing audience", func(t *testing.T) string {
-			c := validClaims()
-			delete(c, "aud")
-			return signHS(t, testSecret, c)
-		}},
-		{"wrong issuer", func(t *testing.T) string {
-			c := validClaims()
-			c["iss"] = "https://evil.test"
-			return signHS(t, testSecret, c)
-		}},
-		{"alg none", func(t *testing.T) string {
-			tok, err := jwt.NewWithClaims(jwt.SigningMethodNone, validClaims()).SignedString(jwt.UnsafeAllowNoneSignatureType)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}},
-		{"HS512", func(t *testing.T) string {
-			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS512, validClaims()).SignedString([]byte(testSecret))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}},
-		{"RS256", func(t *testing.T) string {
-			tok, err := jwt.NewWithClaims(jwt.SigningMethodRS256, validClaims()).SignedString(rsaKey)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}},
-		{"missing email", func(t *testing.T) string {
-			c := validClaims()
-			delete(c, "email")
-			return signHS(t, testSecret, c)
-		}},
-		{"email without at", func(t *testing.T) string {
-			c := validClaims()
-			c["email"] = "alice"
-			return signHS(t, testSecret, c)
-		}},
-		{"email with display name", func(t *testing.T) string {
-			c := validClaims()
-			c["email"] = "Eve <eve@example.com>"
-			return signHS(t, testSecret, c)
-		}},
-		{"email not a string", func(t *testing.T) string {
-			c := validClaims()
-			c["email"] = 42
-			return signHS(t, testSecret, c)
-		}},
-		{"preferred_username not accepted for HS256", func(t *testing.T) string {
-			c := validClaims()
+		{"wrong audience", hsWith(func(c jwt.MapClaims) { c["aud"] = "someone-else" })},
+		{"missing audience", hsWith(func(c jwt.MapClaims) { delete(c, "aud") })},
+		{"wrong issuer", hsWith(func(c jwt.MapClaims) { c["iss"] = "https://evil.test" })},
+		{"alg none", signWith(jwt.SigningMethodNone, validClaims(), jwt.UnsafeAllowNoneSignatureType)},
+		{"HS512", signWith(jwt.SigningMethodHS512, validClaims(), []byte(testSecret))},
+		{"RS256", signWith(jwt.SigningMethodRS256, validClaims(), rsaKey)},
+		{"missing email", hsWith(func(c jwt.MapClaims) { delete(c, "email") })},
+		{"email without at", hsWith(func(c jwt.MapClaims) { c["email"] = "alice" })},
+		{"email with display name", hsWith(func(c jwt.MapClaims) { c["email"] = "Eve <eve@example.com>" })},
+		{"email not a string", hsWith(func(c jwt.MapClaims) { c["email"] = 42 })},
+		{"preferred_username not accepted for HS256", hsWith(func(c jwt.MapClaims) {
 			delete(c, "email")
 			c["preferred_username"] = "alice@example.com"
-			return signHS(t, testSecret, c)
-		}},
-		{"roles wrong type", func(t *testing.T) string {
-			c := validClaims()
-			c["roles"] = map[string]any{"admin": true}
-			return signHS(t, testSecret, c)
-		}},
+		})},
+		{"roles wrong type", hsWith(func(c jwt.MapClaims) { c["roles"] = map[string]any{"admin": true} })},
 		{"garbage", func(t *testing.T) string { return "not.a.jwt" }},
 		{"empty", func(t *testing.T) string { return "" }},
 	}
@@ -438,6 +390,15 @@ func (idp *fakeIdP) claims() jwt.MapClaims {
 	}
 }
 
+// with is a token case: the IdP's claims changed by edit, signed with its key.
+func (idp *fakeIdP) with(edit func(c jwt.MapClaims)) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		c := idp.claims()
+		edit(c)
+		return signRS(t, idp.key, idp.kid, c)
+	}
+}
+
 func signRS(t *testing.T, key *rsa.PrivateKey, kid string, claims jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
@@ -519,46 +480,16 @@ func TestOIDCRejects(t *testing.T) {
 		{"signed by another key, unknown kid", func(t *testing.T) string {
 			return signRS(t, otherKey, "key-2", idp.claims())
 		}},
-		{"wrong issuer", func(t *testing.T) string {
-			c := idp.claims()
-			c["iss"] = "https://evil.test"
-			return signRS(t, idp.key, idp.kid, c)
-		}},
-		{"wrong audience", func(t *testing.T) string {
-			c := idp.claims()
-			c["aud"] = "someone-else"
-			return signRS(t, idp.key, idp.kid, c)
-		}},
-		{"expired", func(t *testing.T) string {
-			c := idp.claims()
-			c["exp"] = time.Now().Add(-time.Minute).Unix()
-			return signRS(t, idp.key, idp.kid, c)
-		}},
-		{"missing exp", func(t *testing.T) string {
-			c := idp.claims()
-			delete(c, "exp")
-			return signRS(t, idp.key, idp.kid, c)
-		}},
-		{"not yet valid", func(t *testing.T) string {
-			c := idp.claims()
-			c["nbf"] = time.Now().Add(time.Minute).Unix()
-			return signRS(t, idp.key, idp.kid, c)
-		}},
-		{"missing email", func(t *testing.T) string {
-			c := idp.claims()
-			delete(c, "email")
-			return signRS(t, idp.key, idp.kid, c)
-		}},
+		{"wrong issuer", idp.with(func(c jwt.MapClaims) { c["iss"] = "https://evil.test" })},
+		{"wrong audience", idp.with(func(c jwt.MapClaims) { c["aud"] = "someone-else" })},
+		{"expired", idp.with(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(-time.Minute).Unix() })},
+		{"missing exp", idp.with(func(c jwt.MapClaims) { delete(c, "exp") })},
+		{"not yet valid", idp.with(func(c jwt.MapClaims) { c["nbf"] = time.Now().Add(time.Minute).Unix() })},
+		{"missing email", idp.with(func(c jwt.MapClaims) { delete(c, "email") })},
 		{"HS256 with secret", func(t *testing.T) string {
 			return signHS(t, testSecret, idp.claims())
 		}},
-		{"alg none", func(t *testing.T) string {
-			tok, err := jwt.NewWithClaims(jwt.SigningMethodNone, idp.claims()).SignedString(jwt.UnsafeAllowNoneSignatureType)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}},
+		{"alg none", signWith(jwt.SigningMethodNone, idp.claims(), jwt.UnsafeAllowNoneSignatureType)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

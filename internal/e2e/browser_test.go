@@ -42,6 +42,23 @@ func artifactDir(t *testing.T) string {
 	return dir
 }
 
+// browser starts a headless chromium with a window of width × height for the test, for at most
+// timeout; it is closed when the test ends.
+func browser(t *testing.T, width, height int, timeout time.Duration) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless,
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(width, height), chromedp.Flag("disable-dev-shm-usage", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		cancelAlloc()
+	})
+	return ctx
+}
+
 // A customer contact opens the emailed acceptance link in a real (headless) browser, fills the
 // headquarters form, accepts, and sees the outcome page; the account is ACTIVE.
 func TestBrowserAcceptanceWithAddress(t *testing.T) {
@@ -51,14 +68,7 @@ func TestBrowserAcceptanceWithAddress(t *testing.T) {
 	id := str(body["id"])
 	link := actionLink(t, mailTo(t, "cto@"+cust, "Accept the Smart Account Browser Customer"))
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless,
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1024, 900), chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := browser(t, 1024, 900, 90*time.Second)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(link),

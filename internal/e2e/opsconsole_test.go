@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -43,14 +42,7 @@ func TestBrowserOpsConsoleRetriesAStuckLine(t *testing.T) {
 		return l.DelayReason == models.DelayManualReview && l.StuckAt != nil
 	})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless,
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 1000), chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := browser(t, 1280, 1000, 90*time.Second)
 
 	base := sys.app.Config.PublicURL
 	list := base + "/ops?" + url.Values{"smartAccountId": {saID}, "stuck": {"true"}}.Encode()

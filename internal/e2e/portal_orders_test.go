@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,14 +25,7 @@ func TestBrowserPortalAssignAndDelegate(t *testing.T) {
 	a, b, c := prefix+"-A", prefix+"-B", prefix+"-C"
 	ingest(t, orderBody(a, "STANDARD", fc, ""), orderBody(b, "STANDARD", fc, ""), orderBody(c, "STANDARD", fc, ""))
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless,
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 1000), chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	defer cancelTimeout()
+	ctx := browser(t, 1280, 1000, 120*time.Second)
 	shot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))

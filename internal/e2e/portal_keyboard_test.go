@@ -12,26 +12,20 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// browser is a headless chromium for one test, with the steps the portal's browser tests take.
-type browser struct {
+// portalBrowser is a headless chromium for one test, with the steps the portal's browser tests take.
+type portalBrowser struct {
 	t      *testing.T
 	ctx    context.Context
 	prefix string
 }
 
-func newBrowser(t *testing.T, prefix string) *browser {
+func newBrowser(t *testing.T, prefix string) *portalBrowser {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.Headless,
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1280, 1000), chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 150*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	return &browser{t: t, ctx: ctx, prefix: prefix}
+	return &portalBrowser{t: t, ctx: browser(t, 1280, 1000, 150*time.Second), prefix: prefix}
 }
 
 // step runs actions, failing the test with the page's address and text when one fails.
-func (b *browser) step(what string, actions ...chromedp.Action[chromedp.Void]) {
+func (b *portalBrowser) step(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	if err := chromedp.Do(b.ctx, actions...); err != nil {
 		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
@@ -41,9 +35,9 @@ func (b *browser) step(what string, actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // shot keeps a screenshot of the page in artifacts/ as <prefix>-<name>.png.
-func (b *browser) shot(name string) {
+func (b *portalBrowser) shot(name string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return
@@ -53,7 +47,7 @@ func (b *browser) shot(name string) {
 	}
 }
 
-func (b *browser) text(sel string) string {
+func (b *portalBrowser) text(sel string) string {
 	b.t.Helper()
 	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
@@ -63,7 +57,7 @@ func (b *browser) text(sel string) string {
 }
 
 // signIn signs in on the dev sign-in page the portal sends a browser without a session to.
-func (b *browser) signIn(url, email, waitFor string) {
+func (b *portalBrowser) signIn(url, email, waitFor string) {
 	b.t.Helper()
 	b.step("sign in as "+email, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.ID("email")),
 		chromedp.SendKeys(chromedp.ID("email"), email), chromedp.Submit(chromedp.ID("email")),
@@ -73,7 +67,7 @@ func (b *browser) signIn(url, email, waitFor string) {
 // labelled checks that every form field of the page (not hidden) has a label: a <label> for it or
 // around it, or an aria-label / aria-labelledby (the inventory's row checkboxes), so a screen reader
 // names each (FEATURES X7).
-func (b *browser) labelled(page string) {
+func (b *portalBrowser) labelled(page string) {
 	b.t.Helper()
 	missing, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('input, select, textarea'))
 		.filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
@@ -91,14 +85,14 @@ func (b *browser) labelled(page string) {
 }
 
 // focused is the id of the element that has the keyboard's focus.
-func (b *browser) focused() string {
+func (b *portalBrowser) focused() string {
 	id, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
 	return id
 }
 
 // tabTo presses Tab until the element with that id has the focus, as a keyboard user moves through
 // the page; the test fails when it is not reached within the page's focusable elements.
-func (b *browser) tabTo(id string) {
+func (b *portalBrowser) tabTo(id string) {
 	b.t.Helper()
 	for range 120 {
 		if b.focused() == id {

@@ -28,7 +28,7 @@ func TestBrowserPortalAssignAndDelegate(t *testing.T) {
 	ctx := browser(t, 1280, 1000, 120*time.Second)
 	shot := func(name string) {
 		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Errorf("screenshot %s: %v", name, err)
 			return

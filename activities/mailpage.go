@@ -41,6 +41,7 @@ var mailPages = map[string]func(d MailData, to []string) mailPage{
 	"order_delegation_revoked": orderPage,
 	"order_holding_fulfilled":  orderPage,
 	"order_provisioning_stuck": orderPage,
+	"order_partner_account":    partnerAccountPage,
 }
 
 func accountPage(d MailData, _ []string) mailPage {
@@ -61,6 +62,13 @@ func orderPage(d MailData, to []string) mailPage {
 		return mailPage{}
 	}
 	return mailPage{"/app/orders/" + url.PathEscape(d.Order.ID), "See the order in License Central"}
+}
+
+// partnerAccountPage is the form that creates the partner's own account, its domain filled in: the
+// mail adds &type=HOLDING for a holding account (issue 13, item 6).
+func partnerAccountPage(d MailData, _ []string) mailPage {
+	return mailPage{"/app/smart-accounts/new?domain=" + url.QueryEscape(d.Domain),
+		"Or create your company's customer Smart Account"}
 }
 
 // withPage sets the mail's PageURL and PageLabel when its template has a page for its recipients.

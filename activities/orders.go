@@ -187,6 +187,9 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 			if err := rollUpOrder(tx, &o, lines, now); err != nil {
 				return err
 			}
+			if err := partnerWaitEnds(tx, &o, lines); err != nil {
+				return err
+			}
 			held, err := holdLicenses(tx, lines, in.Actor, now)
 			if err != nil {
 				return err

@@ -2,8 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"go.temporal.io/sdk/activity"
 	"gorm.io/gorm"
@@ -25,9 +27,9 @@ type ReleaseInput struct {
 	SmartAccountID string
 }
 
-// ReleaseHeld signals each order with lines held for the account; an order's process that is not
-// running is started from the database. A retry signals again, which changes nothing: the order's
-// process reads the account afresh. It returns how many orders it told.
+// ReleaseHeld signals each order with lines held for the account, or waiting for an account of its
+// partner's domain; an order's process that is not running is started from the database. A retry
+// signals again, which changes nothing: the order's process reads the account afresh. It returns how many orders it told.
 func (r *Releaser) ReleaseHeld(ctx context.Context, in ReleaseInput) (int, error) {
 	var ids []string
 	if err := r.DB.WithContext(ctx).Model(&models.OrderLine{}).Distinct("order_id").
@@ -35,6 +37,24 @@ func (r *Releaser) ReleaseHeld(ctx context.Context, in ReleaseInput) (int, error
 			in.SmartAccountID, models.ProvisionPending, models.DelaySmartAccountPending).
 		Order("order_id").Pluck("order_id", &ids).Error; err != nil {
 		return 0, fmt.Errorf("orders held for %s: %w", in.SmartAccountID, err)
+	}
+	// The orders whose partner-services lines wait for an account of this one's domain: the order's
+	// process finds the account and moves them there (issue 13, item 6).
+	var sa models.SmartAccount
+	if err := r.DB.WithContext(ctx).Select("id", "tld").Where("id = ?", in.SmartAccountID).Take(&sa).Error; err != nil &&
+		!errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, fmt.Errorf("read account %s: %w", in.SmartAccountID, err)
+	}
+	if sa.TLD != "" {
+		waiting, err := models.OrdersAwaitingPartner(ctx, r.DB, sa.TLD)
+		if err != nil {
+			return 0, err
+		}
+		for _, id := range waiting {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
 	}
 	for i, id := range ids {
 		st, err := models.LoadOrderState(ctx, r.DB, id)

@@ -54,6 +54,14 @@ func (s *Server) appNewAccount(c *gin.Context) {
 	me := identity(c).Email
 	form := url.Values{"domain": {models.EmailDomain(me)}, "visibility": {string(models.VisibilityUnrestricted)},
 		"nominees": {"myself"}}
+	// A partner's mail about its services with nowhere to go links here with its domain and, for a
+	// Partner Holding Account, type=HOLDING (issue 13, item 6): the form starts filled with them.
+	if d := strings.TrimSpace(c.Query("domain")); d != "" {
+		form.Set("domain", d)
+	}
+	if c.Query("type") == string(models.SATypeHolding) {
+		form.Set("type", string(models.SATypeHolding))
+	}
 	s.writeAppPage(c, http.StatusOK, appCreatePage, appCreateView{appPage: s.appPage(c, "Create a Smart Account", "directory"),
 		Form: form, Key: models.NewID()})
 }
@@ -101,8 +109,12 @@ func (s *Server) createFromForm(c *gin.Context, v *appCreateView) error {
 	hq := v.Address
 	body := createSARequest{Name: v.Form.Get("name"), Domain: v.Form.Get("domain"), NoteToApprover: v.Form.Get("note"),
 		Visibility: models.Visibility(v.Form.Get("visibility")), Headquarters: &hq,
-		NominatedAdmins: typedList(v.Form.Get("nominees")), ModifiedDomain: v.Form.Get("modifiedDomain") != ""}
+		NominatedAdmins: typedList(v.Form.Get("nominees")), ModifiedDomain: v.Form.Get("modifiedDomain") != "",
+		Type: models.SAType(v.Form.Get("type"))}
 	req, err := body.validate(id.Email)
+	if err == nil && req.Type == models.SATypeHolding {
+		err = s.holdingRequest(c, &req, id.Email)
+	}
 	if err != nil {
 		return err
 	}

@@ -121,3 +121,30 @@ func TestPortalRequestAccess(t *testing.T) {
 		map[string]any{"role": "SMART_ACCOUNT_USER", "reason": "x"}), http.StatusNotFound)
 	parsePage(t, h.page(http.MethodGet, "/app/smart-accounts/"+labs.ID+"/request-access", erin, nil), http.StatusNotFound)
 }
+
+// The partner's mail about its services with nowhere to go links to the form with its domain and
+// type=HOLDING (issue 13, item 6): the form starts filled with them, and a holding account from it is
+// checked as POST /smart-accounts checks one (only a registered partner's people may ask for it).
+func second(_ string, ok bool) bool { return ok }
+
+func TestPortalCreateHoldingAccount(t *testing.T) {
+	h := newHarness(t)
+	erin := h.withPortal("erin@acme.com")
+	p := parsePage(t, h.page(http.MethodGet, "/app/smart-accounts/new?domain=partnerx.com&type=HOLDING", erin, nil), http.StatusOK)
+	labelled(t, p.doc)
+	if d := find(p.doc, "id", "domain"); len(d) != 1 || first(attr(d[0], "value")) != "partnerx.com" {
+		t.Errorf("the domain from the link: %v", d)
+	}
+	if r := find(p.doc, "id", "type-h"); len(r) != 1 || !second(attr(r[0], "checked")) {
+		t.Errorf("the holding type is chosen")
+	}
+	form := createForm(csrfOf(t, p.doc), first(attr(find(p.doc, "name", "key")[0], "value")), "Holding", "partnerx.com")
+	form.Set("type", "HOLDING")
+	rec := h.page(http.MethodPost, "/app/smart-accounts/new", erin, form)
+	if rec.Code != http.StatusForbidden && rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a holding account for a partner Erin is none of: %d %s", rec.Code, rec.Body)
+	}
+	if len(h.fake.startCalls()) != 0 {
+		t.Fatalf("a refused holding account started a process")
+	}
+}

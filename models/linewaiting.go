@@ -42,24 +42,28 @@ func LineWaiting(l OrderLine, st OrderState, accountWaits map[string][]Waiting, 
 	add := func(who, action string) {
 		out = append(out, Waiting{Who: who, Action: action, Since: since, Deadline: deadline})
 	}
-	switch l.DelayReason {
-	case DelayNoSmartAccount:
+	switch r := l.DelayReason; {
+	case r == DelayNoSmartAccount && AwaitsPartner(st.Order, l):
+		for _, ofm := range st.Order.PartnerOFMs {
+			add(ofm, ActCreateAccount)
+		}
+	case r == DelayNoSmartAccount:
 		if c := st.Order.FulfillmentContact; c != "" {
 			add(c, ActAssign)
 		}
 		for _, d := range st.Delegations {
 			add(d.Delegate, ActAssign)
 		}
-	case DelaySmartAccountPending:
+	case r == DelaySmartAccountPending:
 		add("smart-account:"+l.SmartAccountID, ActActivate)
 		for _, w := range accountWaits[l.SmartAccountID] {
 			add(w.Who, w.Action)
 		}
-	case DelayInHolding:
+	case r == DelayInHolding:
 		add("smart-account:"+l.SmartAccountID, ActMove)
-	case DelayAwaitingShipment:
+	case r == DelayAwaitingShipment:
 		add(RolePrefix+RoleCommerce, ActShip)
-	case DelayManualReview:
+	case r == DelayManualReview:
 		add(RolePrefix+RoleLicensingOps, ActReview)
 	default:
 		add(WhoFulfillment, ActDeposit)

@@ -111,10 +111,14 @@ type Order struct {
 	LinesProvisioned   int              `json:"linesProvisioned"`
 	LinesFailed        int              `json:"linesFailed"`
 	DelayCounts
-	PayloadHash string    `json:"payloadHash"`
-	WorkflowID  string    `json:"workflowId"`
-	CreatedAt   time.Time `json:"createdAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	// PartnerOFMs are whom the partner-services lines wait for when the reseller has no account of its
+	// own, mailed once since PartnerWaitingSince (AwaitsPartner); nil while they wait for nobody.
+	PartnerOFMs         []string   `gorm:"column:partner_ofms;serializer:json" json:"partnerOfms,omitempty"`
+	PartnerWaitingSince *time.Time `json:"partnerWaitingSince,omitempty"`
+	PayloadHash         string     `json:"payloadHash"`
+	WorkflowID          string     `json:"workflowId"`
+	CreatedAt           time.Time  `json:"createdAt"`
+	UpdatedAt           time.Time  `json:"updatedAt"`
 }
 
 // OrderLine is one line of an order, with its assignment and provisioning.

@@ -42,12 +42,20 @@ func OrderWaiting(st OrderState, since time.Time) []Waiting {
 	o := st.Order
 	out := []Waiting{}
 	unassigned := o.AssignmentStatus == AssignUnassigned || o.AssignmentStatus == AssignPartial
+	partner := PartnerWaiting(st)
+	if len(partner) > 0 {
+		// Lines that wait for the partner's account are not the fulfillment contact's to assign.
+		unassigned = slices.ContainsFunc(st.Lines, func(l OrderLine) bool {
+			return l.AssignmentStatus == AssignUnassigned && !AwaitsPartner(o, l)
+		})
+	}
 	if unassigned && o.Type.Assignable() && o.FulfillmentContact != "" {
 		out = append(out, Waiting{Who: o.FulfillmentContact, Action: "assign", Since: o.CreatedAt})
 		for _, d := range st.Delegations {
 			out = append(out, DelegationWaiting(d)...)
 		}
 	}
+	out = append(out, partner...)
 	for _, id := range InHolding(st.Lines) {
 		out = append(out, Waiting{Who: "smart-account:" + id, Action: ActMove, Since: since})
 	}

@@ -247,6 +247,10 @@ func (w *orderProc) onAssign(ctx workflow.Context, in process.AssignInput) (proc
 	w.upsertSearch(ctx)
 	w.kick()
 	w.tellHolding(ctx, out.Changed, models.NormalizeEmail(in.Actor.Email))
+	if w.partnerLeftOver(in.Request) && w.partnerWaits(ctx) {
+		w.awaitPartner(ctx)
+		res.Status = w.state.Order.AssignmentStatus
+	}
 	return res, nil
 }
 

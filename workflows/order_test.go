@@ -65,6 +65,12 @@ type orderStore struct {
 	assigns []stamped[activities.AssignLinesInput]
 	created []models.OrderDelegation
 	closes  []stamped[activities.CloseDelegationInput]
+	// partner is the reseller as AwaitPartner finds it: its OFMs, and its account once it has one.
+	partner struct {
+		ofms    []string
+		account *models.AssignTarget
+		looks   int
+	}
 }
 
 // newOrderStore is the store of every order test, provisioning included (a shipped line assigned to an
@@ -82,6 +88,7 @@ func baseOrderStore(h *harness, st models.OrderState) *orderStore {
 	h.env.OnActivity(st0.AssignOrderLines, mock.Anything, mock.Anything).Return(s.assign).Maybe()
 	h.env.OnActivity(st0.CreateDelegation, mock.Anything, mock.Anything).Return(s.createDelegation).Maybe()
 	h.env.OnActivity(st0.CloseDelegation, mock.Anything, mock.Anything).Return(s.closeDelegation).Maybe()
+	h.env.OnActivity(st0.AwaitPartner, mock.Anything, mock.Anything).Return(s.awaitPartner).Maybe()
 	return s
 }
 
@@ -116,8 +123,37 @@ func (s *orderStore) assign(_ context.Context, in activities.AssignLinesInput) (
 		}
 	}
 	s.state.Order.ApplyRollUp(s.state.Lines)
+	if o := &s.state.Order; !slices.ContainsFunc(s.state.Lines, func(l models.OrderLine) bool { return models.AwaitsPartner(*o, l) }) {
+		o.PartnerOFMs, o.PartnerWaitingSince = nil, nil
+	}
 	s.state.Delegations = slices.DeleteFunc(s.state.Delegations, func(d models.OrderDelegation) bool { return d.ID == in.DelegationID })
 	return activities.AssignLinesResult{State: s.copyState(), Changed: changed}, nil
+}
+
+// awaitPartner is AwaitPartner on the store: the partner's account when it has one, else its OFMs
+// waited on from the first look (mailed then only); a reseller without OFMs waits for nobody.
+func (s *orderStore) awaitPartner(_ context.Context, in activities.AwaitPartnerInput) (activities.AwaitPartnerResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.partner.looks++
+	var out activities.AwaitPartnerResult
+	o := &s.state.Order
+	lines := models.UnassignedPartnerLines(*o, s.state.Lines)
+	switch {
+	case len(lines) == 0:
+		o.PartnerOFMs, o.PartnerWaitingSince = nil, nil
+	case s.partner.account != nil:
+		out.Account = s.partner.account
+		for _, id := range lines {
+			out.Changes = append(out.Changes, models.LineTarget{LineID: id, SmartAccountID: out.Account.SmartAccountID,
+				VirtualAccountID: out.Account.VirtualAccountID})
+		}
+	case o.PartnerWaitingSince == nil && len(s.partner.ofms) > 0:
+		now := s.h.env.Now().UTC()
+		o.PartnerOFMs, o.PartnerWaitingSince, out.Mail = s.partner.ofms, &now, s.partner.ofms
+	}
+	out.State = s.copyState()
+	return out, nil
 }
 
 func (s *orderStore) createDelegation(_ context.Context, in activities.CreateDelegationInput) (models.OrderDelegation, error) {

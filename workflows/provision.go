@@ -216,6 +216,9 @@ func (w *orderProc) onAccountActive(ctx workflow.Context, a process.AccountActiv
 	w.state = st
 	w.step(ctx, "smart account "+a.SmartAccountID+" is active", "")
 	w.kick()
+	if w.state.Order.PartnerWaitingSince != nil && w.partnerWaits(ctx) {
+		w.awaitPartner(ctx)
+	}
 }
 
 // depositOptions retry the deposit activity itself (a worker crash, a timeout) for as long as it takes;

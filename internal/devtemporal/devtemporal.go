@@ -205,9 +205,13 @@ func (s *Server) waitReady(limit time.Duration) error {
 // past a gigabyte, mostly closed workflows' mutable state (issue 10, item 5). A workflow evicted from
 // the cache is read back from the database when it is next touched; a few thousand recent ones cover
 // every process a person or a load tool is working on.
+//
+// The bound is by entries, not bytes: v1.32.1's size-based limit (history.cacheSizeBasedLimit) measures a
+// cached workflow's mutable state while another goroutine changes it, a data race the race detector
+// reports in the dev stack's own tests.
 const (
-	historyCacheBytes = 48 << 20
-	historyCacheTTL   = 10 * time.Minute
+	historyCacheEntries = 4096
+	historyCacheTTL     = 10 * time.Minute
 	// eventsCacheBytes is per shard (the server's default, 512 KiB, kept explicit).
 	eventsCacheBytes = 512 << 10
 )
@@ -221,11 +225,10 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// for a task to be forwarded to a partition someone polls.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  one(1),
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): one(1),
-		// The mutable-state cache bounded by bytes, its expired entries dropped in the background
+		// The mutable-state cache bounded by entries, its expired entries dropped in the background
 		// rather than only when the cache is full.
-		dynamicconfig.HistoryCacheSizeBasedLimit.Key():        one(true),
-		dynamicconfig.HistoryCacheHostLevelMaxSizeBytes.Key(): one(historyCacheBytes),
-		dynamicconfig.HistoryCacheTTL.Key():                   one(historyCacheTTL),
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): one(historyCacheEntries),
+		dynamicconfig.HistoryCacheTTL.Key():              one(historyCacheTTL),
 		dynamicconfig.HistoryCacheBackgroundEvict.Key(): one(dynamicconfig.CacheBackgroundEvictSettings{
 			Enabled: true, LoopInterval: time.Minute, MaxEntryPerCall: 1024}),
 		dynamicconfig.EventsCacheMaxSizeBytes.Key(): one(eventsCacheBytes),

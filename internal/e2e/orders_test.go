@@ -245,7 +245,7 @@ func TestBulkAssignment(t *testing.T) {
 	if msg := str(rs[stocking]["error"].(map[string]any)["message"]); !strings.Contains(msg, "STOCKING orders cannot be assigned") {
 		t.Errorf("stocking refusal says %q", msg)
 	}
-	eventually(t, "195 orders assigned", func() bool {
+	eventuallyWithin(t, 3*time.Minute, "195 orders assigned", func() bool {
 		var n int64
 		sys.db.Model(&models.Order{}).Where("id IN ? AND assignment_status = ?", good, models.AssignAssigned).Count(&n)
 		return n == int64(len(good))

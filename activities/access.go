@@ -232,27 +232,15 @@ type DecideAccessInput struct {
 // DecideAccessRequest approves (granting every role, with its event, in this one transaction) or
 // declines a PENDING request. A retry after the commit finds it decided and returns its state.
 func (s *Store) DecideAccessRequest(ctx context.Context, in DecideAccessInput) (AccessState, error) {
-	var out AccessState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		tctx := tx.Statement.Context
-		ar, err := models.FindAccessRequest(tctx, tx, in.RequestID)
-		if err != nil {
-			return err
-		}
-		if ar.Status != models.AccessPending {
-			out, err = s.accessState(tctx, tx, ar, nil)
-			return err
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
+	out, err := s.accessStep(ctx, in.RequestID, func(tx *gorm.DB, ar *models.AccessRequest, now time.Time) error {
 		status, action := models.AccessDeclined, models.EventAccessDeclined
 		if in.Approve {
 			status, action = models.AccessApproved, models.EventAccessApproved
 		}
-		res := tx.Model(&models.AccessRequest{}).Where("id = ? AND status = ?", ar.ID, models.AccessPending).
-			Updates(map[string]any{"status": status, "decided_by": in.Actor, "decided_at": now, "decision_reason": in.Reason,
-				"declined_virtual_accounts": jsonText(nonNil(in.DeclinedVAs)), "updated_at": now})
-		if res.Error != nil || res.RowsAffected != 1 {
-			return fmt.Errorf("decide access request %s: %v (rows %d)", ar.ID, res.Error, res.RowsAffected)
+		if err := movePending(tx, "decide", ar, map[string]any{"status": status, "decided_by": in.Actor, "decided_at": now,
+			"decision_reason": in.Reason, "declined_virtual_accounts": jsonText(nonNil(in.DeclinedVAs)), "updated_at": now},
+		); err != nil {
+			return err
 		}
 		details := map[string]any{"reason": in.Reason, "via": in.Via, "role": ar.Role}
 		if in.RuleID != "" {
@@ -263,11 +251,11 @@ func (s *Store) DecideAccessRequest(ctx context.Context, in DecideAccessInput) (
 		}
 		evs := []models.Event{event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, in.Actor, action, details)}
 		if in.Approve && ar.PartnerDomain != "" {
-			if err := grantPartner(tx, ar, in.DeclinedVAs, in.Actor, now); err != nil {
+			if err := grantPartner(tx, *ar, in.DeclinedVAs, in.Actor, now); err != nil {
 				return err
 			}
 		} else if in.Approve {
-			granted, err := grantRoles(tx, ar, in.DeclinedVAs, in.Actor, now)
+			granted, err := grantRoles(tx, *ar, in.DeclinedVAs, in.Actor, now)
 			if err != nil {
 				return err
 			}
@@ -276,19 +264,38 @@ func (s *Store) DecideAccessRequest(ctx context.Context, in DecideAccessInput) (
 		if err := writeEvents(tx, now, evs...); err != nil {
 			return err
 		}
-		ar.Status, ar.DecidedBy, ar.DecidedAt, ar.DecisionReason, ar.DeclinedVirtualAccounts = status, in.Actor, &now, in.Reason, nonNil(in.DeclinedVAs)
+		ar.Status, ar.DecidedBy, ar.DecidedAt, ar.DecisionReason = status, in.Actor, &now, in.Reason
+		ar.DeclinedVirtualAccounts = nonNil(in.DeclinedVAs)
 		decision := map[bool]string{true: "APPROVE", false: "DECLINE"}[in.Approve]
-		if err := useLink(tx, in.TokenID, models.AccessOutcome(decision, ar), now); err != nil {
-			return err
-		}
-		out, err = s.accessState(tctx, tx, ar, nil)
-		return err
+		return useLink(tx, in.TokenID, models.AccessOutcome(decision, *ar), now)
 	})
 	if err != nil {
 		return AccessState{}, err
 	}
 	s.logger().Info("access request decided", "accessRequestId", in.RequestID, "status", out.Status, "by", in.Actor)
 	return out, nil
+}
+
+// accessStep runs change on a request that is still PENDING, in one transaction with the answer of its
+// state; a request already past PENDING (a retry after the commit) is answered unchanged.
+func (s *Store) accessStep(ctx context.Context, id string, change func(*gorm.DB, *models.AccessRequest, time.Time) error,
+) (AccessState, error) {
+	return runStep(ctx, s.DB, rowStep[models.AccessRequest, AccessState]{
+		find: func(ctx context.Context, tx *gorm.DB) (models.AccessRequest, error) {
+			return models.FindAccessRequest(ctx, tx, id)
+		},
+		due:    func(ar models.AccessRequest) bool { return ar.Status == models.AccessPending },
+		change: change,
+		state: func(ctx context.Context, tx *gorm.DB, ar models.AccessRequest) (AccessState, error) {
+			return s.accessState(ctx, tx, ar, nil)
+		},
+	})
+}
+
+// movePending applies changes to a request while it is still PENDING (verb names the change in an error).
+func movePending(tx *gorm.DB, verb string, ar *models.AccessRequest, changes map[string]any) error {
+	return moveRow(tx, &models.AccessRequest{}, "access request", verb+" access request", ar.ID, models.AccessPending,
+		changes)
 }
 
 // scopes are where an approved request gives its role: the account, or each virtual account approved.
@@ -344,62 +351,34 @@ type DelegateAccessInput struct {
 
 // DelegateAccessRequest records that the request now waits for the delegate.
 func (s *Store) DelegateAccessRequest(ctx context.Context, in DelegateAccessInput) (AccessState, error) {
-	var out AccessState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		tctx := tx.Statement.Context
-		ar, err := models.FindAccessRequest(tctx, tx, in.RequestID)
-		if err != nil {
+	to := models.NormalizeEmail(in.DelegateTo)
+	return s.accessStep(ctx, in.RequestID, func(tx *gorm.DB, ar *models.AccessRequest, now time.Time) error {
+		if ar.DelegatedTo == to {
+			return nil
+		}
+		if err := movePending(tx, "delegate", ar,
+			map[string]any{"delegated_to": to, "approvers": jsonText([]string{to}), "updated_at": now}); err != nil {
 			return err
 		}
-		to := models.NormalizeEmail(in.DelegateTo)
-		if ar.Status == models.AccessPending && ar.DelegatedTo != to {
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			res := tx.Model(&models.AccessRequest{}).Where("id = ? AND status = ?", ar.ID, models.AccessPending).
-				Updates(map[string]any{"delegated_to": to, "approvers": jsonText([]string{to}), "updated_at": now})
-			if res.Error != nil || res.RowsAffected != 1 {
-				return fmt.Errorf("delegate access request %s: %v (rows %d)", ar.ID, res.Error, res.RowsAffected)
-			}
-			if err := writeEvents(tx, now, event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, models.NormalizeEmail(in.Actor),
-				models.EventAccessDelegated, map[string]any{"to": to, "reason": in.Reason, "via": in.Via})); err != nil {
-				return err
-			}
-			ar.DelegatedTo, ar.Approvers, ar.UpdatedAt = to, []string{to}, now
-			if err := useLink(tx, in.TokenID, models.AccessOutcome("DELEGATE", ar), now); err != nil {
-				return err
-			}
+		if err := writeEvents(tx, now, event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, models.NormalizeEmail(in.Actor),
+			models.EventAccessDelegated, map[string]any{"to": to, "reason": in.Reason, "via": in.Via})); err != nil {
+			return err
 		}
-		out, err = s.accessState(tctx, tx, ar, nil)
-		return err
+		ar.DelegatedTo, ar.Approvers, ar.UpdatedAt = to, []string{to}, now
+		return useLink(tx, in.TokenID, models.AccessOutcome("DELEGATE", *ar), now)
 	})
-	return out, err
 }
 
 // ExpireAccessRequest marks a request nobody decided EXPIRED.
 func (s *Store) ExpireAccessRequest(ctx context.Context, requestID string) (AccessState, error) {
-	var out AccessState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		tctx := tx.Statement.Context
-		ar, err := models.FindAccessRequest(tctx, tx, requestID)
-		if err != nil {
+	return s.accessStep(ctx, requestID, func(tx *gorm.DB, ar *models.AccessRequest, now time.Time) error {
+		if err := movePending(tx, "expire", ar, map[string]any{"status": models.AccessExpired, "updated_at": now}); err != nil {
 			return err
 		}
-		if ar.Status == models.AccessPending {
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			res := tx.Model(&models.AccessRequest{}).Where("id = ? AND status = ?", ar.ID, models.AccessPending).
-				Updates(map[string]any{"status": models.AccessExpired, "updated_at": now})
-			if res.Error != nil || res.RowsAffected != 1 {
-				return fmt.Errorf("expire access request %s: %v (rows %d)", ar.ID, res.Error, res.RowsAffected)
-			}
-			if err := writeEvents(tx, now, event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, models.ActorSystem,
-				models.EventAccessExpired, map[string]any{"approvers": ar.Approvers})); err != nil {
-				return err
-			}
-			ar.Status = models.AccessExpired
-		}
-		out, err = s.accessState(tctx, tx, ar, nil)
-		return err
+		ar.Status = models.AccessExpired
+		return writeEvents(tx, now, event(ar.SmartAccountID, models.TargetAccessRequest, ar.ID, models.ActorSystem,
+			models.EventAccessExpired, map[string]any{"approvers": ar.Approvers}))
 	})
-	return out, err
 }
 
 func (s *Store) accessState(ctx context.Context, db *gorm.DB, ar models.AccessRequest, sa *models.SmartAccount) (AccessState, error) {

@@ -63,29 +63,14 @@ type DeclineOnBehalfInput struct {
 // nominated, which brings it back to PENDING_CUSTOMER_ACCEPTANCE.
 func (s *Store) DeclineOnBehalf(ctx context.Context, in DeclineOnBehalfInput) (SAState, error) {
 	return s.accountStep(ctx, customerStep(in.SmartAccountID, models.SAPendingCustomerAcceptance, Window{}, in.TokenID, "DECLINE"), func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
-		actor := models.NormalizeEmail(in.Actor)
-		res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, models.SAPendingCustomerAcceptance).
-			Updates(map[string]any{"status": models.SADeclinedByCustomer, "decided_by": actor, "decided_at": now,
-				"decision_reason": in.Reason, "updated_at": now})
-		if res.Error != nil || res.RowsAffected != 1 {
-			return fmt.Errorf("decline %s: %v (rows %d)", sa.ID, res.Error, res.RowsAffected)
-		}
-		sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason = models.SADeclinedByCustomer, actor, &now, in.Reason
-		return writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, actor, models.EventSADeclinedByCust,
-			map[string]any{"reason": in.Reason, "via": in.Via}))
+		return decline(tx, sa, models.SADeclinedByCustomer, models.NormalizeEmail(in.Actor), in.Reason,
+			models.EventSADeclinedByCust, map[string]any{"reason": in.Reason, "via": in.Via}, now)
 	})
 }
 
-// HeadquartersInput is the address the accepting contact gives in the address step.
-type HeadquartersInput struct {
-	SmartAccountID string
-	Actor          string
-	Headquarters   models.Address
-	ModifiedDomain bool
-	Via            string
-	TokenID        string
-	Window         Window
-}
+// HeadquartersInput is the address the accepting contact gives in the address step. The step finishes
+// what an acceptance without an address left open, so it carries the acceptance's own fields.
+type HeadquartersInput = AcceptSAInput
 
 // GiveHeadquarters records the address of an accepted account and runs the creation rules with the
 // accepting contact as the requester.
@@ -141,9 +126,8 @@ func (s *Store) NominateCreators(ctx context.Context, in NominateCreatorsInput) 
 				changes["status"], changes["decided_by"], changes["decided_at"], changes["decision_reason"] =
 					models.SAPendingCustomerAcceptance, "", nil, ""
 			}
-			res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, sa.Status).Updates(changes)
-			if res.Error != nil || res.RowsAffected != 1 {
-				return fmt.Errorf("nominate creators of %s: %v (rows %d)", sa.ID, res.Error, res.RowsAffected)
+			if err := moveAccount(tx, "nominate creators of", sa.ID, sa.Status, changes); err != nil {
+				return err
 			}
 			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, models.NormalizeEmail(in.Actor),
 				models.EventCreatorsNominated, map[string]any{"added": added, "reopened": reopen})); err != nil {

@@ -186,7 +186,7 @@ func (s *Store) DecideSmartAccount(ctx context.Context, in DecideSAInput) (SASta
 	return s.accountStep(ctx, st, func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 		details := map[string]any{"reason": in.Reason, "via": in.Via}
 		if !in.Approve {
-			return decline(tx, sa, in.Actor, in.Reason, models.EventSADeclined, details, now)
+			return decline(tx, sa, models.SADeclined, in.Actor, in.Reason, models.EventSADeclined, details, now)
 		}
 		if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventSAApproved, details)); err != nil {
 			return err
@@ -219,7 +219,7 @@ func (s *Store) ResolveDomainApproval(ctx context.Context, in ResolveDomainInput
 			if err := writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, in.Actor, models.EventDomainDeclined, details)); err != nil {
 				return err
 			}
-			return decline(tx, sa, in.Actor, in.Reason, models.EventSADeclined, details, now)
+			return decline(tx, sa, models.SADeclined, in.Actor, in.Reason, models.EventSADeclined, details, now)
 		}
 		if err := lockTLD(tx, sa.TLD); err != nil {
 			return err
@@ -273,29 +273,25 @@ type step struct {
 // whom the account waits for next and the link that carried the decision used up. An account already
 // past the status (a retry after the commit) answers its state unchanged.
 func (s *Store) accountStep(ctx context.Context, st step, change func(*gorm.DB, *models.SmartAccount, time.Time) error) (SAState, error) {
-	var out SAState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sa, err := models.FindSmartAccount(tx.Statement.Context, tx, st.id)
-		if err != nil {
-			return err
-		}
-		if sa.Status == st.from {
-			now := time.Now().UTC().Truncate(time.Microsecond)
+	out, err := runStep(ctx, s.DB, rowStep[models.SmartAccount, SAState]{
+		find: func(ctx context.Context, tx *gorm.DB) (models.SmartAccount, error) {
+			return models.FindSmartAccount(ctx, tx, st.id)
+		},
+		due: func(sa models.SmartAccount) bool { return sa.Status == st.from },
+		change: func(tx *gorm.DB, sa *models.SmartAccount, now time.Time) error {
 			prev := sa.WaitingOn
-			if err := change(tx, &sa, now); err != nil {
+			if err := change(tx, sa, now); err != nil {
 				return err
 			}
-			if err := s.settle(tx, &sa, st.window, prev); err != nil {
+			if err := s.settle(tx, sa, st.window, prev); err != nil {
 				return err
 			}
-			if st.outcome != nil {
-				if err := useLink(tx, st.tokenID, st.outcome(sa), now); err != nil {
-					return err
-				}
+			if st.outcome == nil {
+				return nil
 			}
-		}
-		out, err = s.stateOf(tx.Statement.Context, tx, sa)
-		return err
+			return useLink(tx, st.tokenID, st.outcome(*sa), now)
+		},
+		state: s.stateOf,
 	})
 	if err != nil {
 		return SAState{}, err
@@ -392,13 +388,8 @@ func domainTaken(tx *gorm.DB, domain string) (bool, error) {
 
 // setStatus moves an account from one status to another, refusing when another writer moved it first.
 func setStatus(tx *gorm.DB, sa *models.SmartAccount, from, to models.SAStatus, now time.Time) error {
-	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
-		Updates(map[string]any{"status": to, "updated_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("set status of %s: %w", sa.ID, res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
+	if err := moveAccount(tx, "set status of", sa.ID, from, map[string]any{"status": to, "updated_at": now}); err != nil {
+		return err
 	}
 	sa.Status, sa.UpdatedAt = to, now
 	return nil
@@ -407,14 +398,9 @@ func setStatus(tx *gorm.DB, sa *models.SmartAccount, from, to models.SAStatus, n
 // activate makes an account ACTIVE and its requester and nominees its administrators.
 func activate(tx *gorm.DB, sa *models.SmartAccount, actor string, now time.Time) error {
 	from := sa.Status
-	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
-		Updates(map[string]any{"status": models.SAActive, "activated_at": now, "decided_by": actor,
-			"decided_at": now, "updated_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("activate %s: %w", sa.ID, res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
+	if err := moveAccount(tx, "activate", sa.ID, from, map[string]any{"status": models.SAActive, "activated_at": now,
+		"decided_by": actor, "decided_at": now, "updated_at": now}); err != nil {
+		return err
 	}
 	sa.Status, sa.ActivatedAt, sa.DecidedBy, sa.DecidedAt = models.SAActive, &now, actor, &now
 	evs := []models.Event{event(sa.ID, models.TargetSmartAccount, sa.ID, actor, models.EventSAActivated,
@@ -453,19 +439,21 @@ func adminsOf(sa models.SmartAccount) []string {
 	return out
 }
 
-func decline(tx *gorm.DB, sa *models.SmartAccount, actor, reason, action string, details map[string]any, now time.Time) error {
-	from := sa.Status
-	res := tx.Model(&models.SmartAccount{}).Where("id = ? AND status = ?", sa.ID, from).
-		Updates(map[string]any{"status": models.SADeclined, "decided_by": actor, "decided_at": now,
-			"decision_reason": reason, "updated_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("decline %s: %w", sa.ID, res.Error)
+// decline ends an account in its status to (DECLINED, or DECLINED_BY_CUSTOMER), decided by actor for the
+// reason, with the event action.
+func decline(tx *gorm.DB, sa *models.SmartAccount, to models.SAStatus, actor, reason, action string, details map[string]any,
+	now time.Time) error {
+	if err := moveAccount(tx, "decline", sa.ID, sa.Status, map[string]any{"status": to, "decided_by": actor,
+		"decided_at": now, "decision_reason": reason, "updated_at": now}); err != nil {
+		return err
 	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("smart account %s is no longer %s", sa.ID, from)
-	}
-	sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason = models.SADeclined, actor, &now, reason
+	sa.Status, sa.DecidedBy, sa.DecidedAt, sa.DecisionReason = to, actor, &now, reason
 	return writeEvents(tx, now, event(sa.ID, models.TargetSmartAccount, sa.ID, actor, action, details))
+}
+
+// moveAccount applies changes to an account while it is still in status from (verb names the change in an error).
+func moveAccount(tx *gorm.DB, verb, id string, from models.SAStatus, changes map[string]any) error {
+	return moveRow(tx, &models.SmartAccount{}, "smart account", verb, id, from, changes)
 }
 
 func event(saID, targetType, targetID, actor, action string, details map[string]any) models.Event {

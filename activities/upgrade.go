@@ -137,7 +137,7 @@ type DecideUpgradeInput struct {
 // ResolveUpgradeDomain applies Cisco's decision on the upgrade's domain: declined ends the upgrade;
 // approved goes on as the creation rules say (the TLD's administrators, or the upgrade itself).
 func (s *Store) ResolveUpgradeDomain(ctx context.Context, in DecideUpgradeInput) (UpgradeState, error) {
-	return s.upgradeStep(ctx, in, models.UpgradePendingDomainApproval, func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
+	return s.decideUpgrade(ctx, in, models.UpgradePendingDomainApproval, func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
 		if err := lockTLD(tx, u.TLD); err != nil {
 			return err
 		}
@@ -158,72 +158,69 @@ func (s *Store) ResolveUpgradeDomain(ctx context.Context, in DecideUpgradeInput)
 
 // DecideUpgrade applies the TLD administrators' decision.
 func (s *Store) DecideUpgrade(ctx context.Context, in DecideUpgradeInput) (UpgradeState, error) {
-	return s.upgradeStep(ctx, in, models.UpgradePendingApproval, func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
+	return s.decideUpgrade(ctx, in, models.UpgradePendingApproval, func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
 		return applyUpgrade(tx, u, in.Actor, now)
 	})
 }
 
 // ExpireUpgrade ends an upgrade nobody decided; the account stays the SMB account it was.
 func (s *Store) ExpireUpgrade(ctx context.Context, upgradeID string) (UpgradeState, error) {
-	var out UpgradeState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := models.FindUpgrade(tx.Statement.Context, tx, upgradeID)
-		if err != nil {
-			return err
-		}
-		if u.Status.Pending() {
-			now := time.Now().UTC().Truncate(time.Microsecond)
+	return s.upgradeStep(ctx, upgradeID, models.UpgradeStatus.Pending, Window{},
+		func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
 			from := u.Status
-			if err := setUpgradeStatus(tx, &u, models.UpgradeExpired, "", "", now); err != nil {
+			if err := setUpgradeStatus(tx, u, models.UpgradeExpired, "", "", now); err != nil {
 				return err
 			}
-			if err := writeEvents(tx, now, event(u.SmartAccountID, models.TargetUpgrade, u.ID, models.ActorSystem,
-				models.EventUpgradeExpired, map[string]any{"waitedIn": from})); err != nil {
-				return err
-			}
-			if err := s.settleUpgrade(tx, &u, Window{}); err != nil {
-				return err
-			}
-		}
-		out = upgradeState(u, "")
-		return nil
-	})
-	return out, err
+			return writeEvents(tx, now, event(u.SmartAccountID, models.TargetUpgrade, u.ID, models.ActorSystem,
+				models.EventUpgradeExpired, map[string]any{"waitedIn": from}))
+		})
 }
 
-// upgradeStep runs an approval (approve) or records a decline, for an upgrade in status from.
-func (s *Store) upgradeStep(ctx context.Context, in DecideUpgradeInput, from models.UpgradeStatus, approve func(*gorm.DB, *models.SAUpgrade, time.Time) error) (UpgradeState, error) {
-	var out UpgradeState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		u, err := models.FindUpgrade(tx.Statement.Context, tx, in.UpgradeID)
+// decideUpgrade runs an approval (approve) or records a decline, for an upgrade in status from, and uses up
+// the link that carried the decision.
+func (s *Store) decideUpgrade(ctx context.Context, in DecideUpgradeInput, from models.UpgradeStatus,
+	approve func(*gorm.DB, *models.SAUpgrade, time.Time) error) (UpgradeState, error) {
+	inFrom := func(st models.UpgradeStatus) bool { return st == from }
+	decide := func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
+		var err error
+		if in.Approve {
+			err = approve(tx, u, now)
+		} else {
+			err = declineUpgrade(tx, u, in.Actor, in.Reason, map[string]any{"via": in.Via, "stage": from}, now)
+		}
 		if err != nil {
 			return err
 		}
-		if u.Status == from {
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			if in.Approve {
-				err = approve(tx, &u, now)
-			} else {
-				err = declineUpgrade(tx, &u, in.Actor, in.Reason, map[string]any{"via": in.Via, "stage": from}, now)
-			}
-			if err != nil {
-				return err
-			}
-			if err := s.settleUpgrade(tx, &u, in.Window); err != nil {
-				return err
-			}
-			if err := useLink(tx, in.TokenID, models.UpgradeOutcome(u), now); err != nil {
-				return err
-			}
-		}
-		out = upgradeState(u, "")
-		return nil
-	})
+		return useLink(tx, in.TokenID, models.UpgradeOutcome(*u), now)
+	}
+	out, err := s.upgradeStep(ctx, in.UpgradeID, inFrom, in.Window, decide)
 	if err != nil {
 		return UpgradeState{}, err
 	}
 	s.logger().Info("upgrade decided", "upgradeId", in.UpgradeID, "status", out.Status, "by", in.Actor)
 	return out, nil
+}
+
+// upgradeStep runs change on an upgrade still waiting as due says, in one transaction with whom it waits
+// for next (a wait in the window w); an upgrade that moved on (a retry after the commit) answers its state
+// unchanged.
+func (s *Store) upgradeStep(ctx context.Context, id string, due func(models.UpgradeStatus) bool, w Window,
+	change func(*gorm.DB, *models.SAUpgrade, time.Time) error) (UpgradeState, error) {
+	return runStep(ctx, s.DB, rowStep[models.SAUpgrade, UpgradeState]{
+		find: func(ctx context.Context, tx *gorm.DB) (models.SAUpgrade, error) {
+			return models.FindUpgrade(ctx, tx, id)
+		},
+		due: func(u models.SAUpgrade) bool { return due(u.Status) },
+		change: func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
+			if err := change(tx, u, now); err != nil {
+				return err
+			}
+			return s.settleUpgrade(tx, u, w)
+		},
+		state: func(_ context.Context, _ *gorm.DB, u models.SAUpgrade) (UpgradeState, error) {
+			return upgradeState(u, ""), nil
+		},
+	})
 }
 
 // applyUpgrade turns the SMB account into a standard one: same id, users, virtual accounts and history;
@@ -282,12 +279,8 @@ func setUpgradeStatus(tx *gorm.DB, u *models.SAUpgrade, to models.UpgradeStatus,
 	if actor != "" {
 		changes["decided_by"], changes["decided_at"], changes["decision_reason"] = actor, now, reason
 	}
-	res := tx.Model(&models.SAUpgrade{}).Where("id = ? AND status = ?", u.ID, u.Status).Updates(changes)
-	if res.Error != nil {
-		return fmt.Errorf("set status of upgrade %s: %w", u.ID, res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("upgrade %s is no longer %s", u.ID, u.Status)
+	if err := moveRow(tx, &models.SAUpgrade{}, "upgrade", "set status of upgrade", u.ID, u.Status, changes); err != nil {
+		return err
 	}
 	u.Status, u.UpdatedAt = to, now
 	if actor != "" {

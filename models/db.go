@@ -35,6 +35,26 @@ const (
 	DialectSQLite   Dialect = "sqlite"
 )
 
+// DefaultPoolSize is how many PostgreSQL connections one process opens at most. An API and two workers
+// then hold 60 of PostgreSQL's default 100 (with 40 each they held 120, and under load the third process
+// was refused "too many clients"); on two cores more connections only queue inside PostgreSQL.
+const DefaultPoolSize = 20
+
+// SizePool bounds a PostgreSQL handle's pool at n open (and idle) connections (CLC_DB_MAX_CONNS); a
+// request that finds them all busy waits for one instead of failing. SQLite keeps its single connection.
+func SizePool(db *gorm.DB, n int) {
+	if DialectOf(db) != DialectPostgres || n <= 0 {
+		return
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+}
+
 // Open connects to the database the URL names: postgres:// or postgresql:// for PostgreSQL, and
 // sqlite:<path> (sqlite:///abs/path.db, sqlite:data/app.db, or sqlite::memory:) for SQLite.
 func Open(ctx context.Context, databaseURL string) (*gorm.DB, error) {
@@ -54,10 +74,7 @@ func Open(ctx context.Context, databaseURL string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		sqlDB, _ := db.DB()
-		sqlDB.SetMaxOpenConns(40)
-		sqlDB.SetMaxIdleConns(40)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		SizePool(db, DefaultPoolSize)
 	case DialectSQLite:
 		dsn, derr := sqliteDSN(databaseURL)
 		if derr != nil {

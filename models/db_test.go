@@ -120,3 +120,28 @@ func TestIsUniqueViolationOnlyForUniqueViolations(t *testing.T) {
 		}
 	})
 }
+
+// Each process's pool is bounded (CLC_DB_MAX_CONNS): an API and two workers with 40 connections each
+// exhausted PostgreSQL's default 100, and the third process's requests answered 503.
+func TestSizePoolBoundsPostgresOnly(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		sqlDB, err := db.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := sqlDB.Stats().MaxOpenConnections
+		defer models.SizePool(db, before) // the handle is shared with the package's other tests
+		models.SizePool(db, 7)
+		got := sqlDB.Stats().MaxOpenConnections
+		switch models.DialectOf(db) {
+		case models.DialectPostgres:
+			if got != 7 {
+				t.Fatalf("PostgreSQL pool: %d open connections at most, want 7", got)
+			}
+		default:
+			if got != before {
+				t.Fatalf("SQLite pool changed from %d to %d: it keeps its single writer", before, got)
+			}
+		}
+	})
+}

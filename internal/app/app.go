@@ -148,6 +148,7 @@ func (a *App) connect(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		models.SizePool(db, a.Config.DBMaxConns)
 		a.DB, a.ownDB = db, true
 	}
 	if a.Metrics == nil {

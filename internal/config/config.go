@@ -50,6 +50,9 @@ type Config struct {
 	LinkSecret string
 	// MaxBodyBytes bounds every request body the API reads (CLC_MAX_BODY_BYTES, default 1 MiB).
 	MaxBodyBytes int64
+	// DBMaxConns bounds this process's PostgreSQL connections (CLC_DB_MAX_CONNS, default
+	// models.DefaultPoolSize): every process of a deployment shares the server's max_connections.
+	DBMaxConns int
 	// FulfillmentURL is the root of the entitlement service the worker deposits licenses with.
 	FulfillmentURL string
 	// Provision paces deposits and says when a pending line is stuck; OpsAlert are mailed stuck lines
@@ -145,6 +148,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RateAPI = e.rate("CLC_RATE_API", defaultRateAPI)
 	c.TrustedProxies = e.list("CLC_TRUSTED_PROXIES")
 	c.MaxBodyBytes = int64(e.int("CLC_MAX_BODY_BYTES", defaultMaxBodyBytes))
+	c.DBMaxConns = e.int("CLC_DB_MAX_CONNS", models.DefaultPoolSize)
 	c.FulfillmentURL = strings.TrimRight(e.str("CLC_FULFILLMENT_URL", ""), "/")
 	c.Provision = process.ProvisionTiming{SLA: e.dur("CLC_PROVISION_SLA", models.DefaultProvisionSLA),
 		RetryFirst: e.dur("CLC_PROVISION_RETRY_FIRST", 2*time.Second), RetryMax: e.dur("CLC_PROVISION_RETRY_MAX", 5*time.Minute),
@@ -174,6 +178,9 @@ func Load(getenv func(string) string) (Config, error) {
 	// Zero would silently mean the verifier's default; a bound that is asked for must be one.
 	if c.Auth.MaxLifetime <= 0 {
 		e.fail("CLC_AUTH_MAX_TOKEN_LIFETIME", fmt.Errorf("must be positive, got %v", c.Auth.MaxLifetime))
+	}
+	if c.DBMaxConns < 1 {
+		e.fail("CLC_DB_MAX_CONNS", fmt.Errorf("must be at least 1, got %d", c.DBMaxConns))
 	}
 	if c.MaxBodyBytes < 1<<10 {
 		e.fail("CLC_MAX_BODY_BYTES", fmt.Errorf("must be at least 1024 (bytes), got %d", c.MaxBodyBytes))

@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.TemporalAddress != "127.0.0.1:7233" || c.TaskQueue != "clc" || c.ListenAddr != ":8080" || c.SMTP.Port != 587 ||
 		c.SMTP.TLS != "mandatory" || c.Timing.Expiry != 30*24*time.Hour || len(c.Timing.Reminders) != 2 ||
-		c.Auth.MaxLifetime != 24*time.Hour || c.MaxBodyBytes != 1<<20 {
+		c.Auth.MaxLifetime != 24*time.Hour || c.MaxBodyBytes != 1<<20 || c.DBMaxConns != 20 {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if c.RateLinks.Rate != 5 || c.RateLinks.Burst != 20 || c.RateAPI.Rate != 20 || c.RateAPI.Burst != 100 {
@@ -38,13 +38,14 @@ func TestOverrides(t *testing.T) {
 		"CLC_PUBLIC_URL": "https://clc.example.com/", "CLC_AUTH_OIDC_ISSUER": "https://idp.example.com",
 		"CLC_AUTH_AUDIENCE": "clc-api", "CLC_AUTH_MAX_TOKEN_LIFETIME": "8h",
 		"CLC_RATE_LINKS": "30/m, 10", "CLC_RATE_API": "0", "CLC_MAX_BODY_BYTES": "65536",
+		"CLC_DB_MAX_CONNS": "8",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.SMTP.Port != 2525 || c.SMTP.TLS != "none" || c.Timing.Expiry != 48*time.Hour ||
 		c.Timing.Reminders[1] != 150*time.Minute || len(c.CiscoApprovers) != 2 || c.PublicURL != "https://clc.example.com" ||
-		c.Auth.MaxLifetime != 8*time.Hour || c.MaxBodyBytes != 64<<10 {
+		c.Auth.MaxLifetime != 8*time.Hour || c.MaxBodyBytes != 64<<10 || c.DBMaxConns != 8 {
 		t.Fatalf("overrides: %+v", c)
 	}
 	if c.RateLinks.Rate != 0.5 || c.RateLinks.Burst != 10 || c.RateAPI.Enabled() {
@@ -59,7 +60,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 	for name, value := range map[string]string{"CLC_SMTP_PORT": "x", "CLC_SA_EXPIRY": "30 days", "CLC_SMTP_TLS": "maybe",
 		"CLC_SA_REMINDERS": "1h,soon", "CLC_AUTH_MAX_TOKEN_LIFETIME": "0",
 		"CLC_RATE_LINKS": "5/s", "CLC_RATE_API": "lots", "CLC_MAX_BODY_BYTES": "1MiB",
-		"CLC_PUBLIC_URL": "licensing.example.com"} {
+		"CLC_DB_MAX_CONNS": "0", "CLC_PUBLIC_URL": "licensing.example.com"} {
 		if _, err := config.Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: %v", name, value, err)
 		}

@@ -49,6 +49,27 @@ func catcher(t *testing.T, db *gorm.DB) (*mailcatch.Server, *activities.Mailer) 
 	return srv, m
 }
 
+// eachMailer runs a mail test on each database with a catcher and a Mailer of its own, and a suffix that
+// keeps its recipients apart from the other tests'.
+func eachMailer(t *testing.T, test func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string)) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		srv, m := catcher(t, db)
+		test(t, db, srv, m, testdb.Unique())
+	})
+}
+
+// arrived waits until every mail sent so far has arrived and answers the mails to recipient, of which
+// there must be n.
+func arrived(t *testing.T, srv *mailcatch.Server, m *activities.Mailer, u, recipient string, n int) []mailcatch.Message {
+	t.Helper()
+	fence(t, srv, m, u)
+	mails := srv.To(recipient)
+	if len(mails) != n {
+		t.Fatalf("%d mails to %s, want %d", len(mails), recipient, n)
+	}
+	return mails
+}
+
 // actionLinks are the task links in a mail, as its reader would click them.
 func actionLinks(msg mailcatch.Message) []string {
 	var out []string
@@ -134,9 +155,7 @@ func withSubject(srv *mailcatch.Server, subject string) int {
 }
 
 func TestSendMailDeliversOnceByKey(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		to := "alice@acme-" + u + ".com"
 		key := "sa-create/" + u + "/active"
 		data := activities.MailData{AccountName: "Acme <" + u + "> & Co", AccountID: "sa-" + u, Domain: "acme-" + u + ".com",
@@ -207,9 +226,7 @@ func TestSendMailDeliversOnceByKey(t *testing.T) {
 }
 
 func TestSendTaskMailStoresOnlyTheTokenHash(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		recipient := "Approver-" + u + "@ACME.com"
 		workflowID := "sa-create/req-" + u
 		key := workflowID + "/approval/" + strings.ToLower(recipient)
@@ -313,9 +330,7 @@ func TestSendTaskMailStoresOnlyTheTokenHash(t *testing.T) {
 var messageIDRe = regexp.MustCompile(`^<[0-9a-f]{32}@clc\.test>$`)
 
 func TestNotificationMessageIDFollowsTheMailKey(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		to := "alice@acme-" + u + ".com"
 		data := activities.MailData{AccountName: "Acme " + u, Domain: "acme-" + u + ".com"}
 		send := func(key string) {
@@ -333,12 +348,7 @@ func TestNotificationMessageIDFollowsTheMailKey(t *testing.T) {
 		}
 		send(key)
 		send(other)
-		fence(t, srv, m, u)
-
-		mails := srv.To(to)
-		if len(mails) != 3 {
-			t.Fatalf("%d mails to %s, want 3", len(mails), to)
-		}
+		mails := arrived(t, srv, m, u, to, 3)
 		for _, msg := range mails {
 			if !messageIDRe.MatchString(msg.MessageID) {
 				t.Errorf("Message-ID %q, want <32 hex digits@clc.test>", msg.MessageID)
@@ -385,12 +395,7 @@ func TestSendTaskMailRetriedAfterAnUnrecordedSendMailsTheSameLink(t *testing.T) 
 				if err := m.SendTaskMail(ctx, in); err != nil {
 					t.Fatal(err)
 				}
-				fence(t, srv, m, u)
-
-				mails := srv.To(recipient)
-				if len(mails) != 2 {
-					t.Fatalf("%d mails to %s, want 2 (the unrecorded one and the retry)", len(mails), recipient)
-				}
+				mails := arrived(t, srv, m, u, recipient, 2) // the unrecorded one and the retry
 				var links []string
 				for _, msg := range mails {
 					l := actionLinks(msg)
@@ -425,9 +430,7 @@ func TestSendTaskMailRetriedAfterAnUnrecordedSendMailsTheSameLink(t *testing.T) 
 }
 
 func TestSendTaskMailGivesEachKeyItsOwnLink(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		recipient := "approver-" + u + "@acme.com"
 		first := approvalTask(u, recipient)
 		reminder := first
@@ -437,12 +440,7 @@ func TestSendTaskMailGivesEachKeyItsOwnLink(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		fence(t, srv, m, u)
-
-		mails := srv.To(recipient)
-		if len(mails) != 2 {
-			t.Fatalf("%d mails to %s, want 2", len(mails), recipient)
-		}
+		mails := arrived(t, srv, m, u, recipient, 2)
 		a, b := actionLinks(mails[0]), actionLinks(mails[1])
 		if len(a) != 1 || len(b) != 1 {
 			t.Fatalf("action links %v and %v, want one in each mail", a, b)
@@ -465,9 +463,7 @@ func TestSendTaskMailGivesEachKeyItsOwnLink(t *testing.T) {
 }
 
 func TestSendTaskMailWithoutALinkSecretMailsNothing(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		recipient := "approver-" + u + "@acme.com"
 		in := approvalTask(u, recipient)
 		secret := m.LinkSecret

@@ -26,6 +26,12 @@ func newStore(db *gorm.DB, extra ...string) *activities.Store {
 	return &activities.Store{DB: db, ExtraCiscoApprovers: extra, Log: slog.New(slog.DiscardHandler)}
 }
 
+// eachStore runs a store test on each database with a store of its own and a suffix that keeps its
+// domains and people apart from the other tests sharing the database.
+func eachStore(t *testing.T, test func(t *testing.T, db *gorm.DB, s *activities.Store, u string)) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) { test(t, db, newStore(db), testdb.Unique()) })
+}
+
 // request is a creation request as the API would pass it, under a fresh request id.
 func request(name, domain, requester string, nominees ...string) activities.CreateSAInput {
 	id := models.NewID()

@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/activities"
-	"github.com/licensecentral/clc/internal/testdb"
+	"github.com/licensecentral/clc/internal/mailcatch"
 	"github.com/licensecentral/clc/models"
 )
 
@@ -31,9 +31,7 @@ func setPref(t *testing.T, db *gorm.DB, email, account string, c models.Category
 // unsubscribe link, the one on DAILY gets nothing now and an item waits for their digest, the one on OFF
 // (by default for every account) gets nothing at all. A retry changes nothing.
 func TestNotificationHonoursEachRecipientsPreference(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		account := "sa-" + u
 		now, daily, off := "now-"+u+"@notify.test", "daily-"+u+"@notify.test", "off-"+u+"@notify.test"
 		setPref(t, db, daily, account, models.CategoryAccessRequests, models.DeliveryDaily)
@@ -45,11 +43,7 @@ func TestNotificationHonoursEachRecipientsPreference(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		fence(t, srv, m, u)
-		got := srv.To(now)
-		if len(got) != 1 {
-			t.Fatalf("%d mails to the IMMEDIATE recipient, want 1", len(got))
-		}
+		got := arrived(t, srv, m, u, now, 1) // the IMMEDIATE recipient's
 		msg := got[0]
 		if len(msg.To) != 1 {
 			t.Errorf("the copy went to %v, want its recipient alone", msg.To)
@@ -88,9 +82,7 @@ func TestNotificationHonoursEachRecipientsPreference(t *testing.T) {
 // A mail that is no notification (a request's confirmation) ignores the preferences and carries no
 // unsubscribe link.
 func TestConfirmationIgnoresPreferences(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		to := "req-" + u + "@notify.test"
 		for _, c := range models.Categories {
 			setPref(t, db, to, "", c, models.DeliveryOff)
@@ -111,9 +103,7 @@ func TestConfirmationIgnoresPreferences(t *testing.T) {
 // The digest of a period: one mail per person listing their items grouped by account, nothing for a
 // person whose category was turned off since, and no second digest or item on a retry.
 func TestSendDigests(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		srv, m := catcher(t, db)
-		u := testdb.Unique()
+	eachMailer(t, func(t *testing.T, db *gorm.DB, srv *mailcatch.Server, m *activities.Mailer, u string) {
 		a1, a2 := "sa1-"+u, "sa2-"+u
 		reader, quitter := "reader-"+u+"@notify.test", "quitter-"+u+"@notify.test"
 		for _, p := range []string{reader, quitter} {
@@ -149,11 +139,7 @@ func TestSendDigests(t *testing.T) {
 			in.After = res.Next
 		}
 		// Other tests' people may wait for a digest in the same database: count ours.
-		fence(t, srv, m, u)
-		got := srv.To(reader)
-		if len(got) != 1 {
-			t.Fatalf("%d digests to the reader, want 1", len(got))
-		}
+		got := arrived(t, srv, m, u, reader, 1) // the reader's digest
 		d := got[0]
 		if d.Subject != "Your daily License Central summary: 3 notification(s)" {
 			t.Errorf("subject %q", d.Subject)

@@ -20,9 +20,8 @@ func onBehalf(name, domain string, contacts ...string) activities.CreateSAInput 
 }
 
 func TestOnBehalfAcceptWithoutAddressThenAddress(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		tld := "cust-" + testdb.Unique() + ".com"
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
+		tld := "cust-" + u + ".com"
 		st := create(t, s, onBehalf("Customer", tld, "cto@"+tld, "cfo@"+tld))
 		if st.Status != models.SAPendingCustomerAcceptance || !slices.Equal(st.Approvers, []string{"cto@" + tld, "cfo@" + tld}) {
 			t.Fatalf("created %+v", st)
@@ -66,9 +65,8 @@ func TestOnBehalfAcceptWithoutAddressThenAddress(t *testing.T) {
 }
 
 func TestOnBehalfAcceptWithAddressFollowsTheRules(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		tld := "rules-" + testdb.Unique() + ".com"
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
+		tld := "rules-" + u + ".com"
 		create(t, s, request("Existing", tld, "admin@"+tld))
 		st := create(t, s, onBehalf("Division", "div."+tld, "head@"+tld))
 		if len(st.TLDAdmins) != 1 || st.TLDAdmins[0] != "admin@"+tld {
@@ -89,9 +87,8 @@ func TestOnBehalfAcceptWithAddressFollowsTheRules(t *testing.T) {
 }
 
 func TestOnBehalfDeclineThenNominate(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		tld := "decl-" + testdb.Unique() + ".com"
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
+		tld := "decl-" + u + ".com"
 		st := create(t, s, onBehalf("Declined Co", tld, "cto@"+tld))
 		out, err := s.DeclineOnBehalf(ctx, activities.DeclineOnBehalfInput{SmartAccountID: st.SmartAccountID, Actor: "cto@" + tld, Reason: "we have one"})
 		if err != nil || out.Status != models.SADeclinedByCustomer || out.Reason != "we have one" {

@@ -107,9 +107,8 @@ func TestRecordOrder(t *testing.T) {
 // Lines move to their accounts in one write with one event each; the roll-up, the holders and the
 // provisioning follow; a retry changes nothing; an account declined since refuses the whole write.
 func TestAssignOrderLines(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		tld := "acme-" + testdb.Unique() + ".com"
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
+		tld := "acme-" + u + ".com"
 		active := create(t, s, request("Acme", tld, "admin@"+tld))
 		pending := create(t, s, request("Acme Labs", "labs."+tld, "bob@"+tld))
 		if pending.Status != models.SAPendingApproval {
@@ -192,9 +191,8 @@ func TestAssignOrderLines(t *testing.T) {
 // A delegation is recorded once; the delegate's assignment uses it in the same write; closing a
 // delegation that is no longer PENDING changes nothing.
 func TestDelegationRows(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		tld := "deleg-" + testdb.Unique() + ".com"
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
+		tld := "deleg-" + u + ".com"
 		sa := create(t, s, request("Deleg", tld, "admin@"+tld))
 		in := newOrder("fc@" + tld)
 		record(t, s, in)
@@ -251,9 +249,8 @@ func TestDelegationRows(t *testing.T) {
 // nobody: the delegate's write through it is refused as a whole and moves no line. The delegate's own
 // write, retried after it was recorded, is still answered.
 func TestAssignThroughClosedDelegation(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		tld := "closed-" + testdb.Unique() + ".com"
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
+		tld := "closed-" + u + ".com"
 		sa := create(t, s, request("Closed", tld, "admin@"+tld))
 		va := defaultVA(t, db, sa.SmartAccountID)
 		for _, status := range []models.DelegationStatus{models.DelegationExpired, models.DelegationRevoked} {

@@ -18,9 +18,7 @@ import (
 )
 
 func TestCreateSmartAccountFirstForTLDActivates(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		tld := "acme-" + u + ".com"
 		in := request("Acme "+u, tld, "Alice@"+strings.ToUpper(tld), "ops@"+tld, "alice@"+tld)
 		st := create(t, s, in)
@@ -84,9 +82,7 @@ func TestCreateSmartAccountFirstForTLDActivates(t *testing.T) {
 }
 
 func TestCreateSmartAccountSameTLDWaitsForAdmins(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		tld := "acme-" + u + ".co.uk"
 		first := create(t, s, request("Acme "+u, tld, "alice@"+tld, "ops@"+tld))
 
@@ -112,9 +108,7 @@ func TestCreateSmartAccountSameTLDWaitsForAdmins(t *testing.T) {
 }
 
 func TestCreateSmartAccountSameDomainConflicts(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		tld := "acme-" + u + ".com"
 		create(t, s, request("Acme "+u, tld, "alice@"+tld))
 		create(t, s, request("Acme Eng "+u, "eng."+tld, "bob@"+tld)) // a PENDING_APPROVAL account holds its domain too
@@ -192,9 +186,7 @@ func TestCreateSmartAccountForeignDomainNeedsCisco(t *testing.T) {
 }
 
 func TestCreateSmartAccountPersonalDomainIsSMB(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		requester := "pat-" + u + "@gmail.com"
 		var seen []string
 		for i := 0; i < 2; i++ {
@@ -218,9 +210,7 @@ func TestCreateSmartAccountPersonalDomainIsSMB(t *testing.T) {
 }
 
 func TestCreateSmartAccountRetryIsIdempotent(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		tld := "acme-" + u + ".com"
 		for _, in := range []activities.CreateSAInput{
 			request("Acme "+u, tld, "alice@"+tld, "ops@"+tld),     // ACTIVE
@@ -249,20 +239,14 @@ func TestCreateSmartAccountRetryIsIdempotent(t *testing.T) {
 }
 
 func TestDecideSmartAccountApprove(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		tld := "acme-" + u + ".com"
-		create(t, s, request("Acme "+u, tld, "alice@"+tld))
-		pending := create(t, s, request("Acme Eng "+u, "eng."+tld, "bob@"+tld, "Bob2@"+tld))
+		_, pending := pendingBehind(t, s, u, tld, "Bob2@"+tld)
 		before := len(events(t, db, pending.SmartAccountID))
 
 		in := activities.DecideSAInput{SmartAccountID: pending.SmartAccountID, Approve: true, Actor: "alice@" + tld,
 			Reason: "welcome", Via: "email"}
-		st, err := s.DecideSmartAccount(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := decideAccount(t, s, in)
 		if st.Status != models.SAActive || st.DecidedBy != "alice@"+tld || st.DecidedAt.IsZero() || len(st.Approvers) != 0 {
 			t.Errorf("state = %+v, want ACTIVE decided by alice", st)
 		}
@@ -291,10 +275,7 @@ func TestDecideSmartAccountApprove(t *testing.T) {
 		// A retry, even one carrying the other decision, changes nothing and answers the same state.
 		n := len(acts)
 		for _, retry := range []activities.DecideSAInput{in, {SmartAccountID: in.SmartAccountID, Approve: false, Actor: "mallory@" + tld}} {
-			again, err := s.DecideSmartAccount(ctx, retry)
-			if err != nil {
-				t.Fatal(err)
-			}
+			again := decideAccount(t, s, retry)
 			if again.Status != models.SAActive || again.DecidedBy != st.DecidedBy || !again.DecidedAt.Equal(*sa.DecidedAt) {
 				t.Errorf("retry = %+v, want ACTIVE decided by %s at %v", again, st.DecidedBy, *sa.DecidedAt)
 			}
@@ -309,20 +290,14 @@ func TestDecideSmartAccountApprove(t *testing.T) {
 }
 
 func TestDecideSmartAccountDecline(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		tld := "acme-" + u + ".com"
-		create(t, s, request("Acme "+u, tld, "alice@"+tld))
-		pending := create(t, s, request("Acme Eng "+u, "eng."+tld, "bob@"+tld))
+		_, pending := pendingBehind(t, s, u, tld)
 		before := len(events(t, db, pending.SmartAccountID))
 
 		in := activities.DecideSAInput{SmartAccountID: pending.SmartAccountID, Approve: false, Actor: "alice@" + tld,
 			Reason: "use the main account", Via: "api"}
-		st, err := s.DecideSmartAccount(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := decideAccount(t, s, in)
 		if st.Status != models.SADeclined || st.DecidedBy != "alice@"+tld || st.Reason != "use the main account" || st.DecidedAt.IsZero() {
 			t.Errorf("state = %+v", st)
 		}
@@ -342,10 +317,7 @@ func TestDecideSmartAccountDecline(t *testing.T) {
 		}
 		n := len(actions(t, db, sa.ID))
 		for _, retry := range []activities.DecideSAInput{in, {SmartAccountID: in.SmartAccountID, Approve: true, Actor: "alice@" + tld}} {
-			again, err := s.DecideSmartAccount(ctx, retry)
-			if err != nil {
-				t.Fatal(err)
-			}
+			again := decideAccount(t, s, retry)
 			if again.Status != models.SADeclined || again.Reason != st.Reason || again.DecidedBy != st.DecidedBy ||
 				!again.DecidedAt.Equal(*sa.DecidedAt) {
 				t.Errorf("retry = %+v, want %+v", again, st)
@@ -452,12 +424,9 @@ func TestResolveDomainApproval(t *testing.T) {
 }
 
 func TestExpireSmartAccount(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		s := newStore(db)
-		u := testdb.Unique()
+	eachStore(t, func(t *testing.T, db *gorm.DB, s *activities.Store, u string) {
 		tld := "acme-" + u + ".com"
-		active := create(t, s, request("Acme "+u, tld, "alice@"+tld))
-		p := create(t, s, request("Acme Eng "+u, "eng."+tld, "bob@"+tld))
+		active, p := pendingBehind(t, s, u, tld)
 		n := len(actions(t, db, p.SmartAccountID))
 
 		// Not waiting in the given status: nothing happens.
@@ -565,6 +534,24 @@ func TestCreateSmartAccountConcurrentFirstRequestsPostgres(t *testing.T) {
 	if len(rows) != n || byStatus[models.SAActive] != 1 || byStatus[models.SAPendingApproval] != n-1 {
 		t.Errorf("rows by status = %v (%d rows), want 1 ACTIVE and %d PENDING_APPROVAL", byStatus, len(rows), n-1)
 	}
+}
+
+// pendingBehind creates the TLD's first account (ACTIVE, requested by alice) and a second one, requested by
+// bob with the nominees, that waits for the first one's administrators.
+func pendingBehind(t *testing.T, s *activities.Store, u, tld string, nominees ...string) (active, pending activities.SAState) {
+	t.Helper()
+	active = create(t, s, request("Acme "+u, tld, "alice@"+tld))
+	pending = create(t, s, request("Acme Eng "+u, "eng."+tld, "bob@"+tld, nominees...))
+	return active, pending
+}
+
+func decideAccount(t *testing.T, s *activities.Store, in activities.DecideSAInput) activities.SAState {
+	t.Helper()
+	st, err := s.DecideSmartAccount(ctx, in)
+	if err != nil {
+		t.Fatalf("DecideSmartAccount(%s, approve %v): %v", in.SmartAccountID, in.Approve, err)
+	}
+	return st
 }
 
 // checkDecidedAtStored asserts that the decision time a store step answers (which the workflow keeps,

@@ -189,9 +189,7 @@ func sortedCopy(s []string) []string {
 // Administrator manages only the roles of the virtual accounts they administer; the last Smart Account
 // Administrator stays.
 func TestBulkUsers(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		sa := newAccount(t, db, models.SmartAccount{Domain: "bulk-" + u + ".com"})
 		grant(t, db, sa.ID, "", "admin@bulk.com", models.RoleSAAdmin)
 		west := vaChain(t, db, sa.ID, "West", "California")

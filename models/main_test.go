@@ -17,6 +17,12 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 // pkg names this package's shared PostgreSQL database.
 const pkg = "models"
 
+// eachDB runs a test on each database with a suffix that keeps its accounts and people apart from the
+// other tests sharing the database.
+func eachDB(t *testing.T, test func(t *testing.T, ctx context.Context, db *gorm.DB, u string)) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) { test(t, context.Background(), db, testdb.Unique()) })
+}
+
 // newAccount fills what the schema requires around the fields a test cares about and inserts the row.
 func newAccount(t *testing.T, db *gorm.DB, sa models.SmartAccount) models.SmartAccount {
 	t.Helper()

@@ -124,9 +124,7 @@ func TestAccessToPartner(t *testing.T) {
 // distributor's, those of a distributor registered as serving the reseller (2-tier); not an address that
 // claims the role, not an administrator who is no OFM, not another partner's OFM, not one removed.
 func TestPartnerRightsOnOrders(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		reseller, named, serving, rival := "r-"+u+".com", "n-"+u+".com", "s-"+u+".com", "x-"+u+".com"
 		register(t, db, reseller, nil, "olivia@"+reseller, "sam@eu."+reseller)
 		register(t, db, named, nil, "ofm@"+named)
@@ -190,9 +188,7 @@ func TestPartnerRightsOnOrders(t *testing.T) {
 // partner as it is and writes nothing; other content is a conflict naming what differs; an update
 // writes an event per change.
 func TestRegisterAndUpdatePartner(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		domain := "p-" + u + ".com"
 		in, err := models.PartnerInput{Domain: domain, Name: "Partner", Administrators: []string{"a@" + domain, "b@" + domain},
 			DistributorOf: []string{"r1-" + u + ".com"}}.Valid()
@@ -256,9 +252,7 @@ func TestRegisterAndUpdatePartner(t *testing.T) {
 // Replacing the OFMs writes one event per designation and removal, in the transaction of the change:
 // however concurrent replacements interleave, the events replayed give the OFMs the rows hold.
 func TestSetPartnerOFMs(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		domain := "o-" + u + ".com"
 		register(t, db, domain, nil)
 		if _, err := models.SetPartnerOFMs(ctx, db, "admin@"+domain, domain, []string{"x@evil.com"}); models.ErrorCode(err) != models.CodeInvalid {

@@ -10,14 +10,11 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
 )
 
 func TestSearchSmartAccounts(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		open := newAccount(t, db, models.SmartAccount{Name: "Acme Widgets " + u, Domain: "widgets-" + u + ".com"})
 		pending := newAccount(t, db, models.SmartAccount{Name: "Acme Pending " + u, Domain: "eng.widgets-" + u + ".com",
 			Status: models.SAPendingApproval})
@@ -81,9 +78,7 @@ func TestSearchSmartAccounts(t *testing.T) {
 
 // Partial search must take the user's text literally: "_" and "%" in a name are characters, not wildcards.
 func TestSearchSmartAccountsWildcardsAreLiteral(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		under := newAccount(t, db, models.SmartAccount{Name: "Under_Score " + u, Domain: "under-" + u + ".com"})
 		newAccount(t, db, models.SmartAccount{Name: "UnderXScore " + u, Domain: "underx-" + u + ".com"})
 		pct := newAccount(t, db, models.SmartAccount{Name: "Hundred% " + u, Domain: "pct-" + u + ".com"})
@@ -123,9 +118,7 @@ func names(sas []models.SmartAccount) []string {
 }
 
 func TestApproverEmails(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		a1 := newAccount(t, db, models.SmartAccount{Domain: "appr1-" + u + ".com"})
 		a2 := newAccount(t, db, models.SmartAccount{Domain: "appr2-" + u + ".com"})
 		other := newAccount(t, db, models.SmartAccount{Domain: "appr3-" + u + ".com"})
@@ -164,60 +157,33 @@ func TestApproverEmails(t *testing.T) {
 }
 
 func TestUsersWithRole(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		e := func(local string) string { return local + "-" + u + "@cisco.test" }
-		for _, usr := range []models.User{
-			{Email: e("approver"), PlatformRoles: []string{models.RoleCiscoApprover}},
-			{Email: e("both"), PlatformRoles: []string{models.RoleLicensingOps, models.RoleCiscoApprover}},
-			{Email: e("near"), PlatformRoles: []string{"cisco-approver-backup", "not-cisco-approver", "cisco-approve"}},
-			{Email: e("ops"), PlatformRoles: []string{models.RoleLicensingOps}},
-			{Email: e("none")},
-		} {
-			if _, err := models.UpsertUser(ctx, db, usr); err != nil {
-				t.Fatal(err)
-			}
-		}
-		users, err := models.UsersWithRole(ctx, db, models.RoleCiscoApprover)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mine []string
+		upsertUsers(t, ctx, db,
+			models.User{Email: e("approver"), PlatformRoles: []string{models.RoleCiscoApprover}},
+			models.User{Email: e("both"), PlatformRoles: []string{models.RoleLicensingOps, models.RoleCiscoApprover}},
+			models.User{Email: e("near"), PlatformRoles: []string{"cisco-approver-backup", "not-cisco-approver", "cisco-approve"}},
+			models.User{Email: e("ops"), PlatformRoles: []string{models.RoleLicensingOps}},
+			models.User{Email: e("none")},
+		)
+		users := usersWithRole(t, ctx, db, models.RoleCiscoApprover)
 		for i, usr := range users {
-			if !usr.HasRole(models.RoleCiscoApprover) {
-				t.Errorf("UsersWithRole(cisco-approver) returned %s holding %v", usr.Email, usr.PlatformRoles)
-			}
 			if i > 0 && users[i-1].Email > usr.Email {
 				t.Errorf("UsersWithRole not sorted: %s before %s", users[i-1].Email, usr.Email)
 			}
-			if strings.Contains(usr.Email, u) {
-				mine = append(mine, usr.Email)
-			}
 		}
-		if want := []string{e("approver"), e("both")}; !slices.Equal(mine, want) {
+		if mine, want := emailsWith(users, u), []string{e("approver"), e("both")}; !slices.Equal(mine, want) {
 			t.Errorf("UsersWithRole(cisco-approver) = %v, want %v", mine, want)
 		}
-		ops, err := models.UsersWithRole(ctx, db, models.RoleLicensingOps)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mine = nil
-		for _, usr := range ops {
-			if strings.Contains(usr.Email, u) {
-				mine = append(mine, usr.Email)
-			}
-		}
-		if want := []string{e("both"), e("ops")}; !slices.Equal(mine, want) {
+		ops := usersWithRole(t, ctx, db, models.RoleLicensingOps)
+		if mine, want := emailsWith(ops, u), []string{e("both"), e("ops")}; !slices.Equal(mine, want) {
 			t.Errorf("UsersWithRole(licensing-ops) = %v, want %v", mine, want)
 		}
 	})
 }
 
 func TestUpsertUser(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		email := "jane.doe-" + u + "@acme.com"
 		first, err := models.UpsertUser(ctx, db, models.User{Email: "  Jane.Doe-" + u + "@ACME.com ", Name: "Jane",
 			Company: "Acme", PlatformRoles: []string{models.RoleCiscoSupport}})
@@ -258,9 +224,7 @@ func TestUpsertUser(t *testing.T) {
 }
 
 func TestLiveAndActiveAccountsForTLD(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		tld := "live-" + u + ".co.uk"
 		at := time.Now().UTC().Truncate(time.Second)
 		mk := func(i int, domain string, st models.SAStatus, smb bool) models.SmartAccount {
@@ -308,9 +272,7 @@ func domains(sas []models.SmartAccount) []string {
 }
 
 func TestAccountEventsPaging(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		sa := newAccount(t, db, models.SmartAccount{Domain: "events-" + u + ".com"})
 		other := newAccount(t, db, models.SmartAccount{Domain: "events2-" + u + ".com"})
 		var want []string
@@ -375,26 +337,47 @@ func TestAccountEventsPaging(t *testing.T) {
 // A platform role is an exact string: UsersWithRole must agree with User.HasRole on both databases, so a
 // role that differs only in case never makes somebody a Cisco approver.
 func TestUsersWithRoleMatchesExactly(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
-		for _, usr := range []models.User{
-			{Email: "upper-" + u + "@cisco.test", PlatformRoles: []string{"CISCO-APPROVER"}},
-			{Email: "mixed-" + u + "@cisco.test", PlatformRoles: []string{"Cisco-Approver"}},
-		} {
-			if _, err := models.UpsertUser(ctx, db, usr); err != nil {
-				t.Fatal(err)
-			}
-		}
-		users, err := models.UsersWithRole(ctx, db, models.RoleCiscoApprover)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, usr := range users {
-			if !usr.HasRole(models.RoleCiscoApprover) {
-				t.Errorf("UsersWithRole(%q) returned %s, who holds %v (HasRole says no)", models.RoleCiscoApprover,
-					usr.Email, usr.PlatformRoles)
-			}
-		}
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
+		upsertUsers(t, ctx, db,
+			models.User{Email: "upper-" + u + "@cisco.test", PlatformRoles: []string{"CISCO-APPROVER"}},
+			models.User{Email: "mixed-" + u + "@cisco.test", PlatformRoles: []string{"Cisco-Approver"}},
+		)
+		usersWithRole(t, ctx, db, models.RoleCiscoApprover)
 	})
+}
+
+func upsertUsers(t *testing.T, ctx context.Context, db *gorm.DB, users ...models.User) {
+	t.Helper()
+	for _, usr := range users {
+		if _, err := models.UpsertUser(ctx, db, usr); err != nil {
+			t.Fatalf("upsert %s: %v", usr.Email, err)
+		}
+	}
+}
+
+// usersWithRole answers UsersWithRole(role) and checks that each user it answers holds the role as
+// User.HasRole says.
+func usersWithRole(t *testing.T, ctx context.Context, db *gorm.DB, role string) []models.User {
+	t.Helper()
+	users, err := models.UsersWithRole(ctx, db, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, usr := range users {
+		if !usr.HasRole(role) {
+			t.Errorf("UsersWithRole(%q) returned %s, who holds %v (HasRole says no)", role, usr.Email, usr.PlatformRoles)
+		}
+	}
+	return users
+}
+
+// emailsWith lists the emails of the users that hold the test's suffix u, in the order given.
+func emailsWith(users []models.User, u string) []string {
+	var out []string
+	for _, usr := range users {
+		if strings.Contains(usr.Email, u) {
+			out = append(out, usr.Email)
+		}
+	}
+	return out
 }

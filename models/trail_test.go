@@ -9,7 +9,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/licensecentral/clc/activities"
-	"github.com/licensecentral/clc/internal/testdb"
 	"github.com/licensecentral/clc/models"
 	"github.com/licensecentral/clc/process"
 )
@@ -29,9 +28,7 @@ func newVA(t *testing.T, db *gorm.DB, saID, name string, isDefault bool) models.
 // another VA, then the line moved by support to another account with its licenses; each step in time
 // order, with who, where and what came of it.
 func TestOrderTrail(t *testing.T) {
-	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
-		ctx := context.Background()
-		u := testdb.Unique()
+	eachDB(t, func(t *testing.T, ctx context.Context, db *gorm.DB, u string) {
 		store := &activities.Store{DB: db, Log: slog.New(slog.DiscardHandler)}
 		acme := newAccount(t, db, models.SmartAccount{Domain: "trail-" + u + ".com", Name: "Trail Co " + u})
 		def, lab := newVA(t, db, acme.ID, models.DefaultVAName, true), newVA(t, db, acme.ID, "Lab", false)

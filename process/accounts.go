@@ -12,10 +12,9 @@ import (
 // starting a second one; a finished one is refused with an AlreadyStarted error the caller resolves
 // from the database.
 func (p *Client) StartSACreate(ctx context.Context, requestID string, req SARequest) (CreateResponse, error) {
-	var out CreateResponse
-	err := p.startAndAsk(ctx, SACreateID(requestID), enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowSACreate, SACreateInput{RequestID: requestID, Request: req, Timing: p.Timing}, &out)
-	return out, err
+	return startAndAsk[CreateResponse](ctx, p, SACreateID(requestID),
+		enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, WorkflowSACreate,
+		SACreateInput{RequestID: requestID, Request: req, Timing: p.Timing})
 }
 
 // StartAccessRequest starts the process of an access request and returns its first answer in one round
@@ -23,20 +22,16 @@ func (p *Client) StartSACreate(ctx context.Context, requestID string, req SARequ
 // process; a finished one is refused with AlreadyStarted, which the caller answers from the database.
 func (p *Client) StartAccessRequest(ctx context.Context, in AccessRequestInput) (AccessCreated, error) {
 	in.Timing = p.Timing
-	var out AccessCreated
-	err := p.startAndAsk(ctx, AccessRequestID(in.RequestID), enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowAccessRequest, in, &out)
-	return out, err
+	return startAndAsk[AccessCreated](ctx, p, AccessRequestID(in.RequestID),
+		enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, WorkflowAccessRequest, in)
 }
 
 // StartUpgrade starts the upgrade of an SMB account, or joins the one already running for it (a
 // repeated POST), and returns what the rules decided. A finished upgrade does not block the next one.
 func (p *Client) StartUpgrade(ctx context.Context, in UpgradeInput) (UpgradeCreated, error) {
 	in.Timing = p.Timing
-	var out UpgradeCreated
-	err := p.startAndAsk(ctx, SMBUpgradeID(in.SmartAccountID), enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowSMBUpgrade, in, &out)
-	return out, err
+	return startAndAsk[UpgradeCreated](ctx, p, SMBUpgradeID(in.SmartAccountID),
+		enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE, WorkflowSMBUpgrade, in)
 }
 
 // Decide sends a decision to the process waiting for it and returns the outcome once applied.
@@ -52,8 +47,9 @@ func (p *Client) Nominate(ctx context.Context, workflowID string, in NominateInp
 
 // startAndAsk starts (or joins: the id conflict policy) a request's process and waits for its created
 // update's answer.
-func (p *Client) startAndAsk(ctx context.Context, id string, reuse enumspb.WorkflowIdReusePolicy, workflow string,
-	in, out any) error {
+func startAndAsk[R any](ctx context.Context, p *Client, id string, reuse enumspb.WorkflowIdReusePolicy,
+	workflow string, in any) (R, error) {
+	var out R
 	start := p.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                p.TaskQueue,
@@ -61,6 +57,6 @@ func (p *Client) startAndAsk(ctx context.Context, id string, reuse enumspb.Workf
 		WorkflowIDReusePolicy:    reuse,
 	}, workflow, in)
 	_, err := p.call(ctx, id, start, client.UpdateWorkflowOptions{UpdateID: "created", UpdateName: UpdateCreated,
-		WaitForStage: client.WorkflowUpdateStageCompleted}, out)
-	return err
+		WaitForStage: client.WorkflowUpdateStageCompleted}, &out)
+	return out, err
 }

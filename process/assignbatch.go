@@ -49,8 +49,6 @@ type AssignmentBatchResult struct {
 // a second request sees it. The same batch id (from the Idempotency-Key) joins the running process; a
 // finished one is refused with AlreadyStarted, which the caller answers from the database.
 func (p *Client) StartAssignments(ctx context.Context, in AssignmentBatchInput) (AssignmentBatchCreated, error) {
-	var out AssignmentBatchCreated
-	err := p.startAndAsk(ctx, AssignmentBatchWorkflowID(in.Batch.ID), enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowAssignmentBatch, in, &out)
-	return out, err
+	return startAndAsk[AssignmentBatchCreated](ctx, p, AssignmentBatchWorkflowID(in.Batch.ID),
+		enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, WorkflowAssignmentBatch, in)
 }

@@ -70,10 +70,8 @@ func (p *Client) StartTraining(ctx context.Context, in TrainingInput) (TrainingC
 	if in.Expiry <= 0 {
 		in.Expiry = p.TrainingExpiry
 	}
-	var out TrainingCreated
-	err := p.startAndAsk(ctx, TrainingRequestID(in.RequestID), enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowTrainingRequest, in, &out)
-	return out, err
+	return startAndAsk[TrainingCreated](ctx, p, TrainingRequestID(in.RequestID),
+		enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, WorkflowTrainingRequest, in)
 }
 
 // ScheduleTraining schedules or moves a case.

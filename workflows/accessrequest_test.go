@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
@@ -90,11 +89,7 @@ func (h *harness) accessStore(first activities.AccessState) *accessStore {
 
 func (h *harness) accessRequest(in process.AccessRequestInput) process.AccessRequestResult {
 	h.t.Helper()
-	h.run(workflows.AccessRequest, in)
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var res process.AccessRequestResult
-	require.NoError(h.t, h.env.GetWorkflowResult(&res))
-	return res
+	return runResult[process.AccessRequestResult](h, workflows.AccessRequest, in)
 }
 
 // Approved for one of the two virtual accounts: each approver had their own link (the outsideOps marked),
@@ -111,7 +106,7 @@ func TestAccessRequest_Approved(t *testing.T) {
 
 	res := h.accessRequest(accessIn())
 
-	resp := h.createdAccess(created)
+	resp := requireAnswer[process.AccessCreated](t, created)
 	assert.Equal(t, models.AccessPending, resp.Status)
 	deadline := t0.Add(3 * time.Hour)
 	assert.Equal(t, []models.Waiting{waiting(admin1, "approve-access", t0, deadline), waiting(admin2, "approve-access", t0, deadline)}, inUTC(resp.WaitingOn))
@@ -150,31 +145,37 @@ func TestAccessRequest_Approved(t *testing.T) {
 	assert.Equal(t, "ACCESS_APPROVED", h.lastSearch().State)
 }
 
-func (h *harness) createdAccess(o *updateOutcome) process.AccessCreated {
-	h.t.Helper()
-	s := o.snapshot()
-	require.True(h.t, s.completed, "created never completed: %v", s.err)
-	require.NoError(h.t, s.err)
-	return s.value.(process.AccessCreated)
-}
-
-// Declined with a reason (none is refused); the requester learns it.
+// Declined with a reason (none, or a blank one, is refused); the requester learns it. A partner's
+// request (FEATURES AC8) is declined the same way.
 func TestAccessRequest_Declined(t *testing.T) {
-	h := newHarness(t, accessWF)
-	as := h.accessStore(accessPending())
-	noReason := h.decideAt(5*time.Minute, decline(admin2, ""))
-	declined := h.decideAt(10*time.Minute, decline(admin2, "not on this team"))
+	for _, c := range []struct {
+		name             string
+		in               process.AccessRequestInput
+		pending          activities.AccessState
+		admin, requester string
+		noReason, reason string
+	}{
+		{"customer", accessIn(), accessPending(), admin2, dev, "", "not on this team"},
+		{"partner", partnerAccessIn(), partnerAccessPending(), admin1, partnerOFM, " ", "we work with another partner"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, accessWF)
+			as := h.accessStore(c.pending)
+			noReason := h.decideAt(5*time.Minute, decline(c.admin, c.noReason))
+			declined := h.decideAt(10*time.Minute, decline(c.admin, c.reason))
 
-	res := h.accessRequest(accessIn())
+			res := h.accessRequest(c.in)
 
-	assert.Equal(t, "reason", requireRejected(t, noReason, models.CodeInvalid).Field)
-	assert.Equal(t, string(models.AccessDeclined), requireDecided(t, declined).RequestStatus)
-	require.Len(t, as.decided, 1)
-	assert.False(t, as.decided[0].In.Approve)
-	toDev := h.mailsTo(dev)
-	require.Equal(t, []string{"access_declined"}, templates(toDev))
-	assert.Equal(t, "not on this team", toDev[0].In.Data.Reason)
-	assert.Equal(t, models.AccessDeclined, res.Status)
+			assert.Equal(t, "reason", requireRejected(t, noReason, models.CodeInvalid).Field)
+			assert.Equal(t, string(models.AccessDeclined), requireDecided(t, declined).RequestStatus)
+			require.Len(t, as.decided, 1)
+			assert.False(t, as.decided[0].In.Approve)
+			mails := h.mailsTo(c.requester)
+			require.Equal(t, []string{"access_declined"}, templates(mails))
+			assert.Equal(t, c.reason, mails[0].In.Data.Reason)
+			assert.Equal(t, models.AccessDeclined, res.Status)
+		})
+	}
 }
 
 // An administrator hands the decision to a team lead, who gets the task and the reminders, and decides.
@@ -228,7 +229,7 @@ func TestAccessRequest_DecidedByRule(t *testing.T) {
 
 	res := h.accessRequest(accessIn())
 
-	resp := h.createdAccess(created)
+	resp := requireAnswer[process.AccessCreated](t, created)
 	assert.Equal(t, models.AccessApproved, resp.Status)
 	assert.Empty(t, resp.WaitingOn)
 	require.Len(t, as.decided, 1)
@@ -264,14 +265,66 @@ func TestAccessRequest_Expired(t *testing.T) {
 func TestAccessRequest_Refused(t *testing.T) {
 	h := newHarness(t, accessWF)
 	h.env.OnActivity(st.CreateAccessRequest, mock.Anything, mock.Anything).Return(activities.AccessState{},
-		temporal.NewNonRetryableApplicationError("the Smart Account is PENDING_APPROVAL: access can be requested once it is ACTIVE", models.CodeConflict, nil))
+		conflict("the Smart Account is PENDING_APPROVAL: access can be requested once it is ACTIVE"))
 	created := h.updateAt(0, "", process.UpdateCreated)
 
 	h.accessRequest(accessIn())
 
-	s := created.snapshot()
-	require.True(t, s.completed)
-	me := apiError(s.err)
-	require.NotNil(t, me, "refusal %v carries no code", s.err)
-	assert.Equal(t, models.CodeConflict, me.Code)
+	requireFailed(t, created, models.CodeConflict)
+}
+
+const (
+	partnerOFM    = "olivia@partnerx.com"
+	partnerDomain = "partnerx.com"
+)
+
+// partnerAccessIn is Partner X's OFM asking that the partner's people hold VA User on two VAs.
+func partnerAccessIn() process.AccessRequestInput {
+	in := accessIn()
+	in.Requester, in.ForEmails, in.PartnerDomain = models.Person{Email: partnerOFM, Name: "Olivia"}, nil, partnerDomain
+	return in
+}
+
+func partnerAccessPending() activities.AccessState {
+	st := accessPending()
+	st.Requester, st.ForEmails, st.OutsideDomain = partnerOFM, []string{}, []string{partnerOFM}
+	st.PartnerDomain, st.PartnerName = partnerDomain, "Partner X"
+	return st
+}
+
+// A partner's request (FEATURES AC8): the store is told the partner; each administrator's task names it;
+// the decision is theirs alone (no delegation, not the requester's); the approval goes to the store and
+// the requester, and only the requester, is told, the mail naming the partner.
+func TestAccessRequest_Partner(t *testing.T) {
+	h := newHarness(t, accessWF)
+	as := h.accessStore(partnerAccessPending())
+	byRequester := h.decideAt(5*time.Minute, approve(partnerOFM))
+	delegated := h.decideAt(6*time.Minute, process.DecideInput{Decision: process.Delegate, Actor: admin1, DelegateTo: teamLead})
+	approved := h.decideAt(30*time.Minute, process.DecideInput{Decision: process.Approve, Actor: admin2, Via: process.ViaEmail})
+
+	res := h.accessRequest(partnerAccessIn())
+
+	require.Len(t, as.created, 1)
+	assert.Equal(t, partnerDomain, as.created[0].PartnerDomain)
+	assert.Empty(t, as.created[0].ForEmails)
+	requireRejected(t, byRequester, models.CodeForbidden)
+	assert.Equal(t, "decision", requireRejected(t, delegated, models.CodeInvalid).Field)
+	assert.Empty(t, as.delegated)
+	for _, a := range []string{admin1, admin2} {
+		task, ok := h.task(accessWF + "/approval/" + a)
+		require.True(t, ok, "no task to %s", a)
+		assert.Equal(t, models.PurposeAccessApproval, task.In.Purpose)
+		assert.Equal(t, "Partner X (partnerx.com)", task.In.Data.Partner)
+	}
+	_, toRequester := h.task(accessWF + "/approval/" + partnerOFM)
+	assert.False(t, toRequester, "the requester was mailed a task")
+	require.Len(t, as.decided, 1)
+	assert.True(t, as.decided[0].In.Approve)
+	assert.Equal(t, admin2, as.decided[0].In.Actor)
+	assert.Equal(t, string(models.AccessApproved), requireDecided(t, approved).RequestStatus)
+	mails := h.mailsTo(partnerOFM)
+	require.Equal(t, []string{"access_approved"}, templates(mails))
+	assert.Equal(t, []string{partnerOFM}, mails[0].In.To)
+	assert.Equal(t, "Partner X (partnerx.com)", mails[0].In.Data.Partner)
+	assert.Equal(t, models.AccessApproved, res.Status)
 }

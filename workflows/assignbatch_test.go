@@ -70,14 +70,9 @@ func TestAssignmentBatchAppliesAcceptedOrdersInShares(t *testing.T) {
 			return process.AssignmentBatchResult{Applied: 121, Refused: 2}, nil
 		})
 	created := h.updateAt(0, "", process.UpdateCreated)
-	h.run(workflows.AssignmentBatch, in)
-	require.NoError(t, h.env.GetWorkflowError())
-	var res process.AssignmentBatchResult
-	require.NoError(t, h.env.GetWorkflowResult(&res))
-	c := created.snapshot()
-	require.True(t, c.completed, "created update not answered")
-	require.NoError(t, c.err)
-	require.Equal(t, process.AssignmentBatchCreated{BatchID: "b1", Pending: 120}, c.value)
+	res := runResult[process.AssignmentBatchResult](h, workflows.AssignmentBatch, in)
+	require.Equal(t, process.AssignmentBatchCreated{BatchID: "b1", Pending: 120},
+		requireAnswer[process.AssignmentBatchCreated](t, created))
 	require.Equal(t, 1, recorded)
 	require.Equal(t, 1, finished)
 	require.Equal(t, process.AssignmentBatchResult{Applied: 121, Refused: 2}, res)

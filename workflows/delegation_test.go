@@ -22,15 +22,8 @@ func delegateTo(email string, expiry time.Duration) process.DelegateInput {
 	return process.DelegateInput{DelegationID: delegationID, Actor: actor(fc), Delegate: email, Note: "please pick our lab account", Expiry: expiry}
 }
 
-func requireDelegated(t *testing.T, o *updateOutcome) process.DelegateResult {
-	t.Helper()
-	s := o.snapshot()
-	require.True(t, s.completed, "delegate never completed (rejected=%v err=%v)", s.rejected, s.err)
-	require.NoError(t, s.err)
-	res, ok := s.value.(process.DelegateResult)
-	require.True(t, ok, "delegate answered %T", s.value)
-	return res
-}
+// requireDelegated checks that a delegate update was accepted and answered with a DelegateResult.
+var requireDelegated = requireAnswer[process.DelegateResult]
 
 // The contact delegates: the delegation is recorded, its process mails the delegate a link bound to
 // them, the order waits for both; the delegate assigns through the order's process, the delegation is
@@ -118,10 +111,7 @@ func TestOrder_DelegationRevoked(t *testing.T) {
 	requireRejected(t, byColleague, models.CodeForbidden)
 	me := requireRejected(t, bySupport, models.CodeInvalid)
 	assert.Equal(t, "reason", me.Field)
-	v := revoked.snapshot()
-	require.True(t, v.completed)
-	require.NoError(t, v.err)
-	assert.Equal(t, models.DelegationRevoked, v.value.(process.RevokeResult).Delegation.Status)
+	assert.Equal(t, models.DelegationRevoked, requireAnswer[process.RevokeResult](t, revoked).Delegation.Status)
 	require.Len(t, s.closes, 1)
 	assert.Equal(t, activities.CloseDelegationInput{DelegationID: delegationID, Status: models.DelegationRevoked, Actor: fc}, s.closes[0].In)
 	requireRejected(t, twice, models.CodeConflict)

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -259,11 +258,7 @@ func domainInput() workflows.DomainApprovalInput {
 
 func (h *harness) domainApproval(in workflows.DomainApprovalInput) workflows.DomainApprovalResult {
 	h.t.Helper()
-	h.run(workflows.DomainApproval, in)
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var res workflows.DomainApprovalResult
-	require.NoError(h.t, h.env.GetWorkflowResult(&res))
-	return res
+	return runResult[workflows.DomainApprovalResult](h, workflows.DomainApproval, in)
 }
 
 // Cisco approvers are mailed a task each; a holder of cisco-approver approves, the store resolves the
@@ -415,8 +410,7 @@ func TestSACreate_DomainChildNotStarted(t *testing.T) {
 		Return(workflows.DomainApprovalResult{}, testsuite.ErrMockStartChildWorkflowFailed).Once()
 	created := h.updateAt(0, "", process.UpdateCreated)
 
-	h.run(workflows.SACreate, input(shortTiming()))
-	t.Logf("workflow ended with: %v", h.env.GetWorkflowError())
+	h.runLogged(workflows.SACreate, input(shortTiming()))
 
 	s := created.snapshot()
 	require.True(t, s.accepted)
@@ -427,16 +421,10 @@ func TestSACreate_DomainChildNotStarted(t *testing.T) {
 func TestDomainApproval_DecisionNotApplied(t *testing.T) {
 	h := newHarness(t, childID)
 	h.env.OnActivity(st.ResolveDomainApproval, mock.Anything, mock.Anything).Return(activities.SAState{},
-		temporal.NewNonRetryableApplicationError("the account was changed meanwhile", models.CodeConflict, nil))
+		conflict("the account was changed meanwhile"))
 	decided := h.decideAt(10*time.Minute, approve(cisco1))
 
-	h.run(workflows.DomainApproval, domainInput())
-	t.Logf("workflow ended with: %v", h.env.GetWorkflowError())
+	h.runLogged(workflows.DomainApproval, domainInput())
 
-	s := decided.snapshot()
-	require.True(t, s.accepted)
-	require.True(t, s.completed, "the decider must get an answer")
-	me := apiError(s.err)
-	require.NotNil(t, me, "the API cannot map the store's refusal (500): over the wire it arrives as %s", describe(overTheWire(s.err)))
-	assert.Equal(t, models.CodeConflict, me.Code)
+	requireFailed(t, decided, models.CodeConflict)
 }

@@ -297,13 +297,33 @@ func (h *harness) run(wf any, in any) {
 	h.env.AssertExpectations(h.t)
 }
 
-func (h *harness) sacreate(in process.SACreateInput) process.SACreateResult {
+// runResult executes the workflow as run does, requires that it succeeded and returns its result.
+func runResult[R any](h *harness, wf any, in any) R {
 	h.t.Helper()
-	h.run(workflows.SACreate, in)
+	h.run(wf, in)
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var res process.SACreateResult
+	var res R
 	require.NoError(h.t, h.env.GetWorkflowResult(&res))
 	return res
+}
+
+// runLogged executes the workflow as run does, whatever its outcome, and logs how it ended: for the tests
+// of what the callers of its updates were answered.
+func (h *harness) runLogged(wf any, in any) {
+	h.t.Helper()
+	h.run(wf, in)
+	h.t.Logf("workflow ended with: %v", h.env.GetWorkflowError())
+}
+
+// conflict is the non-retryable refusal a store step answers with when the database's state forbids
+// the step.
+func conflict(msg string) error {
+	return temporal.NewNonRetryableApplicationError(msg, models.CodeConflict, nil)
+}
+
+func (h *harness) sacreate(in process.SACreateInput) process.SACreateResult {
+	h.t.Helper()
+	return runResult[process.SACreateResult](h, workflows.SACreate, in)
 }
 
 // mailsTo lists the notifications sent to one address, in order.
@@ -444,30 +464,41 @@ func requireRejected(t *testing.T, o *updateOutcome, code string) *models.Error 
 	return me
 }
 
-// requireDecided checks that a decide update was accepted and answered with a DecideResult.
-func requireDecided(t *testing.T, o *updateOutcome) process.DecideResult {
+// requireAnswer checks that an update was accepted and completed without error, and answered with a T
+// (which names the update in failure messages).
+func requireAnswer[T any](t *testing.T, o *updateOutcome) T {
 	t.Helper()
+	var zero T
+	what := fmt.Sprintf("the update answering %T", zero)
 	s := o.snapshot()
-	require.True(t, s.sent, "update was never sent (workflow ended before?)")
-	require.True(t, s.accepted, "update should be accepted, got rejected=%v err=%v", s.rejected, s.err)
-	require.True(t, s.completed, "accepted update never completed")
+	require.True(t, s.sent, "%s was never sent (workflow ended before?)", what)
+	require.True(t, s.accepted, "%s should be accepted, got rejected=%v err=%v", what, s.rejected, s.err)
+	require.True(t, s.completed, "accepted %s never completed", what)
 	require.NoError(t, s.err)
-	res, ok := s.value.(process.DecideResult)
-	require.True(t, ok, "update answered %T", s.value)
+	res, ok := s.value.(T)
+	require.True(t, ok, "%s answered %T", what, s.value)
 	return res
 }
 
+// requireDecided checks that a decide update was accepted and answered with a DecideResult;
 // requireCreated checks the answer of the created update.
-func requireCreated(t *testing.T, o *updateOutcome) process.CreateResponse {
+var (
+	requireDecided = requireAnswer[process.DecideResult]
+	requireCreated = requireAnswer[process.CreateResponse]
+)
+
+// requireFailed checks that an update was accepted and then answered with an error the API maps to
+// code (a store step's refusal, say), and returns that error.
+func requireFailed(t *testing.T, o *updateOutcome, code string) *models.Error {
 	t.Helper()
 	s := o.snapshot()
-	require.True(t, s.sent)
-	require.True(t, s.accepted, "created update should be accepted, got rejected=%v err=%v", s.rejected, s.err)
-	require.True(t, s.completed, "created update never completed")
-	require.NoError(t, s.err)
-	res, ok := s.value.(process.CreateResponse)
-	require.True(t, ok, "created answered %T", s.value)
-	return res
+	require.True(t, s.accepted)
+	require.True(t, s.completed, "the caller must get an answer")
+	require.Error(t, s.err)
+	me := apiError(s.err)
+	require.NotNil(t, me, "the API cannot map the refusal (500): over the wire it arrives as %s", describe(overTheWire(s.err)))
+	require.Equal(t, code, me.Code, "refusal: %v", s.err)
+	return me
 }
 
 // waiting builds an expected waitingOn entry.

@@ -226,10 +226,7 @@ func TestOnBehalf_DeclinedThenMoreCreators(t *testing.T) {
 	assert.Equal(t, []models.Waiting{waiting(partner, "nominate-creators", t0, t0.Add(3*time.Hour))}, inUTC(declinedStatus.WaitingOn))
 	assert.Equal(t, "emails", requireRejected(t, badCreator, models.CodeInvalid).Field)
 
-	s := nominated.snapshot()
-	require.True(t, s.completed, "nominate never completed: %v", s.err)
-	require.NoError(t, s.err)
-	nr := s.value.(process.NominateResult)
+	nr := requireAnswer[process.NominateResult](t, nominated)
 	assert.Equal(t, models.SAPendingCustomerAcceptance, nr.Status)
 	assert.Equal(t, []string{ceo}, nr.Mailed)
 	requireSameTime(t, t0.Add(4*time.Hour), nr.Deadline, "a reopened request gets a fresh deadline")

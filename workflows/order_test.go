@@ -228,17 +228,8 @@ func (h *harness) assignAt(at time.Duration, in process.AssignInput) *updateOutc
 	return h.updateAt(at, "", process.UpdateAssign, in)
 }
 
-func requireAssigned(t *testing.T, o *updateOutcome) process.AssignResult {
-	t.Helper()
-	s := o.snapshot()
-	require.True(t, s.sent, "update was never sent")
-	require.True(t, s.accepted, "assign should be accepted, got rejected=%v err=%v", s.rejected, s.err)
-	require.True(t, s.completed, "accepted assign never completed")
-	require.NoError(t, s.err)
-	res, ok := s.value.(process.AssignResult)
-	require.True(t, ok, "assign answered %T", s.value)
-	return res
-}
+// requireAssigned checks that an assign update was accepted and answered with an AssignResult.
+var requireAssigned = requireAnswer[process.AssignResult]
 
 // Commerce's order is recorded as the first step; the same order again is answered with it, a changed
 // one is refused; the fulfillment contact assigns it: products and Cisco services to the customer's
@@ -261,10 +252,7 @@ func TestOrder_IngestThenAssign(t *testing.T) {
 
 	require.Len(t, s.records, 1, "the order is recorded once")
 	for _, o := range []*updateOutcome{first, again} {
-		v := o.snapshot()
-		require.True(t, v.completed, "ingest: %v", v.err)
-		require.NoError(t, v.err)
-		assert.Equal(t, orderID, v.value.(process.IngestResult).State.Order.ID)
+		assert.Equal(t, orderID, requireAnswer[process.IngestResult](t, o).State.Order.ID)
 	}
 	me := requireRejected(t, conflict, models.CodeConflict)
 	assert.Contains(t, me.Message, "other content")
@@ -532,9 +520,7 @@ func TestOrder_ContinueAsNewWaitsForLateUpdates(t *testing.T) {
 	require.True(t, h.env.IsWorkflowCompleted())
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, h.env.GetWorkflowError(), &can, "the process continues as new")
-	v := revoked.snapshot()
-	require.True(t, v.completed, "revoke: %v", v.err)
-	require.NoError(t, v.err)
+	requireAnswer[process.RevokeResult](t, revoked)
 	res := requireAssigned(t, late)
 	assert.Equal(t, models.AssignAssigned, res.Status)
 	require.Len(t, s.assigns, 1)

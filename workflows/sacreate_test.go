@@ -350,8 +350,7 @@ func TestSACreate_DecisionStopsReminders(t *testing.T) {
 // into a 409), nobody is mailed, and the process ends without failing.
 func TestSACreate_Refused(t *testing.T) {
 	h := newHarness(t, parentID)
-	h.onCreate(activities.SAState{}, temporal.NewNonRetryableApplicationError(
-		"a Smart Account already uses the domain acme.com", models.CodeConflict, nil))
+	h.onCreate(activities.SAState{}, conflict("a Smart Account already uses the domain acme.com"))
 	created := h.updateAt(0, "", process.UpdateCreated)
 
 	res := h.sacreate(input(shortTiming()))
@@ -360,13 +359,7 @@ func TestSACreate_Refused(t *testing.T) {
 	assert.Empty(t, h.mails)
 	assert.Empty(t, h.tasks)
 
-	s := created.snapshot()
-	require.True(t, s.accepted)
-	require.True(t, s.completed)
-	require.Error(t, s.err, "the created update must fail with the refusal")
-	me := apiError(s.err)
-	require.NotNil(t, me, "the API cannot map the refusal (500): over the wire it arrives as %s", describe(overTheWire(s.err)))
-	assert.Equal(t, models.CodeConflict, me.Code)
+	me := requireFailed(t, created, models.CodeConflict)
 	assert.Contains(t, me.Message, "already uses the domain acme.com")
 }
 
@@ -375,19 +368,12 @@ func TestSACreate_DecisionNotApplied(t *testing.T) {
 	h := newHarness(t, parentID)
 	h.onCreate(pendingApproval(admin1), nil)
 	h.env.OnActivity(st.DecideSmartAccount, mock.Anything, mock.Anything).Return(activities.SAState{},
-		temporal.NewNonRetryableApplicationError("the account was changed meanwhile", models.CodeConflict, nil))
+		conflict("the account was changed meanwhile"))
 	decided := h.decideAt(10*time.Minute, approve(admin1))
 
-	h.run(workflows.SACreate, input(shortTiming()))
-	t.Logf("workflow ended with: %v", h.env.GetWorkflowError())
+	h.runLogged(workflows.SACreate, input(shortTiming()))
 
-	s := decided.snapshot()
-	require.True(t, s.accepted)
-	require.True(t, s.completed, "the decider must get an answer")
-	require.Error(t, s.err)
-	me := apiError(s.err)
-	require.NotNil(t, me, "the API cannot map the store's refusal (500): over the wire it arrives as %s", describe(overTheWire(s.err)))
-	assert.Equal(t, models.CodeConflict, me.Code)
+	me := requireFailed(t, decided, models.CodeConflict)
 	assert.Contains(t, me.Message, "changed meanwhile")
 }
 
@@ -441,12 +427,7 @@ func TestSACreate_RefusedStoreStepLeavesTheRequestDecidable(t *testing.T) {
 
 	res := h.sacreate(input(shortTiming()))
 
-	s := poisoned.snapshot()
-	require.True(t, s.accepted && s.completed, "the first decision was not answered (accepted %v, completed %v)", s.accepted, s.completed)
-	me := apiError(s.err)
-	require.NotNil(t, me, "the refusal carries no code: %v", s.err)
-	assert.Equal(t, models.CodeInvalid, me.Code)
-	assert.Equal(t, "reason", me.Field)
+	assert.Equal(t, "reason", requireFailed(t, poisoned, models.CodeInvalid).Field)
 	assert.Equal(t, string(models.SAPendingApproval), during.State, "the request still waits")
 	assert.Len(t, during.WaitingOn, 2)
 	out := requireDecided(t, next)

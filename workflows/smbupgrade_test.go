@@ -73,11 +73,7 @@ func (h *harness) upgradeStore(first activities.UpgradeState, afterDomain activi
 
 func (h *harness) upgrade() process.UpgradeResult {
 	h.t.Helper()
-	h.run(workflows.SMBUpgrade, upgradeIn())
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var res process.UpgradeResult
-	require.NoError(h.t, h.env.GetWorkflowResult(&res))
-	return res
+	return runResult[process.UpgradeResult](h, workflows.SMBUpgrade, upgradeIn())
 }
 
 // The new domain is Cisco's to approve, then the TLD's administrators approve, and the owner is told.
@@ -92,9 +88,7 @@ func TestSMBUpgrade_DomainThenAdminsApprove(t *testing.T) {
 
 	res := h.upgrade()
 
-	s := created.snapshot()
-	require.True(t, s.completed)
-	resp := s.value.(process.UpgradeCreated)
+	resp := requireAnswer[process.UpgradeCreated](t, created)
 	assert.Equal(t, models.UpgradePendingDomainApproval, resp.Status)
 	assert.Equal(t, []models.Waiting{waiting(cisco1, "approve-domain", t0, t0.Add(4*time.Hour))}, inUTC(resp.WaitingOn))
 	requireRejected(t, adminTooEarly, models.CodeForbidden)

@@ -56,19 +56,8 @@ func (w *accessRequest) onDecide(ctx workflow.Context, in process.DecideInput) (
 	return w.task.accept(ctx, in)
 }
 
-func (w *accessRequest) state() string {
-	if w.st.Status == "" {
-		return "CREATING"
-	}
-	return string(w.st.Status)
-}
-
 func (w *accessRequest) status() (process.Status, error) {
-	st := process.Status{State: w.state(), SmartAccountID: w.st.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
-	if w.task != nil {
-		st.Since, st.Deadline = w.task.since, w.task.deadline
-	}
-	return st, nil
+	return requestStatus(w.st.Status, w.task, w.st.SmartAccountID, w.waitingOn(), w.history), nil
 }
 
 // waitingOn is the request's own answer (its delegate once there is one, the approvers mailed otherwise)

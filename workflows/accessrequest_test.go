@@ -57,10 +57,7 @@ func (h *harness) accessStore(first activities.AccessState) *accessStore {
 		as.created = append(as.created, in)
 		return first, nil
 	})
-	h.env.OnActivity(st.DecideAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DecideAccessInput) (activities.AccessState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		as.decided = append(as.decided, stamped[activities.DecideAccessInput]{At: h.elapsed(), In: in})
+	onStep(h, st.DecideAccessRequest, &as.decided, func(in activities.DecideAccessInput) (activities.AccessState, error) {
 		out := state
 		out.Auto = nil
 		out.Status, out.DecidedBy, out.DecidedAt, out.DecisionReason, out.DeclinedVAs = models.AccessDeclined, in.Actor, h.env.Now(), in.Reason, in.DeclinedVAs

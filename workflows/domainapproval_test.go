@@ -179,13 +179,7 @@ func TestSACreate_DomainDeclined(t *testing.T) {
 
 	res := h.sacreate(input(shortTiming()))
 
-	toRequester := h.mailsTo(requester)
-	require.Equal(t, []string{"sa_pending", "sa_declined"}, templates(toRequester))
-	assert.Equal(t, "acme.com belongs to another company", toRequester[1].In.Data.Reason)
-	assert.Equal(t, cisco1, toRequester[1].In.Data.DecidedBy)
-	assert.Empty(t, h.mailsTo(nominee))
-	assert.Equal(t, process.SACreateResult{SmartAccountID: saID, Status: models.SADeclined, DecidedBy: cisco1,
-		Reason: "acme.com belongs to another company"}, res)
+	h.requireDeclined(res, cisco1, "acme.com belongs to another company")
 }
 
 // Nobody at Cisco decides: the request expires and the requester learns whom it waited for.

@@ -171,48 +171,48 @@ func (h *harness) onCreate(state activities.SAState, err error) {
 		})
 }
 
+// onStep makes a store step answer through answer, called under the harness's lock after the step's
+// input and the time were recorded in asked.
+func onStep[I, O any](h *harness, step func(context.Context, I) (O, error), asked *[]stamped[I],
+	answer func(I) (O, error)) *testsuite.MockCallWrapper {
+	return h.env.OnActivity(step, mock.Anything, mock.Anything).Return(func(_ context.Context, in I) (O, error) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		*asked = append(*asked, stamped[I]{At: h.elapsed(), In: in})
+		return answer(in)
+	})
+}
+
 // onDecide makes Store.DecideSmartAccount apply the decision as the database would: ACTIVE or
 // DECLINED, decided by the actor, now.
 func (h *harness) onDecide() {
-	h.env.OnActivity(st.DecideSmartAccount, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.DecideSAInput) (activities.SAState, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.decided = append(h.decided, stamped[activities.DecideSAInput]{At: h.elapsed(), In: in})
-			out := account(models.SAActive)
-			if !in.Approve {
-				out.Status = models.SADeclined
-			}
-			out.DecidedBy, out.DecidedAt, out.Reason = in.Actor, h.env.Now().UTC(), in.Reason
-			return out, nil
-		})
+	onStep(h, st.DecideSmartAccount, &h.decided, func(in activities.DecideSAInput) (activities.SAState, error) {
+		out := account(models.SAActive)
+		if !in.Approve {
+			out.Status = models.SADeclined
+		}
+		out.DecidedBy, out.DecidedAt, out.Reason = in.Actor, h.env.Now().UTC(), in.Reason
+		return out, nil
+	})
 }
 
 // onResolve makes Store.ResolveDomainApproval answer the given status on approval, DECLINED otherwise.
 func (h *harness) onResolve(approved activities.SAState) {
-	h.env.OnActivity(st.ResolveDomainApproval, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ResolveDomainInput) (activities.SAState, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.resolved = append(h.resolved, stamped[activities.ResolveDomainInput]{At: h.elapsed(), In: in})
-			out := approved
-			if !in.Approve {
-				out = account(models.SADeclined)
-				out.DecidedBy, out.DecidedAt, out.Reason = in.Actor, h.env.Now().UTC(), in.Reason
-			}
-			return out, nil
-		})
+	onStep(h, st.ResolveDomainApproval, &h.resolved, func(in activities.ResolveDomainInput) (activities.SAState, error) {
+		out := approved
+		if !in.Approve {
+			out = account(models.SADeclined)
+			out.DecidedBy, out.DecidedAt, out.Reason = in.Actor, h.env.Now().UTC(), in.Reason
+		}
+		return out, nil
+	})
 }
 
 // onExpire makes Store.ExpireSmartAccount mark the account EXPIRED.
 func (h *harness) onExpire() {
-	h.env.OnActivity(st.ExpireSmartAccount, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ExpireSAInput) (activities.SAState, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.expired = append(h.expired, stamped[activities.ExpireSAInput]{At: h.elapsed(), In: in})
-			return account(models.SAExpired), nil
-		})
+	onStep(h, st.ExpireSmartAccount, &h.expired, func(activities.ExpireSAInput) (activities.SAState, error) {
+		return account(models.SAExpired), nil
+	})
 }
 
 // updateOutcome is what the caller of an update learned.
@@ -324,6 +324,20 @@ func conflict(msg string) error {
 func (h *harness) sacreate(in process.SACreateInput) process.SACreateResult {
 	h.t.Helper()
 	return runResult[process.SACreateResult](h, workflows.SACreate, in)
+}
+
+// requireDeclined checks how a declined request ended: the result says who declined it and why, the
+// requester was told it waited and then that, and nobody was invited. It returns the decline's mail.
+func (h *harness) requireDeclined(res process.SACreateResult, by, reason string) sentMail {
+	h.t.Helper()
+	require.Equal(h.t, process.SACreateResult{SmartAccountID: saID, Status: models.SADeclined, DecidedBy: by,
+		Reason: reason}, res)
+	toRequester := h.mailsTo(requester)
+	require.Equal(h.t, []string{"sa_pending", "sa_declined"}, templates(toRequester))
+	require.Equal(h.t, reason, toRequester[1].In.Data.Reason)
+	require.Equal(h.t, by, toRequester[1].In.Data.DecidedBy)
+	require.Empty(h.t, h.mailsTo(nominee), "nobody is invited to a declined account")
+	return toRequester[1]
 }
 
 // mailsTo lists the notifications sent to one address, in order.

@@ -110,12 +110,8 @@ func (w *saCreate) acceptanceTask(win activities.Window, expiry time.Duration) {
 // awaitAcceptance waits for a contact's answer and applies it; an answer the store refuses is answered
 // and the account waits on, as it was.
 func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, t process.Timing) (activities.SAState, error) {
-	decided, err := w.task.wait(ctx, nudgesOf(t.AcceptanceReminders, "sa_acceptance_task"), func(n nudge) {
-		d := w.customerMailData(w.task.deadline)
-		d.Reminder = n.Reminder
-		w.step(ctx, "reminder sent to the customer contacts", "")
-		w.customerTasks(ctx, "acceptance-reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
-	})
+	decided, err := w.awaitTask(ctx, nudgesOf(t.AcceptanceReminders, "sa_acceptance_task"),
+		"reminder sent to the customer contacts", "acceptance-reminder-", models.PurposeSAAcceptance, w.customerTaskData)
 	if err != nil {
 		return st, err
 	}
@@ -140,14 +136,9 @@ func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, 
 		out, err = run(ctx, store.DeclineOnBehalf, activities.DeclineOnBehalfInput{SmartAccountID: st.SmartAccountID,
 			Actor: in.Actor, Reason: in.Reason, Via: in.Via, TokenID: in.TokenID})
 	}
-	if err != nil {
-		w.task.fail(err)
-		w.step(ctx, "customer's answer refused: "+err.Error(), in.Actor)
+	if !w.customerAnswered(ctx, in, in.Reason, win, out, err, "customer's answer refused") {
 		return st, nil
 	}
-	w.customer.win = win
-	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
-		DecidedBy: in.Actor, DecidedAt: win.At, Reason: in.Reason})
 	w.step(ctx, "customer decided: "+string(in.Decision)+" ("+string(out.Status)+")", in.Actor)
 	switch out.Status {
 	case models.SADeclinedByCustomer:
@@ -170,18 +161,14 @@ func (w *saCreate) awaitAcceptance(ctx workflow.Context, st activities.SAState, 
 		w.taskAction = models.ActGiveAddress
 		w.customer.deadline, w.customer.since = w.task.deadline, w.task.since
 		w.sa = out
-		w.customerTasks(ctx, "address", []string{out.AcceptedBy}, "sa_address_task", w.customerMailData(w.task.deadline))
+		w.customerTasks(ctx, "address", []string{out.AcceptedBy}, "sa_address_task", w.customerTaskData())
 	}
 	return out, nil
 }
 
 func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t process.Timing) (activities.SAState, error) {
-	decided, err := w.task.wait(ctx, nudgesOf(t.AcceptanceReminders, "sa_address_task"), func(n nudge) {
-		d := w.customerMailData(w.task.deadline)
-		d.Reminder = n.Reminder
-		w.step(ctx, "address reminder sent", "")
-		w.customerTasks(ctx, "address-reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
-	})
+	decided, err := w.awaitTask(ctx, nudgesOf(t.AcceptanceReminders, "sa_address_task"),
+		"address reminder sent", "address-reminder-", models.PurposeSAAcceptance, w.customerTaskData)
 	if err != nil {
 		return st, err
 	}
@@ -194,16 +181,27 @@ func (w *saCreate) awaitAddress(ctx workflow.Context, st activities.SAState, t p
 	out, err := run(ctx, store.GiveHeadquarters, activities.HeadquartersInput{SmartAccountID: st.SmartAccountID,
 		Actor: in.Actor, Headquarters: hq, ModifiedDomain: w.in.Request.ModifiedDomain, Via: in.Via,
 		TokenID: in.TokenID, Window: win})
+	if !w.customerAnswered(ctx, in, "", win, out, err, "address refused") {
+		return st, nil
+	}
+	w.step(ctx, "headquarters given ("+string(out.Status)+")", in.Actor)
+	return out, nil
+}
+
+// customerAnswered closes the customer's task with what the store made of their answer (out, as of
+// win), its outcome giving reason; when the store refused it (err), the step says so after refused,
+// the decider is told why and the task stays open, and it reports false.
+func (w *saCreate) customerAnswered(ctx workflow.Context, in process.DecideInput, reason string, win activities.Window,
+	out activities.SAState, err error, refused string) bool {
 	if err != nil {
 		w.task.fail(err)
-		w.step(ctx, "address refused: "+err.Error(), in.Actor)
-		return st, nil
+		w.step(ctx, refused+": "+err.Error(), in.Actor)
+		return false
 	}
 	w.customer.win = win
 	w.task.close(process.DecideResult{SmartAccountID: out.SmartAccountID, Decision: in.Decision, Status: out.Status,
-		DecidedBy: in.Actor, DecidedAt: win.At})
-	w.step(ctx, "headquarters given ("+string(out.Status)+")", in.Actor)
-	return out, nil
+		DecidedBy: in.Actor, DecidedAt: win.At, Reason: reason})
+	return true
 }
 
 // awaitNominations waits, after a customer declined, for more creators to be nominated until the
@@ -260,7 +258,7 @@ func (w *saCreate) applyNominations(ctx workflow.Context, st activities.SAState,
 	}
 	c.batches++
 	w.step(ctx, "creators nominated", actor)
-	w.customerTasks(ctx, "nominated-"+itoa(c.batches), mail, "sa_acceptance_task", w.customerMailData(w.task.deadline))
+	w.customerTasks(ctx, "nominated-"+itoa(c.batches), mail, "sa_acceptance_task", w.customerTaskData())
 	res := process.NominateResult{SmartAccountID: out.SmartAccountID, Status: out.Status, CustomerContacts: c.contacts,
 		Mailed: mail, Deadline: w.task.deadline}
 	for _, n := range batch {
@@ -347,6 +345,9 @@ func (w *saCreate) customerMailData(deadline time.Time) activities.MailData {
 }
 
 // customerTasks mails each recipient their own acceptance (or address) link.
+// customerTaskData is what the customer contacts' task mails say while the task waits.
+func (w *saCreate) customerTaskData() activities.MailData { return w.customerMailData(w.task.deadline) }
+
 func (w *saCreate) customerTasks(ctx workflow.Context, step string, to []string, template string, data activities.MailData) {
 	w.tasks(ctx, step, models.PurposeSAAcceptance, w.sa.SmartAccountID, to, w.task.deadline, template, data)
 }

@@ -105,6 +105,15 @@ func accept(actor string, hq *models.Address) process.DecideInput {
 	return process.DecideInput{Decision: process.Accept, Actor: actor, Headquarters: hq, Via: process.ViaEmail}
 }
 
+// newOnBehalf is the harness of a request made on the customer's behalf: it waits for cto or cfo, and the
+// account is ACTIVE once one of them accepts.
+func newOnBehalf(t *testing.T) (*harness, *customerStore) {
+	t.Helper()
+	h := newHarness(t, parentID)
+	h.onCreate(pendingCustomer(cto, cfo), nil)
+	return h, h.customerStore(active())
+}
+
 func active() activities.SAState {
 	s := account(models.SAActive)
 	s.DecidedBy = cto
@@ -114,9 +123,7 @@ func active() activities.SAState {
 // A contact accepts with the address: the rules activate the account; the contacts were asked each
 // with their own link, the TLD's administrators told, the requester (no administrator) told the end.
 func TestOnBehalf_AcceptedWithAddress(t *testing.T) {
-	h := newHarness(t, parentID)
-	h.onCreate(pendingCustomer(cto, cfo), nil)
-	cs := h.customerStore(active())
+	h, cs := newOnBehalf(t)
 	h.mailDelay["sa_active"] = time.Minute
 	created := h.updateAt(0, "", process.UpdateCreated)
 	wrongKind := h.decideAt(10*time.Minute, approve(cto))
@@ -166,9 +173,7 @@ func TestOnBehalf_AcceptedWithAddress(t *testing.T) {
 // Accepted without an address: the account waits in PENDING_CUSTOMER_ADDRESS for the contact who
 // accepted, who alone may give it; then the rules decide.
 func TestOnBehalf_AddressStep(t *testing.T) {
-	h := newHarness(t, parentID)
-	h.onCreate(pendingCustomer(cto, cfo), nil)
-	cs := h.customerStore(active())
+	h, cs := newOnBehalf(t)
 	h.updateAt(0, "", process.UpdateCreated)
 	accepted := h.decideAt(10*time.Minute, accept(cto, nil))
 	addressStatus := h.statusAt(20*time.Minute, "")
@@ -201,9 +206,7 @@ func TestOnBehalf_AddressStep(t *testing.T) {
 // A decline tells the requester; more creators nominated afterwards reopen the request with a fresh
 // deadline and a task to the new ones, one of whom accepts.
 func TestOnBehalf_DeclinedThenMoreCreators(t *testing.T) {
-	h := newHarness(t, parentID)
-	h.onCreate(pendingCustomer(cto, cfo), nil)
-	cs := h.customerStore(active())
+	h, cs := newOnBehalf(t)
 	h.updateAt(0, "", process.UpdateCreated)
 	declined := h.decideAt(10*time.Minute, process.DecideInput{Decision: process.Decline, Actor: cto, Reason: "not us", Via: process.ViaEmail})
 	declinedStatus := h.statusAt(20*time.Minute, "")
@@ -244,9 +247,7 @@ func TestOnBehalf_DeclinedThenMoreCreators(t *testing.T) {
 // A creator nominated while the request still waits is mailed; those already asked are not again,
 // and everyone's deadline moves with the new one.
 func TestOnBehalf_NominateWhileWaiting(t *testing.T) {
-	h := newHarness(t, parentID)
-	h.onCreate(pendingCustomer(cto, cfo), nil)
-	h.customerStore(active())
+	h, _ := newOnBehalf(t)
 	h.onExpire()
 	h.updateAt(0, "", process.UpdateCreated)
 	nominated := h.updateAt(time.Hour+30*time.Minute, "", process.UpdateNominate, process.NominateInput{Emails: []string{ceo, cto}, Actor: partner})
@@ -324,9 +325,7 @@ func TestSACreate_ModifiedDomain(t *testing.T) {
 // A nomination that arrives while an acceptance is being applied is answered when the account moves
 // on to the address step, not left waiting until the address is given.
 func TestOnBehalf_NominationDuringAcceptanceIsAnsweredAtOnce(t *testing.T) {
-	h := newHarness(t, parentID)
-	h.onCreate(pendingCustomer(cto, cfo), nil)
-	h.customerStore(active())
+	h, _ := newOnBehalf(t)
 	h.updateAt(0, "", process.UpdateCreated)
 	accepted := h.decideAt(10*time.Minute, accept(cto, nil))
 	nominate := h.updateAt(10*time.Minute, "", process.UpdateNominate, process.NominateInput{Emails: []string{ceo}, Actor: partner})

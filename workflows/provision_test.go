@@ -44,6 +44,20 @@ func newProvisionStore(h *harness, st models.OrderState) *provisionStore {
 	return s
 }
 
+// failUntil makes the service answer every deposit with out until at (on the test clock), when it
+// is fixed and deposits succeed.
+func (s *provisionStore) failUntil(at time.Duration, out activities.DepositOutcome) {
+	fixed := false
+	s.answer = func(int, activities.DepositLine) *activities.DepositOutcome {
+		if fixed {
+			return nil
+		}
+		o := out
+		return &o
+	}
+	s.h.env.RegisterDelayedCallback(func() { fixed = true }, at)
+}
+
 // each applies f to every line under the store's lock, then rolls the order up.
 func (s *provisionStore) each(f func(l *models.OrderLine, now time.Time)) models.OrderState {
 	s.orderStore.mu.Lock()
@@ -297,13 +311,8 @@ func TestProvision_RejectedSKUToManualReviewThenResolved(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newProvisionStore(h, order)
-	fixed := false
-	s.answer = func(int, activities.DepositLine) *activities.DepositOutcome {
-		if fixed {
-			return nil
-		}
-		return &activities.DepositOutcome{Kind: models.DepositRejected, Error: "fulfillment: SKU C9300-DNA-E-3Y rejected"}
-	}
+	s.failUntil(45*time.Minute, activities.DepositOutcome{Kind: models.DepositRejected,
+		Error: "fulfillment: SKU C9300-DNA-E-3Y rejected"})
 	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
 	h.assignAt(2*time.Minute, assignTo(actor(fc), acmeTarget))
 	review := s.lineAt(30*time.Minute, "1")
@@ -312,7 +321,6 @@ func TestProvision_RejectedSKUToManualReviewThenResolved(t *testing.T) {
 	noReason := h.updateAt(41*time.Minute, "", process.UpdateProvisioning, ops(models.OpsResolve, " ", models.RoleLicensingOps))
 	notInReview := h.updateAt(42*time.Minute, "", process.UpdateProvisioning,
 		process.OpsInput{Actor: actor("ops@cisco.com", models.RoleLicensingOps), Action: models.OpsResolve, Reason: "x", Lines: []string{"2"}})
-	h.env.RegisterDelayedCallback(func() { fixed = true }, 45*time.Minute)
 	resolved := h.updateAt(50*time.Minute, "", process.UpdateProvisioning, ops(models.OpsResolve, "SKU mapped in the entitlement system", models.RoleLicensingOps))
 
 	h.runToEnd(provisionInput(order, provisionTiming), 2*time.Hour)
@@ -337,17 +345,11 @@ func TestProvision_ManualReviewThenRetry(t *testing.T) {
 	h := newHarness(t, orderWF)
 	order := testOrder(models.OrderStandard)
 	s := newProvisionStore(h, order)
-	up := false
-	s.answer = func(int, activities.DepositLine) *activities.DepositOutcome {
-		if up {
-			return nil
-		}
-		return &activities.DepositOutcome{Kind: models.DepositTransient, Error: "fulfillment: service unreachable"}
-	}
+	s.failUntil(20*time.Minute, activities.DepositOutcome{Kind: models.DepositTransient,
+		Error: "fulfillment: service unreachable"})
 	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
 	h.assignAt(2*time.Minute, assignTo(actor(fc), acmeTarget))
 	h.updateAt(3*time.Minute, "", process.UpdateProvisioning, ops(models.OpsManualReview, "vendor outage, case 77", models.RoleLicensingOps))
-	h.env.RegisterDelayedCallback(func() { up = true }, 20*time.Minute)
 	retried := h.updateAt(30*time.Minute, "", process.UpdateProvisioning, ops(models.OpsRetry, "vendor back", models.RoleLicensingOps))
 
 	h.runToEnd(provisionInput(order, provisionTiming), time.Hour)

@@ -199,12 +199,8 @@ func (w *saCreate) approval(ctx workflow.Context, st activities.SAState, win act
 	w.notify(ctx, "pending-approval", []string{w.in.Request.Requester.Email}, "sa_pending", data)
 	w.taskMails(ctx, "approval", st.Approvers, "sa_approval_task", data)
 	for {
-		decided, err := w.task.wait(ctx, nudgesOf(t.Reminders, "sa_approval_task"), func(n nudge) {
-			d := data
-			d.Reminder = n.Reminder
-			w.step(ctx, "reminder sent", "")
-			w.taskMails(ctx, "reminder-"+itoa(n.Reminder), w.task.approvers, n.Template, d)
-		})
+		decided, err := w.awaitTask(ctx, nudgesOf(t.Reminders, "sa_approval_task"), "reminder sent", "reminder-",
+			models.PurposeSAApproval, func() activities.MailData { return data })
 		if err != nil {
 			return st, err
 		}
@@ -289,6 +285,20 @@ func (w *saCreate) mailData(approvers []string, deadline time.Time) activities.M
 	return activities.MailData{AccountName: r.Name, AccountID: w.sa.SmartAccountID, Domain: w.sa.Domain, TLD: tld,
 		RequesterEmail: r.Requester.Email, RequesterName: nameOr(r.Requester), Note: r.NoteToApprover,
 		Status: string(w.sa.Status), SMB: w.sa.SMB, Approvers: approvers, Deadline: deadline}
+}
+
+// awaitTask waits on the task, reminding whoever has not decided yet at each nudge: a step of the
+// history (what) and their emailed task of the purpose, its step named stepPrefix and the reminder's
+// number, with data.
+func (w *saCreate) awaitTask(ctx workflow.Context, nudges []nudge, what, stepPrefix, purpose string,
+	data func() activities.MailData) (bool, error) {
+	return w.task.wait(ctx, nudges, func(n nudge) {
+		d := data()
+		d.Reminder = n.Reminder
+		w.step(ctx, what, "")
+		w.tasks(ctx, stepPrefix+itoa(n.Reminder), purpose, w.sa.SmartAccountID, w.task.approvers, w.task.deadline,
+			n.Template, d)
+	})
 }
 
 func (w *saCreate) taskMails(ctx workflow.Context, step string, approvers []string, template string, data activities.MailData) {

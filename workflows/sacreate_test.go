@@ -190,18 +190,10 @@ func TestSACreate_Declined(t *testing.T) {
 	assert.Equal(t, process.Decline, out.Decision)
 	assert.Equal(t, "We already have an account", out.Reason)
 
-	toRequester := h.mailsTo(requester)
-	require.Equal(t, []string{"sa_pending", "sa_declined"}, templates(toRequester))
-	assert.Equal(t, parentID+"/declined", toRequester[1].In.Key)
-	assert.Equal(t, "We already have an account", toRequester[1].In.Data.Reason)
-	assert.Equal(t, admin1, toRequester[1].In.Data.DecidedBy)
-	assert.Empty(t, h.mailsTo(nominee), "nobody is invited to a declined account")
+	assert.Equal(t, parentID+"/declined", h.requireDeclined(res, admin1, "We already have an account").In.Key)
 
 	me = requireRejected(t, approveLate, models.CodeConflict)
 	assert.Contains(t, me.Message, "already declined by "+admin1)
-
-	assert.Equal(t, process.SACreateResult{SmartAccountID: saID, Status: models.SADeclined, DecidedBy: admin1,
-		Reason: "We already have an account"}, res)
 }
 
 // Only the account's administrators and holders of the cisco-approver role may decide.
@@ -312,38 +304,45 @@ func TestSACreate_RemindersThenExpiry(t *testing.T) {
 	assert.Equal(t, models.SAExpired, res.Status)
 }
 
-// A reminder due at or after the expiry is not sent.
-func TestSACreate_ReminderAtExpiryIsSkipped(t *testing.T) {
-	h := newHarness(t, parentID)
-	h.onCreate(pendingApproval(admin1), nil)
-	h.onExpire()
-	timing := shortTiming()
-	timing.Reminders = []time.Duration{time.Hour, 3 * time.Hour, 4 * time.Hour}
+// Only the first reminder goes out when a reminder is due at or after the expiry (that one is not
+// sent), and when a decision after it stops the remaining reminders.
+func TestSACreate_RemindersStop(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		reminders []time.Duration // instead of shortTiming's
+		decide    bool
+		want      models.SAStatus
+	}{
+		{"ReminderAtExpiryIsSkipped", []time.Duration{time.Hour, 3 * time.Hour, 4 * time.Hour}, false, models.SAExpired},
+		{"DecisionStopsReminders", nil, true, models.SAActive},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, parentID)
+			h.onCreate(pendingApproval(admin1), nil)
+			timing := shortTiming()
+			if c.reminders != nil {
+				timing.Reminders = c.reminders
+			}
+			var decided *updateOutcome
+			if c.decide {
+				h.onDecide()
+				decided = h.decideAt(90*time.Minute, approve(admin1))
+			} else {
+				h.onExpire()
+			}
 
-	res := h.sacreate(input(timing))
+			res := h.sacreate(input(timing))
 
-	assert.Equal(t, map[string]time.Duration{
-		parentID + "/approval/" + admin1:   0,
-		parentID + "/reminder-1/" + admin1: time.Hour,
-	}, h.taskKeys())
-	assert.Equal(t, models.SAExpired, res.Status)
-}
-
-// A decision after a reminder stops the remaining reminders.
-func TestSACreate_DecisionStopsReminders(t *testing.T) {
-	h := newHarness(t, parentID)
-	h.onCreate(pendingApproval(admin1), nil)
-	h.onDecide()
-	decided := h.decideAt(90*time.Minute, approve(admin1))
-
-	res := h.sacreate(input(shortTiming()))
-
-	requireDecided(t, decided)
-	assert.Equal(t, map[string]time.Duration{
-		parentID + "/approval/" + admin1:   0,
-		parentID + "/reminder-1/" + admin1: time.Hour,
-	}, h.taskKeys())
-	assert.Equal(t, models.SAActive, res.Status)
+			if decided != nil {
+				requireDecided(t, decided)
+			}
+			assert.Equal(t, map[string]time.Duration{
+				parentID + "/approval/" + admin1:   0,
+				parentID + "/reminder-1/" + admin1: time.Hour,
+			}, h.taskKeys())
+			assert.Equal(t, c.want, res.Status)
+		})
+	}
 }
 
 // The store refuses the request: the created update answers with the refusal's code (the API turns it

@@ -50,19 +50,8 @@ func (w *smbUpgrade) onDecide(ctx workflow.Context, in process.DecideInput) (pro
 	return w.task.accept(ctx, in)
 }
 
-func (w *smbUpgrade) state() string {
-	if w.st.Status == "" {
-		return "CREATING"
-	}
-	return string(w.st.Status)
-}
-
 func (w *smbUpgrade) status() (process.Status, error) {
-	st := process.Status{State: w.state(), SmartAccountID: w.in.SmartAccountID, WaitingOn: w.waitingOn(), History: w.history}
-	if w.task != nil {
-		st.Since, st.Deadline = w.task.since, w.task.deadline
-	}
-	return st, nil
+	return requestStatus(w.st.Status, w.task, w.in.SmartAccountID, w.waitingOn(), w.history), nil
 }
 
 func (w *smbUpgrade) waitingOn() []models.Waiting {

@@ -28,6 +28,21 @@ func nudgesOf(after []time.Duration, template string) []nudge {
 	return out
 }
 
+// requestStatus is the status of a request decided through one task at a time: its stored status
+// (CREATING until the first step recorded it) and, while it has a task, since when and until when the
+// task waits.
+func requestStatus[S ~string](status S, task *approvalTask, smartAccountID string, waitingOn []models.Waiting,
+	history []process.Step) process.Status {
+	st := process.Status{State: string(status), SmartAccountID: smartAccountID, WaitingOn: waitingOn, History: history}
+	if status == "" {
+		st.State = "CREATING"
+	}
+	if task != nil {
+		st.Since, st.Deadline = task.since, task.deadline
+	}
+	return st
+}
+
 // approvalTask is one person-decision inside a workflow: who may decide, until when, and what was
 // decided. The decide update validates against it, the workflow's main loop waits on it and applies
 // the decision, and the update's caller is told what the decision led to.

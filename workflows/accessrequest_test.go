@@ -1,7 +1,6 @@
 package workflows_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -42,19 +41,16 @@ func accessPending() activities.AccessState {
 
 // accessStore records the access store steps and answers as the database would.
 type accessStore struct {
-	created   []activities.CreateAccessInput
+	created   []stamped[activities.CreateAccessInput]
 	decided   []stamped[activities.DecideAccessInput]
-	delegated []activities.DelegateAccessInput
-	expired   []time.Duration
+	delegated []stamped[activities.DelegateAccessInput]
+	expired   []stamped[string]
 }
 
 func (h *harness) accessStore(first activities.AccessState) *accessStore {
 	as := &accessStore{}
 	state := first
-	h.env.OnActivity(st.CreateAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CreateAccessInput) (activities.AccessState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		as.created = append(as.created, in)
+	onStep(h, st.CreateAccessRequest, &as.created, func(activities.CreateAccessInput) (activities.AccessState, error) {
 		return first, nil
 	})
 	onStep(h, st.DecideAccessRequest, &as.decided, func(in activities.DecideAccessInput) (activities.AccessState, error) {
@@ -66,17 +62,11 @@ func (h *harness) accessStore(first activities.AccessState) *accessStore {
 		}
 		return out, nil
 	}).Maybe()
-	h.env.OnActivity(st.DelegateAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DelegateAccessInput) (activities.AccessState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		as.delegated = append(as.delegated, in)
+	onStep(h, st.DelegateAccessRequest, &as.delegated, func(in activities.DelegateAccessInput) (activities.AccessState, error) {
 		state.DelegatedTo, state.Approvers = models.NormalizeEmail(in.DelegateTo), []string{models.NormalizeEmail(in.DelegateTo)}
 		return state, nil
 	}).Maybe()
-	h.env.OnActivity(st.ExpireAccessRequest, mock.Anything, mock.Anything).Return(func(_ context.Context, _ string) (activities.AccessState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		as.expired = append(as.expired, h.elapsed())
+	onStep(h, st.ExpireAccessRequest, &as.expired, func(string) (activities.AccessState, error) {
 		out := state
 		out.Status = models.AccessExpired
 		return out, nil
@@ -108,8 +98,8 @@ func TestAccessRequest_Approved(t *testing.T) {
 	deadline := t0.Add(3 * time.Hour)
 	assert.Equal(t, []models.Waiting{waiting(admin1, "approve-access", t0, deadline), waiting(admin2, "approve-access", t0, deadline)}, inUTC(resp.WaitingOn))
 	require.Len(t, as.created, 1)
-	requireSameTime(t, deadline, as.created[0].ExpiresAt, "stored expiry")
-	assert.Equal(t, accessWF, as.created[0].WorkflowID)
+	requireSameTime(t, deadline, as.created[0].In.ExpiresAt, "stored expiry")
+	assert.Equal(t, accessWF, as.created[0].In.WorkflowID)
 
 	requireRejected(t, byRequester, models.CodeForbidden)
 	assert.Equal(t, "declinedVirtualAccounts", requireRejected(t, unknownVA, models.CodeInvalid).Field)
@@ -195,7 +185,7 @@ func TestAccessRequest_Delegated(t *testing.T) {
 	assert.Equal(t, teamLead, d.DelegatedTo)
 	assert.Equal(t, string(models.AccessPending), d.RequestStatus)
 	require.Len(t, as.delegated, 1)
-	assert.Equal(t, admin1, as.delegated[0].Actor)
+	assert.Equal(t, admin1, as.delegated[0].In.Actor)
 
 	assert.Equal(t, []models.Waiting{waiting(teamLead, "approve-access", t0, t0.Add(3*time.Hour))}, inUTC(status.WaitingOn))
 	assert.Equal(t, []string{teamLead}, h.searchAt(40*time.Minute).WaitingOn)
@@ -253,7 +243,7 @@ func TestAccessRequest_Expired(t *testing.T) {
 		assert.Equal(t, time.Hour, keys[accessWF+"/reminder-1/"+a])
 		assert.Equal(t, 2*time.Hour, keys[accessWF+"/reminder-2/"+a])
 	}
-	assert.Equal(t, []time.Duration{3 * time.Hour}, as.expired)
+	assert.Equal(t, []time.Duration{3 * time.Hour}, stampTimes(as.expired))
 	require.Equal(t, []string{"access_expired"}, templates(h.mailsTo(dev)))
 	assert.Equal(t, models.AccessExpired, res.Status)
 }
@@ -302,8 +292,8 @@ func TestAccessRequest_Partner(t *testing.T) {
 	res := h.accessRequest(partnerAccessIn())
 
 	require.Len(t, as.created, 1)
-	assert.Equal(t, partnerDomain, as.created[0].PartnerDomain)
-	assert.Empty(t, as.created[0].ForEmails)
+	assert.Equal(t, partnerDomain, as.created[0].In.PartnerDomain)
+	assert.Empty(t, as.created[0].In.ForEmails)
 	requireRejected(t, byRequester, models.CodeForbidden)
 	assert.Equal(t, "decision", requireRejected(t, delegated, models.CodeInvalid).Field)
 	assert.Empty(t, as.delegated)

@@ -74,9 +74,19 @@ type searchState struct {
 	Stuck          bool
 }
 
+// stamped is what a step was asked (In), at what point of the test clock.
 type stamped[T any] struct {
 	At time.Duration
 	In T
+}
+
+// stampTimes lists when each step was asked.
+func stampTimes[T any](xs []stamped[T]) []time.Duration {
+	out := make([]time.Duration, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, x.At)
+	}
+	return out
 }
 
 // harness wraps a test workflow environment whose clock starts at t0, with the mailer mocked and

@@ -1,13 +1,11 @@
 package workflows_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/licensecentral/clc/activities"
@@ -50,18 +48,15 @@ func pendingCustomer(contacts ...string) activities.SAState {
 // customerStore records the on-behalf store steps and answers as the database would.
 type customerStore struct {
 	h         *harness
-	accepted  []activities.AcceptSAInput
-	addresses []activities.HeadquartersInput
-	declined  []activities.DeclineOnBehalfInput
-	nominated []activities.NominateCreatorsInput
+	accepted  []stamped[activities.AcceptSAInput]
+	addresses []stamped[activities.HeadquartersInput]
+	declined  []stamped[activities.DeclineOnBehalfInput]
+	nominated []stamped[activities.NominateCreatorsInput]
 }
 
 func (h *harness) customerStore(afterAccept activities.SAState) *customerStore {
 	cs := &customerStore{h: h}
-	h.env.OnActivity(st.AcceptOnBehalf, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AcceptSAInput) (activities.SAState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		cs.accepted = append(cs.accepted, in)
+	onStep(h, st.AcceptOnBehalf, &cs.accepted, func(in activities.AcceptSAInput) (activities.SAState, error) {
 		out := afterAccept
 		out.AcceptedBy = models.NormalizeEmail(in.Actor)
 		if in.Headquarters.IsZero() {
@@ -70,26 +65,17 @@ func (h *harness) customerStore(afterAccept activities.SAState) *customerStore {
 		}
 		return out, nil
 	}).Maybe()
-	h.env.OnActivity(st.GiveHeadquarters, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.HeadquartersInput) (activities.SAState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		cs.addresses = append(cs.addresses, in)
+	onStep(h, st.GiveHeadquarters, &cs.addresses, func(in activities.HeadquartersInput) (activities.SAState, error) {
 		out := afterAccept
 		out.AcceptedBy = in.Actor
 		return out, nil
 	}).Maybe()
-	h.env.OnActivity(st.DeclineOnBehalf, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DeclineOnBehalfInput) (activities.SAState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		cs.declined = append(cs.declined, in)
+	onStep(h, st.DeclineOnBehalf, &cs.declined, func(in activities.DeclineOnBehalfInput) (activities.SAState, error) {
 		out := account(models.SADeclinedByCustomer)
 		out.DecidedBy, out.Reason = in.Actor, in.Reason
 		return out, nil
 	}).Maybe()
-	h.env.OnActivity(st.NominateCreators, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NominateCreatorsInput) (activities.SAState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		cs.nominated = append(cs.nominated, in)
+	onStep(h, st.NominateCreators, &cs.nominated, func(in activities.NominateCreatorsInput) (activities.SAState, error) {
 		contacts := []string{cto, cfo}
 		for _, e := range in.Emails {
 			if !slices.Contains(contacts, e) {
@@ -158,7 +144,7 @@ func TestOnBehalf_AcceptedWithAddress(t *testing.T) {
 	assert.Equal(t, []string{"sa_onbehalf_notice"}, templates(h.mailsTo(admin1)))
 	require.Len(t, cs.accepted, 1)
 	assert.Equal(t, activities.AcceptSAInput{SmartAccountID: saID, Actor: cto, Headquarters: hqAcme, Via: process.ViaEmail,
-		Window: activities.Window{At: t0.Add(30 * time.Minute), Timing: customerTiming()}}, cs.accepted[0])
+		Window: activities.Window{At: t0.Add(30 * time.Minute), Timing: customerTiming()}}, cs.accepted[0].In)
 	out := requireDecided(t, accepted)
 	assert.Equal(t, models.SAActive, out.Status)
 	assert.Equal(t, process.Accept, out.Decision)
@@ -199,7 +185,7 @@ func TestOnBehalf_AddressStep(t *testing.T) {
 	requireRejected(t, otherContact, models.CodeForbidden)
 	assert.Equal(t, models.SAActive, requireDecided(t, given).Status)
 	require.Len(t, cs.addresses, 1)
-	assert.Equal(t, hqAcme, cs.addresses[0].Headquarters)
+	assert.Equal(t, hqAcme, cs.addresses[0].In.Headquarters)
 	assert.Equal(t, models.SAActive, res.Status)
 }
 
@@ -219,7 +205,7 @@ func TestOnBehalf_DeclinedThenMoreCreators(t *testing.T) {
 
 	assert.Equal(t, models.SADeclinedByCustomer, requireDecided(t, declined).Status)
 	require.Len(t, cs.declined, 1)
-	assert.Equal(t, "not us", cs.declined[0].Reason)
+	assert.Equal(t, "not us", cs.declined[0].In.Reason)
 	toPartner := h.mailsTo(partner)
 	require.Equal(t, []string{"sa_onbehalf_pending", "sa_declined_by_customer", "sa_onbehalf_active"}, templates(toPartner))
 	assert.Equal(t, "not us", toPartner[1].In.Data.Reason)
@@ -240,7 +226,7 @@ func TestOnBehalf_DeclinedThenMoreCreators(t *testing.T) {
 	assert.Len(t, reopened.WaitingOn, 3)
 
 	assert.Equal(t, models.SAActive, requireDecided(t, accepted).Status)
-	assert.Equal(t, ceo, cs.accepted[0].Actor)
+	assert.Equal(t, ceo, cs.accepted[0].In.Actor)
 	assert.Equal(t, models.SAActive, res.Status)
 }
 
@@ -315,7 +301,7 @@ func TestSACreate_ModifiedDomain(t *testing.T) {
 		res := h.sacreate(onBehalfInput(true))
 
 		require.Len(t, cs.accepted, 1)
-		assert.True(t, cs.accepted[0].ModifiedDomain, "the acceptance runs the rules with the modified-domain flag")
+		assert.True(t, cs.accepted[0].In.ModifiedDomain, "the acceptance runs the rules with the modified-domain flag")
 		assert.Equal(t, models.SAActive, requireDecided(t, domainDecided).Status)
 		assert.Equal(t, models.SAActive, res.Status)
 		assert.Contains(t, templates(h.mailsTo(partner)), "sa_onbehalf_active")

@@ -1,7 +1,6 @@
 package workflows_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -34,8 +33,8 @@ func upgradeState(status models.UpgradeStatus, approvers ...string) activities.U
 
 // upgradeStore answers the upgrade's store steps: the first state, then each stage's outcome in turn.
 type upgradeStore struct {
-	domain, approval []activities.DecideUpgradeInput
-	expired          int
+	domain, approval []stamped[activities.DecideUpgradeInput]
+	expired          []stamped[string]
 }
 
 func (h *harness) upgradeStore(first activities.UpgradeState, afterDomain activities.UpgradeState) *upgradeStore {
@@ -50,22 +49,13 @@ func (h *harness) upgradeStore(first activities.UpgradeState, afterDomain activi
 		out.DecidedBy = in.Actor
 		return out
 	}
-	h.env.OnActivity(st.ResolveUpgradeDomain, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DecideUpgradeInput) (activities.UpgradeState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		us.domain = append(us.domain, in)
+	onStep(h, st.ResolveUpgradeDomain, &us.domain, func(in activities.DecideUpgradeInput) (activities.UpgradeState, error) {
 		return decided(in, afterDomain), nil
 	}).Maybe()
-	h.env.OnActivity(st.DecideUpgrade, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DecideUpgradeInput) (activities.UpgradeState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		us.approval = append(us.approval, in)
+	onStep(h, st.DecideUpgrade, &us.approval, func(in activities.DecideUpgradeInput) (activities.UpgradeState, error) {
 		return decided(in, upgradeState(models.UpgradeApproved)), nil
 	}).Maybe()
-	h.env.OnActivity(st.ExpireUpgrade, mock.Anything, mock.Anything).Return(func(context.Context, string) (activities.UpgradeState, error) {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		us.expired++
+	onStep(h, st.ExpireUpgrade, &us.expired, func(string) (activities.UpgradeState, error) {
 		return upgradeState(models.UpgradeExpired), nil
 	}).Maybe()
 	return us
@@ -98,7 +88,7 @@ func TestSMBUpgrade_DomainThenAdminsApprove(t *testing.T) {
 	assert.Equal(t, string(models.UpgradeApproved), requireDecided(t, approved).RequestStatus)
 	require.Len(t, us.domain, 1)
 	require.Len(t, us.approval, 1)
-	assert.Equal(t, admin1, us.approval[0].Actor)
+	assert.Equal(t, admin1, us.approval[0].In.Actor)
 
 	keys := h.taskKeys()
 	assert.Contains(t, keys, upgradeWF+"/"+upgradeID+"/domain/"+cisco1)
@@ -154,7 +144,7 @@ func TestSMBUpgrade_Expired(t *testing.T) {
 
 	keys := h.taskKeys()
 	assert.Equal(t, time.Hour, keys[upgradeWF+"/"+upgradeID+"/approval-reminder-1/"+admin1])
-	assert.Equal(t, 1, us.expired)
+	assert.Len(t, us.expired, 1)
 	assert.Equal(t, []string{"sa_upgrade_declined"}, templates(h.mailsTo(pat)))
 	assert.Equal(t, models.UpgradeExpired, res.Status)
 }

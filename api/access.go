@@ -136,19 +136,18 @@ func (b *accessRequestBody) validate(c *gin.Context, s *Server, who caller) (pro
 }
 
 // requestAccess starts an access request (FEATURES AC1) for an ACTIVE account the caller can find.
-func (s *Server) requestAccess(c *gin.Context) {
+func (s *Server) requestAccess(c *gin.Context) error {
 	who, body, err := bind[accessRequestBody](c, s.loadFindable)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	ar, err := s.startAccess(c, who, body, strings.TrimSpace(c.GetHeader("Idempotency-Key")))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/smart-accounts/"+who.sa.ID+"/access-requests/"+ar.ID)
 	c.JSON(http.StatusAccepted, s.accessRequestView(c, ar))
+	return nil
 }
 
 // startAccess checks an access request and starts its process, the request's key (the Idempotency-Key
@@ -190,22 +189,21 @@ func (s *Server) startAccess(c *gin.Context, who caller, body accessRequestBody,
 
 // listAccessRequests shows administrators the account's requests with the pending count (FEATURES
 // AC7); others see the requests they made or are named in.
-func (s *Server) listAccessRequests(c *gin.Context) {
+func (s *Server) listAccessRequests(c *gin.Context) error {
 	who, err := s.loadAsked(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	out, pending, err := s.accessRequestsOf(c, who, c.Query("status"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	resp := gin.H{"accessRequests": out}
 	if pending != nil {
 		resp["pendingCount"] = *pending
 	}
 	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 // accessRequestsOf lists the account's requests of a status ("" for all) that the caller may see, and
@@ -283,13 +281,13 @@ func (s *Server) loadAccess(c *gin.Context) (caller, models.AccessRequest, error
 	return who, ar, nil
 }
 
-func (s *Server) getAccessRequest(c *gin.Context) {
+func (s *Server) getAccessRequest(c *gin.Context) error {
 	_, ar, err := s.loadAccess(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, s.accessRequestView(c, ar))
+	return nil
 }
 
 // accessDecisionBody is the body of POST …/access-requests/{requestId}/decision.
@@ -302,26 +300,24 @@ type accessDecisionBody struct {
 
 // decideAccessRequest approves, declines or delegates through the API: the same update as the emailed
 // link, whose validator refuses a decision that is not the caller's (403) or no longer possible (409).
-func (s *Server) decideAccessRequest(c *gin.Context) {
+func (s *Server) decideAccessRequest(c *gin.Context) error {
 	who, ar, err := s.loadAccess(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	var body accessDecisionBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	in := process.DecideInput{Decision: process.Decision(strings.ToUpper(string(body.Decision))),
 		Reason: strings.TrimSpace(body.Reason), DelegateTo: body.DelegateTo, DeclinedVirtualAccounts: body.DeclinedVirtualAccounts}
 	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, process.ViaAPI
 	res, ar, err := s.sendAccessDecision(c, ar, in)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"decision": res, "accessRequest": s.accessRequestView(c, ar)})
+	return nil
 }
 
 // sendAccessDecision sends a decision to the request's process. The process checks every field; the
@@ -370,19 +366,19 @@ type ruleBody struct {
 	RequesterDomain models.RequesterDomain `json:"requesterDomain"`
 }
 
+// accessRulesBody is the body of PUT …/access-rules: every rule the account is to have, in order.
+type accessRulesBody struct {
+	Rules []ruleBody `json:"rules"`
+}
+
 // getAccessRules shows the account's request automation settings to its administrators.
-func (s *Server) getAccessRules(c *gin.Context) {
+func (s *Server) getAccessRules(c *gin.Context) error {
 	who, err := s.load(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	rules, err := s.rulesOf(c, who)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"rules": rules})
+	return jsonOr(c, http.StatusOK, gin.H{"rules": rules}, err)
 }
 
 // rulesOf is the account's request automation for its administrators and internal support.
@@ -398,38 +394,24 @@ func (s *Server) rulesOf(c *gin.Context, who caller) ([]ruleView, error) {
 }
 
 // putAccessRules replaces the account's rules (FEATURES AC3); the first rule that matches a request acts.
-func (s *Server) putAccessRules(c *gin.Context) {
-	who, err := s.load(c)
+func (s *Server) putAccessRules(c *gin.Context) error {
+	who, body, err := bind[accessRulesBody](c, s.load)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	var body struct {
-		Rules []ruleBody `json:"rules"`
-	}
-	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if len(body.Rules) > models.MaxAccessRules {
-		s.writeError(c, models.Invalid("rules", "at most %d rules", models.MaxAccessRules))
-		return
+		return models.Invalid("rules", "at most %d rules", models.MaxAccessRules)
 	}
 	rules := make([]models.AccessRule, 0, len(body.Rules))
 	for i, r := range body.Rules {
 		rule, err := validRule(fmt.Sprintf("rules[%d]", i), r)
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		rules = append(rules, rule)
 	}
 	saved, err := s.setRules(c, who, rules)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"rules": saved})
+	return jsonOr(c, http.StatusOK, gin.H{"rules": saved}, err)
 }
 
 // validRule checks one automation rule, its errors naming field (rules[i]): the API's list and the

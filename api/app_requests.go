@@ -70,13 +70,9 @@ func (s *Server) myRequestsOf(c *gin.Context) ([]myRequest, error) {
 }
 
 // myRequests answers GET /api/v1/me/requests.
-func (s *Server) myRequests(c *gin.Context) {
+func (s *Server) myRequests(c *gin.Context) error {
 	out, err := s.myRequestsOf(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"requests": out})
+	return jsonOr(c, http.StatusOK, gin.H{"requests": out}, err)
 }
 
 var appRequestsPage = accountsTemplate("requests")

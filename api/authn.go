@@ -61,27 +61,25 @@ func identity(c *gin.Context) auth.Identity {
 
 func viewer(id auth.Identity) models.Viewer { return models.Viewer{Email: id.Email, Roles: id.Roles} }
 
-func (s *Server) me(c *gin.Context) {
+func (s *Server) me(c *gin.Context) error {
 	id := identity(c)
 	var u models.User
 	if err := s.db.WithContext(c.Request.Context()).Where("email = ?", id.Email).Take(&u).Error; err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	// smbAccounts tells the owner of SMB accounts whether each can be upgraded (FEATURES SA8).
 	smb, err := s.smbAccounts(c, id)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	// partners are the partner organizations whose rows give me roles; company is the identity's claim,
 	// shown as it came and giving no right.
 	partners, err := models.PartnersOf(c.Request.Context(), s.db, id.Email)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"email": u.Email, "name": u.Name, "ccoId": u.CCOID, "company": u.Company,
 		"platformRoles": u.PlatformRoles, "address": u.Address, "smbAccounts": smb, "upgradeEligible": upgradeEligible(smb),
 		"partners": partners})
+	return nil
 }

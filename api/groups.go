@@ -33,10 +33,10 @@ func (s *Server) member(c *gin.Context) (caller, error) {
 	return who, err
 }
 
-// groupAdmin reads the account for its administrators (and internal support, with a reason): who
-// change its groups; then the JSON body into body unless it is nil, so a stranger is a 404 whatever
-// they sent.
-func (s *Server) groupAdmin(c *gin.Context, body any) (caller, string, error) {
+// loadAdmin reads the account for its administrators (and internal support, with a reason): who
+// change its groups and partner grants; then the JSON body into body unless it is nil, so a stranger
+// is a 404 whatever they sent.
+func (s *Server) loadAdmin(c *gin.Context, body any) (caller, string, error) {
 	who, err := s.load(c)
 	if err != nil {
 		return who, "", err
@@ -72,7 +72,7 @@ func (s *Server) createGroup(c *gin.Context) error {
 		Name        string `json:"name"`
 		Description string `json:"description"`
 	}
-	who, reason, err := s.groupAdmin(c, &body)
+	who, reason, err := s.loadAdmin(c, &body)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Server) createGroup(c *gin.Context) error {
 }
 
 func (s *Server) deleteGroup(c *gin.Context) error {
-	who, reason, err := s.groupAdmin(c, nil)
+	who, reason, err := s.loadAdmin(c, nil)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ type membersFunc = func(ctx context.Context, db *gorm.DB, actor, saID, groupID s
 // changeMembers adds or removes members and answers who changed with the group as it is now.
 func (s *Server) changeMembers(c *gin.Context, apply membersFunc, what string) error {
 	ctx := c.Request.Context()
-	who, reason, err := s.groupAdmin(c, nil)
+	who, reason, err := s.loadAdmin(c, nil)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (s *Server) setGroupRoles(c *gin.Context) error {
 			IncludeChildren  bool        `json:"includeChildren"`
 		} `json:"roles"`
 	}
-	who, reason, err := s.groupAdmin(c, &body)
+	who, reason, err := s.loadAdmin(c, &body)
 	if err != nil {
 		return err
 	}

@@ -35,63 +35,54 @@ func (s *Server) transferRequest(ctx context.Context, st models.OrderState, emai
 
 // transferOrder moves an order's lines out of holding (all of them, or those named) to the customer's
 // account and answers once it is recorded: the held licenses moved with them.
-func (s *Server) transferOrder(c *gin.Context) {
+func (s *Server) transferOrder(c *gin.Context) error {
 	ctx := c.Request.Context()
 	var body transferBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	switch {
 	case body.To == nil || body.To.SmartAccount == nil:
-		s.writeError(c, models.Invalid("to.smartAccount", "to.smartAccount is required: {domain|name|email}"))
-		return
+		return models.Invalid("to.smartAccount", "to.smartAccount is required: {domain|name|email}")
 	case models.HasControl(body.Reason, true) || len(body.Reason) > 2000:
-		s.writeError(c, models.Invalid("reason", "reason holds control characters or is longer than 2000 characters"))
-		return
+		return models.Invalid("reason", "reason holds control characters or is longer than 2000 characters")
 	}
 	if err := body.To.SmartAccount.Validate("to.smartAccount"); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	st, acc, err := s.loadOrder(c, c.Param("id"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	a, err := s.orderActor(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	to, err := s.resolveTarget(ctx, *body.To, "to")
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	req, err := s.transferRequest(ctx, st, a.Email, to, body.Lines, body.Reason)
 	if err == nil {
 		_, _, err = models.PlanTransfer(st.Order, st.Lines, acc, req)
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	key := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
 	if len(key) > 200 {
-		s.writeError(c, models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters"))
-		return
+		return models.Invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
 	}
 	res, err := s.orders.Transfer(ctx, st, process.TransferInput{RequestID: "transfer-" + assignmentID(a.Email, key, st.Order.ID),
 		Actor: a, Via: process.ViaAPI, Request: req})
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "order transferred out of holding", "orderId", st.Order.ID, "user", a.Email, "as", res.As,
 		"lines", len(res.Moved), "smartAccountId", to.SmartAccountID)
 	c.JSON(http.StatusOK, gin.H{"orderId": res.OrderID, "assignmentStatus": res.Status, "moved": res.Moved,
 		"inHolding": res.Holding, "as": res.As, "to": to})
+	return nil
 }
 
 // The holding members' mailed task (FEATURES HA2, X6): its page names the customer's account (domain,

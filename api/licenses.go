@@ -153,7 +153,6 @@ func (s *Server) transferLicenses(c *gin.Context) error {
 		return err
 	}
 	moved, err := models.TransferLicenses(c.Request.Context(), s.db, identity(c).Email, sa.ID, body)
-	s.reply(c, http.StatusOK, gin.H{"transferred": body.Quantity, "sku": strings.ToUpper(strings.TrimSpace(body.SKU)),
+	return jsonOr(c, http.StatusOK, gin.H{"transferred": body.Quantity, "sku": strings.ToUpper(strings.TrimSpace(body.SKU)),
 		"from": body.From, "to": body.To, "licenses": moved}, err)
-	return nil
 }

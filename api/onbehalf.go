@@ -159,8 +159,7 @@ func (s *Server) acceptSmartAccount(c *gin.Context) error {
 		}
 		in.Headquarters = &hq
 	}
-	s.customerDecision(c, in, models.SAPendingCustomerAcceptance)
-	return nil
+	return s.customerDecision(c, in, models.SAPendingCustomerAcceptance)
 }
 
 // giveHeadquarters completes an accepted account's address step.
@@ -173,16 +172,16 @@ func (s *Server) giveHeadquarters(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.customerDecision(c, process.DecideInput{Decision: process.Submit, Headquarters: &hq}, models.SAPendingCustomerAddress)
-	return nil
+	return s.customerDecision(c, process.DecideInput{Decision: process.Submit, Headquarters: &hq}, models.SAPendingCustomerAddress)
 }
 
-func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waiting models.SAStatus) {
+// customerDecision sends a customer contact's decision to the account's process if it waits on that
+// step, and answers the decision with the account as it is now.
+func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waiting models.SAStatus) error {
 	ctx := c.Request.Context()
 	who, err := s.load(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	wfID := ""
 	if who.sa.Status == waiting {
@@ -191,13 +190,8 @@ func (s *Server) customerDecision(c *gin.Context, in process.DecideInput, waitin
 	in.Actor, in.ActorRoles, in.Via = who.id.Email, who.id.Roles, process.ViaAPI
 	res, err := s.decideAccount(ctx, who.sa, in, wfID, func(sa models.SmartAccount) error { return customerStepClosed(sa, waiting) })
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	sa, err := models.FindSmartAccount(ctx, s.db, who.sa.ID)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, sa.WaitingOn)})
+	return jsonOr(c, http.StatusOK, gin.H{"decision": res, "smartAccount": newAccountView(sa, sa.WaitingOn)}, err)
 }

@@ -44,7 +44,7 @@ func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/orders/:id/delegations", s.handle(s.listDelegations))
 	v1.POST("/orders/:id/delegations", s.handle(s.createDelegation))
 	v1.DELETE("/orders/:id/delegations/:delegation", s.handle(s.revokeDelegation))
-	v1.POST("/orders/:id/transfer", s.transferOrder)
+	v1.POST("/orders/:id/transfer", s.handle(s.transferOrder))
 	s.provisioningRoutes(v1)
 }
 
@@ -240,8 +240,7 @@ func (s *Server) ingestOrder(c *gin.Context) error {
 		if st.Order.PayloadHash != o.PayloadHash {
 			return ingestConflict(st, o, lines)
 		}
-		s.answerOrder(c, http.StatusOK, st, models.OrderAccess{See: true, As: models.RoleCommerce})
-		return nil
+		return s.answerOrder(c, http.StatusOK, st, models.OrderAccess{See: true, As: models.RoleCommerce})
 	} else if models.ErrorCode(err) != models.CodeNotFound {
 		return err
 	}
@@ -264,8 +263,7 @@ func (s *Server) ingestOrder(c *gin.Context) error {
 	}
 	s.log.InfoContext(ctx, "order ingested", "orderId", o.ID, "lines", len(lines))
 	c.Header("Location", "/api/v1/orders/"+o.ID)
-	s.answerOrder(c, http.StatusCreated, res.State, models.OrderAccess{See: true, As: models.RoleCommerce})
-	return nil
+	return s.answerOrder(c, http.StatusCreated, res.State, models.OrderAccess{See: true, As: models.RoleCommerce})
 }
 
 // ingestConflict says which parts of a resubmitted order differ from the recorded one.
@@ -366,8 +364,7 @@ func (s *Server) getOrder(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.answerOrder(c, http.StatusOK, st, acc)
-	return nil
+	return s.answerOrder(c, http.StatusOK, st, acc)
 }
 
 // orderEvents is an order's history: its ingest, each line's assignments (with who, as what, and
@@ -485,13 +482,10 @@ type provisioningView struct {
 	WaitingOn     []models.Waiting          `json:"waitingOn"`
 }
 
-func (s *Server) answerOrder(c *gin.Context, status int, st models.OrderState, acc models.OrderAccess) {
+// answerOrder answers the order as the caller may see it, for handle to answer an error.
+func (s *Server) answerOrder(c *gin.Context, status int, st models.OrderState, acc models.OrderAccess) error {
 	v, err := s.orderView(c.Request.Context(), st, acc)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(status, v)
+	return jsonOr(c, status, v, err)
 }
 
 func (s *Server) orderView(ctx context.Context, st models.OrderState, acc models.OrderAccess) (orderView, error) {

@@ -13,9 +13,9 @@ import (
 // a subdomain) then hold it, through the one effective-access query, until it is revoked.
 
 func (s *Server) partnerGrantRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/partner-grants", s.listPartnerGrants)
-	v1.POST("/smart-accounts/:id/partner-grants", s.grantPartner)
-	v1.DELETE("/smart-accounts/:id/partner-grants/:grantId", s.revokePartnerGrant)
+	v1.GET("/smart-accounts/:id/partner-grants", s.handle(s.listPartnerGrants))
+	v1.POST("/smart-accounts/:id/partner-grants", s.handle(s.grantPartner))
+	v1.DELETE("/smart-accounts/:id/partner-grants/:grantId", s.handle(s.revokePartnerGrant))
 }
 
 // partnerGrantBody is the body of POST …/partner-grants.
@@ -26,39 +26,34 @@ type partnerGrantBody struct {
 	IncludeChildren  bool        `json:"includeChildren"`
 }
 
-func (s *Server) listPartnerGrants(c *gin.Context) {
+func (s *Server) listPartnerGrants(c *gin.Context) error {
 	who, err := s.member(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	grants, err := models.PartnerGrants(c.Request.Context(), s.db, who.sa.ID)
-	s.reply(c, http.StatusOK, gin.H{"partnerGrants": grants}, err)
+	return jsonOr(c, http.StatusOK, gin.H{"partnerGrants": grants}, err)
 }
 
 // grantPartner answers 201 with a new grant, 200 with the one already there.
-func (s *Server) grantPartner(c *gin.Context) {
+func (s *Server) grantPartner(c *gin.Context) error {
 	ctx := c.Request.Context()
 	who, body, err := bind[partnerGrantBody](c, s.load)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	reason, err := s.adminWrite(c, who)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	in, err := models.ValidPartnerGrant(ctx, s.db, who.sa.ID, models.PartnerGrantInput{PartnerDomain: body.PartnerDomain,
 		Role: body.Role, VirtualAccountID: body.VirtualAccountID, IncludeChildren: body.IncludeChildren, SupportReason: reason})
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	g, created, err := models.GrantPartner(ctx, s.db, who.id.Email, who.sa.ID, in)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "partner granted", "smartAccountId", who.sa.ID, "partner", g.PartnerDomain, "role", g.Role, "by", who.id.Email)
 	status := http.StatusOK
@@ -66,25 +61,20 @@ func (s *Server) grantPartner(c *gin.Context) {
 		status = http.StatusCreated
 	}
 	c.JSON(status, g)
+	return nil
 }
 
-func (s *Server) revokePartnerGrant(c *gin.Context) {
+func (s *Server) revokePartnerGrant(c *gin.Context) error {
 	ctx := c.Request.Context()
-	who, err := s.load(c)
+	who, reason, err := s.loadAdmin(c, nil)
 	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	reason, err := s.adminWrite(c, who)
-	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	g, err := models.RevokePartnerGrant(ctx, s.db, who.id.Email, who.sa.ID, c.Param("grantId"), reason)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "partner grant revoked", "smartAccountId", who.sa.ID, "partner", g.PartnerDomain, "by", who.id.Email)
 	c.JSON(http.StatusOK, gin.H{"revoked": g})
+	return nil
 }

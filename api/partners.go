@@ -13,12 +13,12 @@ import (
 // and, for distributors, the resellers they serve; the administrators designate the Order Fulfillment
 // Managers (FEATURES OR9, seed 002). Every partner right on orders comes from these rows.
 func (s *Server) partnerRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/partners", s.registerPartner)
-	v1.GET("/partners/:domain", s.getPartner)
-	v1.PUT("/partners/:domain", s.updatePartner)
-	v1.GET("/partners/:domain/events", s.partnerEvents)
-	v1.GET("/partners/:domain/ofms", s.getOFMs)
-	v1.PUT("/partners/:domain/ofms", s.putOFMs)
+	v1.POST("/partners", s.handle(s.registerPartner))
+	v1.GET("/partners/:domain", s.handle(s.getPartner))
+	v1.PUT("/partners/:domain", s.handle(s.updatePartner))
+	v1.GET("/partners/:domain/events", s.handle(s.partnerEvents))
+	v1.GET("/partners/:domain/ofms", s.handle(s.getOFMs))
+	v1.PUT("/partners/:domain/ofms", s.handle(s.putOFMs))
 }
 
 // partnerBody is the body of POST /partners.
@@ -53,73 +53,67 @@ func partnerStaffOnly(c *gin.Context) error {
 
 // registerPartner records a partner organization: 201 the first time, 200 with the partner when the same
 // registration comes again, 409 naming what differs when it comes with other content (PUT changes it).
-func (s *Server) registerPartner(c *gin.Context) {
+func (s *Server) registerPartner(c *gin.Context) error {
 	ctx := c.Request.Context()
 	if err := partnerStaffOnly(c); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	var body partnerBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	in, err := models.PartnerInput{Domain: body.Domain, Name: body.Name, Administrators: body.Administrators,
 		DistributorOf: body.DistributorOf}.Valid()
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	p, created, err := models.RegisterPartner(ctx, s.db, identity(c).Email, in)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if !created {
-		c.JSON(http.StatusOK, p)
-		return
+	if err != nil || !created {
+		return jsonOr(c, http.StatusOK, p, err)
 	}
 	s.log.InfoContext(ctx, "partner registered", "partner", p.Domain, "by", identity(c).Email)
 	c.Header("Location", "/api/v1/partners/"+p.Domain)
 	c.JSON(http.StatusCreated, p)
+	return nil
 }
 
 // updatePartner replaces a partner's name, administrators and resellers; each change is an event.
-func (s *Server) updatePartner(c *gin.Context) {
+func (s *Server) updatePartner(c *gin.Context) error {
 	if err := partnerStaffOnly(c); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	var body partnerUpdateBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
-	domain, err := models.ValidPartnerDomain("domain", c.Param("domain"))
+	domain, err := routePartnerDomain(c)
 	if err != nil {
-		s.writeError(c, models.Errorf(models.CodeNotFound, "no partner %s", c.Param("domain")))
-		return
+		return err
 	}
 	in, err := models.PartnerInput{Domain: domain, Name: body.Name, Administrators: body.Administrators,
 		DistributorOf: body.DistributorOf}.Valid()
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	p, err := models.UpdatePartner(c.Request.Context(), s.db, identity(c).Email, in)
+	return jsonOr(c, http.StatusOK, p, err)
+}
+
+// routePartnerDomain is the domain the route names; one that is not a domain names no partner (404).
+func routePartnerDomain(c *gin.Context) (string, error) {
+	domain, err := models.ValidPartnerDomain("domain", c.Param("domain"))
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return "", models.Errorf(models.CodeNotFound, "no partner %s", c.Param("domain"))
 	}
-	c.JSON(http.StatusOK, p)
+	return domain, nil
 }
 
 // loadPartner reads the partner the route names, and what the caller may do with it; a partner the
 // caller may not see is not found, as an unknown one.
 func (s *Server) loadPartner(c *gin.Context) (models.PartnerDetails, models.PartnerAccess, error) {
-	domain, err := models.ValidPartnerDomain("domain", c.Param("domain"))
+	domain, err := routePartnerDomain(c)
 	if err != nil {
-		return models.PartnerDetails{}, models.PartnerAccess{}, models.Errorf(models.CodeNotFound, "no partner %s", c.Param("domain"))
+		return models.PartnerDetails{}, models.PartnerAccess{}, err
 	}
 	p, err := models.FindPartner(c.Request.Context(), s.db, domain)
 	if err != nil {
@@ -133,79 +127,65 @@ func (s *Server) loadPartner(c *gin.Context) (models.PartnerDetails, models.Part
 }
 
 // getPartner shows a partner to Cisco staff, its administrators and its OFMs.
-func (s *Server) getPartner(c *gin.Context) {
+func (s *Server) getPartner(c *gin.Context) error {
 	p, _, err := s.loadPartner(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
+	return jsonOr(c, http.StatusOK, p, err)
 }
 
 // partnerEvents is a partner's history: its registration, its changes, each OFM designated or removed.
-func (s *Server) partnerEvents(c *gin.Context) {
+func (s *Server) partnerEvents(c *gin.Context) error {
 	p, _, err := s.loadPartner(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
 	if limit <= 0 || limit > 500 {
-		s.writeError(c, models.Invalid("limit", "limit must be between 1 and 500"))
-		return
+		return models.Invalid("limit", "limit must be between 1 and 500")
 	}
 	evs, err := models.PartnerEvents(c.Request.Context(), s.db, p.Domain, c.Query("after"), limit)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	resp := gin.H{"events": evs}
 	if len(evs) == limit {
 		resp["next"] = evs[len(evs)-1].ID
 	}
 	c.JSON(http.StatusOK, resp)
+	return nil
 }
 
 // getOFMs lists a partner's Order Fulfillment Managers.
-func (s *Server) getOFMs(c *gin.Context) {
+func (s *Server) getOFMs(c *gin.Context) error {
 	p, _, err := s.loadPartner(c)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"domain": p.Domain, "emails": p.OFMs})
+	return jsonOr(c, http.StatusOK, gin.H{"domain": p.Domain, "emails": p.OFMs}, err)
 }
 
 // putOFMs replaces a partner's Order Fulfillment Managers: its administrators designate them, each an
 // address of the partner's domain or a subdomain of it. The answer says who was added and removed; a
 // removed OFM's next request has no partner right.
-func (s *Server) putOFMs(c *gin.Context) {
+func (s *Server) putOFMs(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p, acc, err := s.loadPartner(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	var body ofmsBody
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	if !acc.ManageOFMs {
-		s.writeError(c, models.Errorf(models.CodeForbidden, "only the administrators of %s (%s) designate its Order Fulfillment Managers",
-			p.Name, p.Domain))
-		return
+		return models.Errorf(models.CodeForbidden, "only the administrators of %s (%s) designate its Order Fulfillment Managers",
+			p.Name, p.Domain)
 	}
 	if body.Emails == nil {
-		s.writeError(c, models.Invalid("emails", "emails is required: every OFM the partner is to have ([] for none)"))
-		return
+		return models.Invalid("emails", "emails is required: every OFM the partner is to have ([] for none)")
 	}
 	out, err := models.SetPartnerOFMs(ctx, s.db, identity(c).Email, p.Domain, body.Emails)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "partner OFMs set", "partner", p.Domain, "by", identity(c).Email,
 		"added", len(out.Added), "removed", len(out.Removed))
 	c.JSON(http.StatusOK, out)
+	return nil
 }

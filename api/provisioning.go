@@ -31,13 +31,6 @@ func (s *Server) provisioningRoutes(v1 *gin.RouterGroup) {
 	s.licenseRoutes(v1)
 }
 
-// reply answers v with status, or the error.
-func (s *Server) reply(c *gin.Context, status int, v any, err error) {
-	if err := jsonOr(c, status, v, err); err != nil {
-		s.writeError(c, err)
-	}
-}
-
 // shipRequest is commerce's report that lines shipped.
 type shipRequest struct {
 	Lines     []string `json:"lines"`
@@ -125,21 +118,18 @@ type opsRequest struct {
 const maxOpsReason = 2000
 
 func (s *Server) opsRoute(action models.OpsAction) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return s.handle(func(c *gin.Context) error {
 		var body opsRequest
 		if err := DecodeJSON(c.Request, &body); err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		a, err := s.orderActor(c)
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		res, err := s.opsAct(c.Request.Context(), a, c.Param("order"), action, body.Lines, body.Reason, body.Outcome)
 		if err != nil {
-			s.writeError(c, err)
-			return
+			return err
 		}
 		st := models.OrderState{Order: models.Order{ID: res.OrderID}, Lines: res.Lines}
 		lines := make([]lineView, 0, len(res.Lines))
@@ -147,7 +137,8 @@ func (s *Server) opsRoute(action models.OpsAction) gin.HandlerFunc {
 			lines = append(lines, s.lineView(l, st, nil, nil))
 		}
 		c.JSON(http.StatusOK, gin.H{"orderId": res.OrderID, "changed": res.Changed, "lines": lines})
-	}
+		return nil
+	})
 }
 
 // opsAct is an ops action on an order's pending lines (FEATURES PR3, X3): the JSON API and the ops

@@ -165,7 +165,7 @@ func (s *Server) Handler() http.Handler {
 	// The contract is public: a client reads it before it has a token.
 	r.GET(OpenAPIPath, serveOpenAPI)
 	v1 := r.Group("/api/v1", s.authenticate, s.perIdentity.ByKey(func(c *gin.Context) string { return identity(c).Email }))
-	v1.GET("/me", s.me)
+	v1.GET("/me", s.handle(s.me))
 	v1.POST("/smart-accounts", s.handle(s.createSmartAccount))
 	v1.GET("/smart-accounts", s.handle(s.searchSmartAccounts))
 	v1.GET("/smart-accounts/:id", s.handle(s.getSmartAccount))

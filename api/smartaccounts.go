@@ -363,26 +363,24 @@ type decisionRequest struct {
 	Reason   string           `json:"reason"`
 }
 
-// approvalDecision reads an APPROVE/DECLINE body, answering the 400 itself when it is not one.
-func (s *Server) approvalDecision(c *gin.Context) (decisionRequest, bool) {
+// approvalDecision reads an APPROVE/DECLINE body; anything else is a 400.
+func approvalDecision(c *gin.Context) (decisionRequest, error) {
 	var body decisionRequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		s.writeError(c, err)
-		return body, false
+		return body, err
 	}
 	if body.Decision != process.Approve && body.Decision != process.Decline {
-		s.writeError(c, models.Invalid("decision", "decision must be APPROVE or DECLINE"))
-		return body, false
+		return body, models.Invalid("decision", "decision must be APPROVE or DECLINE")
 	}
-	return body, true
+	return body, nil
 }
 
 func (s *Server) decideSmartAccount(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id := identity(c)
-	body, ok := s.approvalDecision(c)
-	if !ok {
-		return nil
+	body, err := approvalDecision(c)
+	if err != nil {
+		return err
 	}
 	// Only an account the caller may see can be decided on: others answer 404, never who decided them.
 	sa, _, err := s.loadVisible(c)

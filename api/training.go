@@ -29,8 +29,8 @@ func (s *Server) trainingRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/training-requests", s.handle(s.requestTraining))
 	v1.GET("/training-requests", s.handle(s.listTraining))
 	v1.GET("/training-requests/:trainingId", s.handle(s.getTraining))
-	v1.POST("/training-requests/:trainingId/schedule", s.scheduleTraining)
-	v1.POST("/training-requests/:trainingId/close", s.closeTraining)
+	v1.POST("/training-requests/:trainingId/schedule", s.handle(s.scheduleTraining))
+	v1.POST("/training-requests/:trainingId/close", s.handle(s.closeTraining))
 }
 
 type trainingBody struct {
@@ -184,7 +184,7 @@ func (s *Server) opsTraining(c *gin.Context) (models.TrainingRequest, error) {
 	return tr, err
 }
 
-func (s *Server) scheduleTraining(c *gin.Context) {
+func (s *Server) scheduleTraining(c *gin.Context) error {
 	tr, err := s.opsTraining(c)
 	var body struct {
 		ScheduledAt string `json:"scheduledAt"`
@@ -203,10 +203,10 @@ func (s *Server) scheduleTraining(c *gin.Context) {
 		_, err = s.training.ScheduleTraining(c.Request.Context(), tr.ID, process.TrainingScheduleInput{ScheduledAt: at.UTC(),
 			Note: strings.TrimSpace(body.Note), Actor: identity(c).Email})
 	}
-	s.answerTraining(c, tr.ID, err)
+	return s.answerTraining(c, tr.ID, err)
 }
 
-func (s *Server) closeTraining(c *gin.Context) {
+func (s *Server) closeTraining(c *gin.Context) error {
 	tr, err := s.opsTraining(c)
 	var body struct {
 		Outcome string `json:"outcome"`
@@ -219,25 +219,20 @@ func (s *Server) closeTraining(c *gin.Context) {
 		_, err = s.training.CloseTraining(c.Request.Context(), tr.ID, process.TrainingCloseInput{
 			Outcome: strings.ToUpper(strings.TrimSpace(body.Outcome)), Reason: strings.TrimSpace(body.Reason), Actor: identity(c).Email})
 	}
-	s.answerTraining(c, tr.ID, err)
+	return s.answerTraining(c, tr.ID, err)
 }
 
 // answerTraining answers an ops action with the case as it is now, or the refusal; a case whose process
 // ended is a 409 saying how it ended.
-func (s *Server) answerTraining(c *gin.Context, id string, err error) {
+func (s *Server) answerTraining(c *gin.Context, id string, err error) error {
 	if errors.Is(err, process.ErrProcessClosed) {
 		err = models.Errorf(models.CodeConflict, "the training request %s is closed", id)
 	}
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	tr, err := models.FindTrainingRequest(c.Request.Context(), s.db, id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, trainingView(tr))
+	return jsonOr(c, http.StatusOK, trainingView(tr), err)
 }
 
 // trainingView is a case as the API shows it, with whom it waits for.

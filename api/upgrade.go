@@ -225,9 +225,9 @@ func (b upgradeRequest) validate(d *upgradeDefaults) (process.UpgradeInput, erro
 func (s *Server) decideUpgrade(c *gin.Context) error {
 	ctx := c.Request.Context()
 	id := identity(c)
-	body, ok := s.approvalDecision(c)
-	if !ok {
-		return nil
+	body, err := approvalDecision(c)
+	if err != nil {
+		return err
 	}
 	sa, err := models.FindSmartAccount(ctx, s.db, c.Param("id"))
 	if err != nil {

@@ -21,8 +21,8 @@ import (
 
 func (s *Server) userRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/smart-accounts/:id/users", s.handle(s.accountUsers))
-	v1.POST("/smart-accounts/:id/users", s.addUsers)
-	v1.DELETE("/smart-accounts/:id/users", s.removeUsers)
+	v1.POST("/smart-accounts/:id/users", s.handle(s.addUsers))
+	v1.DELETE("/smart-accounts/:id/users", s.handle(s.removeUsers))
 }
 
 // userView is a user of an account: the roles they hold on the account or on a virtual account
@@ -244,32 +244,30 @@ func csvError(err error, msg string) error {
 
 // addUsers gives the rows' people their roles: 200 with each row's outcome (ADDED, UPDATED, UNCHANGED,
 // REFUSED with its error) and their counts.
-func (s *Server) addUsers(c *gin.Context) { s.bulkUsers(c, models.AddUsers) }
+func (s *Server) addUsers(c *gin.Context) error { return s.bulkUsers(c, models.AddUsers) }
 
 // removeUsers takes the rows' roles away: 200 with each row's outcome (REMOVED, NOT_FOUND, REFUSED).
-func (s *Server) removeUsers(c *gin.Context) { s.bulkUsers(c, models.RemoveUsers) }
+func (s *Server) removeUsers(c *gin.Context) error { return s.bulkUsers(c, models.RemoveUsers) }
 
 type bulkFunc func(ctx context.Context, db *gorm.DB, actor, saID string, scope models.ManageScope, rows []models.UserRow,
 	supportReason string) (models.BulkResult, error)
 
-func (s *Server) bulkUsers(c *gin.Context, apply bulkFunc) {
+func (s *Server) bulkUsers(c *gin.Context, apply bulkFunc) error {
 	ctx := c.Request.Context()
 	who, scope, support, err := s.manager(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	rows, err := userRows(c)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	res, err := apply(ctx, s.db, who.id.Email, who.sa.ID, scope, rows, support)
 	if err != nil {
-		s.writeError(c, err)
-		return
+		return err
 	}
 	s.log.InfoContext(ctx, "users changed", "smartAccountId", who.sa.ID, "by", who.id.Email, "rows", len(rows),
 		"counts", res.Counts)
 	c.JSON(http.StatusOK, res)
+	return nil
 }

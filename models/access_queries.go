@@ -59,11 +59,8 @@ func PendingAccessCount(ctx context.Context, db *gorm.DB, saID string) (int64, e
 
 // AccessRules lists an account's automation rules in the order they are tried.
 func AccessRules(ctx context.Context, db *gorm.DB, saID string) ([]AccessRule, error) {
-	var rules []AccessRule
-	if err := db.WithContext(ctx).Where("smart_account_id = ?", saID).Order("priority, id").Find(&rules).Error; err != nil {
-		return nil, fmt.Errorf("access rules of %s: %w", saID, err)
-	}
-	return rules, nil
+	return findAll[AccessRule](db.WithContext(ctx).Where("smart_account_id = ?", saID).Order("priority, id"),
+		"access rules of %s", saID)
 }
 
 // ReplaceAccessRules sets an account's automation rules, in the given order, with one event that
@@ -131,13 +128,9 @@ func FormerEmails(ctx context.Context, db *gorm.DB, email, ccoID string) ([]stri
 	if ccoID == "" {
 		return nil, nil
 	}
-	var emails []string
-	err := db.WithContext(ctx).Model(&User{}).Where("cco_id = ? AND email <> ?", ccoID, NormalizeEmail(email)).
-		Order("email").Pluck("email", &emails).Error
-	if err != nil {
-		return nil, fmt.Errorf("former emails of %s: %w", email, err)
-	}
-	return emails, nil
+	return pluckAll[string](db.WithContext(ctx).Model(&User{}).
+		Where("cco_id = ? AND email <> ?", ccoID, NormalizeEmail(email)).Order("email"),
+		"email", "former emails of %s", email)
 }
 
 // OwnedSMBAccounts lists the ACTIVE SMB accounts administered by any of the person's addresses.
@@ -145,14 +138,9 @@ func OwnedSMBAccounts(ctx context.Context, db *gorm.DB, emails []string) ([]Smar
 	if len(emails) == 0 {
 		return nil, nil
 	}
-	var sas []SmartAccount
-	err := db.WithContext(ctx).Where("smb AND status = ? AND id IN (?)", SAActive,
-		effective(ctx, db, RoleFilter{Emails: emails, Roles: []Role{RoleSAAdmin}, AccountLevel: true}).Select("smart_account_id")).
-		Order("created_at, id").Find(&sas).Error
-	if err != nil {
-		return nil, fmt.Errorf("SMB accounts of %v: %w", emails, err)
-	}
-	return sas, nil
+	admins := effective(ctx, db, RoleFilter{Emails: emails, Roles: []Role{RoleSAAdmin}, AccountLevel: true})
+	return findAll[SmartAccount](db.WithContext(ctx).Where("smb AND status = ? AND id IN (?)", SAActive,
+		admins.Select("smart_account_id")).Order("created_at, id"), "SMB accounts of %v", emails)
 }
 
 // PendingAccessCounts counts the pending access requests of several accounts in one query.

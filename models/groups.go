@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -87,12 +86,9 @@ func CreateGroup(ctx context.Context, db *gorm.DB, actor, saID, name, descriptio
 // FindGroup reads a group of an account with its members and roles; one of another account is not found.
 func FindGroup(ctx context.Context, db *gorm.DB, saID, groupID string) (GroupDetails, error) {
 	var d GroupDetails
-	err := db.WithContext(ctx).Where("id = ? AND smart_account_id = ?", groupID, saID).Take(&d.UserGroup).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return d, Errorf(CodeNotFound, "no user group %s in this Smart Account", groupID)
-	}
-	if err != nil {
-		return d, fmt.Errorf("read group %s: %w", groupID, err)
+	var err error
+	if d.UserGroup, err = findInAccount[UserGroup](db.WithContext(ctx), saID, groupID, "user group"); err != nil {
+		return d, err
 	}
 	if err := db.WithContext(ctx).Model(&GroupMember{}).Where("group_id = ?", groupID).Order("user_email").
 		Pluck("user_email", &d.Members).Error; err != nil {
@@ -159,15 +155,7 @@ func lockGroup(ctx context.Context, tx *gorm.DB, saID, groupID string) (UserGrou
 	if err := lockUsers(tx, saID); err != nil {
 		return UserGroup{}, err
 	}
-	var g UserGroup
-	err := tx.WithContext(ctx).Where("id = ? AND smart_account_id = ?", groupID, saID).Take(&g).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return g, Errorf(CodeNotFound, "no user group %s in this Smart Account", groupID)
-	}
-	if err != nil {
-		return g, fmt.Errorf("read group %s: %w", groupID, err)
-	}
-	return g, nil
+	return findInAccount[UserGroup](tx.WithContext(ctx), saID, groupID, "user group")
 }
 
 // AddGroupMembers adds people to a group (those already in it are left alone) and returns who was added.

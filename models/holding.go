@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,15 +58,7 @@ func ErrHeldLicenses(name string) *Error {
 
 // accountType reads an account's name and type.
 func accountType(tx *gorm.DB, saID string) (SmartAccount, error) {
-	var sa SmartAccount
-	err := tx.Select("id", "name", "type").Where("id = ?", saID).Take(&sa).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return sa, Errorf(CodeNotFound, "no Smart Account %s", saID)
-	}
-	if err != nil {
-		return sa, fmt.Errorf("read account %s: %w", saID, err)
-	}
-	return sa, nil
+	return takeRow[SmartAccount](tx.Select("id", "name", "type").Where("id = ?", saID), "Smart Account", saID, "")
 }
 
 // HoldingSelector names a holding account the ways an order names it at the point of sale: by id, by

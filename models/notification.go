@@ -210,25 +210,16 @@ func DeferToDigest(ctx context.Context, db *gorm.DB, it DigestItem) error {
 // DigestRecipients lists, in address order after after, up to limit people with items of the period
 // waiting since before before.
 func DigestRecipients(ctx context.Context, db *gorm.DB, period Delivery, before time.Time, after string, limit int) ([]string, error) {
-	var out []string
-	err := db.WithContext(ctx).Model(&DigestItem{}).Distinct("recipient").
+	return pluckAll[string](db.WithContext(ctx).Model(&DigestItem{}).Distinct("recipient").
 		Where("period = ? AND digest_key IS NULL AND created_at <= ? AND recipient > ?", period, before.UTC(), after).
-		Order("recipient").Limit(limit).Pluck("recipient", &out).Error
-	if err != nil {
-		return nil, fmt.Errorf("digest recipients of %s: %w", period, err)
-	}
-	return out, nil
+		Order("recipient").Limit(limit), "recipient", "digest recipients of %s", period)
 }
 
 // WaitingDigestItems lists a person's items of the period waiting since before before, oldest first.
 func WaitingDigestItems(ctx context.Context, db *gorm.DB, recipient string, period Delivery, before time.Time) ([]DigestItem, error) {
-	var out []DigestItem
-	err := db.WithContext(ctx).Where("recipient = ? AND period = ? AND digest_key IS NULL AND created_at <= ?",
-		NormalizeEmail(recipient), period, before.UTC()).Order("created_at, id").Find(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("digest items of %s: %w", recipient, err)
-	}
-	return out, nil
+	q := db.WithContext(ctx).Where("recipient = ? AND period = ? AND digest_key IS NULL AND created_at <= ?",
+		NormalizeEmail(recipient), period, before.UTC()).Order("created_at, id")
+	return findAll[DigestItem](q, "digest items of %s", recipient)
 }
 
 // MarkDigested records that the digest under key carried the items (or dropped them: their category was

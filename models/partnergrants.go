@@ -141,12 +141,9 @@ func PartnerGrants(ctx context.Context, db *gorm.DB, saID string) ([]PartnerGran
 func RevokePartnerGrant(ctx context.Context, db *gorm.DB, actor, saID, grantID, supportReason string) (PartnerGrant, error) {
 	var g PartnerGrant
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Where("id = ? AND smart_account_id = ?", grantID, saID).Take(&g).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return Errorf(CodeNotFound, "no partner grant %s on this Smart Account", grantID)
-		}
-		if err != nil {
-			return fmt.Errorf("read partner grant %s: %w", grantID, err)
+		var err error
+		if g, err = findInAccount[PartnerGrant](tx, saID, grantID, "partner grant"); err != nil {
+			return err
 		}
 		if err := tx.Delete(&PartnerGrant{}, "id = ?", g.ID).Error; err != nil {
 			return fmt.Errorf("revoke partner grant %s: %w", g.ID, err)

@@ -14,12 +14,9 @@ import (
 func FindPartner(ctx context.Context, db *gorm.DB, domain string) (PartnerDetails, error) {
 	db = db.WithContext(ctx)
 	var d PartnerDetails
-	err := db.Where("domain = ?", domain).Take(&d.Partner).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return d, Errorf(CodeNotFound, "no partner %s", domain)
-	}
-	if err != nil {
-		return d, fmt.Errorf("read partner %s: %w", domain, err)
+	var err error
+	if d.Partner, err = takeRow[Partner](db.Where("domain = ?", domain), "partner", domain, ""); err != nil {
+		return d, err
 	}
 	var people []PartnerPerson
 	if err := db.Where("partner_domain = ?", domain).Order("email").Find(&people).Error; err != nil {
@@ -191,13 +188,9 @@ func SetPartnerOFMs(ctx context.Context, db *gorm.DB, actor, domain string, emai
 // lockPartner reads a partner for a change, holding its row (PostgreSQL; SQLite has one writer) so
 // that two changes of the same partner apply one after the other, each to what the other left.
 func lockPartner(ctx context.Context, tx *gorm.DB, domain string) (PartnerDetails, error) {
-	var p Partner
-	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("domain = ?", domain).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return PartnerDetails{}, Errorf(CodeNotFound, "no partner %s", domain)
-	}
-	if err != nil {
-		return PartnerDetails{}, fmt.Errorf("lock partner %s: %w", domain, err)
+	if _, err := takeRow[Partner](tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("domain = ?", domain), "partner", domain,
+		""); err != nil {
+		return PartnerDetails{}, err
 	}
 	return FindPartner(ctx, tx, domain)
 }

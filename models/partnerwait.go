@@ -78,11 +78,7 @@ func PartnerContacts(ctx context.Context, db *gorm.DB, domain string) ([]string,
 // OrdersAwaitingPartner are the orders whose partner-services lines wait for an account of the
 // registrable domain tld.
 func OrdersAwaitingPartner(ctx context.Context, db *gorm.DB, tld string) ([]string, error) {
-	var ids []string
-	if err := db.WithContext(ctx).Model(&Order{}).
+	return pluckAll[string](db.WithContext(ctx).Model(&Order{}).
 		Where("partner_waiting_since IS NOT NULL AND (reseller_domain = ? OR reseller_domain LIKE ?)", tld, "%."+tld).
-		Order("id").Pluck("id", &ids).Error; err != nil {
-		return nil, fmt.Errorf("orders waiting for an account of %s: %w", tld, err)
-	}
-	return ids, nil
+		Order("id"), "id", "orders waiting for an account of %s", tld)
 }

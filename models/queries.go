@@ -13,10 +13,21 @@ import (
 
 // findByID reads the row of T with the id: a 404 naming what when there is none.
 func findByID[T any](ctx context.Context, db *gorm.DB, id, what string) (T, error) {
+	return takeRow[T](db.WithContext(ctx).Where("id = ?", id), what, id, "")
+}
+
+// findInAccount reads the row of T with the id that belongs to the account saID. A row of another
+// account is not found, so an id taken from a request never reaches into another account.
+func findInAccount[T any](db *gorm.DB, saID, id, what string) (T, error) {
+	return takeRow[T](db.Where("id = ? AND smart_account_id = ?", id, saID), what, id, " in this Smart Account")
+}
+
+// takeRow reads the one row q selects: a 404 "no <what> <id><where>" when there is none.
+func takeRow[T any](q *gorm.DB, what, id, where string) (T, error) {
 	var v T
-	err := db.WithContext(ctx).Where("id = ?", id).Take(&v).Error
+	err := q.Take(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return v, Errorf(CodeNotFound, "no %s %s", what, id)
+		return v, Errorf(CodeNotFound, "no %s %s%s", what, id, where)
 	}
 	if err != nil {
 		return v, fmt.Errorf("read %s %s: %w", strings.ToLower(what), id, err)
@@ -64,26 +75,16 @@ func FindSmartAccountByRequest(ctx context.Context, db *gorm.DB, requestID strin
 
 // LiveAccountsForTLD lists the accounts of a TLD that still hold their domain, oldest first.
 func LiveAccountsForTLD(ctx context.Context, db *gorm.DB, tld string) ([]SmartAccount, error) {
-	var sas []SmartAccount
-	err := db.WithContext(ctx).Where("tld = ? AND status NOT IN ?", tld, []SAStatus{SADeclined, SAExpired}).
-		Order("created_at, id").Find(&sas).Error
-	if err != nil {
-		return nil, fmt.Errorf("accounts of %s: %w", tld, err)
-	}
-	return sas, nil
+	return findAll[SmartAccount](db.WithContext(ctx).Where("tld = ? AND status NOT IN ?", tld,
+		[]SAStatus{SADeclined, SAExpired}).Order("created_at, id"), "accounts of %s", tld)
 }
 
 // ActiveAccountIDsForTLD lists the ACTIVE, non-SMB accounts of a TLD: the ones whose administrators
 // approve a newcomer.
 func ActiveAccountIDsForTLD(ctx context.Context, db *gorm.DB, tld string) ([]string, error) {
-	var ids []string
-	err := db.WithContext(ctx).Model(&SmartAccount{}).
-		Where("tld = ? AND status = ? AND smb = ?", tld, SAActive, false).
-		Order("created_at, id").Pluck("id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("active accounts of %s: %w", tld, err)
-	}
-	return ids, nil
+	return pluckAll[string](db.WithContext(ctx).Model(&SmartAccount{}).
+		Where("tld = ? AND status = ? AND smb = ?", tld, SAActive, false).Order("created_at, id"),
+		"id", "active accounts of %s", tld)
 }
 
 // ApproverEmails lists who may approve on behalf of accounts: their Smart Account Administrators and
@@ -113,22 +114,14 @@ func RolesOn(ctx context.Context, db *gorm.DB, email, accountID string) ([]Accou
 
 // AccountRoles lists every role granted directly on an account, as the rows hold them.
 func AccountRoles(ctx context.Context, db *gorm.DB, accountID string) ([]AccountRole, error) {
-	var roles []AccountRole
-	err := db.WithContext(ctx).Where("smart_account_id = ?", accountID).Order("user_email, role").Find(&roles).Error
-	if err != nil {
-		return nil, fmt.Errorf("roles on %s: %w", accountID, err)
-	}
-	return roles, nil
+	return findAll[AccountRole](db.WithContext(ctx).Where("smart_account_id = ?", accountID).Order("user_email, role"),
+		"roles on %s", accountID)
 }
 
 // VirtualAccounts lists an account's virtual accounts, the default first.
 func VirtualAccounts(ctx context.Context, db *gorm.DB, accountID string) ([]VirtualAccount, error) {
-	var vas []VirtualAccount
-	err := db.WithContext(ctx).Where("smart_account_id = ?", accountID).Order("is_default DESC, name").Find(&vas).Error
-	if err != nil {
-		return nil, fmt.Errorf("virtual accounts of %s: %w", accountID, err)
-	}
-	return vas, nil
+	return findAll[VirtualAccount](db.WithContext(ctx).Where("smart_account_id = ?", accountID).
+		Order("is_default DESC, name"), "virtual accounts of %s", accountID)
 }
 
 // AccountEvents lists an account's history, oldest first; after (an event id) pages on.

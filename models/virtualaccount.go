@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -90,15 +89,7 @@ func ValidVAName(field, name string) (string, error) {
 
 // FindVirtualAccount reads one virtual account of an account; one of another account is not found.
 func FindVirtualAccount(ctx context.Context, db *gorm.DB, saID, vaID string) (VirtualAccount, error) {
-	var va VirtualAccount
-	err := db.WithContext(ctx).Where("id = ? AND smart_account_id = ?", vaID, saID).Take(&va).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return va, Errorf(CodeNotFound, "no virtual account %s in this Smart Account", vaID)
-	}
-	if err != nil {
-		return va, fmt.Errorf("read virtual account %s: %w", vaID, err)
-	}
-	return va, nil
+	return findInAccount[VirtualAccount](db.WithContext(ctx), saID, vaID, "virtual account")
 }
 
 // CreateVirtualAccount adds a virtual account, under parentID when set, with its event.

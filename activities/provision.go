@@ -79,6 +79,16 @@ func lineEvent(l models.OrderLine, actor, action string, details map[string]any)
 
 // reprovision moves each line to what its account says now, with an event for each line that moved.
 func reprovision(tx *gorm.DB, lines []models.OrderLine, actor, why string, now time.Time) ([]models.Event, error) {
+	return moveLines(tx, lines, actor, func(l *models.OrderLine, f *models.AccountFacts) (string, map[string]any, bool) {
+		return models.EventLineDelayed, map[string]any{"why": why}, l.Reprovision(f, now)
+	})
+}
+
+// moveLines runs move on each line with its account's facts. For each line move reports moved, it
+// answers the event action with the details move gives and the line's provisioning before and after.
+func moveLines(tx *gorm.DB, lines []models.OrderLine, actor string,
+	move func(*models.OrderLine, *models.AccountFacts) (action string, details map[string]any, moved bool),
+) ([]models.Event, error) {
 	facts, err := accountFacts(tx, lines)
 	if err != nil {
 		return nil, err
@@ -87,9 +97,9 @@ func reprovision(tx *gorm.DB, lines []models.OrderLine, actor, why string, now t
 	for i := range lines {
 		l := &lines[i]
 		from := provisioningOf(*l)
-		if l.Reprovision(factsOf(facts, l.SmartAccountID), now) {
-			evs = append(evs, lineEvent(*l, actor, models.EventLineDelayed,
-				map[string]any{"from": from, "to": provisioningOf(*l), "why": why}))
+		if action, details, moved := move(l, factsOf(facts, l.SmartAccountID)); moved {
+			details["from"], details["to"] = from, provisioningOf(*l)
+			evs = append(evs, lineEvent(*l, actor, action, details))
 		}
 	}
 	return evs, nil
@@ -208,25 +218,16 @@ type OpsInput struct {
 // a release clears the failed attempts so the line is deposited at once; a review holds the line; a
 // failed resolution closes it without licenses.
 func (s *Store) ApplyOps(ctx context.Context, in OpsInput) (models.OrderState, error) {
+	action := map[models.OpsAction]string{models.OpsRetry: models.EventLineRetried,
+		models.OpsManualReview: models.EventLineManualReview, models.OpsResolve: models.EventLineResolved}[in.Action]
 	return s.orderStep(ctx, in.OrderID, func(tx *gorm.DB, _ *models.Order, lines []models.OrderLine, now time.Time) ([]models.Event, error) {
-		facts, err := accountFacts(tx, lines)
-		if err != nil {
-			return nil, err
-		}
-		var evs []models.Event
-		for i := range lines {
-			l := &lines[i]
+		return moveLines(tx, lines, in.Actor, func(l *models.OrderLine, f *models.AccountFacts) (string, map[string]any, bool) {
 			if !slices.Contains(in.Lines, l.ID) || !models.OpsApplies(in.Action, *l) {
-				continue
+				return "", nil, false
 			}
-			from := provisioningOf(*l)
-			l.Act(in.Action, in.Outcome, factsOf(facts, l.SmartAccountID), now)
-			action := map[models.OpsAction]string{models.OpsRetry: models.EventLineRetried,
-				models.OpsManualReview: models.EventLineManualReview, models.OpsResolve: models.EventLineResolved}[in.Action]
-			evs = append(evs, lineEvent(*l, in.Actor, action, map[string]any{"reason": in.Reason, "outcome": in.Outcome,
-				"from": from, "to": provisioningOf(*l)}))
-		}
-		return evs, nil
+			l.Act(in.Action, in.Outcome, f, now)
+			return action, map[string]any{"reason": in.Reason, "outcome": in.Outcome}, true
+		})
 	})
 }
 

@@ -167,8 +167,9 @@ func (s *Store) CreateSmartAccount(ctx context.Context, in CreateSAInput) (SASta
 	return out, nil
 }
 
-// DecideSAInput is an approver's decision on a PENDING_APPROVAL account; TokenID is the emailed link
-// that carried it, if one did.
+// DecideSAInput is a decision on a waiting account: an approver's on a PENDING_APPROVAL account, or
+// Cisco's on an account's domain. TokenID is the emailed link that carried it, if one did; Window is the
+// window of the approval a domain's approval may lead to (an approver's decision starts no wait).
 type DecideSAInput struct {
 	SmartAccountID string
 	Approve        bool
@@ -176,6 +177,7 @@ type DecideSAInput struct {
 	Reason         string
 	Via            string
 	TokenID        string
+	Window         Window
 }
 
 // DecideSmartAccount activates or declines a PENDING_APPROVAL account. A retry after the change
@@ -196,16 +198,8 @@ func (s *Store) DecideSmartAccount(ctx context.Context, in DecideSAInput) (SASta
 }
 
 // ResolveDomainInput is Cisco's decision on an account's domain, with the window of the approval it may
-// lead to.
-type ResolveDomainInput struct {
-	SmartAccountID string
-	Approve        bool
-	Actor          string
-	Reason         string
-	Via            string
-	TokenID        string
-	Window         Window
-}
+// lead to: a decision as DecideSAInput carries it (as DecideUpgradeInput serves both upgrade stages).
+type ResolveDomainInput = DecideSAInput
 
 // ResolveDomainApproval applies Cisco's domain decision. Declined: the account is DECLINED. Approved:
 // the creation rules go on as for a domain of the requester's own, so an ACTIVE account for the TLD

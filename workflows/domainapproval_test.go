@@ -191,8 +191,7 @@ func TestSACreate_DomainExpired(t *testing.T) {
 
 	res := h.sacreate(input(timing))
 
-	require.Len(t, h.expired, 1)
-	assert.Equal(t, activities.ExpireSAInput{SmartAccountID: saID, From: models.SAPendingDomainApproval}, h.expired[0].In)
+	h.requireExpired(models.SAPendingDomainApproval, timing.DomainExpiry)
 	toRequester := h.mailsTo(requester)
 	require.Equal(t, []string{"sa_pending", "sa_expired"}, templates(toRequester))
 	assert.Equal(t, timing.DomainExpiry, toRequester[1].At)
@@ -286,12 +285,7 @@ func TestDomainApproval_Approved(t *testing.T) {
 	}
 
 	requireRejected(t, stranger, models.CodeForbidden)
-	assert.Equal(t, string(models.SAPendingDomainApproval), status.State)
-	assert.Equal(t, saID, status.SmartAccountID)
-	assert.Equal(t, []models.Waiting{
-		waiting(cisco1, "approve-domain", t0, deadline),
-		waiting(cisco2, "approve-domain", t0, deadline),
-	}, inUTC(status.WaitingOn))
+	assertWaitsOn(t, status, models.SAPendingDomainApproval, "approve-domain", deadline, cisco1, cisco2)
 
 	ops := h.searchAt(10 * time.Minute)
 	assert.Equal(t, string(models.SAPendingDomainApproval), ops.State)
@@ -346,16 +340,9 @@ func TestDomainApproval_RemindersEscalationExpiry(t *testing.T) {
 
 	res := h.domainApproval(in)
 
-	assert.Equal(t, map[string]time.Duration{
-		childID + "/approval/" + cisco1:   0,
-		childID + "/approval/" + cisco2:   0,
-		childID + "/reminder-1/" + cisco1: time.Hour,
-		childID + "/reminder-1/" + cisco2: time.Hour,
-		childID + "/escalation/" + cisco1: 2 * time.Hour,
-		childID + "/escalation/" + cisco2: 2 * time.Hour,
-		childID + "/reminder-2/" + cisco1: 3 * time.Hour,
-		childID + "/reminder-2/" + cisco2: 3 * time.Hour,
-	}, h.taskKeys())
+	assert.Equal(t, tasksAt(childID, []string{cisco1, cisco2}, map[string]time.Duration{
+		"approval": 0, "reminder-1": time.Hour, "escalation": 2 * time.Hour, "reminder-2": 3 * time.Hour,
+	}), h.taskKeys())
 	deadline := t0.Add(in.Expiry)
 	for _, task := range h.tasks {
 		assert.Equal(t, models.PurposeDomainApproval, task.In.Purpose)
@@ -370,9 +357,7 @@ func TestDomainApproval_RemindersEscalationExpiry(t *testing.T) {
 		}
 	}
 
-	require.Len(t, h.expired, 1)
-	assert.Equal(t, activities.ExpireSAInput{SmartAccountID: saID, From: models.SAPendingDomainApproval}, h.expired[0].In)
-	assert.Equal(t, 4*time.Hour, h.expired[0].At)
+	h.requireExpired(models.SAPendingDomainApproval, 4*time.Hour)
 	assert.Equal(t, workflows.DomainApprovalResult{Decision: workflows.DomainExpired, State: account(models.SAExpired)}, res)
 }
 

@@ -350,6 +350,27 @@ func (h *harness) requireDeclined(res process.SACreateResult, by, reason string)
 	return toRequester[1]
 }
 
+// requireExpired checks that the account was expired once, from the status it waited in, at the given
+// point of the test clock.
+func (h *harness) requireExpired(from models.SAStatus, at time.Duration) {
+	h.t.Helper()
+	require.Len(h.t, h.expired, 1)
+	require.Equal(h.t, activities.ExpireSAInput{SmartAccountID: saID, From: from}, h.expired[0].In)
+	require.Equal(h.t, at, h.expired[0].At)
+}
+
+// tasksAt are the keys of the emailed tasks of the workflow id to each person at each step, sent at the
+// step's time: what taskKeys lists.
+func tasksAt(id string, people []string, steps map[string]time.Duration) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for step, at := range steps {
+		for _, p := range people {
+			out[id+"/"+step+"/"+p] = at
+		}
+	}
+	return out
+}
+
 // mailsTo lists the notifications sent to one address, in order.
 func (h *harness) mailsTo(addr string) []sentMail {
 	h.mu.Lock()

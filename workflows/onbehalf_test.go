@@ -264,9 +264,7 @@ func TestOnBehalf_Expires(t *testing.T) {
 		assert.Equal(t, time.Hour, keys[parentID+"/acceptance-reminder-1/"+c])
 		assert.Equal(t, 2*time.Hour, keys[parentID+"/acceptance-reminder-2/"+c])
 	}
-	require.Len(t, h.expired, 1)
-	assert.Equal(t, activities.ExpireSAInput{SmartAccountID: saID, From: models.SAPendingCustomerAcceptance}, h.expired[0].In)
-	assert.Equal(t, 3*time.Hour, h.expired[0].At)
+	h.requireExpired(models.SAPendingCustomerAcceptance, 3*time.Hour)
 	toPartner := h.mailsTo(partner)
 	require.Equal(t, []string{"sa_onbehalf_pending", "sa_acceptance_expired"}, templates(toPartner))
 	assert.Equal(t, []string{cto, cfo}, toPartner[1].In.Data.Approvers)

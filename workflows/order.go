@@ -358,13 +358,10 @@ func (w *orderProc) validateRevoke(ctx workflow.Context, in process.RevokeInput)
 }
 
 func (w *orderProc) onRevoke(ctx workflow.Context, in process.RevokeInput) (process.RevokeResult, error) {
-	if err := w.lock(ctx); err != nil {
+	if err := w.lockValid(ctx, func() error { return w.validateRevoke(ctx, in) }); err != nil {
 		return process.RevokeResult{}, err
 	}
 	defer w.unlock()
-	if err := w.validateRevoke(ctx, in); err != nil {
-		return process.RevokeResult{}, err
-	}
 	actor := models.NormalizeEmail(in.Actor.Email)
 	d, err := run(ctx, store.CloseDelegation, activities.CloseDelegationInput{
 		DelegationID: in.DelegationID, Status: models.DelegationRevoked, Actor: actor, Reason: strings.TrimSpace(in.Reason),
@@ -405,6 +402,19 @@ func (w *orderProc) lock(ctx workflow.Context) error {
 }
 
 func (w *orderProc) unlock() { w.busy = false }
+
+// lockValid takes the lock for an update and validates it again once held: another update may have
+// changed the order while this one waited. It holds the lock only when it returns nil.
+func (w *orderProc) lockValid(ctx workflow.Context, validate func() error) error {
+	if err := w.lock(ctx); err != nil {
+		return err
+	}
+	if err := validate(); err != nil {
+		w.unlock()
+		return err
+	}
+	return nil
+}
 
 func (w *orderProc) status() (process.Status, error) {
 	ws := w.waitingOn()

@@ -33,6 +33,15 @@ type provisionStore struct {
 	mu       sync.Mutex
 }
 
+// newProvision is the harness of the order's process with the standard test order and its provisioning
+// store.
+func newProvision(t *testing.T) (*harness, models.OrderState, *provisionStore) {
+	t.Helper()
+	h := newHarness(t, orderWF)
+	order := testOrder(models.OrderStandard)
+	return h, order, newProvisionStore(h, order)
+}
+
 func newProvisionStore(h *harness, st models.OrderState) *provisionStore {
 	s := &provisionStore{orderStore: baseOrderStore(h, st), calls: map[string]int{}, alert: []string{"ops@cisco.com"}}
 	h.env.OnActivity(st0.RecordShipment, mock.Anything, mock.Anything).Return(s.ship).Maybe()
@@ -203,9 +212,7 @@ func (h *harness) runToEnd(in process.OrderInput, end time.Duration) bool {
 // assigned later, its licenses still end termMonths after shipment. Lines without licenses are
 // provisioned at shipment, and the process ends once every line is.
 func TestProvision_ShippedBeforeAssignedTermFromShipment(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	s := newProvisionStore(h, order)
+	h, order, s := newProvision(t)
 	shipped := h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
 	before := s.lineAt(90*time.Second, "1")
 	service := s.lineAt(90*time.Second, "2")
@@ -231,9 +238,7 @@ func TestProvision_ShippedBeforeAssignedTermFromShipment(t *testing.T) {
 // Every delay reason as the events move the line: no account, awaiting shipment, held by a provisional
 // account (released by its activation's signal, nothing polls), then deposited.
 func TestProvision_DelayReasonsFollowTheEvents(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	s := newProvisionStore(h, order)
+	h, order, s := newProvision(t)
 	start := s.lineAt(30*time.Second, "1")
 	h.assignAt(time.Minute, assignTo(actor(fc), pendingTarget))
 	held := s.lineAt(90*time.Second, "1")
@@ -260,9 +265,7 @@ func TestProvision_DelayReasonsFollowTheEvents(t *testing.T) {
 
 // Assigned to an ACTIVE account before shipment, the line waits for commerce; the shipment deposits it.
 func TestProvision_AwaitingShipment(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	s := newProvisionStore(h, order)
+	h, order, s := newProvision(t)
 	h.assignAt(time.Minute, assignTo(actor(fc), acmeTarget))
 	waiting := s.lineAt(90*time.Second, "1")
 	status := h.statusAt(90*time.Second, "")
@@ -280,9 +283,7 @@ func TestProvision_AwaitingShipment(t *testing.T) {
 // While the service is down the line is FULFILLMENT_ERROR with its attempts and last error; the
 // attempts are paced (2 s, 4 s, 8 s), and once it answers the line is deposited once.
 func TestProvision_FulfillmentDownThenUp(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	s := newProvisionStore(h, order)
+	h, order, s := newProvision(t)
 	s.answer = func(n int, _ activities.DepositLine) *activities.DepositOutcome {
 		if n <= 3 {
 			return &activities.DepositOutcome{Kind: models.DepositTransient, Error: "fulfillment: service unavailable (HTTP 503)"}
@@ -308,9 +309,7 @@ func TestProvision_FulfillmentDownThenUp(t *testing.T) {
 // A SKU the service refuses goes to review after two refusals and is not deposited again on its own;
 // ops resolve it, with the role and a reason, and it is deposited.
 func TestProvision_RejectedSKUToManualReviewThenResolved(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	s := newProvisionStore(h, order)
+	h, order, s := newProvision(t)
 	s.failUntil(45*time.Minute, activities.DepositOutcome{Kind: models.DepositRejected,
 		Error: "fulfillment: SKU C9300-DNA-E-3Y rejected"})
 	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
@@ -342,9 +341,7 @@ func TestProvision_RejectedSKUToManualReviewThenResolved(t *testing.T) {
 
 // Ops take a failing line to review, which stops the attempts, and retry it later.
 func TestProvision_ManualReviewThenRetry(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	s := newProvisionStore(h, order)
+	h, order, s := newProvision(t)
 	s.failUntil(20*time.Minute, activities.DepositOutcome{Kind: models.DepositTransient,
 		Error: "fulfillment: service unreachable"})
 	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
@@ -366,9 +363,7 @@ func TestProvision_ManualReviewThenRetry(t *testing.T) {
 
 // A line still pending at its SLA is stuck: marked once, one alert to ops, the search attribute set.
 func TestProvision_StuckAtSLA(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	s := newProvisionStore(h, order)
+	h, order, s := newProvision(t)
 	timing := provisionTiming
 	timing.SLA = 10*24*time.Hour + time.Hour // an hour after the test starts
 	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
@@ -389,9 +384,7 @@ func TestProvision_StuckAtSLA(t *testing.T) {
 // Shipments are commerce's, name lines the order has, and a line shipped at another time is a conflict;
 // the same report again changes nothing.
 func TestProvision_ShipmentRules(t *testing.T) {
-	h := newHarness(t, orderWF)
-	order := testOrder(models.OrderStandard)
-	newProvisionStore(h, order)
+	h, order, _ := newProvision(t)
 	notCommerce := h.updateAt(time.Minute, "", process.UpdateShip, process.ShipInput{Actor: actor(fc), Lines: []string{"1"}, ShippedAt: shippedAt})
 	unknown := h.updateAt(2*time.Minute, "", process.UpdateShip, ship("9"))
 	first := h.updateAt(3*time.Minute, "", process.UpdateShip, ship("1"))

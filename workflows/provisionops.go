@@ -16,12 +16,23 @@ import (
 // pending lines (FEATURES PR2, PR3). Each is an Update whose validator refuses what the order's state
 // does not allow, so the caller hears why at once.
 
-func (w *orderProc) validateShip(in process.ShipInput) error {
+// byRole refuses a provisioning update before the order is recorded, or from an actor without the
+// platform role: only who (the role's holders) does what.
+func (w *orderProc) byRole(actor models.OrderActor, who, role, does string) error {
 	switch {
 	case !w.recorded:
 		return process.Refuse(models.CodeConflict, "", "order %s is still being recorded; try again", w.in.OrderID)
-	case !slices.Contains(in.Actor.Roles, models.RoleCommerce):
-		return process.Refuse(models.CodeForbidden, "", "only commerce (platform role %s) reports shipments", models.RoleCommerce)
+	case !slices.Contains(actor.Roles, role):
+		return process.Refuse(models.CodeForbidden, "", "only %s (platform role %s) %s", who, role, does)
+	}
+	return nil
+}
+
+func (w *orderProc) validateShip(in process.ShipInput) error {
+	if err := w.byRole(in.Actor, "commerce", models.RoleCommerce, "reports shipments"); err != nil {
+		return err
+	}
+	switch {
 	case len(in.Lines) == 0:
 		return process.Refuse(models.CodeInvalid, "lines", "name the lines that shipped")
 	case in.ShippedAt.IsZero():
@@ -42,13 +53,10 @@ func (w *orderProc) validateShip(in process.ShipInput) error {
 
 // onShip records the shipment; lines shipped before at the same time are a repeat and change nothing.
 func (w *orderProc) onShip(ctx workflow.Context, in process.ShipInput) (process.ShipResult, error) {
-	if err := w.lock(ctx); err != nil {
+	if err := w.lockValid(ctx, func() error { return w.validateShip(in) }); err != nil {
 		return process.ShipResult{}, err
 	}
 	defer w.unlock()
-	if err := w.validateShip(in); err != nil {
-		return process.ShipResult{}, err
-	}
 	res, err := run(ctx, store.RecordShipment, activities.ShipInput{OrderID: w.in.OrderID, Lines: in.Lines,
 		ShippedAt: in.ShippedAt, Actor: models.NormalizeEmail(in.Actor.Email)})
 	if err != nil {
@@ -89,11 +97,10 @@ func (w *orderProc) opsLines(in process.OpsInput) ([]string, error) {
 }
 
 func (w *orderProc) validateOps(in process.OpsInput) error {
+	if err := w.byRole(in.Actor, "licensing ops", models.RoleLicensingOps, "act on provisioning"); err != nil {
+		return err
+	}
 	switch {
-	case !w.recorded:
-		return process.Refuse(models.CodeConflict, "", "order %s is still being recorded; try again", w.in.OrderID)
-	case !slices.Contains(in.Actor.Roles, models.RoleLicensingOps):
-		return process.Refuse(models.CodeForbidden, "", "only licensing ops (platform role %s) act on provisioning", models.RoleLicensingOps)
 	case !in.Action.Valid():
 		return process.Refuse(models.CodeInvalid, "action", "action must be RETRY, MANUAL_REVIEW or RESOLVE")
 	case strings.TrimSpace(in.Reason) == "":
@@ -107,13 +114,10 @@ func (w *orderProc) validateOps(in process.OpsInput) error {
 
 // onOps records an ops action; a retry or a release deposits the lines at once.
 func (w *orderProc) onOps(ctx workflow.Context, in process.OpsInput) (process.OpsResult, error) {
-	if err := w.lock(ctx); err != nil {
+	if err := w.lockValid(ctx, func() error { return w.validateOps(in) }); err != nil {
 		return process.OpsResult{}, err
 	}
 	defer w.unlock()
-	if err := w.validateOps(in); err != nil {
-		return process.OpsResult{}, err
-	}
 	lines, _ := w.opsLines(in)
 	outcome := in.Outcome
 	if in.Action == models.OpsResolve && outcome == "" {

@@ -16,6 +16,20 @@ import (
 	"github.com/licensecentral/clc/workflows"
 )
 
+// assertWaitsOn checks a status query's answer: the test account in the state, waiting since t0 for
+// each person to take the action by deadline.
+func assertWaitsOn(t *testing.T, s *process.Status, state models.SAStatus, action string, deadline time.Time,
+	people ...string) {
+	t.Helper()
+	assert.Equal(t, string(state), s.State)
+	assert.Equal(t, saID, s.SmartAccountID)
+	want := make([]models.Waiting, 0, len(people))
+	for _, p := range people {
+		want = append(want, waiting(p, action, t0, deadline))
+	}
+	assert.Equal(t, want, inUTC(s.WaitingOn))
+}
+
 // Automatic activation: the store answers ACTIVE, the requester is told at once, the nominees are
 // invited, and the process ends.
 func TestSACreate_AutoActivation(t *testing.T) {
@@ -136,12 +150,7 @@ func TestSACreate_StatusWhileWaiting(t *testing.T) {
 	h.sacreate(input(shortTiming()))
 
 	deadline := t0.Add(3 * time.Hour)
-	assert.Equal(t, string(models.SAPendingApproval), waitingStatus.State)
-	assert.Equal(t, saID, waitingStatus.SmartAccountID)
-	assert.Equal(t, []models.Waiting{
-		waiting(admin1, "approve", t0, deadline),
-		waiting(admin2, "approve", t0, deadline),
-	}, inUTC(waitingStatus.WaitingOn))
+	assertWaitsOn(t, waitingStatus, models.SAPendingApproval, "approve", deadline, admin1, admin2)
 	requireSameTime(t, t0, waitingStatus.Since, "since")
 	requireSameTime(t, deadline, waitingStatus.Deadline, "deadline")
 	require.NotEmpty(t, waitingStatus.History)
@@ -270,14 +279,9 @@ func TestSACreate_RemindersThenExpiry(t *testing.T) {
 	res := h.sacreate(input(timing))
 
 	deadline := t0.Add(3 * time.Hour)
-	assert.Equal(t, map[string]time.Duration{
-		parentID + "/approval/" + admin1:   0,
-		parentID + "/approval/" + admin2:   0,
-		parentID + "/reminder-1/" + admin1: time.Hour,
-		parentID + "/reminder-1/" + admin2: time.Hour,
-		parentID + "/reminder-2/" + admin1: 2 * time.Hour,
-		parentID + "/reminder-2/" + admin2: 2 * time.Hour,
-	}, h.taskKeys())
+	assert.Equal(t, tasksAt(parentID, []string{admin1, admin2}, map[string]time.Duration{
+		"approval": 0, "reminder-1": time.Hour, "reminder-2": 2 * time.Hour,
+	}), h.taskKeys())
 	for _, task := range h.tasks {
 		assert.Equal(t, models.PurposeSAApproval, task.In.Purpose)
 		assert.Equal(t, "sa_approval_task", task.In.Template)
@@ -285,9 +289,7 @@ func TestSACreate_RemindersThenExpiry(t *testing.T) {
 		requireSameTime(t, deadline, task.In.ExpiresAt, "link expiry of "+task.In.Key)
 	}
 
-	require.Len(t, h.expired, 1)
-	assert.Equal(t, activities.ExpireSAInput{SmartAccountID: saID, From: models.SAPendingApproval}, h.expired[0].In)
-	assert.Equal(t, 3*time.Hour, h.expired[0].At)
+	h.requireExpired(models.SAPendingApproval, 3*time.Hour)
 
 	toRequester := h.mailsTo(requester)
 	require.Equal(t, []string{"sa_pending", "sa_expired"}, templates(toRequester))
@@ -336,10 +338,8 @@ func TestSACreate_RemindersStop(t *testing.T) {
 			if decided != nil {
 				requireDecided(t, decided)
 			}
-			assert.Equal(t, map[string]time.Duration{
-				parentID + "/approval/" + admin1:   0,
-				parentID + "/reminder-1/" + admin1: time.Hour,
-			}, h.taskKeys())
+			assert.Equal(t, tasksAt(parentID, []string{admin1}, map[string]time.Duration{"approval": 0, "reminder-1": time.Hour}),
+				h.taskKeys())
 			assert.Equal(t, c.want, res.Status)
 		})
 	}

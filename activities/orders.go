@@ -49,6 +49,9 @@ func (s *Store) RecordOrder(ctx context.Context, in process.IngestInput) (Record
 		if err := addRollups(tx, models.RollupOf(o, 1)); err != nil {
 			return err
 		}
+		if err := models.AddScopeRollups(tx, models.ScopeRollupsOf(o, 1)); err != nil {
+			return err
+		}
 		deposited, err := recordDeposited(tx, o, in.Lines)
 		if err != nil {
 			return err
@@ -276,13 +279,16 @@ func targetFacts(tx *gorm.DB, changes []models.LineTarget) (map[string]models.Ac
 	return out, nil
 }
 
-// rollUpOrder rewrites the order's roll-up (and moves it between the day's roll-up rows) and the
-// accounts holding its lines.
+// rollUpOrder rewrites the order's roll-up (and moves it between the day's roll-up rows and its
+// domains' rows) and the accounts holding its lines.
 func rollUpOrder(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) error {
-	before := models.RollupOf(*o, -1)
+	before, scopeBefore := models.RollupOf(*o, -1), models.ScopeRollupsOf(*o, -1)
 	o.ApplyRollUp(lines)
 	o.UpdatedAt = now
 	if err := addRollups(tx, before, models.RollupOf(*o, 1)); err != nil {
+		return err
+	}
+	if err := models.AddScopeRollups(tx, append(scopeBefore, models.ScopeRollupsOf(*o, 1)...)); err != nil {
 		return err
 	}
 	if err := tx.Model(&models.Order{}).Where("id = ?", o.ID).Updates(map[string]any{

@@ -104,8 +104,12 @@ func main() {
 		lines_provisioned = excluded.lines_provisioned, lines_failed = excluded.lines_failed`); err != nil {
 		log.Fatalf("roll-ups: %v", err)
 	}
+	if err := models.RebuildScopeRollups(ctx, db); err != nil {
+		log.Fatal(err)
+	}
 	// VACUUM sets the visibility map the index-only scans rely on (autovacuum would, later).
-	for _, t := range []string{"orders", "order_lines", "order_keys", "order_accounts", "order_rollups", "smart_accounts", "virtual_accounts", "account_roles"} {
+	for _, t := range []string{"orders", "order_lines", "order_keys", "order_accounts", "order_rollups", "order_scope_rollups",
+		"smart_accounts", "virtual_accounts", "account_roles"} {
 		if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
 			log.Fatal(err)
 		}

@@ -197,29 +197,47 @@ func SearchSmartAccounts(ctx context.Context, db *gorm.DB, f SearchFilter) ([]Sm
 	return sas, nil
 }
 
-// searchQuery is SearchSmartAccounts's query. On PostgreSQL the partial matches and the exact ones
-// beside them are answered by the trigram indexes of migration 00013 (the picker, X7): each condition
-// is one column's = OR LIKE, which the planner turns into one bitmap scan of that column's index.
+// searchQuery is SearchSmartAccounts's query (the picker, X7): the unrestricted accounts that match
+// partially, by the trigram indexes of migration 00013 (containing: the needle's rarest word), beside
+// the restricted ones that match exactly, by the B-trees on domain (migration 00017) and lower(name).
+// An exact match of an unrestricted account is one of its partial matches, so the two parts are the
+// answer, each cut to the limit and merged in the same order.
 func searchQuery(ctx context.Context, db *gorm.DB, f SearchFilter) *gorm.DB {
-	q := db.WithContext(ctx).Model(&SmartAccount{}).Where("status NOT IN ?", []SAStatus{SADeclined, SAExpired})
-	if f.Domain != "" {
-		d := strings.ToLower(strings.TrimSpace(f.Domain))
-		q = q.Where("(domain = ? OR (visibility = ? AND domain LIKE ? ESCAPE '\\'))", d, VisibilityUnrestricted, "%"+escapeLike(d)+"%")
-	}
-	if f.Name != "" {
-		n := strings.ToLower(strings.TrimSpace(f.Name))
-		q = q.Where("(lower(name) = ? OR (visibility = ? AND lower(name) LIKE ? ESCAPE '\\'))", n, VisibilityUnrestricted, "%"+escapeLike(n)+"%")
-	}
-	if f.Email != "" {
-		// By a member's email: the accounts where that address holds a role, unrestricted ones only,
-		// since an email is never an exact name or domain.
-		q = q.Where("visibility = ? AND id IN (?)", VisibilityUnrestricted, AccountsOf(ctx, db, f.Email))
-	}
+	live := []SAStatus{SADeclined, SAExpired}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	return q.Order("name, id").Limit(limit)
+	d, n := strings.ToLower(strings.TrimSpace(f.Domain)), strings.ToLower(strings.TrimSpace(f.Name))
+	base := func() *gorm.DB { return db.WithContext(ctx).Model(&SmartAccount{}).Where("status NOT IN ?", live) }
+	open := base()
+	if d != "" || n != "" || f.Email != "" {
+		open = open.Where("visibility = ?", VisibilityUnrestricted)
+	}
+	if d != "" {
+		open = containing(ctx, db, open, "domain", "smart_accounts", "domain", d)
+	}
+	if n != "" {
+		open = containing(ctx, db, open, "lower(name)", "smart_accounts_name", "lower", n)
+	}
+	if f.Email != "" {
+		// By a member's email: the accounts where that address holds a role, unrestricted ones only,
+		// since an email is never an exact name or domain.
+		open = open.Where("id IN (?)", AccountsOf(ctx, db, f.Email))
+	}
+	open = open.Order("name, id").Limit(limit)
+	if f.Email != "" || d == "" && n == "" {
+		return open
+	}
+	closed := base().Where("visibility <> ?", VisibilityUnrestricted)
+	if d != "" {
+		closed = closed.Where("domain = ?", d)
+	}
+	if n != "" {
+		closed = closed.Where("lower(name) = ?", n)
+	}
+	closed = closed.Order("name, id").Limit(limit)
+	return db.WithContext(ctx).Raw("SELECT * FROM (?) o UNION ALL SELECT * FROM (?) r ORDER BY name, id LIMIT ?", open, closed, limit)
 }
 
 func escapeLike(s string) string {

@@ -47,12 +47,8 @@ type DigestTiming struct {
 
 // WithDefaults fills the durations left zero: daily and weekly at 06:00 UTC.
 func (t DigestTiming) WithDefaults() DigestTiming {
-	if t.Daily <= 0 {
-		t.Daily = 24 * time.Hour
-	}
-	if t.Weekly <= 0 {
-		t.Weekly = 7 * 24 * time.Hour
-	}
+	orDefault(&t.Daily, 24*time.Hour)
+	orDefault(&t.Weekly, 7*24*time.Hour)
 	if t.At < 0 {
 		t.At = 0
 	}

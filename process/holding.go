@@ -37,12 +37,8 @@ type HoldingTiming struct {
 
 // WithDefaults fills what is left unset.
 func (t HoldingTiming) WithDefaults() HoldingTiming {
-	if t.Remind <= 0 {
-		t.Remind = models.DefaultHoldingReminder
-	}
-	if t.Link <= 0 {
-		t.Link = models.DefaultAssignLinkExpiry
-	}
+	orDefault(&t.Remind, models.DefaultHoldingReminder)
+	orDefault(&t.Link, models.DefaultAssignLinkExpiry)
 	return t
 }
 

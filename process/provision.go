@@ -35,21 +35,13 @@ type ProvisionTiming struct {
 
 // WithDefaults fills what is left unset.
 func (t ProvisionTiming) WithDefaults() ProvisionTiming {
-	if t.SLA <= 0 {
-		t.SLA = models.DefaultProvisionSLA
-	}
-	if t.RetryFirst <= 0 {
-		t.RetryFirst = 2 * time.Second
-	}
+	orDefault(&t.SLA, models.DefaultProvisionSLA)
+	orDefault(&t.RetryFirst, 2*time.Second)
 	if t.RetryMax < t.RetryFirst {
 		t.RetryMax = max(5*time.Minute, t.RetryFirst)
 	}
-	if t.AssignLink <= 0 {
-		t.AssignLink = models.DefaultAssignLinkExpiry
-	}
-	if t.Rejects <= 0 {
-		t.Rejects = models.DefaultRejectsBeforeReview
-	}
+	orDefault(&t.AssignLink, models.DefaultAssignLinkExpiry)
+	orDefault(&t.Rejects, models.DefaultRejectsBeforeReview)
 	return t
 }
 

@@ -117,6 +117,14 @@ func DefaultTiming() Timing {
 	}
 }
 
+// orDefault sets *v to def when it is unset (zero or less): what the timings' WithDefaults do for each
+// duration and count.
+func orDefault[T ~int64 | ~int](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 // withDefaults fills the delays a caller left at zero (a Timing made before they existed) from
 // DefaultTiming, so no process expires the moment it starts.
 func (t Timing) WithDefaults() Timing {

@@ -33,6 +33,13 @@ type provisionStore struct {
 	mu       sync.Mutex
 }
 
+// shipThenAssign has commerce report the three lines shipped at 1 min and the contact assign the order to
+// Acme's account at 2 min: the lines are then ready to deposit.
+func shipThenAssign(h *harness) {
+	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
+	h.assignAt(2*time.Minute, assignTo(actor(fc), acmeTarget))
+}
+
 // newProvision is the harness of the order's process with the standard test order and its provisioning
 // store.
 func newProvision(t *testing.T) (*harness, models.OrderState, *provisionStore) {
@@ -290,8 +297,7 @@ func TestProvision_FulfillmentDownThenUp(t *testing.T) {
 		}
 		return nil
 	}
-	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
-	h.assignAt(2*time.Minute, assignTo(actor(fc), acmeTarget))
+	shipThenAssign(h)
 	failing := s.lineAt(2*time.Minute+5*time.Second, "1")
 
 	h.runToEnd(provisionInput(order, provisionTiming), time.Hour)
@@ -312,8 +318,7 @@ func TestProvision_RejectedSKUToManualReviewThenResolved(t *testing.T) {
 	h, order, s := newProvision(t)
 	s.failUntil(45*time.Minute, activities.DepositOutcome{Kind: models.DepositRejected,
 		Error: "fulfillment: SKU C9300-DNA-E-3Y rejected"})
-	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
-	h.assignAt(2*time.Minute, assignTo(actor(fc), acmeTarget))
+	shipThenAssign(h)
 	review := s.lineAt(30*time.Minute, "1")
 	reviewStatus := h.statusAt(30*time.Minute, "")
 	noRole := h.updateAt(40*time.Minute, "", process.UpdateProvisioning, ops(models.OpsResolve, "mapping fixed"))
@@ -344,8 +349,7 @@ func TestProvision_ManualReviewThenRetry(t *testing.T) {
 	h, order, s := newProvision(t)
 	s.failUntil(20*time.Minute, activities.DepositOutcome{Kind: models.DepositTransient,
 		Error: "fulfillment: service unreachable"})
-	h.updateAt(time.Minute, "", process.UpdateShip, ship("1", "2", "3"))
-	h.assignAt(2*time.Minute, assignTo(actor(fc), acmeTarget))
+	shipThenAssign(h)
 	h.updateAt(3*time.Minute, "", process.UpdateProvisioning, ops(models.OpsManualReview, "vendor outage, case 77", models.RoleLicensingOps))
 	retried := h.updateAt(30*time.Minute, "", process.UpdateProvisioning, ops(models.OpsRetry, "vendor back", models.RoleLicensingOps))
 

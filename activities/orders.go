@@ -105,17 +105,12 @@ func refused(format string, args ...any) error {
 // one declined or expired since the plan refuses the whole write.
 func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (AssignLinesResult, error) {
 	var out AssignLinesResult
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c := tx.Statement.Context
-		o, lines, err := models.FindOrder(c, tx, in.OrderID)
-		if err != nil {
-			return err
-		}
+	var err error
+	out.State, err = s.orderTx(ctx, in.OrderID, func(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) error {
 		facts, err := targetFacts(tx, in.Changes)
 		if err != nil {
 			return err
 		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
 		// The delegation is taken first: its process may have expired it, or the contact revoked it,
 		// since the order's process checked it; then the write has no entitlement and moves nothing.
 		var used []models.Event
@@ -187,10 +182,10 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 			out.Changed = append(out.Changed, l.ID)
 		}
 		if len(out.Changed) > 0 {
-			if err := rollUpOrder(tx, &o, lines, now); err != nil {
+			if err := rollUpOrder(tx, o, lines, now); err != nil {
 				return err
 			}
-			if err := partnerWaitEnds(tx, &o, lines); err != nil {
+			if err := partnerWaitEnds(tx, o, lines); err != nil {
 				return err
 			}
 			held, err := holdLicenses(tx, lines, in.Actor, now)
@@ -203,12 +198,7 @@ func (s *Store) AssignOrderLines(ctx context.Context, in AssignLinesInput) (Assi
 		if err := writeEvents(tx, now, evs...); err != nil {
 			return err
 		}
-		if err := useLink(tx, in.TokenID, in.Outcome, now); err != nil {
-			return err
-		}
-		ds, err := models.PendingDelegations(c, tx, []string{o.ID})
-		out.State = models.OrderState{Order: o, Lines: lines, Delegations: models.NonNil(ds[o.ID])}
-		return err
+		return useLink(tx, in.TokenID, in.Outcome, now)
 	})
 	if err != nil {
 		return AssignLinesResult{}, err

@@ -59,6 +59,27 @@ func orderEvents(t *testing.T, db *gorm.DB, orderID string) []models.Event {
 	return evs
 }
 
+// delegatedOrder records a new order of the contact fc and a PENDING delegation of it to helper@x.com,
+// open for an hour, under the delegation workflow id.
+func delegatedOrder(t *testing.T, s *activities.Store, fc, workflowID string) (process.IngestInput, models.OrderDelegation) {
+	t.Helper()
+	in := newOrder(fc)
+	record(t, s, in)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	d := models.OrderDelegation{ID: models.NewID(), OrderID: in.Order.ID, Delegator: fc, Delegate: "helper@x.com",
+		Status: models.DelegationPending, WorkflowID: workflowID, ExpiresAt: now.Add(time.Hour), CreatedAt: now}
+	if _, err := s.CreateDelegation(ctx, activities.CreateDelegationInput{Delegation: d}); err != nil {
+		t.Fatalf("CreateDelegation(%s): %v", d.OrderID, err)
+	}
+	return in, d
+}
+
+// delegateWrite is the delegate's assignment of the delegated order's line 1 to the account's virtual account.
+func delegateWrite(d models.OrderDelegation, saID, vaID string) activities.AssignLinesInput {
+	return activities.AssignLinesInput{OrderID: d.OrderID, Actor: d.Delegate, As: models.AsDelegate, Via: "email",
+		DelegationID: d.ID, Changes: []models.LineTarget{{LineID: "1", SmartAccountID: saID, VirtualAccountID: vaID}}}
+}
+
 // An order is recorded once with its lines, search keys and event; the same order again finds it; other
 // content under the same id is reported as a conflict and changes nothing.
 func TestRecordOrder(t *testing.T) {
@@ -213,10 +234,7 @@ func TestDelegationRows(t *testing.T) {
 		if !slices.Equal(ids, []string{in.Order.ID}) {
 			t.Fatalf("delegated orders %v", ids)
 		}
-		_, err := s.AssignOrderLines(ctx, activities.AssignLinesInput{OrderID: in.Order.ID, Actor: "helper@x.com", As: models.AsDelegate,
-			Via: "email", DelegationID: d.ID, Changes: []models.LineTarget{{LineID: "1", SmartAccountID: sa.SmartAccountID,
-				VirtualAccountID: defaultVA(t, db, sa.SmartAccountID)}}})
-		if err != nil {
+		if _, err := s.AssignOrderLines(ctx, delegateWrite(d, sa.SmartAccountID, defaultVA(t, db, sa.SmartAccountID))); err != nil {
 			t.Fatal(err)
 		}
 		used, _ := models.FindDelegation(ctx, db, d.ID)
@@ -254,20 +272,11 @@ func TestAssignThroughClosedDelegation(t *testing.T) {
 		sa := create(t, s, request("Closed", tld, "admin@"+tld))
 		va := defaultVA(t, db, sa.SmartAccountID)
 		for _, status := range []models.DelegationStatus{models.DelegationExpired, models.DelegationRevoked} {
-			in := newOrder("fc@" + tld)
-			record(t, s, in)
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			d := models.OrderDelegation{ID: models.NewID(), OrderID: in.Order.ID, Delegator: "fc@" + tld, Delegate: "helper@x.com",
-				Status: models.DelegationPending, WorkflowID: "delegation/x", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
-			if _, err := s.CreateDelegation(ctx, activities.CreateDelegationInput{Delegation: d}); err != nil {
-				t.Fatal(err)
-			}
+			in, d := delegatedOrder(t, s, "fc@"+tld, "delegation/x")
 			if _, err := s.CloseDelegation(ctx, activities.CloseDelegationInput{DelegationID: d.ID, Status: status, Actor: models.ActorSystem}); err != nil {
 				t.Fatal(err)
 			}
-			write := activities.AssignLinesInput{OrderID: in.Order.ID, Actor: "helper@x.com", As: models.AsDelegate, Via: "email", DelegationID: d.ID,
-				Changes: []models.LineTarget{{LineID: "1", SmartAccountID: sa.SmartAccountID, VirtualAccountID: va}}}
-			_, err := s.AssignOrderLines(ctx, write)
+			_, err := s.AssignOrderLines(ctx, delegateWrite(d, sa.SmartAccountID, va))
 			if code := models.ErrorCode(workflowsErr(err)); code != models.CodeGone {
 				t.Fatalf("%s delegation: want %s, got %v", status, models.CodeGone, err)
 			}
@@ -280,16 +289,8 @@ func TestAssignThroughClosedDelegation(t *testing.T) {
 		}
 
 		// Used by its delegate: the same write again (an activity retry) is answered, and changes nothing.
-		in := newOrder("fc@" + tld)
-		record(t, s, in)
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		d := models.OrderDelegation{ID: models.NewID(), OrderID: in.Order.ID, Delegator: "fc@" + tld, Delegate: "helper@x.com",
-			Status: models.DelegationPending, WorkflowID: "delegation/y", ExpiresAt: now.Add(time.Hour), CreatedAt: now}
-		if _, err := s.CreateDelegation(ctx, activities.CreateDelegationInput{Delegation: d}); err != nil {
-			t.Fatal(err)
-		}
-		write := activities.AssignLinesInput{OrderID: in.Order.ID, Actor: "helper@x.com", As: models.AsDelegate, Via: "email", DelegationID: d.ID,
-			Changes: []models.LineTarget{{LineID: "1", SmartAccountID: sa.SmartAccountID, VirtualAccountID: va}}}
+		_, d := delegatedOrder(t, s, "fc@"+tld, "delegation/y")
+		write := delegateWrite(d, sa.SmartAccountID, va)
 		for i := 0; i < 2; i++ {
 			if _, err := s.AssignOrderLines(ctx, write); err != nil {
 				t.Fatalf("write #%d: %v", i, err)

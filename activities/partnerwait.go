@@ -33,17 +33,14 @@ type AwaitPartnerResult struct {
 // contact's.
 func (s *Store) AwaitPartner(ctx context.Context, in AwaitPartnerInput) (AwaitPartnerResult, error) {
 	var out AwaitPartnerResult
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var err error
+	out.State, err = s.orderTx(ctx, in.OrderID, func(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) error {
 		c := tx.Statement.Context
-		o, lines, err := models.FindOrder(c, tx, in.OrderID)
-		if err != nil {
-			return err
-		}
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		partnerLines := models.UnassignedPartnerLines(o, lines)
+		partnerLines := models.UnassignedPartnerLines(*o, lines)
+		var err error
 		switch {
 		case len(partnerLines) == 0:
-			err = clearPartnerWait(tx, &o)
+			err = clearPartnerWait(tx, o)
 		default:
 			out.Account, err = models.PartnerAccount(c, tx, o.ResellerDomain)
 		}
@@ -73,9 +70,7 @@ func (s *Store) AwaitPartner(ctx context.Context, in AwaitPartnerInput) (AwaitPa
 				}
 			}
 		}
-		ds, err := models.PendingDelegations(c, tx, []string{o.ID})
-		out.State = models.OrderState{Order: o, Lines: lines, Delegations: models.NonNil(ds[o.ID])}
-		return err
+		return nil
 	})
 	if err == nil && len(out.Mail) > 0 {
 		s.logger().Info("partner lines wait for the partner's account", "orderId", in.OrderID, "ofms", len(out.Mail))

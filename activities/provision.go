@@ -22,16 +22,9 @@ type lineStep func(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now t
 // orderStep runs a lineStep in a transaction and returns the order's state after it. Every line whose
 // provisioning moved gets its event.
 func (s *Store) orderStep(ctx context.Context, orderID string, step lineStep) (models.OrderState, error) {
-	var out models.OrderState
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c := tx.Statement.Context
-		o, lines, err := models.FindOrder(c, tx, orderID)
-		if err != nil {
-			return err
-		}
+	return s.orderTx(ctx, orderID, func(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) error {
 		before := slices.Clone(lines)
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		evs, err := step(tx, &o, lines, now)
+		evs, err := step(tx, o, lines, now)
 		if err != nil {
 			return err
 		}
@@ -45,18 +38,36 @@ func (s *Store) orderStep(ctx context.Context, orderID string, step lineStep) (m
 			}
 		}
 		if changed {
-			if err := rollUpOrder(tx, &o, lines, now); err != nil {
+			if err := rollUpOrder(tx, o, lines, now); err != nil {
 				return err
 			}
 		}
-		if err := writeEvents(tx, now, evs...); err != nil {
-			return err
-		}
-		ds, err := models.PendingDelegations(c, tx, []string{o.ID})
-		out = models.OrderState{Order: o, Lines: lines, Delegations: models.NonNil(ds[o.ID])}
-		return err
+		return writeEvents(tx, now, evs...)
 	})
-	return out, err
+}
+
+// orderRows is an order with its lines, as one store step reads and changes them.
+type orderRows struct {
+	order models.Order
+	lines []models.OrderLine
+}
+
+// orderTx runs change on the order and its lines (changed in place) in one transaction, and answers the
+// order as change left it with its pending delegations.
+func (s *Store) orderTx(ctx context.Context, orderID string,
+	change func(tx *gorm.DB, o *models.Order, lines []models.OrderLine, now time.Time) error) (models.OrderState, error) {
+	return runStep(ctx, s.DB, rowStep[orderRows, models.OrderState]{
+		find: func(ctx context.Context, tx *gorm.DB) (orderRows, error) {
+			o, lines, err := models.FindOrder(ctx, tx, orderID)
+			return orderRows{order: o, lines: lines}, err
+		},
+		due:    func(orderRows) bool { return true },
+		change: func(tx *gorm.DB, r *orderRows, now time.Time) error { return change(tx, &r.order, r.lines, now) },
+		state: func(ctx context.Context, tx *gorm.DB, r orderRows) (models.OrderState, error) {
+			ds, err := models.PendingDelegations(ctx, tx, []string{r.order.ID})
+			return models.OrderState{Order: r.order, Lines: r.lines, Delegations: models.NonNil(ds[r.order.ID])}, err
+		},
+	})
 }
 
 // lineChanged reports whether a step changed what saveLine writes.

@@ -8,7 +8,7 @@ import (
 )
 
 func TestTLD(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
+	checkNormalizer(t, "TLD", models.TLD, []answer{
 		{"eng.acme.co.uk", "acme.co.uk"},
 		{"acme.co.uk", "acme.co.uk"},
 		{"a.b.c.example.org", "example.org"},
@@ -16,34 +16,33 @@ func TestTLD(t *testing.T) {
 		{" acme.com ", "acme.com"},
 		{"x.smb", "x.smb"},
 		{"X7K2P9.SMB", "x7k2p9.smb"},
-	} {
-		got, err := models.TLD(c.in)
-		if err != nil || got != c.want {
-			t.Errorf("TLD(%q) = %q, %v; want %q", c.in, got, err, c.want)
-		}
-	}
-	for _, in := range []string{"co.uk", "com", ""} {
-		if got, err := models.TLD(in); err == nil {
-			t.Errorf("TLD(%q) = %q, want an error", in, got)
-		}
-	}
+	}, "co.uk", "com", "")
 }
 
 func TestNormalizeDomain(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
+	checkNormalizer(t, "NormalizeDomain", models.NormalizeDomain, []answer{
 		{"ACME.com", "acme.com"},
 		{" Eng.Acme.CO.UK. ", "eng.acme.co.uk"},
 		{"my-company.io", "my-company.io"},
-	} {
-		got, err := models.NormalizeDomain(c.in)
+	}, "not a host", "acme", "co.uk", "acme.invalid-tld-zz", "", "acme.local",
+		"-acme.com", "acme-.com", "ac_me.com", "acme..com", "user@acme.com", "http://acme.com")
+}
+
+// answer is what a normalizer answers for an input it accepts.
+type answer struct{ in, want string }
+
+// checkNormalizer checks that f answers each accepted input as given and refuses each of bad.
+func checkNormalizer(t *testing.T, name string, f func(string) (string, error), good []answer, bad ...string) {
+	t.Helper()
+	for _, c := range good {
+		got, err := f(c.in)
 		if err != nil || got != c.want {
-			t.Errorf("NormalizeDomain(%q) = %q, %v; want %q", c.in, got, err, c.want)
+			t.Errorf("%s(%q) = %q, %v; want %q", name, c.in, got, err, c.want)
 		}
 	}
-	for _, in := range []string{"not a host", "acme", "co.uk", "acme.invalid-tld-zz", "", "acme.local",
-		"-acme.com", "acme-.com", "ac_me.com", "acme..com", "user@acme.com", "http://acme.com"} {
-		if got, err := models.NormalizeDomain(in); err == nil {
-			t.Errorf("NormalizeDomain(%q) = %q, want an error", in, got)
+	for _, in := range bad {
+		if got, err := f(in); err == nil {
+			t.Errorf("%s(%q) = %q, want an error", name, in, got)
 		}
 	}
 }

@@ -235,9 +235,7 @@ func TestAccessRequestValidation(t *testing.T) {
 			}
 		})
 	}
-	var n int64
-	h.db.Model(&models.AccessRequest{}).Count(&n)
-	if n != 0 {
+	if n := h.count(&models.AccessRequest{}); n != 0 {
 		t.Fatalf("%d requests recorded by refused calls", n)
 	}
 	// Not ACTIVE: refused with the status.

@@ -85,12 +85,7 @@ func TestPortalDelegateAndRevoke(t *testing.T) {
 // the order to the account and virtual account picked.
 func TestDelegatePagePicker(t *testing.T) {
 	h, orders := newLinkHarness(t)
-	var c linkCase
-	for _, lc := range linkCases(t, h) {
-		if lc.purpose == models.PurposeOrderDelegation {
-			c = lc
-		}
-	}
+	c := linkCaseOf(t, h, models.PurposeOrderDelegation)
 	before := h.snapshot()
 	p := parsePage(t, h.do(http.MethodGet, "/a/"+c.raw+"?by=domain&q=acme", "", nil), http.StatusOK)
 	labelled(t, p.doc)

@@ -55,18 +55,14 @@ func TestUnauthenticatedRequestsGet401(t *testing.T) {
 	if n := len(h.fake.startCalls()); n != 0 {
 		t.Errorf("StartSACreate called %d times by unauthenticated requests", n)
 	}
-	var users int64
-	h.db.Model(&models.User{}).Count(&users)
-	if users != 0 {
+	if users := h.count(&models.User{}); users != 0 {
 		t.Errorf("%d user rows after unauthenticated requests, want none", users)
 	}
 }
 
 func TestFirstAuthenticatedCallRecordsTheUser(t *testing.T) {
 	h := newHarness(t)
-	var n int64
-	h.db.Model(&models.User{}).Where("email = ?", "alice@acme.com").Count(&n)
-	if n != 0 {
+	if h.count(&models.User{}, "email = ?", "alice@acme.com") != 0 {
 		t.Fatalf("alice exists before signing in")
 	}
 	tok := h.sign(auth.Signer{Secret: []byte(testSecret), TTL: time.Hour}, auth.Identity{Email: "Alice@ACME.com",
@@ -97,8 +93,7 @@ func TestFirstAuthenticatedCallRecordsTheUser(t *testing.T) {
 	if roles := strs(t, me["platformRoles"], "platformRoles"); !slices.Equal(roles, []string{"licensing-ops"}) {
 		t.Errorf("platformRoles after the roles changed: %v, want [licensing-ops]", roles)
 	}
-	h.db.Model(&models.User{}).Count(&n)
-	if n != 1 {
+	if n := h.count(&models.User{}); n != 1 {
 		t.Errorf("%d user rows, want 1", n)
 	}
 }

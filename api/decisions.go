@@ -89,23 +89,26 @@ func accountRepeat(sa models.SmartAccount, in process.DecideInput) (process.Deci
 // accessRepeat is the outcome of the decision that settled an access request, when in repeats it.
 func accessRepeat(ar models.AccessRequest, in process.DecideInput) (process.DecideResult, bool) {
 	d := map[models.AccessStatus]process.Decision{models.AccessApproved: process.Approve, models.AccessDeclined: process.Decline}[ar.Status]
-	if d == "" || d != in.Decision || ar.DecidedBy != models.NormalizeEmail(in.Actor) {
-		return process.DecideResult{}, false
-	}
-	return process.DecideResult{SmartAccountID: ar.SmartAccountID, Decision: d, Status: models.SAActive,
-		DecidedBy: ar.DecidedBy, DecidedAt: at(ar.DecidedAt), Reason: ar.DecisionReason, RequestID: ar.ID,
-		RequestStatus: string(ar.Status)}, true
+	return requestRepeat(in, process.DecideResult{SmartAccountID: ar.SmartAccountID, Decision: d, DecidedBy: ar.DecidedBy,
+		DecidedAt: at(ar.DecidedAt), Reason: ar.DecisionReason, RequestID: ar.ID, RequestStatus: string(ar.Status)})
 }
 
 // upgradeRepeat is the outcome of the decision that settled an upgrade, when in repeats it.
 func upgradeRepeat(u models.SAUpgrade, in process.DecideInput) (process.DecideResult, bool) {
 	d := map[models.UpgradeStatus]process.Decision{models.UpgradeApproved: process.Approve, models.UpgradeDeclined: process.Decline}[u.Status]
-	if d == "" || d != in.Decision || u.DecidedBy != models.NormalizeEmail(in.Actor) {
+	return requestRepeat(in, process.DecideResult{SmartAccountID: u.SmartAccountID, Decision: d, DecidedBy: u.DecidedBy,
+		DecidedAt: at(u.DecidedAt), Reason: u.DecisionReason, RequestID: u.ID, RequestStatus: string(u.Status)})
+}
+
+// requestRepeat is settled, the outcome of the decision that settled a request on an account (an access
+// request, an upgrade; its Decision empty while none did), when in repeats it: the same decision by the
+// same person. The account stays ACTIVE whatever a request's decision was.
+func requestRepeat(in process.DecideInput, settled process.DecideResult) (process.DecideResult, bool) {
+	if settled.Decision == "" || settled.Decision != in.Decision || settled.DecidedBy != models.NormalizeEmail(in.Actor) {
 		return process.DecideResult{}, false
 	}
-	return process.DecideResult{SmartAccountID: u.SmartAccountID, Decision: d, Status: models.SAActive,
-		DecidedBy: u.DecidedBy, DecidedAt: at(u.DecidedAt), Reason: u.DecisionReason, RequestID: u.ID,
-		RequestStatus: string(u.Status)}, true
+	settled.Status = models.SAActive
+	return settled, true
 }
 
 func at(times ...*time.Time) time.Time {

@@ -262,6 +262,31 @@ func (h *harness) createSA(requestID, name, domain string, vis models.Visibility
 	return h.account(st.SmartAccountID)
 }
 
+// fixture creates an account as createSA does and stops the test unless the account is then in status want.
+func (h *harness) fixture(want models.SAStatus, requestID, name, domain string, vis models.Visibility, requester string,
+	nominees ...string) models.SmartAccount {
+	h.t.Helper()
+	sa := h.createSA(requestID, name, domain, vis, requester, nominees...)
+	if sa.Status != want {
+		h.t.Fatalf("fixture: %s is %s, want %s", name, sa.Status, want)
+	}
+	return sa
+}
+
+// count is the number of rows of model's table, of those where selects (a condition and its values) when given.
+func (h *harness) count(model any, where ...any) int64 {
+	h.t.Helper()
+	q := h.db.Model(model)
+	if len(where) > 0 {
+		q = q.Where(where[0], where[1:]...)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		h.t.Fatalf("count %T: %v", model, err)
+	}
+	return n
+}
+
 func (h *harness) account(id string) models.SmartAccount {
 	h.t.Helper()
 	sa, err := models.FindSmartAccount(context.Background(), h.db, id)
@@ -274,21 +299,15 @@ func (h *harness) account(id string) models.SmartAccount {
 // acme is the ACTIVE Acme account of acme.com: alice requested it, bob was nominated; both administer it.
 func (h *harness) acme() models.SmartAccount {
 	h.t.Helper()
-	sa := h.createSA("req-acme", "Acme", "acme.com", models.VisibilityUnrestricted, "alice@acme.com", "bob@acme.com")
-	if sa.Status != models.SAActive {
-		h.t.Fatalf("fixture: Acme is %s, want ACTIVE", sa.Status)
-	}
-	return sa
+	return h.fixture(models.SAActive, "req-acme", "Acme", "acme.com", models.VisibilityUnrestricted, "alice@acme.com",
+		"bob@acme.com")
 }
 
 // engineering is carol's request for eng.acme.com, which waits for Acme's administrators.
 func (h *harness) engineering() models.SmartAccount {
 	h.t.Helper()
-	sa := h.createSA("req-eng", "Acme Engineering", "eng.acme.com", models.VisibilityUnrestricted, "carol@acme.com")
-	if sa.Status != models.SAPendingApproval {
-		h.t.Fatalf("fixture: Acme Engineering is %s, want PENDING_APPROVAL", sa.Status)
-	}
-	return sa
+	return h.fixture(models.SAPendingApproval, "req-eng", "Acme Engineering", "eng.acme.com", models.VisibilityUnrestricted,
+		"carol@acme.com")
 }
 
 // labs is a RESTRICTED, ACTIVE account of acme.com administered by dave (approved by alice).

@@ -98,11 +98,7 @@ type holdingView struct {
 }
 
 func (holdingTask) open(ctx context.Context, s *Server, l link) (subject, error) {
-	st, err := models.LoadOrderState(ctx, s.db, l.SubjectID)
-	if err != nil {
-		return nil, models.Errorf(models.CodeNotFound, "This link is not valid.")
-	}
-	f, err := s.newOrderForm(ctx, st, l.Recipient, l.ExpiresAt)
+	st, f, err := s.linkedOrder(ctx, l)
 	if err != nil {
 		return nil, err
 	}

@@ -108,16 +108,7 @@ func (s *Server) pickedRequest(ctx context.Context, st models.OrderState, values
 	if !ok {
 		return models.AssignRequest{}, models.Invalid("virtualAccount", "Pick the Smart Account and its virtual account.")
 	}
-	req := models.AssignRequest{Products: t}
-	if account := text(values, "servicesTo.smartAccount"); account != "" {
-		t, err := s.pageTarget(ctx, account, text(values, "servicesTo.virtualAccount"), "servicesTo.smartAccount")
-		if err != nil {
-			return req, err
-		}
-		req.Services = &t
-	}
-	req.Partner, err = models.PartnerAccount(ctx, s.db, st.Order.ResellerDomain)
-	return req, err
+	return s.withServices(ctx, st, values, models.AssignRequest{Products: t})
 }
 
 // pageTarget resolves what the delegate typed: the Smart Account by its domain identifier when it looks

@@ -31,6 +31,17 @@ type linkCase struct {
 	closedStatus int
 }
 
+// linkCaseOf is the last of linkCases' links of purpose.
+func linkCaseOf(t *testing.T, h *harness, purpose string) linkCase {
+	var c linkCase
+	for _, lc := range linkCases(t, h) {
+		if lc.purpose == purpose {
+			c = lc
+		}
+	}
+	return c
+}
+
 func linkCases(t *testing.T, h *harness) []linkCase {
 	ctx := context.Background()
 	h.acme()
@@ -254,12 +265,7 @@ func TestLinkRefusalShowsTheFormAgain(t *testing.T) {
 // missing Smart Account.
 func TestDelegatePageNamesEachMiss(t *testing.T) {
 	h, orders := newLinkHarness(t)
-	var c linkCase
-	for _, lc := range linkCases(t, h) {
-		if lc.purpose == models.PurposeOrderDelegation {
-			c = lc
-		}
-	}
+	c := linkCaseOf(t, h, models.PurposeOrderDelegation)
 	for _, tc := range []struct{ account, va, want string }{
 		{"acme.com", "NOPE", `The Smart Account Acme has no virtual account "NOPE".`},
 		{"Acme", "NOPE", `The Smart Account Acme has no virtual account "NOPE".`},

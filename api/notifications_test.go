@@ -117,8 +117,7 @@ func TestUnsubscribeLink(t *testing.T) {
 			t.Fatalf("after the POST: %s", d)
 		}
 	}
-	var n int64
-	h.db.Model(&models.Event{}).Where("action = ? AND details LIKE ?", models.EventNotificationsChanged, `%unsubscribe%`).Count(&n)
+	n := h.count(&models.Event{}, "action = ? AND details LIKE ?", models.EventNotificationsChanged, `%unsubscribe%`)
 	if n != 2 {
 		t.Errorf("%d unsubscribe events, want one per POST", n)
 	}

@@ -62,9 +62,7 @@ func TestBulkAssignmentAnsweredAtOnce(t *testing.T) {
 	if calls := orders.calls(); len(calls) != 2 || calls[0].Actor.Email != "fc@acme.com" {
 		t.Fatalf("handed over %+v", calls)
 	}
-	var assigned int64
-	h.db.Model(&models.OrderLine{}).Where("smart_account_id <> ''").Count(&assigned)
-	if assigned != 0 {
+	if assigned := h.count(&models.OrderLine{}, "smart_account_id <> ''"); assigned != 0 {
 		t.Fatalf("%d lines assigned before the batch's process applied them", assigned)
 	}
 

@@ -52,6 +52,17 @@ func (s *Server) newOrderForm(ctx context.Context, st models.OrderState, recipie
 	return f, nil
 }
 
+// linkedOrder reads the order an emailed link is about, and its page until the link expires; an order
+// that is not there makes the link not valid, as an unknown one.
+func (s *Server) linkedOrder(ctx context.Context, l link) (models.OrderState, orderForm, error) {
+	st, err := models.LoadOrderState(ctx, s.db, l.SubjectID)
+	if err != nil {
+		return st, orderForm{}, models.Errorf(models.CodeNotFound, "This link is not valid.")
+	}
+	f, err := s.newOrderForm(ctx, st, l.Recipient, l.ExpiresAt)
+	return st, f, err
+}
+
 // fill puts the posted account fields and the refusal into the form.
 func (f *orderForm) fill(values url.Values, refusal string) {
 	f.SmartAccount, f.VirtualAccount = text(values, "smartAccount"), text(values, "virtualAccount")
@@ -62,11 +73,17 @@ func (f *orderForm) fill(values url.Values, refusal string) {
 // assignRequest is the assignment the posted account fields ask for, the reseller's own services lines
 // to the reseller's account.
 func (s *Server) assignRequest(ctx context.Context, st models.OrderState, values url.Values) (models.AssignRequest, error) {
-	req := models.AssignRequest{}
-	var err error
-	if req.Products, err = s.pageTarget(ctx, text(values, "smartAccount"), text(values, "virtualAccount"), "smartAccount"); err != nil {
-		return req, err
+	t, err := s.pageTarget(ctx, text(values, "smartAccount"), text(values, "virtualAccount"), "smartAccount")
+	if err != nil {
+		return models.AssignRequest{}, err
 	}
+	return s.withServices(ctx, st, values, models.AssignRequest{Products: t})
+}
+
+// withServices completes an assignment of a page's form with the services lines' account when the form
+// names one (servicesTo.*) and the reseller's own account for the reseller's services lines.
+func (s *Server) withServices(ctx context.Context, st models.OrderState, values url.Values,
+	req models.AssignRequest) (models.AssignRequest, error) {
 	if account := text(values, "servicesTo.smartAccount"); account != "" {
 		t, err := s.pageTarget(ctx, account, text(values, "servicesTo.virtualAccount"), "servicesTo.smartAccount")
 		if err != nil {
@@ -74,6 +91,7 @@ func (s *Server) assignRequest(ctx context.Context, st models.OrderState, values
 		}
 		req.Services = &t
 	}
+	var err error
 	req.Partner, err = models.PartnerAccount(ctx, s.db, st.Order.ResellerDomain)
 	return req, err
 }

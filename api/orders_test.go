@@ -68,9 +68,7 @@ func TestIngestValidation(t *testing.T) {
 	if rec := h.do(http.MethodPost, "/api/v1/orders", "", validOrder()); rec.Code != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d", rec.Code)
 	}
-	var n int64
-	h.db.Model(&models.Order{}).Count(&n)
-	if n != 0 {
+	if n := h.count(&models.Order{}); n != 0 {
 		t.Fatalf("%d orders recorded by refused requests", n)
 	}
 }

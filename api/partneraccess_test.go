@@ -113,9 +113,7 @@ func TestPartnerAccessRequest(t *testing.T) {
 		t.Fatalf("grants %+v %v", grants, err)
 	}
 	for _, action := range []string{models.EventAccessApproved, models.EventPartnerGranted} {
-		var n int64
-		h.db.Model(&models.Event{}).Where("smart_account_id = ? AND action = ?", acme.ID, action).Count(&n)
-		if n != 1 {
+		if n := h.count(&models.Event{}, "smart_account_id = ? AND action = ?", acme.ID, action); n != 1 {
 			t.Errorf("%d %s events", n, action)
 		}
 	}
@@ -126,8 +124,7 @@ func TestPartnerAccessRequest(t *testing.T) {
 	for _, who := range []string{"olivia@partnerx.com", "pat@emea.partnerx.com"} {
 		jsonOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts/"+acme.ID+"/licenses", h.token(who), nil), http.StatusOK)
 	}
-	var direct int64
-	h.db.Model(&models.AccountRole{}).Where("smart_account_id = ? AND user_email LIKE ?", acme.ID, "%partnerx.com").Count(&direct)
+	direct := h.count(&models.AccountRole{}, "smart_account_id = ? AND user_email LIKE ?", acme.ID, "%partnerx.com")
 	if direct != 0 {
 		t.Errorf("%d roles granted by address", direct)
 	}

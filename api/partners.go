@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -138,20 +137,9 @@ func (s *Server) partnerEvents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
-	if limit <= 0 || limit > 500 {
-		return models.Invalid("limit", "limit must be between 1 and 500")
-	}
-	evs, err := models.PartnerEvents(c.Request.Context(), s.db, p.Domain, c.Query("after"), limit)
-	if err != nil {
-		return err
-	}
-	resp := gin.H{"events": evs}
-	if len(evs) == limit {
-		resp["next"] = evs[len(evs)-1].ID
-	}
-	c.JSON(http.StatusOK, resp)
-	return nil
+	return eventPage(c, func(after string, limit int) ([]models.Event, error) {
+		return models.PartnerEvents(c.Request.Context(), s.db, p.Domain, after, limit)
+	})
 }
 
 // getOFMs lists a partner's Order Fulfillment Managers.

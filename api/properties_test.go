@@ -70,8 +70,7 @@ func TestNotices(t *testing.T) {
 	errorOf(t, h.do(http.MethodPost, base+"/notices/TERMS/acknowledgement", alice, nil), http.StatusBadRequest)
 	jsonOf(t, h.do(http.MethodPost, base+"/users", alice, map[string]any{"users": []map[string]any{{"email": "erin@acme.com", "role": "SMART_ACCOUNT_USER"}}}), http.StatusOK)
 	errorOf(t, h.do(http.MethodPost, base+"/notices/SMART_ACCOUNT_ADMIN/acknowledgement", h.token("erin@acme.com"), nil), http.StatusForbidden)
-	var evs int64
-	h.db.Model(&models.Event{}).Where("smart_account_id = ? AND action = ?", acme.ID, models.EventNoticeAcknowledged).Count(&evs)
+	evs := h.count(&models.Event{}, "smart_account_id = ? AND action = ?", acme.ID, models.EventNoticeAcknowledged)
 	if evs != 1 {
 		t.Errorf("%d acknowledgement events, want 1", evs)
 	}

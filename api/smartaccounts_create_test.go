@@ -74,9 +74,7 @@ func TestCreateSmartAccountValidation(t *testing.T) {
 	if n := len(h.fake.startCalls()); n != 0 {
 		t.Errorf("StartSACreate called %d times for invalid requests, want 0", n)
 	}
-	var n int64
-	h.db.Model(&models.SmartAccount{}).Count(&n)
-	if n != 0 {
+	if n := h.count(&models.SmartAccount{}); n != 0 {
 		t.Errorf("%d accounts after invalid requests", n)
 	}
 }

@@ -103,9 +103,7 @@ func TestTrainingRequests(t *testing.T) {
 	}
 	errorOf(t, h.do(http.MethodPost, "/api/v1/training-requests/"+id+"/schedule", ops, map[string]any{"scheduledAt": "2030-01-03T15:00:00Z"}),
 		http.StatusConflict)
-	var n int64
-	h.db.Model(&models.Event{}).Where("target_type = ? AND target_id = ?", models.TargetTrainingRequest, id).Count(&n)
-	if n != 3 {
+	if n := h.count(&models.Event{}, "target_type = ? AND target_id = ?", models.TargetTrainingRequest, id); n != 3 {
 		t.Errorf("%d events of the case, want opened, scheduled, closed", n)
 	}
 }

@@ -20,26 +20,6 @@ type AccountProcesses interface {
 	Nominate(ctx context.Context, workflowID string, in process.NominateInput) (process.NominateResult, error)
 }
 
-// accountRoutes adds the routes of the on-behalf, access, virtual account and upgrade features.
-func (s *Server) accountRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/directory", s.handle(s.directory))
-	v1.GET("/me/requests", s.handle(s.myRequests))
-	v1.POST("/smart-accounts/:id/creators", s.handle(s.nominateCreators))
-	v1.POST("/smart-accounts/:id/acceptance", s.handle(s.acceptSmartAccount))
-	v1.POST("/smart-accounts/:id/headquarters", s.handle(s.giveHeadquarters))
-	v1.POST("/smart-accounts/:id/virtual-accounts", s.handle(s.createVirtualAccount))
-	v1.GET("/smart-accounts/:id/virtual-accounts/tree", s.handle(s.virtualAccountTree))
-	v1.PATCH("/smart-accounts/:id/virtual-accounts/:vaId", s.handle(s.updateVirtualAccount))
-	v1.POST("/smart-accounts/:id/access-requests", s.handle(s.requestAccess))
-	v1.GET("/smart-accounts/:id/access-requests", s.handle(s.listAccessRequests))
-	v1.GET("/smart-accounts/:id/access-requests/:requestId", s.handle(s.getAccessRequest))
-	v1.POST("/smart-accounts/:id/access-requests/:requestId/decision", s.handle(s.decideAccessRequest))
-	v1.GET("/smart-accounts/:id/access-rules", s.handle(s.getAccessRules))
-	v1.PUT("/smart-accounts/:id/access-rules", s.handle(s.putAccessRules))
-	v1.POST("/smart-accounts/:id/upgrade", s.handle(s.upgradeSmartAccount))
-	v1.POST("/smart-accounts/:id/upgrade/decision", s.handle(s.decideUpgrade))
-}
-
 // caller is the signed-in person with their roles on the account the route names.
 type caller struct {
 	id    auth.Identity

@@ -14,16 +14,6 @@ import (
 
 // User groups (FEATURES AC5): named sets of an account's users whose roles their members hold.
 
-func (s *Server) groupRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/groups", s.handle(s.listGroups))
-	v1.POST("/smart-accounts/:id/groups", s.handle(s.createGroup))
-	v1.GET("/smart-accounts/:id/groups/:groupId", s.handle(s.getGroup))
-	v1.DELETE("/smart-accounts/:id/groups/:groupId", s.handle(s.deleteGroup))
-	v1.POST("/smart-accounts/:id/groups/:groupId/members", s.handle(s.addGroupMembers))
-	v1.DELETE("/smart-accounts/:id/groups/:groupId/members", s.handle(s.removeGroupMembers))
-	v1.PUT("/smart-accounts/:id/groups/:groupId/roles", s.handle(s.setGroupRoles))
-}
-
 // member reads the account for one of its users or Cisco staff: who may see its groups.
 func (s *Server) member(c *gin.Context) (caller, error) {
 	who, err := s.load(c)

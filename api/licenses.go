@@ -15,12 +15,6 @@ import (
 
 // The licenses of an account (FEATURES PR2): what its provisioned lines put in its virtual accounts.
 
-func (s *Server) licenseRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/licenses", s.handle(s.listLicenses))
-	v1.GET("/smart-accounts/:id/licenses/export.csv", s.handle(s.exportLicenses))
-	v1.POST("/smart-accounts/:id/licenses/transfers", s.handle(s.transferLicenses))
-}
-
 // licenseScope is what part of the route's account's licenses the caller sees: members see those of
 // the virtual accounts their roles open, Cisco staff all; anyone else who may see the account is told
 // its licenses are for its users.

@@ -14,10 +14,8 @@ import (
 
 var unsubscribePage = pageTemplate("unsubscribe")
 
-// notificationRoutes adds the preferences of the signed-in person and the unsubscribe link's page.
-func (s *Server) notificationRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
-	v1.GET("/me/notifications", s.handle(s.myNotifications))
-	v1.PUT("/me/notifications", s.handle(s.setMyNotifications))
+// unsubscribeRoutes adds the unsubscribe link's page (the preferences are JSON routes, routes.go).
+func (s *Server) unsubscribeRoutes(r *gin.Engine) {
 	// RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" to the link; GET only shows the page.
 	r.GET("/u/:token", s.links.ByClientIP(), s.unsubscribePage)
 	r.POST("/u/:token", s.links.ByClientIP(), s.sameOrigin, s.unsubscribe)

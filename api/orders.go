@@ -30,24 +30,6 @@ type OrderProcesses interface {
 	ProvisioningProcesses
 }
 
-// orderRoutes adds the order endpoints (FEATURES OR1–OR10).
-func (s *Server) orderRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/orders", s.handle(s.ingestOrder))
-	v1.GET("/orders", s.handle(s.listOrders))
-	v1.GET("/orders/summary", s.handle(s.orderSummary))
-	v1.GET("/orders/export.csv", s.exportOrders)
-	v1.POST("/orders/assignments", s.handle(s.assignOrders))
-	v1.GET("/orders/assignments/:batch", s.handle(s.assignmentBatch))
-	v1.GET("/orders/:id", s.handle(s.getOrder))
-	v1.GET("/orders/:id/events", s.handle(s.orderEvents))
-	v1.GET("/orders/:id/trail", s.handle(s.orderTrail))
-	v1.GET("/orders/:id/delegations", s.handle(s.listDelegations))
-	v1.POST("/orders/:id/delegations", s.handle(s.createDelegation))
-	v1.DELETE("/orders/:id/delegations/:delegation", s.handle(s.revokeDelegation))
-	v1.POST("/orders/:id/transfer", s.handle(s.transferOrder))
-	s.provisioningRoutes(v1)
-}
-
 // ingestRequest is the body of POST /orders: an order as commerce booked it.
 type ingestRequest struct {
 	ID                 string        `json:"id"`

@@ -12,12 +12,6 @@ import (
 // registered partner a role on the account or on VAs; the partner's people (addresses of its domain or
 // a subdomain) then hold it, through the one effective-access query, until it is revoked.
 
-func (s *Server) partnerGrantRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/partner-grants", s.handle(s.listPartnerGrants))
-	v1.POST("/smart-accounts/:id/partner-grants", s.handle(s.grantPartner))
-	v1.DELETE("/smart-accounts/:id/partner-grants/:grantId", s.handle(s.revokePartnerGrant))
-}
-
 // partnerGrantBody is the body of POST …/partner-grants.
 type partnerGrantBody struct {
 	PartnerDomain    string      `json:"partnerDomain"`

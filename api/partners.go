@@ -8,18 +8,6 @@ import (
 	"github.com/licensecentral/clc/models"
 )
 
-// partnerRoutes adds the partner organizations: Cisco staff register them with their administrators
-// and, for distributors, the resellers they serve; the administrators designate the Order Fulfillment
-// Managers (FEATURES OR9, seed 002). Every partner right on orders comes from these rows.
-func (s *Server) partnerRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/partners", s.handle(s.registerPartner))
-	v1.GET("/partners/:domain", s.handle(s.getPartner))
-	v1.PUT("/partners/:domain", s.handle(s.updatePartner))
-	v1.GET("/partners/:domain/events", s.handle(s.partnerEvents))
-	v1.GET("/partners/:domain/ofms", s.handle(s.getOFMs))
-	v1.PUT("/partners/:domain/ofms", s.handle(s.putOFMs))
-}
-
 // partnerBody is the body of POST /partners.
 type partnerBody struct {
 	Domain         string   `json:"domain"`

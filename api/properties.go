@@ -11,13 +11,6 @@ import (
 
 // Account properties, notices and the location export (FEATURES SA11).
 
-func (s *Server) propertyRoutes(v1 *gin.RouterGroup) {
-	v1.PATCH("/smart-accounts/:id", s.handle(s.updateProperties))
-	v1.GET("/smart-accounts/:id/notices", s.handle(s.listNotices))
-	v1.POST("/smart-accounts/:id/notices/:kind/acknowledgement", s.handle(s.acknowledgeNotice))
-	v1.GET("/smart-accounts/:id/locations/export.csv", s.handle(s.exportLocations))
-}
-
 // propertiesBody is the body of PATCH /smart-accounts/{id}: the fields given change.
 type propertiesBody struct {
 	Name         *string            `json:"name"`

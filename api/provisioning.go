@@ -21,16 +21,6 @@ type ProvisioningProcesses interface {
 	Provisioning(ctx context.Context, st models.OrderState, in process.OpsInput) (process.OpsResult, error)
 }
 
-// provisioningRoutes adds shipments, the ops actions and the licenses.
-func (s *Server) provisioningRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/orders/:id/shipments", s.handle(s.shipOrder))
-	v1.GET("/ops/provisioning", s.handle(s.listPending))
-	v1.POST("/ops/provisioning/:order/retry", s.opsRoute(models.OpsRetry))
-	v1.POST("/ops/provisioning/:order/manual-review", s.opsRoute(models.OpsManualReview))
-	v1.POST("/ops/provisioning/:order/resolve", s.opsRoute(models.OpsResolve))
-	s.licenseRoutes(v1)
-}
-
 // shipRequest is commerce's report that lines shipped.
 type shipRequest struct {
 	Lines     []string `json:"lines"`
@@ -117,8 +107,9 @@ type opsRequest struct {
 // maxOpsReason bounds the reason an ops action records.
 const maxOpsReason = 2000
 
-func (s *Server) opsRoute(action models.OpsAction) gin.HandlerFunc {
-	return s.handle(func(c *gin.Context) error {
+// opsAction answers an ops action on an order's lines (FEATURES PR3).
+func (s *Server) opsAction(action models.OpsAction) func(*gin.Context) error {
+	return func(c *gin.Context) error {
 		var body opsRequest
 		if err := DecodeJSON(c.Request, &body); err != nil {
 			return err
@@ -138,7 +129,7 @@ func (s *Server) opsRoute(action models.OpsAction) gin.HandlerFunc {
 		}
 		c.JSON(http.StatusOK, gin.H{"orderId": res.OrderID, "changed": res.Changed, "lines": lines})
 		return nil
-	})
+	}
 }
 
 // opsAct is an ops action on an order's pending lines (FEATURES PR3, X3): the JSON API and the ops

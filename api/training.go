@@ -25,14 +25,6 @@ type TrainingProcesses interface {
 	CloseTraining(ctx context.Context, id string, in process.TrainingCloseInput) (process.TrainingAnswer, error)
 }
 
-func (s *Server) trainingRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/training-requests", s.handle(s.requestTraining))
-	v1.GET("/training-requests", s.handle(s.listTraining))
-	v1.GET("/training-requests/:trainingId", s.handle(s.getTraining))
-	v1.POST("/training-requests/:trainingId/schedule", s.handle(s.scheduleTraining))
-	v1.POST("/training-requests/:trainingId/close", s.handle(s.closeTraining))
-}
-
 type trainingBody struct {
 	Topic          models.TrainingTopic `json:"topic"`
 	Portal         string               `json:"portal"`

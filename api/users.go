@@ -19,12 +19,6 @@ import (
 
 // Users of an account in bulk (FEATURES AC4): JSON or a CSV upload, each row answered on its own.
 
-func (s *Server) userRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/smart-accounts/:id/users", s.handle(s.accountUsers))
-	v1.POST("/smart-accounts/:id/users", s.handle(s.addUsers))
-	v1.DELETE("/smart-accounts/:id/users", s.handle(s.removeUsers))
-}
-
 // userView is a user of an account: the roles they hold on the account or on a virtual account
 // (directly or through a group), the roles those reach on nested virtual accounts (inherited, with the
 // virtual account they come from), and their groups.

@@ -67,10 +67,15 @@ type fakeProcesses struct {
 	statuses []string
 }
 
-func (f *fakeProcesses) StartSACreate(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error) {
+// locked runs record under the fake's lock: the handlers call it from the server's goroutines.
+func (f *fakeProcesses) locked(record func()) {
 	f.mu.Lock()
-	f.starts = append(f.starts, startCall{RequestID: rid, Req: req})
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	record()
+}
+
+func (f *fakeProcesses) StartSACreate(ctx context.Context, rid string, req process.SARequest) (process.CreateResponse, error) {
+	f.locked(func() { f.starts = append(f.starts, startCall{RequestID: rid, Req: req}) })
 	if f.startFn != nil {
 		return f.startFn(ctx, rid, req)
 	}
@@ -93,9 +98,7 @@ func (f *fakeProcesses) create(ctx context.Context, rid string, req process.SARe
 }
 
 func (f *fakeProcesses) Decide(ctx context.Context, wfID string, in process.DecideInput) (process.DecideResult, error) {
-	f.mu.Lock()
-	f.decides = append(f.decides, decideCall{WorkflowID: wfID, In: in})
-	f.mu.Unlock()
+	f.locked(func() { f.decides = append(f.decides, decideCall{WorkflowID: wfID, In: in}) })
 	if f.decideFn != nil {
 		return f.decideFn(ctx, wfID, in)
 	}
@@ -103,9 +106,7 @@ func (f *fakeProcesses) Decide(ctx context.Context, wfID string, in process.Deci
 }
 
 func (f *fakeProcesses) Status(_ context.Context, wfID string) (process.Status, error) {
-	f.mu.Lock()
-	f.statuses = append(f.statuses, wfID)
-	f.mu.Unlock()
+	f.locked(func() { f.statuses = append(f.statuses, wfID) })
 	return f.status, f.statusErr
 }
 

@@ -112,8 +112,8 @@ type heldOrder struct {
 }
 
 func (o *heldOrder) task() *taskView {
-	return &taskView{Title: o.view.Title, Recipient: o.view.Recipient, Deadline: o.view.Deadline, OrderID: o.st.Order.ID,
-		Ask: "Cisco order " + o.st.Order.ID + " waits in your Partner Holding Account for the customer's Smart Account."}
+	return o.view.taskOf(o.view.Title,
+		"Cisco order "+o.st.Order.ID+" waits in your Partner Holding Account for the customer's Smart Account.")
 }
 
 // closed says the order no longer waits once nothing that needs a Smart Account is left in holding.

@@ -46,8 +46,7 @@ type contactOrder struct {
 }
 
 func (o *contactOrder) task() *taskView {
-	return &taskView{Title: o.view.Title, Recipient: o.view.Recipient, Deadline: o.view.Deadline, OrderID: o.st.Order.ID,
-		Ask: "Cisco order " + o.st.Order.ID + " waits for you to assign it to a Smart Account."}
+	return o.view.taskOf(o.view.Title, "Cisco order "+o.st.Order.ID+" waits for you to assign it to a Smart Account.")
 }
 
 // closed says who assigned the order once no line that needs an account waits for one.

@@ -51,8 +51,7 @@ type delegatedOrder struct {
 }
 
 func (o *delegatedOrder) task() *taskView {
-	return &taskView{Title: o.view.Title, Recipient: o.view.Recipient, Deadline: o.d.ExpiresAt, OrderID: o.st.Order.ID,
-		Ask: o.d.Delegator + " asked you to assign order " + o.st.Order.ID + "."}
+	return o.view.taskOf(o.view.Title, o.d.Delegator+" asked you to assign order "+o.st.Order.ID+".")
 }
 
 func (o *delegatedOrder) closed() error { return delegationClosed(o.d) }

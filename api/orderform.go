@@ -63,6 +63,11 @@ func (s *Server) linkedOrder(ctx context.Context, l link) (models.OrderState, or
 	return st, f, err
 }
 
+// taskOf is the task box of the page: its title, whom it is for, until when, asking ask.
+func (f *orderForm) taskOf(title, ask string) *taskView {
+	return &taskView{Title: title, Recipient: f.Recipient, Deadline: f.Deadline, OrderID: f.Order.ID, Ask: ask}
+}
+
 // fill puts the posted account fields and the refusal into the form.
 func (f *orderForm) fill(values url.Values, refusal string) {
 	f.SmartAccount, f.VirtualAccount = text(values, "smartAccount"), text(values, "virtualAccount")

@@ -433,11 +433,18 @@ func TestActionPagePostDeclineWithoutReason(t *testing.T) {
 	if len(calls) != 1 || calls[0].In.Decision != process.Decline || calls[0].In.Reason != "" {
 		t.Errorf("decide calls %+v, want one DECLINE with an empty reason", calls)
 	}
-	if row := h.tokenRow(tok.ID); row.UsedAt != nil {
-		t.Errorf("a refused decision used up the token")
+	h.refusalKept(tok.ID, before)
+}
+
+// refusalKept fails the test when a refused decision used up its link's token or changed the database
+// since before: a refusal leaves both as they were.
+func (h *harness) refusalKept(tokID, before string) {
+	h.t.Helper()
+	if row := h.tokenRow(tokID); row.UsedAt != nil {
+		h.t.Errorf("a refused decision used up the token")
 	}
 	if h.snapshot() != before {
-		t.Errorf("a refused decision changed the database")
+		h.t.Errorf("a refused decision changed the database")
 	}
 }
 
@@ -457,12 +464,7 @@ func TestActionPagePostUnknownDecision(t *testing.T) {
 	if n := len(h.fake.decideCalls()); n != 3 {
 		t.Errorf("Decide called %d times, want 3", n)
 	}
-	if row := h.tokenRow(tok.ID); row.UsedAt != nil {
-		t.Errorf("token used")
-	}
-	if h.snapshot() != before {
-		t.Errorf("the database changed")
-	}
+	h.refusalKept(tok.ID, before)
 }
 
 func TestActionPagePostProcessClosed(t *testing.T) {

@@ -371,22 +371,24 @@ type decisionRequest struct {
 	Reason   string           `json:"reason"`
 }
 
-// approvalDecision reads an APPROVE/DECLINE body; anything else is a 400.
-func approvalDecision(c *gin.Context) (decisionRequest, error) {
+// approvalDecision reads an APPROVE/DECLINE body (anything else is a 400) as the caller's decision
+// through the API.
+func approvalDecision(c *gin.Context) (process.DecideInput, error) {
 	var body decisionRequest
 	if err := DecodeJSON(c.Request, &body); err != nil {
-		return body, err
+		return process.DecideInput{}, err
 	}
 	if body.Decision != process.Approve && body.Decision != process.Decline {
-		return body, models.Invalid("decision", "decision must be APPROVE or DECLINE")
+		return process.DecideInput{}, models.Invalid("decision", "decision must be APPROVE or DECLINE")
 	}
-	return body, nil
+	id := identity(c)
+	return process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason), Actor: id.Email,
+		ActorRoles: id.Roles, Via: process.ViaAPI}, nil
 }
 
 func (s *Server) decideSmartAccount(c *gin.Context) error {
 	ctx := c.Request.Context()
-	id := identity(c)
-	body, err := approvalDecision(c)
+	in, err := approvalDecision(c)
 	if err != nil {
 		return err
 	}
@@ -399,8 +401,7 @@ func (s *Server) decideSmartAccount(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.decideAccount(ctx, sa, process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason),
-		Actor: id.Email, ActorRoles: id.Roles, Via: process.ViaAPI}, wfID, accountClosed)
+	res, err := s.decideAccount(ctx, sa, in, wfID, accountClosed)
 	if err != nil {
 		return err
 	}

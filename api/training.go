@@ -176,15 +176,30 @@ func (s *Server) opsTraining(c *gin.Context) (models.TrainingRequest, error) {
 	return tr, err
 }
 
-func (s *Server) scheduleTraining(c *gin.Context) error {
+// opsTrainingBody reads the route's case for licensing ops, then the JSON body of their action into B.
+func opsTrainingBody[B any](s *Server, c *gin.Context) (models.TrainingRequest, B, error) {
+	var body B
 	tr, err := s.opsTraining(c)
-	var body struct {
-		ScheduledAt string `json:"scheduledAt"`
-		Note        string `json:"note"`
-	}
 	if err == nil {
 		err = DecodeJSON(c.Request, &body)
 	}
+	return tr, body, err
+}
+
+// scheduleBody is the body of POST /training-requests/{trainingId}/schedule.
+type scheduleBody struct {
+	ScheduledAt string `json:"scheduledAt"`
+	Note        string `json:"note"`
+}
+
+// closeBody is the body of POST /training-requests/{trainingId}/close.
+type closeBody struct {
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) scheduleTraining(c *gin.Context) error {
+	tr, body, err := opsTrainingBody[scheduleBody](s, c)
 	var at time.Time
 	if err == nil {
 		if at, err = time.Parse(time.RFC3339, strings.TrimSpace(body.ScheduledAt)); err != nil {
@@ -199,14 +214,7 @@ func (s *Server) scheduleTraining(c *gin.Context) error {
 }
 
 func (s *Server) closeTraining(c *gin.Context) error {
-	tr, err := s.opsTraining(c)
-	var body struct {
-		Outcome string `json:"outcome"`
-		Reason  string `json:"reason"`
-	}
-	if err == nil {
-		err = DecodeJSON(c.Request, &body)
-	}
+	tr, body, err := opsTrainingBody[closeBody](s, c)
 	if err == nil {
 		_, err = s.training.CloseTraining(c.Request.Context(), tr.ID, process.TrainingCloseInput{
 			Outcome: strings.ToUpper(strings.TrimSpace(body.Outcome)), Reason: strings.TrimSpace(body.Reason), Actor: identity(c).Email})

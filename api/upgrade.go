@@ -224,8 +224,7 @@ func (b upgradeRequest) validate(d *upgradeDefaults) (process.UpgradeInput, erro
 // decideUpgrade is an approver's decision on the account's pending upgrade through the API.
 func (s *Server) decideUpgrade(c *gin.Context) error {
 	ctx := c.Request.Context()
-	id := identity(c)
-	body, err := approvalDecision(c)
+	in, err := approvalDecision(c)
 	if err != nil {
 		return err
 	}
@@ -237,11 +236,9 @@ func (s *Server) decideUpgrade(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if !ok || !s.mayReviewUpgrade(c, id, sa, u) {
+	if !ok || !s.mayReviewUpgrade(c, identity(c), sa, u) {
 		return models.Errorf(models.CodeNotFound, "no upgrade of Smart Account %s waits for you", sa.ID)
 	}
-	in := process.DecideInput{Decision: body.Decision, Reason: strings.TrimSpace(body.Reason), Actor: id.Email,
-		ActorRoles: id.Roles, Via: process.ViaAPI}
 	var res process.DecideResult
 	if u.Status.Pending() {
 		res, err = s.processes.Decide(ctx, process.SMBUpgradeID(sa.ID), in)

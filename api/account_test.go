@@ -48,7 +48,7 @@ func TestOnBehalfCreateValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", tok, tc.body), http.StatusBadRequest)
+			e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", tok, deliberatelyBad(tc.body)), http.StatusBadRequest)
 			if e.Field != tc.field {
 				t.Errorf("field %q, want %q (%s)", e.Field, tc.field, e.Message)
 			}
@@ -230,7 +230,7 @@ func TestAccessRequestValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if e := errorOf(t, h.do(http.MethodPost, path, dev, tc.body), http.StatusBadRequest); e.Field != tc.field {
+			if e := errorOf(t, h.do(http.MethodPost, path, dev, deliberatelyBad(tc.body)), http.StatusBadRequest); e.Field != tc.field {
 				t.Errorf("field %q, want %q (%s)", e.Field, tc.field, e.Message)
 			}
 		})

@@ -84,7 +84,7 @@ func TestJSONBodiesAreStrict(t *testing.T) {
 		`"city":"San Jose","country":"US"}}`
 	for _, ct := range []string{"text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
 		"multipart/form-data; boundary=x", "", "application/json; charset=iso-8859-1"} {
-		e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", alice, good, "Content-Type", ct), http.StatusUnsupportedMediaType)
+		e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", alice, deliberatelyBad(good), "Content-Type", ct), http.StatusUnsupportedMediaType)
 		if e.Code != models.CodeNotJSON || !strings.Contains(e.Message, "application/json") {
 			t.Errorf("Content-Type %q: %+v", ct, e)
 		}
@@ -96,7 +96,7 @@ func TestJSONBodiesAreStrict(t *testing.T) {
 		`{"name":"Acme Labs","headquarters":{"city":"A","city":"B"}}`:       "headquarters.city",
 		`{"name":"Acme Labs","headquarters":{"Company":"Acme","city":"A"}}`: "headquarters.Company",
 	} {
-		e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", alice, body), http.StatusBadRequest)
+		e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", alice, deliberatelyBad(body)), http.StatusBadRequest)
 		if e.Code != models.CodeInvalid || e.Field != field {
 			t.Errorf("%s: %+v, want field %s", body, e, field)
 		}

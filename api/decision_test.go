@@ -35,7 +35,7 @@ func TestDecisionValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := errorOf(t, h.do(http.MethodPost, decisionPath(eng.ID), tok, tc.body), http.StatusBadRequest)
+			e := errorOf(t, h.do(http.MethodPost, decisionPath(eng.ID), tok, deliberatelyBad(tc.body)), http.StatusBadRequest)
 			if e.Code != models.CodeInvalid || e.Field != tc.field {
 				t.Errorf("error %+v, want INVALID with field %q", e, tc.field)
 			}

@@ -188,16 +188,20 @@ func (h *harness) sign(s auth.Signer, id auth.Identity) string {
 // do sends a request; body is sent as is when a string, JSON-encoded otherwise; hdr are name, value pairs.
 func (h *harness) do(method, path, tok string, body any, hdr ...string) *httptest.ResponseRecorder {
 	h.t.Helper()
-	var r io.Reader
+	body, bad := unwrapBad(body)
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = []byte(b)
 	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
 			h.t.Fatalf("encode body: %v", err)
 		}
+	}
+	var r io.Reader
+	if body != nil {
 		r = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(method, path, r)
@@ -209,6 +213,9 @@ func (h *harness) do(method, path, tok string, body any, hdr ...string) *httptes
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	if !bad {
+		h.checkRequest(req, raw)
 	}
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)

@@ -56,7 +56,7 @@ func TestCreateHoldingAccount(t *testing.T) {
 		}(),
 		"modifiedDomain": func() map[string]any { b := holdingBody("X"); b["modifiedDomain"] = true; return b }(),
 	} {
-		if e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", olivia, body), http.StatusBadRequest); e.Field != field {
+		if e := errorOf(t, h.do(http.MethodPost, "/api/v1/smart-accounts", olivia, deliberatelyBad(body)), http.StatusBadRequest); e.Field != field {
 			t.Errorf("%s: error names %q (%s)", field, e.Field, e.Message)
 		}
 	}
@@ -147,7 +147,7 @@ func TestTransferOrder(t *testing.T) {
 	}
 	body := map[string]any{"to": map[string]any{"smartAccount": map[string]any{"domain": "acme.com"}}}
 	errorOf(t, h.do(http.MethodPost, "/api/v1/orders/WO-2001/transfer", h.claiming("eve@evil.com", "partnerx.com", "ofm"), body), http.StatusNotFound)
-	if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders/WO-2001/transfer", olivia, map[string]any{}), http.StatusBadRequest); e.Field != "to.smartAccount" {
+	if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders/WO-2001/transfer", olivia, deliberatelyBad(map[string]any{})), http.StatusBadRequest); e.Field != "to.smartAccount" {
 		t.Fatalf("no target: %+v", e)
 	}
 	toHolding := map[string]any{"to": map[string]any{"smartAccount": map[string]any{"name": "Partner X Holding"}}}

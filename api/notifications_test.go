@@ -67,7 +67,7 @@ func TestNotificationPreferences(t *testing.T) {
 		{map[string]any{"smartAccountId": "nope", "categories": map[string]string{"ACCESS_REQUESTS": "OFF"}}, "smartAccountId"},
 		{map[string]any{"categories": map[string]string{"ACCESS_REQUESTS": "OFF"}, "extra": 1}, "extra"},
 	} {
-		if e := errorOf(t, h.do(http.MethodPut, "/api/v1/me/notifications", alice, tc.body), http.StatusBadRequest); e.Field != tc.field {
+		if e := errorOf(t, h.do(http.MethodPut, "/api/v1/me/notifications", alice, deliberatelyBad(tc.body)), http.StatusBadRequest); e.Field != tc.field {
 			t.Errorf("%v: field %q, want %q", tc.body, e.Field, tc.field)
 		}
 	}

@@ -48,7 +48,10 @@ var schemaTypes = []schemaType{
 	{name: "GroupDetails", value: models.GroupDetails{}, description: "A user group with its members and roles."},
 	{name: "GroupRole", value: models.GroupRole{}},
 	{name: "GroupRef", value: models.GroupRef{}},
-	{name: "UserRow", value: models.UserRow{}, description: "One row of a bulk change of users."},
+	// A row is what a client sends: a removal without a role takes every role, and an addition
+	// without one is refused on its row, not as a bad body.
+	{name: "UserRow", value: models.UserRow{}, request: true, required: []string{"email"},
+		description: "One row of a bulk change of users."},
 	{name: "UserRowResult", value: models.RowResult{}, echo: true,
 		description: "One row of a bulk change as it was given, with what became of it."},
 	{name: "BulkUsersResult", value: models.BulkResult{}, description: "What became of each row, and counts by outcome."},
@@ -98,7 +101,8 @@ var schemaTypes = []schemaType{
 	{name: "VirtualAccountPatch", value: vaPatchRequest{}, request: true},
 	{name: "AccessRequestBody", value: accessRequestBody{}, request: true, required: []string{"role", "reason"}},
 	{name: "AccessDecisionRequest", value: accessDecisionBody{}, request: true, required: []string{"decision"}},
-	{name: "AccessRuleBody", value: ruleBody{}, request: true, required: []string{"action", "requesterDomain"}},
+	// A rule without requesterDomain applies to requesters of any domain (ANY).
+	{name: "AccessRuleBody", value: ruleBody{}, request: true, required: []string{"action"}},
 	{name: "UpgradeRequest", value: upgradeRequest{}, request: true},
 	{name: "IngestOrderRequest", value: ingestRequest{}, request: true,
 		required: []string{"id", "type", "endCustomer", "bookedAt", "lines"}},

@@ -57,7 +57,7 @@ func TestIngestValidation(t *testing.T) {
 		{"color", with(func(b map[string]any) { b["color"] = "blue" })},
 	} {
 		t.Run(c.field, func(t *testing.T) {
-			if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders", commerce, c.body), http.StatusBadRequest); e.Field != c.field {
+			if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders", commerce, deliberatelyBad(c.body)), http.StatusBadRequest); e.Field != c.field {
 				t.Errorf("error names %q: %+v", e.Field, e)
 			}
 		})
@@ -103,7 +103,7 @@ func TestAssignmentValidation(t *testing.T) {
 			http.StatusNotFound, "productsTo.virtualAccount"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders/assignments", c.token, c.body), c.status); e.Field != c.field {
+			if e := errorOf(t, h.do(http.MethodPost, "/api/v1/orders/assignments", c.token, deliberatelyBad(c.body)), c.status); e.Field != c.field {
 				t.Errorf("error names %q: %+v", e.Field, e)
 			}
 		})

@@ -55,7 +55,7 @@ func TestPartnerRegistration(t *testing.T) {
 		"distributorOf[0]":  with("distributorOf", []string{"partnerx.com"}),
 		"colour":            with("colour", "blue"),
 	} {
-		if e := errorOf(t, h.do(http.MethodPost, "/api/v1/partners", support, body), http.StatusBadRequest); e.Field != field {
+		if e := errorOf(t, h.do(http.MethodPost, "/api/v1/partners", support, deliberatelyBad(body)), http.StatusBadRequest); e.Field != field {
 			t.Errorf("%s: error names %q (%s)", field, e.Field, e.Message)
 		}
 	}
@@ -115,7 +115,7 @@ func TestOFMDesignation(t *testing.T) {
 		"emails[0]": map[string]any{"emails": []string{"olivia@partnerx.com.evil.com"}},
 		"emails":    map[string]any{},
 	} {
-		if e := errorOf(t, h.do(http.MethodPut, path, admin, body), http.StatusBadRequest); e.Field != field {
+		if e := errorOf(t, h.do(http.MethodPut, path, admin, deliberatelyBad(body)), http.StatusBadRequest); e.Field != field {
 			t.Errorf("%s: error names %q", field, e.Field)
 		}
 	}

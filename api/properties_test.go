@@ -32,7 +32,7 @@ func TestAccountProperties(t *testing.T) {
 	if fmt.Sprint(actions) != "[SA_HEADQUARTERS_CHANGED SA_RENAMED SA_VISIBILITY_CHANGED]" {
 		t.Errorf("events %v", actions)
 	}
-	if e := errorOf(t, h.do(http.MethodPatch, base, alice, map[string]any{"visibility": "HIDDEN"}), http.StatusBadRequest); e.Field != "visibility" {
+	if e := errorOf(t, h.do(http.MethodPatch, base, alice, deliberatelyBad(map[string]any{"visibility": "HIDDEN"})), http.StatusBadRequest); e.Field != "visibility" {
 		t.Errorf("visibility: %+v", e)
 	}
 	if e := errorOf(t, h.do(http.MethodPatch, base, alice, map[string]any{"headquarters": map[string]any{"company": "X"}}),

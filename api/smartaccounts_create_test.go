@@ -61,7 +61,7 @@ func TestCreateSmartAccountValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := h.do(http.MethodPost, "/api/v1/smart-accounts", tok, tc.body)
+			rec := h.do(http.MethodPost, "/api/v1/smart-accounts", tok, deliberatelyBad(tc.body))
 			e := errorOf(t, rec, http.StatusBadRequest)
 			if e.Code != models.CodeInvalid {
 				t.Errorf("code %q, want %s", e.Code, models.CodeInvalid)

@@ -87,7 +87,7 @@ func TestTrainingRequests(t *testing.T) {
 
 	errorOf(t, h.do(http.MethodPost, "/api/v1/training-requests/"+id+"/schedule", alice, map[string]any{"scheduledAt": "2030-01-02T15:00:00Z"}),
 		http.StatusForbidden)
-	errorOf(t, h.do(http.MethodPost, "/api/v1/training-requests/"+id+"/schedule", ops, map[string]any{"scheduledAt": "tomorrow"}),
+	errorOf(t, h.do(http.MethodPost, "/api/v1/training-requests/"+id+"/schedule", ops, deliberatelyBad(map[string]any{"scheduledAt": "tomorrow"})),
 		http.StatusBadRequest)
 	sch := jsonOf(t, h.do(http.MethodPost, "/api/v1/training-requests/"+id+"/schedule", ops, map[string]any{
 		"scheduledAt": "2030-01-02T15:00:00Z", "note": "Webex"}), http.StatusOK)

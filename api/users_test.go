@@ -16,6 +16,7 @@ func (h *harness) csvReq(method, path, tok, body string) *httptest.ResponseRecor
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
 	req.Header.Set("Authorization", "Bearer "+tok)
+	h.checkRequest(req, []byte(body))
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, req)
 	return rec

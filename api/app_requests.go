@@ -52,6 +52,9 @@ func (s *Server) myRequestsOf(c *gin.Context) ([]myRequest, error) {
 		if ar.RequestedBy != models.NormalizeEmail(me) {
 			what += ", asked for you by " + ar.RequestedBy
 		}
+		if ar.PartnerDomain != "" {
+			what += s.forPartner(c, ar.PartnerDomain)
+		}
 		out = append(out, myRequest{Kind: "ACCESS", ID: ar.ID, SmartAccountID: ar.SmartAccountID,
 			AccountName: rows.Names[ar.SmartAccountID], What: what, Status: string(ar.Status), WaitingOn: ar.WaitingOn(),
 			DecidedBy: ar.DecidedBy, Reason: ar.DecisionReason, CreatedAt: ar.CreatedAt})

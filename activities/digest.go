@@ -32,6 +32,8 @@ type DigestEntry struct {
 	Summary        string
 	At             time.Time
 	UnsubscribeURL string
+	// PageURL and PageLabel link to the portal page that shows what the item is about (digestPage).
+	PageURL, PageLabel string
 }
 
 // DigestBatchInput is one batch of a digest run: the people, in address order after After, with items of
@@ -178,8 +180,9 @@ func (m *Mailer) digestData(ctx context.Context, in DigestBatchInput, to string,
 			}
 			links[lk] = u
 		}
-		g.Items = append(g.Items, DigestEntry{Category: it.Category.Title(), Summary: it.Summary, At: it.CreatedAt,
-			UnsubscribeURL: links[lk]})
+		e := DigestEntry{Category: it.Category.Title(), Summary: it.Summary, At: it.CreatedAt, UnsubscribeURL: links[lk]}
+		e.PageURL, e.PageLabel = m.digestLink(it.Category, it.SmartAccountID)
+		g.Items = append(g.Items, e)
 	}
 	slices.SortStableFunc(order, func(a, b string) int {
 		if (a == "") != (b == "") {

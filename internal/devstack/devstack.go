@@ -30,6 +30,10 @@ import (
 	"github.com/licensecentral/clc/process"
 )
 
+// InboxKeep is how many mails the dev inbox holds in memory and shows at /dev/mail (mail.jsonl keeps
+// them all): a long run mails without end, and the process must not grow with it.
+const InboxKeep = 1000
+
 // Options configures the dev stack.
 type Options struct {
 	// DataDir holds temporal.db, clc.db, mail.jsonl, the token-signing secret and the link secret.
@@ -101,7 +105,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 
-	s.Mail = mailcatch.New(mailcatch.Options{Addr: o.SMTPAddr, File: filepath.Join(o.DataDir, "mail.jsonl"), Logger: o.Log})
+	s.Mail = mailcatch.New(mailcatch.Options{Addr: o.SMTPAddr, File: filepath.Join(o.DataDir, "mail.jsonl"),
+		Keep: InboxKeep, Logger: o.Log})
 	if err := s.Mail.Start(); err != nil {
 		return fail(fmt.Errorf("mail catcher: %w", err))
 	}

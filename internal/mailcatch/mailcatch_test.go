@@ -2,6 +2,7 @@ package mailcatch_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -604,5 +605,39 @@ func TestCloseWithIdleConnection(t *testing.T) {
 	}
 	if err := s.Start(); err == nil {
 		t.Error("Start after Close succeeded")
+	}
+}
+
+// Keep bounds the inbox in memory to the newest messages, also after a restart loads the file, and
+// the file keeps them all.
+func TestKeepHoldsTheNewestMessages(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "inbox.jsonl")
+	s := startServer(t, mailcatch.Options{File: file, Keep: 4})
+	for i := range 11 {
+		mustSend(t, s, outgoing{to: []string{"a@example.com"}, subject: fmt.Sprintf("mail %d", i), text: "x"})
+	}
+	ids := func(msgs []mailcatch.Message) (out []string) {
+		for _, m := range msgs {
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	got := ids(s.Messages())
+	if len(got) < 4 || len(got) > 5 || got[len(got)-1] != "11" {
+		t.Fatalf("in memory: %v, want the newest 4 or 5 ending with 11", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(data, []byte("\n")); n != 11 {
+		t.Fatalf("the file holds %d messages, want all 11", n)
+	}
+	again := startServer(t, mailcatch.Options{File: file, Keep: 4})
+	if got := ids(again.Messages()); !slices.Equal(got, []string{"8", "9", "10", "11"}) {
+		t.Fatalf("after restart: %v, want the newest four", got)
 	}
 }

@@ -26,8 +26,8 @@ type accessRequest struct {
 	in process.AccessRequestInput
 	t  process.Timing
 	opening
-	st        activities.AccessState
-	task      *approvalTask
+	st activities.AccessState
+	deciding
 	delegates int
 }
 
@@ -50,10 +50,6 @@ func (w *accessRequest) validateDecide(in process.DecideInput) error {
 		return process.Refuse(models.CodeConflict, "", "the access request is not waiting for a decision yet")
 	}
 	return w.task.validate(in)
-}
-
-func (w *accessRequest) onDecide(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
-	return w.task.accept(ctx, in)
 }
 
 func (w *accessRequest) status() (process.Status, error) {

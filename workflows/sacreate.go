@@ -29,7 +29,7 @@ type saCreate struct {
 	state string
 	since time.Time
 	// task is the open person-decision: the administrators' approval, or the customer's acceptance.
-	task *approvalTask
+	deciding
 	// domainWait describes the child's wait while the account is PENDING_DOMAIN_APPROVAL.
 	domainWait []models.Waiting
 	// taskAction is what the open task asks ("accept", "give-address"); "approve" when empty.
@@ -62,10 +62,6 @@ func (w *saCreate) validateDecide(in process.DecideInput) error {
 		return process.Refuse(models.CodeConflict, "", "the Smart Account is %s and waits for no approval", w.sa.Status)
 	}
 	return w.task.validate(in)
-}
-
-func (w *saCreate) onDecide(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
-	return w.task.accept(ctx, in)
 }
 
 func (w *saCreate) status() (process.Status, error) {

@@ -22,8 +22,8 @@ type smbUpgrade struct {
 	proc
 	in process.UpgradeInput
 	opening
-	st   activities.UpgradeState
-	task *approvalTask
+	st activities.UpgradeState
+	deciding
 }
 
 func (w *smbUpgrade) setup(ctx workflow.Context) error {
@@ -44,10 +44,6 @@ func (w *smbUpgrade) validateDecide(in process.DecideInput) error {
 		return process.Refuse(models.CodeConflict, "", "the upgrade is %s and waits for no decision", w.st.Status)
 	}
 	return w.task.validate(in)
-}
-
-func (w *smbUpgrade) onDecide(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
-	return w.task.accept(ctx, in)
 }
 
 func (w *smbUpgrade) status() (process.Status, error) {

@@ -43,6 +43,16 @@ func requestStatus[S ~string](status S, task *approvalTask, smartAccountID strin
 	return st
 }
 
+// deciding is embedded by a request whose decide update goes to its current task.
+type deciding struct {
+	task *approvalTask
+}
+
+// onDecide hands a decision to the current task, whose process applies it, and answers with the outcome.
+func (d *deciding) onDecide(ctx workflow.Context, in process.DecideInput) (process.DecideResult, error) {
+	return d.task.accept(ctx, in)
+}
+
 // approvalTask is one person-decision inside a workflow: who may decide, until when, and what was
 // decided. The decide update validates against it, the workflow's main loop waits on it and applies
 // the decision, and the update's caller is told what the decision led to.

@@ -10,11 +10,9 @@ import (
 )
 
 type hs256Verifier struct {
-	secret      []byte
-	rolesClaim  string
-	opts        []jwt.ParserOption
-	maxLifetime time.Duration
-	leeway      time.Duration
+	claimRules
+	secret []byte
+	opts   []jwt.ParserOption
 }
 
 func newHS256Verifier(cfg Config) *hs256Verifier {
@@ -32,13 +30,7 @@ func newHS256Verifier(cfg Config) *hs256Verifier {
 	if cfg.Issuer != "" {
 		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
 	}
-	return &hs256Verifier{
-		secret:      []byte(cfg.HS256Secret),
-		rolesClaim:  cfg.RolesClaim,
-		opts:        opts,
-		maxLifetime: cfg.MaxLifetime,
-		leeway:      cfg.Leeway,
-	}
+	return &hs256Verifier{claimRules: claimRulesOf(cfg), secret: []byte(cfg.HS256Secret), opts: opts}
 }
 
 // Verify builds a fresh parser per call so concurrent requests share no
@@ -59,14 +51,7 @@ func (v *hs256Verifier) Verify(_ context.Context, raw string) (Identity, error) 
 	if err != nil {
 		return Identity{}, invalid(err)
 	}
-	if err := checkLifetime(claims, v.maxLifetime, v.leeway, time.Now()); err != nil {
-		return Identity{}, invalid(err)
-	}
-	id, err := identityFromClaims(claims, v.rolesClaim)
-	if err != nil {
-		return Identity{}, invalid(err)
-	}
-	return id, nil
+	return v.identity(claims)
 }
 
 // Signer mints HS256 tokens (dev stack and tests only). Tokens carry roles as

@@ -40,3 +40,28 @@ func checkLifetime(c jwt.MapClaims, limit, leeway time.Duration, now time.Time) 
 	}
 	return nil
 }
+
+// claimRules is what both bearer verifiers check of a token's claims once its signature and times are
+// verified: its lifetime, then the identity it names.
+type claimRules struct {
+	rolesClaim  string
+	maxLifetime time.Duration
+	leeway      time.Duration
+}
+
+func claimRulesOf(cfg Config) claimRules {
+	return claimRules{rolesClaim: cfg.RolesClaim, maxLifetime: cfg.MaxLifetime, leeway: cfg.Leeway}
+}
+
+// identity refuses a token living too long and maps the claims to an Identity; errors wrap
+// ErrInvalidToken.
+func (r claimRules) identity(claims map[string]any) (Identity, error) {
+	if err := checkLifetime(claims, r.maxLifetime, r.leeway, time.Now()); err != nil {
+		return Identity{}, invalid(err)
+	}
+	id, err := identityFromClaims(claims, r.rolesClaim)
+	if err != nil {
+		return Identity{}, invalid(err)
+	}
+	return id, nil
+}

@@ -18,11 +18,9 @@ import (
 const oidcHTTPTimeout = 10 * time.Second
 
 type oidcVerifier struct {
-	idTokens    *oidc.IDTokenVerifier
-	times       *jwt.Validator
-	rolesClaim  string
-	maxLifetime time.Duration
-	leeway      time.Duration
+	claimRules
+	idTokens *oidc.IDTokenVerifier
+	times    *jwt.Validator
 }
 
 func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
@@ -53,9 +51,7 @@ func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
 			jwt.WithExpirationRequired(),
 			jwt.WithIssuedAt(),
 		),
-		rolesClaim:  cfg.RolesClaim,
-		maxLifetime: cfg.MaxLifetime,
-		leeway:      cfg.Leeway,
+		claimRules: claimRulesOf(cfg),
 	}, nil
 }
 
@@ -80,12 +76,9 @@ func (v *oidcVerifier) Verify(ctx context.Context, raw string) (Identity, error)
 	if err := v.times.Validate(jwt.MapClaims(claims)); err != nil {
 		return Identity{}, invalid(err)
 	}
-	if err := checkLifetime(claims, v.maxLifetime, v.leeway, time.Now()); err != nil {
-		return Identity{}, invalid(err)
-	}
-	id, err := identityFromClaims(claims, v.rolesClaim)
+	id, err := v.identity(claims)
 	if err != nil {
-		return Identity{}, invalid(err)
+		return Identity{}, err
 	}
 	// The email is the key the system grants ownership and approvals by; only the provider's word that
 	// its owner proved control of it makes it safe to key on, else anyone who can register at the

@@ -264,17 +264,13 @@ func differences(a, b Deposit) []string {
 	return out
 }
 
-// depositBody takes the times as strings so a bad one is a 400 naming its field; encoding/json's own
-// time errors do not say which field they are about.
+// depositBody is a Deposit whose times are read as strings so a bad one is a 400 naming its field;
+// encoding/json's own time errors do not say which field they are about. Its own startsAt and endsAt
+// take those names from the embedded Deposit's (the shallower field wins), which stay zero.
 type depositBody struct {
-	OrderID          string `json:"orderId"`
-	LineID           string `json:"lineId"`
-	SKU              string `json:"sku"`
-	Quantity         int    `json:"quantity"`
-	SmartAccountID   string `json:"smartAccountId"`
-	VirtualAccountID string `json:"virtualAccountId"`
-	StartsAt         string `json:"startsAt"`
-	EndsAt           string `json:"endsAt"`
+	Deposit
+	StartsAt string `json:"startsAt"`
+	EndsAt   string `json:"endsAt"`
 }
 
 // decodeDeposit validates as the real service is documented to, returning what it could read even
@@ -284,8 +280,7 @@ func decodeDeposit(body []byte) (Deposit, *errorDetail) {
 	if bad := decodeStrict(body, &b); bad != nil {
 		return Deposit{}, bad
 	}
-	d := Deposit{OrderID: b.OrderID, LineID: b.LineID, SKU: b.SKU, Quantity: b.Quantity,
-		SmartAccountID: b.SmartAccountID, VirtualAccountID: b.VirtualAccountID}
+	d := b.Deposit
 	for _, f := range []struct{ name, value string }{{"orderId", b.OrderID}, {"lineId", b.LineID},
 		{"sku", b.SKU}, {"smartAccountId", b.SmartAccountID}, {"virtualAccountId", b.VirtualAccountID}} {
 		if strings.TrimSpace(f.value) == "" {

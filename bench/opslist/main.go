@@ -16,9 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -26,13 +24,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/licensecentral/clc/api"
 	"github.com/licensecentral/clc/bench/internal/loadtest"
-	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/models"
 )
-
-const secret = "bench-secret-bench-secret-bench-secret-1234"
 
 func main() {
 	scratch := loadtest.ScratchFlag("benchops")
@@ -54,18 +48,9 @@ func main() {
 	log.Printf("loaded %d pending and %d provisioned lines over %d accounts in %s", *pending, *pending, *accounts,
 		time.Since(start).Round(time.Second))
 
-	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Options{DB: pg.DB, Verifier: v, Log: slog.New(slog.DiscardHandler),
-		ProvisionSLA: models.DefaultProvisionSLA}).Handler())
-	defer srv.Close()
-	tok, err := auth.Signer{Secret: []byte(secret), TTL: time.Hour}.Sign(auth.Identity{Email: "ops@cisco.com", Name: "Ops",
-		Roles: []string{models.RoleLicensingOps}})
-	if err != nil {
-		log.Fatal(err)
-	}
+	srv, stop := loadtest.ServeAPI(ctx, pg.DB)
+	defer stop()
+	tok := srv.Token("ops@cisco.com", models.RoleLicensingOps)
 	deep, err := deepCursor(ctx, pg.DB, *pending)
 	if err != nil {
 		log.Fatal(err)
@@ -80,7 +65,7 @@ func main() {
 	}
 	fmt.Printf("| list (%d pending lines) | rows | p50 | p99 | max |\n| --- | --- | --- | --- | --- |\n", *pending)
 	for _, c := range cases {
-		lat, rows, err := measure(srv.URL+"/api/v1/ops/provisioning"+c.query, tok, *samples)
+		lat, rows, err := measure(srv.Base+"/api/v1/ops/provisioning"+c.query, tok, *samples)
 		if err != nil {
 			log.Fatalf("%s: %v", c.name, err)
 		}

@@ -11,25 +11,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"time"
 
 	"gorm.io/gorm"
 
-	"github.com/licensecentral/clc/api"
 	"github.com/licensecentral/clc/bench/internal/loadtest"
-	"github.com/licensecentral/clc/internal/auth"
 	"github.com/licensecentral/clc/models"
 )
-
-const secret = "bench-users-secret-bench-users-secret-1234"
 
 func main() {
 	scratch := loadtest.ScratchFlag("benchusers")
@@ -52,16 +43,8 @@ func main() {
 	fmt.Printf("seeded %d users in %d groups, %d virtual accounts five deep in %s (database %s)\n",
 		len(emails), *groups, len(vaIDs), time.Since(start).Round(time.Second), pg.Name)
 
-	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: secret})
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Options{DB: db, Verifier: v, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
-	defer srv.Close()
-	dir, _ := os.MkdirTemp("", "benchusers")
-	defer os.RemoveAll(dir)
-	_ = os.WriteFile(filepath.Join(dir, "secret"), []byte(secret), 0o600)
-	b := loadtest.New(srv.URL, filepath.Join(dir, "secret"), "")
+	b, stop := loadtest.ServeAPI(ctx, db)
+	defer stop()
 
 	fmt.Printf("authorization check (effective roles of a member on the account, in the database): %d checks, %d clients\n", *checks, *clients)
 	lat, el, failed := loadtest.Parallel(*clients, *checks, func(i int) (time.Duration, error) {

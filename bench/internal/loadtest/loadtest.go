@@ -37,8 +37,13 @@ func New(base, secretFile, issuer string) *Client {
 	if err != nil {
 		log.Fatalf("read secret: %v", err)
 	}
+	return newClient(base, []byte(strings.TrimSpace(string(secret))), issuer)
+}
+
+// newClient is a Client of the stack at base that signs its tokens with secret.
+func newClient(base string, secret []byte, issuer string) *Client {
 	return &Client{Base: strings.TrimRight(base, "/"), Run: fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff),
-		signer: auth.Signer{Secret: []byte(strings.TrimSpace(string(secret))), Issuer: issuer, TTL: 2 * time.Hour},
+		signer: auth.Signer{Secret: secret, Issuer: issuer, TTL: 2 * time.Hour},
 		http:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 60 * time.Second}}
 }
 

@@ -16,43 +16,25 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"log/slog"
-	"os"
 	"time"
-
-	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/licensecentral/clc/bench/internal/loadtest"
 )
 
 func main() {
 	api := loadtest.Flags()
+	address, namespace := loadtest.TemporalFlags()
 	var (
-		address   = flag.String("temporal", "127.0.0.1:7233", "Temporal frontend of the stack")
-		namespace = flag.String("namespace", "default", "Temporal namespace of the stack")
-		flowName  = flag.String("flow", "sacreate", "flow to measure: sacreate, approval, ingest")
-		clients   = flag.Int("clients", 32, "concurrent clients")
-		n         = flag.Int("n", 500, "operations per round, each side")
-		rounds    = flag.Int("rounds", 3, "rounds; each runs the bare workflow then the real flow")
+		flowName = flag.String("flow", "sacreate", "flow to measure: sacreate, approval, ingest")
+		clients  = flag.Int("clients", 32, "concurrent clients")
+		n        = flag.Int("n", 500, "operations per round, each side")
+		rounds   = flag.Int("rounds", 3, "rounds; each runs the bare workflow then the real flow")
 	)
 	flag.Parse()
 	b := api()
-	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	c, err := client.Dial(client.Options{HostPort: *address, Namespace: *namespace, Logger: quiet})
-	if err != nil {
-		log.Fatalf("dial Temporal %s: %v", *address, err)
-	}
-	defer c.Close()
 	queue := "ceiling-" + b.Run
-	w := worker.New(c, queue, worker.Options{})
-	w.RegisterWorkflow(loadtest.ShapeWorkflow)
-	w.RegisterActivity(loadtest.Noop)
-	if err := w.Start(); err != nil {
-		log.Fatal(err)
-	}
-	defer w.Stop()
+	c, stop := loadtest.StartShapeWorker(*address, *namespace, queue)
+	defer stop()
 
 	f := flows[*flowName]
 	if f == nil {

@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -24,8 +23,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/licensecentral/clc/bench/internal/loadtest"
 )
@@ -72,19 +69,9 @@ func main() {
 		shape loadtest.BareInput
 	)
 	if *address != "" {
-		quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-		var err error
-		if c, err = client.Dial(client.Options{HostPort: *address, Logger: quiet}); err != nil {
-			log.Fatalf("dial Temporal %s: %v", *address, err)
-		}
-		defer c.Close()
-		w := worker.New(c, queue, worker.Options{})
-		w.RegisterWorkflow(loadtest.ShapeWorkflow)
-		w.RegisterActivity(loadtest.Noop)
-		if err := w.Start(); err != nil {
-			log.Fatal(err)
-		}
-		defer w.Stop()
+		var stop func()
+		c, stop = loadtest.StartShapeWorker(*address, "", queue)
+		defer stop()
 		probe := fmt.Sprintf("owner@soak-%s-probe.com", b.Run)
 		if _, err := create(b, probe); err != nil {
 			log.Fatalf("probe: %v", err)

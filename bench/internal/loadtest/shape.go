@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"log/slog"
+	"os"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -33,6 +37,28 @@ const UpdateStep = "step"
 
 // bareKeyword is the search attribute the bare workflow upserts (one the stack registers).
 var bareKeyword = temporal.NewSearchAttributeKeyKeyword("ClcState")
+
+// StartShapeWorker dials the stack's Temporal frontend and runs a worker of ShapeWorkflow on queue, so
+// a tool can time the bare shape of a flow on the flow's own server; the SDK logs only warnings. It
+// exits the tool when either fails, and returns the client and a function that stops both.
+func StartShapeWorker(address, namespace, queue string) (client.Client, func()) {
+	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace, Logger: quiet})
+	if err != nil {
+		log.Fatalf("dial Temporal %s: %v", address, err)
+	}
+	w := worker.New(c, queue, worker.Options{})
+	w.RegisterWorkflow(ShapeWorkflow)
+	w.RegisterActivity(Noop)
+	if err := w.Start(); err != nil {
+		c.Close()
+		log.Fatal(err)
+	}
+	return c, func() {
+		w.Stop()
+		c.Close()
+	}
+}
 
 // ShapeWorkflow is a workflow with nothing in it but the flow's shape: no-op local activities, no-op activities,
 // upserts, in the order the real process has them.

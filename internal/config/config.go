@@ -254,47 +254,40 @@ func (e *env) str(name, def string) string {
 	return def
 }
 
-func (e *env) int(name string, def int) int {
-	v := e.get(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		e.fail(name, err)
-		return def
-	}
-	return n
-}
+func (e *env) int(name string, def int) int { return parsed(e, name, def, strconv.Atoi) }
 
 func (e *env) dur(name string, def time.Duration) time.Duration {
+	return parsed(e, name, def, time.ParseDuration)
+}
+
+// durs reads a comma-separated list of durations.
+func (e *env) durs(name string, def []time.Duration) []time.Duration {
+	return parsed(e, name, def, func(v string) ([]time.Duration, error) {
+		var out []time.Duration
+		for _, p := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(p))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	})
+}
+
+// parsed reads name with parse, or is def when name is unset; a value parse refuses is recorded as the
+// configuration's error, and def stands in for it.
+func parsed[T any](e *env, name string, def T, parse func(string) (T, error)) T {
 	v := e.get(name)
 	if v == "" {
 		return def
 	}
-	d, err := time.ParseDuration(v)
+	x, err := parse(v)
 	if err != nil {
 		e.fail(name, err)
 		return def
 	}
-	return d
-}
-
-func (e *env) durs(name string, def []time.Duration) []time.Duration {
-	v := e.get(name)
-	if v == "" {
-		return def
-	}
-	var out []time.Duration
-	for _, p := range strings.Split(v, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(p))
-		if err != nil {
-			e.fail(name, err)
-			return def
-		}
-		out = append(out, d)
-	}
-	return out
+	return x
 }
 
 // rate reads a limit in ratelimit.Parse's form, "RATE/UNIT,BURST" or "0".

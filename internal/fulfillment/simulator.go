@@ -107,24 +107,20 @@ func (s *Simulator) Close() error {
 }
 
 // Attempts is how many deposit requests for the line reached the simulator, answered or not.
-func (s *Simulator) Attempts(orderID, lineID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st := s.lines[lineKey{orderID, lineID}]; st != nil {
-		return st.attempts
-	}
-	return 0
-}
+func (s *Simulator) Attempts(orderID, lineID string) int { return s.line(orderID, lineID).attempts }
 
 // Deposits is how many times the line was actually deposited; a correct caller and service make it
 // at most 1 however often the deposit is retried.
-func (s *Simulator) Deposits(orderID, lineID string) int {
+func (s *Simulator) Deposits(orderID, lineID string) int { return s.line(orderID, lineID).deposits }
+
+// line is a copy of the line's state, zero when it had no attempt.
+func (s *Simulator) line(orderID, lineID string) lineState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.lines[lineKey{orderID, lineID}]; st != nil {
-		return st.deposits
+		return *st
 	}
-	return 0
+	return lineState{}
 }
 
 // Entitlements returns a copy of every entitlement, in the order they were deposited.

@@ -83,19 +83,20 @@ func migratePostgres(cfg config.SQL, schemaName string) error {
 // registerNamespace creates the namespace and its search attributes through the API, as an operator
 // would on a real cluster; both are left alone when they exist.
 func (s *Server) registerNamespace(attrs map[string]enumspb.IndexedValueType, retention time.Duration) error {
-	c, err := client.Dial(client.Options{HostPort: s.hostPort, Namespace: s.ns})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+	return s.withClient(func(ctx context.Context, c client.Client) error {
+		return s.register(ctx, c, attrs, retention)
+	})
+}
+
+// register is registerNamespace's work on a client, within ctx.
+func (s *Server) register(ctx context.Context, c client.Client, attrs map[string]enumspb.IndexedValueType,
+	retention time.Duration) error {
+	_, err := c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
 		Namespace: s.ns, WorkflowExecutionRetentionPeriod: durationpb.New(retention)})
 	var exists *serviceerror.NamespaceAlreadyExists
 	switch {
 	case errors.As(err, &exists):
-		if err := s.setRetention(retention); err != nil {
+		if err := s.retain(ctx, c, retention); err != nil {
 			return err
 		}
 	case err != nil:
@@ -122,13 +123,11 @@ func (s *Server) registerNamespace(attrs map[string]enumspb.IndexedValueType, re
 // setRetention gives the namespace the retention asked for when it has another (a data folder made
 // before the option, or started with another value).
 func (s *Server) setRetention(retention time.Duration) error {
-	c, err := client.Dial(client.Options{HostPort: s.hostPort, Namespace: s.ns})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	return s.withClient(func(ctx context.Context, c client.Client) error { return s.retain(ctx, c, retention) })
+}
+
+// retain is setRetention's work on a client, within ctx.
+func (s *Server) retain(ctx context.Context, c client.Client, retention time.Duration) error {
 	d, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.ns})
 	if err != nil {
 		return fmt.Errorf("describe namespace %s: %w", s.ns, err)
@@ -142,4 +141,17 @@ func (s *Server) setRetention(retention time.Duration) error {
 		return fmt.Errorf("retention of namespace %s: %w", s.ns, err)
 	}
 	return nil
+}
+
+// withClient runs do with a client of the namespace, for at most 30 s: the operator calls the server
+// answers at once when it is up.
+func (s *Server) withClient(do func(ctx context.Context, c client.Client) error) error {
+	c, err := client.Dial(client.Options{HostPort: s.hostPort, Namespace: s.ns})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return do(ctx, c)
 }

@@ -360,13 +360,7 @@ func (s *Store) stateOf(ctx context.Context, db *gorm.DB, sa models.SmartAccount
 // lockTLD serializes the decisions about one TLD, so two requests cannot both find no ACTIVE account
 // and both activate. SQLite has a single writer already.
 func lockTLD(tx *gorm.DB, tld string) error {
-	if models.DialectOf(tx) != models.DialectPostgres {
-		return nil
-	}
-	if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "tld:"+tld).Error; err != nil {
-		return fmt.Errorf("lock %s: %w", tld, err)
-	}
-	return nil
+	return models.AdvisoryLock(tx, "tld:"+tld, tld)
 }
 
 func domainTaken(tx *gorm.DB, domain string) (bool, error) {

@@ -181,11 +181,17 @@ func roleNames() []string {
 // at once cannot each leave the other as the last administrator and together leave none. SQLite has a
 // single writer already.
 func lockUsers(tx *gorm.DB, saID string) error {
+	return AdvisoryLock(tx, "users:"+saID, "the users of "+saID)
+}
+
+// AdvisoryLock holds, until tx ends, the lock named key, so the transactions taking the same key run one
+// after the other (what names the lock in an error). SQLite has a single writer already.
+func AdvisoryLock(tx *gorm.DB, key, what string) error {
 	if DialectOf(tx) != DialectPostgres {
 		return nil
 	}
-	if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "users:"+saID).Error; err != nil {
-		return fmt.Errorf("lock the users of %s: %w", saID, err)
+	if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", key).Error; err != nil {
+		return fmt.Errorf("lock %s: %w", what, err)
 	}
 	return nil
 }

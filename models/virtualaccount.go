@@ -212,13 +212,7 @@ func UpdateVirtualAccount(ctx context.Context, db *gorm.DB, actor, saID, vaID st
 // lockVATree serializes the moves within one account's virtual accounts until the transaction ends.
 // SQLite has a single writer already: a transaction that read a tree another one changed cannot write.
 func lockVATree(tx *gorm.DB, saID string) error {
-	if DialectOf(tx) != DialectPostgres {
-		return nil
-	}
-	if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "va-tree:"+saID).Error; err != nil {
-		return fmt.Errorf("lock the virtual accounts of %s: %w", saID, err)
-	}
-	return nil
+	return AdvisoryLock(tx, "va-tree:"+saID, "the virtual accounts of "+saID)
 }
 
 // moveVA checks that the new parent exists in the same account and is not the virtual account itself

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/licensecentral/clc/activities"
 	"github.com/licensecentral/clc/models"
@@ -119,6 +120,10 @@ func newHarness(t *testing.T, workflowID string) *harness {
 	// Warnings and errors only: the SDK's debug lines drown the test output.
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := suite.NewTestWorkflowEnvironment()
+	// The SDK calls a workflow task that runs over a second a deadlock. The first test of the package
+	// starts its workflow cold under -race, and on a loaded 2-core machine it failed that way
+	// (TMPRL1101); a real deadlock still fails, after a minute.
+	env.SetWorkerOptions(sdkworker.Options{DeadlockDetectionTimeout: time.Minute})
 	env.SetStartTime(t0)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID, TaskQueue: process.DefaultTaskQueue})
 	worker.Register(env, worker.Deps{Store: st, Mailer: ml, Provisioner: pv, Releaser: rl, Assigner: ag})

@@ -94,6 +94,17 @@ type appErrorView struct {
 	Back    string
 }
 
+// appPageOr answers the page t with d unless err is set, which the error page answers, leading back to
+// back: the portal's jsonOr.
+func (s *Server) appPageOr(c *gin.Context, back string, t *template.Template, d any, err error) {
+	if err != nil {
+		s.appError(c, err, back)
+		return
+	}
+	s.writeAppPage(c, http.StatusOK, t, d)
+}
+
+// appError answers the portal's error page for err, its status mapped as the JSON routes' are.
 func (s *Server) appError(c *gin.Context, err error, back string) {
 	status := StatusOf(err)
 	if status >= 500 {

@@ -210,20 +210,16 @@ func (s *Server) upgradeView(c *gin.Context) (caller, appUpgradeView, error) {
 }
 
 func (s *Server) appUpgradeForm(c *gin.Context) {
-	_, v, err := s.upgradeView(c)
-	if err != nil {
-		s.appError(c, err, "/app/directory")
-		return
+	if _, v, ok := appViewed(s, c, s.upgradeView); ok {
+		s.writeAppPage(c, http.StatusOK, appUpgradePage, v)
 	}
-	s.writeAppPage(c, http.StatusOK, appUpgradePage, v)
 }
 
 // appUpgrade starts the upgrade through startSMBUpgrade, as POST …/upgrade does, and shows the account
 // with what the upgrade waits for.
 func (s *Server) appUpgrade(c *gin.Context) {
-	who, v, err := s.upgradeView(c)
-	if err != nil {
-		s.appError(c, err, "/app/directory")
+	who, v, ok := appViewed(s, c, s.upgradeView)
+	if !ok {
 		return
 	}
 	form, err := readForm(c.Request)

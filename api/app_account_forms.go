@@ -197,20 +197,16 @@ func (s *Server) askView(c *gin.Context) (caller, appAskView, error) {
 }
 
 func (s *Server) appAskAccess(c *gin.Context) {
-	_, v, err := s.askView(c)
-	if err != nil {
-		s.appError(c, err, "/app/directory")
-		return
+	if _, v, ok := appViewed(s, c, s.askView); ok {
+		v.Key = models.NewID()
+		s.writeAppPage(c, http.StatusOK, appAskPage, v)
 	}
-	v.Key = models.NewID()
-	s.writeAppPage(c, http.StatusOK, appAskPage, v)
 }
 
 // appRequestAccess starts the access request through startAccess, as POST …/access-requests does.
 func (s *Server) appRequestAccess(c *gin.Context) {
-	who, v, err := s.askView(c)
-	if err != nil {
-		s.appError(c, err, "/app/directory")
+	who, v, ok := appViewed(s, c, s.askView)
+	if !ok {
 		return
 	}
 	v.Failed = ""

@@ -62,6 +62,17 @@ func (s *Server) appAccountRoutes(app *gin.RouterGroup) {
 	s.appAccountEditRoutes(app)
 }
 
+// appViewed reads what an account's page or form needs with load (the caller, and its view or request);
+// a refusal is the portal's error page, leading back to the Access Directory, and ok is then false.
+func appViewed[V any](s *Server, c *gin.Context, load func(*gin.Context) (caller, V, error)) (who caller, v V, ok bool) {
+	who, v, err := load(c)
+	if err != nil {
+		s.appError(c, err, "/app/directory")
+		return who, v, false
+	}
+	return who, v, true
+}
+
 // appDirectoryView is the Access Directory page.
 type appDirectoryView struct {
 	appPage
@@ -70,12 +81,8 @@ type appDirectoryView struct {
 
 func (s *Server) appDirectory(c *gin.Context) {
 	entries, err := s.directoryOf(c)
-	if err != nil {
-		s.appError(c, err, "/app/directory")
-		return
-	}
-	s.writeAppPage(c, http.StatusOK, appDirectoryPage, appDirectoryView{appPage: s.appPage(c, "Access Directory", "directory"),
-		Entries: entries})
+	s.appPageOr(c, "/app/directory", appDirectoryPage,
+		appDirectoryView{appPage: s.appPage(c, "Access Directory", "directory"), Entries: entries}, err)
 }
 
 // accountTab is one sub-page of an account; Badge is the count shown beside it (AC7's pending requests).
@@ -239,9 +246,8 @@ const viaPortal = "portal"
 // loadAccess and sendAccessDecision as POST …/access-requests/{requestId}/decision, the process's
 // validator refusing a decision that is not the caller's. The list is shown again with the outcome.
 func (s *Server) appDecideAccess(c *gin.Context) {
-	who, ar, err := s.loadAccess(c)
-	if err != nil {
-		s.appError(c, err, "/app/directory")
+	who, ar, ok := appViewed(s, c, s.loadAccess)
+	if !ok {
 		return
 	}
 	form, err := readForm(c.Request)

@@ -135,33 +135,28 @@ type appOrderView struct {
 
 // appOrder is an order's page: its lines with assignment and provisioning and whom each waits for.
 func (s *Server) appOrder(c *gin.Context) {
+	v, err := s.appOrderOf(c)
+	s.appPageOr(c, "/app/orders", appOrderPage, v, err)
+}
+
+// appOrderOf reads an order's page through the JSON routes' functions.
+func (s *Server) appOrderOf(c *gin.Context) (appOrderView, error) {
 	st, acc, err := s.loadOrder(c, c.Param("id"))
 	if err != nil {
-		s.appError(c, err, "/app/orders")
-		return
+		return appOrderView{}, err
 	}
-	v, err := s.orderView(c.Request.Context(), st, acc)
-	if err != nil {
-		s.appError(c, err, "/app/orders")
-		return
+	v := appOrderView{appPage: s.appPage(c, "Order "+st.Order.ID, "orders"), Key: models.NewID(),
+		CanDelegate: acc.As == models.AsFulfillmentContact && st.Order.Type.Assignable(), Delegated: c.Query("delegated")}
+	if v.Order, err = s.orderView(c.Request.Context(), st, acc); err != nil {
+		return v, err
 	}
-	evs, err := s.orderHistory(c, st)
-	if err != nil {
-		s.appError(c, err, "/app/orders")
-		return
+	if v.Events, err = s.orderHistory(c, st); err != nil {
+		return v, err
 	}
 	// The trail of GET /api/v1/orders/{id}/trail (OR11): where each line's licenses went.
-	trail, cut, err := models.OrderTrail(c.Request.Context(), s.db, st)
-	if err != nil {
-		s.appError(c, err, "/app/orders")
-		return
+	if v.Trail, v.TrailCut, err = models.OrderTrail(c.Request.Context(), s.db, st); err != nil {
+		return v, err
 	}
-	ds, err := s.orderDelegations(c, st, acc)
-	if err != nil {
-		s.appError(c, err, "/app/orders")
-		return
-	}
-	s.writeAppPage(c, http.StatusOK, appOrderPage, appOrderView{appPage: s.appPage(c, "Order "+st.Order.ID, "orders"),
-		Order: v, Events: evs, Trail: trail, TrailCut: cut, Delegations: ds, Key: models.NewID(),
-		CanDelegate: acc.As == models.AsFulfillmentContact && st.Order.Type.Assignable(), Delegated: c.Query("delegated")})
+	v.Delegations, err = s.orderDelegations(c, st, acc)
+	return v, err
 }

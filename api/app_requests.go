@@ -88,10 +88,6 @@ type appRequestsView struct {
 
 func (s *Server) appRequests(c *gin.Context) {
 	out, err := s.myRequestsOf(c)
-	if err != nil {
-		s.appError(c, err, "/app/directory")
-		return
-	}
-	s.writeAppPage(c, http.StatusOK, appRequestsPage, appRequestsView{appPage: s.appPage(c, "My requests", "requests"),
-		Requests: out})
+	s.appPageOr(c, "/app/directory", appRequestsPage,
+		appRequestsView{appPage: s.appPage(c, "My requests", "requests"), Requests: out}, err)
 }

@@ -256,12 +256,7 @@ func TestActionPageRefusals(t *testing.T) {
 				t.Errorf("%s: page %q does not say the link is not valid", method, p.text())
 			}
 		}
-		if n := len(h.fake.decideCalls()); n != 0 {
-			t.Errorf("Decide called %d times", n)
-		}
-		if h.snapshot() != before {
-			t.Errorf("a forged link changed the database")
-		}
+		h.undecided(before, "a forged link")
 	})
 	t.Run("expired token", func(t *testing.T) {
 		h := newHarness(t)
@@ -275,12 +270,7 @@ func TestActionPageRefusals(t *testing.T) {
 			t.Errorf("expired link page: %s", p.text())
 		}
 		parsePage(t, h.form("/a/"+raw, url.Values{"decision": {"APPROVE"}}), http.StatusGone)
-		if n := len(h.fake.decideCalls()); n != 0 {
-			t.Errorf("Decide called %d times", n)
-		}
-		if h.snapshot() != before {
-			t.Errorf("an expired link changed the database")
-		}
+		h.undecided(before, "an expired link")
 	})
 	t.Run("used token", func(t *testing.T) {
 		h, _, raw, tok := approvalTask(t)
@@ -306,12 +296,7 @@ func TestActionPageRefusals(t *testing.T) {
 				t.Errorf("a used link shows a form")
 			}
 		}
-		if n := len(h.fake.decideCalls()); n != 0 {
-			t.Errorf("Decide called %d times", n)
-		}
-		if h.snapshot() != before {
-			t.Errorf("a used link changed the database")
-		}
+		h.undecided(before, "a used link")
 	})
 	t.Run("no longer pending", func(t *testing.T) {
 		h, eng, raw, _ := approvalTask(t)
@@ -337,12 +322,7 @@ func TestActionPageRefusals(t *testing.T) {
 				t.Errorf("a closed task shows a form")
 			}
 		}
-		if n := len(h.fake.decideCalls()); n != 0 {
-			t.Errorf("Decide called %d times", n)
-		}
-		if h.snapshot() != before {
-			t.Errorf("a closed task's link changed the database")
-		}
+		h.undecided(before, "a closed task's link")
 	})
 }
 
@@ -434,6 +414,18 @@ func TestActionPagePostDeclineWithoutReason(t *testing.T) {
 		t.Errorf("decide calls %+v, want one DECLINE with an empty reason", calls)
 	}
 	h.refusalKept(tok.ID, before)
+}
+
+// undecided fails the test when a link that may not decide (what) called Decide or changed the
+// database since before.
+func (h *harness) undecided(before, what string) {
+	h.t.Helper()
+	if n := len(h.fake.decideCalls()); n != 0 {
+		h.t.Errorf("Decide called %d times", n)
+	}
+	if h.snapshot() != before {
+		h.t.Errorf("%s changed the database", what)
+	}
 }
 
 // refusalKept fails the test when a refused decision used up its link's token or changed the database

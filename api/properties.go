@@ -63,11 +63,7 @@ func (s *Server) updateProperties(c *gin.Context) error {
 		return err
 	}
 	s.log.InfoContext(ctx, "account properties changed", "smartAccountId", sa.ID, "by", who.id.Email)
-	v := newAccountView(sa, sa.WaitingOn)
-	for _, r := range who.roles {
-		v.MyRoles = append(v.MyRoles, r.Role)
-	}
-	c.JSON(http.StatusOK, v)
+	c.JSON(http.StatusOK, myAccountView(sa, who.roles))
 	return nil
 }
 

@@ -288,10 +288,7 @@ func (s *Server) accountOf(c *gin.Context) (accountView, []models.AccountRole, e
 	if err != nil {
 		return accountView{}, nil, err
 	}
-	v := newAccountView(sa, sa.WaitingOn)
-	for _, r := range roles {
-		v.MyRoles = append(v.MyRoles, r.Role)
-	}
+	v := myAccountView(sa, roles)
 	s.decorate(c, &v, roles)
 	return v, roles, nil
 }

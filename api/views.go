@@ -22,6 +22,15 @@ type accountView struct {
 
 // newAccountView shows an account with whom it waits for: what the store wrote with its status, or what
 // the process just answered.
+// myAccountView is the account as the caller holding roles on it reads it: with their roles.
+func myAccountView(sa models.SmartAccount, roles []models.AccountRole) accountView {
+	v := newAccountView(sa, sa.WaitingOn)
+	for _, r := range roles {
+		v.MyRoles = append(v.MyRoles, r.Role)
+	}
+	return v
+}
+
 func newAccountView(sa models.SmartAccount, waiting []models.Waiting) accountView {
 	if waiting == nil {
 		waiting = []models.Waiting{}

@@ -97,10 +97,7 @@ func TestExistingDomainConflictSaysWhatToDo(t *testing.T) {
 		t.Errorf("actions of the ACTIVE account: %v", actions[acme.ID])
 	}
 	ways := list(t, e.Details["waysForward"], "waysForward")
-	var names []string
-	for _, w := range ways {
-		names = append(names, fmt.Sprint(w["action"]))
-	}
+	names := fieldOf(ways, "action")
 	for _, want := range []string{"REQUEST_ACCESS", "NOMINATE_CREATORS", "MODIFIED_DOMAIN"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("waysForward %v lacks %s", names, want)

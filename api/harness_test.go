@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -433,6 +434,15 @@ func list(t *testing.T, v any, what string) []map[string]any {
 			t.Fatalf("%s[%d] = %#v, want an object", what, i, x)
 		}
 		out[i] = m
+	}
+	return out
+}
+
+// fieldOf is each object's member key, as text (nil for no objects).
+func fieldOf(objects []map[string]any, key string) []string {
+	var out []string
+	for _, o := range objects {
+		out = append(out, fmt.Sprint(o[key]))
 	}
 	return out
 }

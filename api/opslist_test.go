@@ -71,11 +71,7 @@ func TestOpsProvisioningList(t *testing.T) {
 		return jsonOf(t, h.do(http.MethodGet, "/api/v1/ops/provisioning"+query, ops, nil), http.StatusOK)
 	}
 	orders := func(page map[string]any) []string {
-		var out []string
-		for _, l := range list(t, page["lines"], "lines") {
-			out = append(out, fmt.Sprint(l["orderId"]))
-		}
-		return out
+		return fieldOf(list(t, page["lines"], "lines"), "orderId")
 	}
 	var all []string
 	next := "?limit=3"

@@ -195,10 +195,7 @@ func TestSearchSmartAccounts(t *testing.T) {
 	search := func(t *testing.T, q url.Values) []string {
 		t.Helper()
 		v := jsonOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts?"+q.Encode(), tok, nil), http.StatusOK)
-		var ids []string
-		for _, sa := range list(t, v["smartAccounts"], "smartAccounts") {
-			ids = append(ids, fmt.Sprint(sa["id"]))
-		}
+		ids := fieldOf(list(t, v["smartAccounts"], "smartAccounts"), "id")
 		sort.Strings(ids)
 		return ids
 	}
@@ -249,10 +246,7 @@ func TestSearchSmartAccountsLiteralWildcards(t *testing.T) {
 	tok := h.token("mallory@evil.com")
 	for _, q := range []string{"e_t", "100%", "_tools"} {
 		v := jsonOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts?name="+url.QueryEscape(q), tok, nil), http.StatusOK)
-		var ids []string
-		for _, sa := range list(t, v["smartAccounts"], "smartAccounts") {
-			ids = append(ids, fmt.Sprint(sa["id"]))
-		}
+		ids := fieldOf(list(t, v["smartAccounts"], "smartAccounts"), "id")
 		if !slices.Equal(ids, []string{tools.ID}) {
 			t.Errorf("name=%q found %v, want only %s (Acme_Tools 100%%)", q, ids, tools.ID)
 		}

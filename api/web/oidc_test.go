@@ -315,12 +315,7 @@ func TestOIDCCallbackChecksNonceAndPKCE(t *testing.T) {
 			if resp.StatusCode < 400 || !strings.Contains(strings.ToLower(body), "sign in again") {
 				t.Fatalf("callback: %d %s", resp.StatusCode, body)
 			}
-			if _, redirect := b.whoami(a); redirect == "" {
-				t.Fatal("the callback started a session")
-			}
-			if u := user(t, a.db, "alice@acme.com"); u != nil {
-				t.Fatalf("the user was recorded: %+v", u)
-			}
+			noSignIn(t, a, b, "alice@acme.com", "the callback")
 		})
 	}
 }
@@ -332,12 +327,7 @@ func TestOIDCUnverifiedEmailIsRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "not verified your email") {
 		t.Fatalf("unverified sign-in: %d %s", resp.StatusCode, body)
 	}
-	if _, redirect := b.whoami(a); redirect == "" {
-		t.Fatal("an unverified email got a session")
-	}
-	if u := user(t, a.db, "mallory@acme.com"); u != nil {
-		t.Fatalf("an unverified email was recorded: %+v", u)
-	}
+	noSignIn(t, a, b, "mallory@acme.com", "an unverified email")
 }
 
 func TestEmailVerified(t *testing.T) {
@@ -354,6 +344,17 @@ func TestEmailVerified(t *testing.T) {
 }
 
 // user is the recorded user with that email, nil when there is none.
+// noSignIn fails the test when a refused sign-in (what) left the browser a session or recorded the user.
+func noSignIn(t *testing.T, a *app, b *browser, email, what string) {
+	t.Helper()
+	if _, redirect := b.whoami(a); redirect == "" {
+		t.Fatalf("%s started a session", what)
+	}
+	if u := user(t, a.db, email); u != nil {
+		t.Fatalf("%s recorded the user: %+v", what, u)
+	}
+}
+
 func user(t *testing.T, db *gorm.DB, email string) *models.User {
 	t.Helper()
 	var u models.User

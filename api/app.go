@@ -63,15 +63,47 @@ func (s *Server) appPage(c *gin.Context, title, nav string) appPage {
 // appRoutes mounts the portal; without a configured sign-in its pages answer 503 saying so.
 func (s *Server) appRoutes(r *gin.Engine) {
 	app := r.Group("/app", s.signedIn)
-	app.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/app/orders") })
-	app.GET("/orders", s.appOrders)
-	app.GET("/orders/export.csv", s.exportOrders)
-	app.GET("/orders/assign", s.appAssign)
-	app.POST("/orders/assign", s.appAssignPost)
-	app.GET("/orders/:id", s.appOrder)
-	app.POST("/orders/:id/delegations", s.appDelegate)
-	app.POST("/orders/:id/delegations/:delegation/revoke", s.appRevoke)
-	s.appAccountRoutes(app)
+	for _, p := range s.portalPages() {
+		app.Handle(p.method, p.path, p.answer)
+	}
+	for _, t := range accountTabs[1:] {
+		app.GET("/smart-accounts/:id/"+t.Path, s.appAccount(t.Path))
+	}
+}
+
+// portalPage is a page or form of the portal and the handler that answers it.
+type portalPage struct {
+	method, path string
+	answer       gin.HandlerFunc
+}
+
+// portalPages lists the portal's pages: the orders', then the accounts' (their tabs besides Details are
+// added from accountTabs) and the account forms' (FEATURES AC3, AC6, SA8).
+func (s *Server) portalPages() []portalPage {
+	return []portalPage{
+		{http.MethodGet, "", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/app/orders") }},
+		{http.MethodGet, "/orders", s.appOrders},
+		{http.MethodGet, "/orders/export.csv", s.exportOrders},
+		{http.MethodGet, "/orders/assign", s.appAssign},
+		{http.MethodPost, "/orders/assign", s.appAssignPost},
+		{http.MethodGet, "/orders/:id", s.appOrder},
+		{http.MethodPost, "/orders/:id/delegations", s.appDelegate},
+		{http.MethodPost, "/orders/:id/delegations/:delegation/revoke", s.appRevoke},
+		{http.MethodGet, "/directory", s.appDirectory},
+		{http.MethodGet, "/requests", s.appRequests},
+		{http.MethodGet, "/smart-accounts/new", s.appNewAccount},
+		{http.MethodPost, "/smart-accounts/new", s.appCreateAccount},
+		{http.MethodGet, "/smart-accounts/:id/request-access", s.appAskAccess},
+		{http.MethodPost, "/smart-accounts/:id/request-access", s.appRequestAccess},
+		{http.MethodGet, "/smart-accounts/:id", s.appAccount("")},
+		{http.MethodPost, "/smart-accounts/:id/access-requests/:requestId/decision", s.appDecideAccess},
+		{http.MethodPost, "/smart-accounts/:id/virtual-accounts", s.appAccountForm("virtual-accounts", s.appCreateVA)},
+		{http.MethodPost, "/smart-accounts/:id/virtual-accounts/rename", s.appAccountForm("virtual-accounts", s.appRenameVA)},
+		{http.MethodPost, "/smart-accounts/:id/virtual-accounts/move", s.appAccountForm("virtual-accounts", s.appMoveVA)},
+		{http.MethodPost, "/smart-accounts/:id/rules", s.appAccountForm("rules", s.appSetRules)},
+		{http.MethodGet, "/smart-accounts/:id/upgrade", s.appUpgradeForm},
+		{http.MethodPost, "/smart-accounts/:id/upgrade", s.appUpgrade},
+	}
 }
 
 // writeAppPage answers a portal page: private to the person signed in, never cached.

@@ -18,15 +18,6 @@ import (
 // (addVirtualAccount, changeVirtualAccount, validRule and setRules, startSMBUpgrade), so a page never
 // allows what the API refuses; a refusal shows the form again with what was typed and the field named.
 
-func (s *Server) appAccountEditRoutes(app *gin.RouterGroup) {
-	app.POST("/smart-accounts/:id/virtual-accounts", s.appAccountForm("virtual-accounts", s.appCreateVA))
-	app.POST("/smart-accounts/:id/virtual-accounts/rename", s.appAccountForm("virtual-accounts", s.appRenameVA))
-	app.POST("/smart-accounts/:id/virtual-accounts/move", s.appAccountForm("virtual-accounts", s.appMoveVA))
-	app.POST("/smart-accounts/:id/rules", s.appAccountForm("rules", s.appSetRules))
-	app.GET("/smart-accounts/:id/upgrade", s.appUpgradeForm)
-	app.POST("/smart-accounts/:id/upgrade", s.appUpgrade)
-}
-
 // accountForm does one form's change for the caller and answers the notice to show.
 type accountForm func(c *gin.Context, who caller, form url.Values) (notice string, err error)
 

@@ -46,22 +46,6 @@ var (
 	appAccountPage   = accountsTemplate("account")
 )
 
-// appAccountRoutes mounts the account pages on the portal's group.
-func (s *Server) appAccountRoutes(app *gin.RouterGroup) {
-	app.GET("/directory", s.appDirectory)
-	app.GET("/requests", s.appRequests)
-	app.GET("/smart-accounts/new", s.appNewAccount)
-	app.POST("/smart-accounts/new", s.appCreateAccount)
-	app.GET("/smart-accounts/:id/request-access", s.appAskAccess)
-	app.POST("/smart-accounts/:id/request-access", s.appRequestAccess)
-	app.GET("/smart-accounts/:id", s.appAccount(""))
-	app.POST("/smart-accounts/:id/access-requests/:requestId/decision", s.appDecideAccess)
-	for _, t := range accountTabs[1:] {
-		app.GET("/smart-accounts/:id/"+t.Path, s.appAccount(t.Path))
-	}
-	s.appAccountEditRoutes(app)
-}
-
 // appViewed reads what an account's page or form needs with load (the caller, and its view or request);
 // a refusal is the portal's error page, leading back to the Access Directory, and ok is then false.
 func appViewed[V any](s *Server, c *gin.Context, load func(*gin.Context) (caller, V, error)) (who caller, v V, ok bool) {

@@ -20,15 +20,6 @@ type partnerGrantBody struct {
 	IncludeChildren  bool        `json:"includeChildren"`
 }
 
-func (s *Server) listPartnerGrants(c *gin.Context) error {
-	who, err := s.member(c)
-	if err != nil {
-		return err
-	}
-	grants, err := models.PartnerGrants(c.Request.Context(), s.db, who.sa.ID)
-	return jsonOr(c, http.StatusOK, gin.H{"partnerGrants": grants}, err)
-}
-
 // grantPartner answers 201 with a new grant, 200 with the one already there.
 func (s *Server) grantPartner(c *gin.Context) error {
 	ctx := c.Request.Context()

@@ -38,18 +38,18 @@ func (s *Server) loadAdmin(c *gin.Context, body any) (caller, string, error) {
 	return who, reason, err
 }
 
+func (s *Server) listGroups(c *gin.Context) error { return memberList(s, c, "groups", models.Groups) }
+
 // memberList answers {key: the account's list}, read by list for one of its users or Cisco staff: the
 // account's groups and its partner grants.
-func memberList[T any](s *Server, key string,
-	list func(ctx context.Context, db *gorm.DB, saID string) ([]T, error)) func(*gin.Context) error {
-	return func(c *gin.Context) error {
-		who, err := s.member(c)
-		if err != nil {
-			return err
-		}
-		items, err := list(c.Request.Context(), s.db, who.sa.ID)
-		return jsonOr(c, http.StatusOK, gin.H{key: items}, err)
+func memberList[T any](s *Server, c *gin.Context, key string,
+	list func(ctx context.Context, db *gorm.DB, saID string) ([]T, error)) error {
+	who, err := s.member(c)
+	if err != nil {
+		return err
 	}
+	items, err := list(c.Request.Context(), s.db, who.sa.ID)
+	return jsonOr(c, http.StatusOK, gin.H{key: items}, err)
 }
 
 func (s *Server) getGroup(c *gin.Context) error {

@@ -20,6 +20,10 @@ type partnerGrantBody struct {
 	IncludeChildren  bool        `json:"includeChildren"`
 }
 
+func (s *Server) listPartnerGrants(c *gin.Context) error {
+	return memberList(s, c, "partnerGrants", models.PartnerGrants)
+}
+
 // grantPartner answers 201 with a new grant, 200 with the one already there.
 func (s *Server) grantPartner(c *gin.Context) error {
 	ctx := c.Request.Context()

@@ -88,7 +88,7 @@ func (s *Server) jsonRoutes() []jsonRoute {
 		{http.MethodPost, "/smart-accounts/:id/users", s.addUsers},
 		{http.MethodDelete, "/smart-accounts/:id/users", s.removeUsers},
 		// User groups (FEATURES AC5).
-		{http.MethodGet, "/smart-accounts/:id/groups", memberList(s, "groups", models.Groups)},
+		{http.MethodGet, "/smart-accounts/:id/groups", s.listGroups},
 		{http.MethodPost, "/smart-accounts/:id/groups", s.createGroup},
 		{http.MethodGet, "/smart-accounts/:id/groups/:groupId", s.getGroup},
 		{http.MethodDelete, "/smart-accounts/:id/groups/:groupId", s.deleteGroup},
@@ -101,7 +101,7 @@ func (s *Server) jsonRoutes() []jsonRoute {
 		{http.MethodPost, "/smart-accounts/:id/notices/:kind/acknowledgement", s.acknowledgeNotice},
 		{http.MethodGet, "/smart-accounts/:id/locations/export.csv", s.exportLocations},
 		// Partner access with the customer's consent (FEATURES AC8).
-		{http.MethodGet, "/smart-accounts/:id/partner-grants", memberList(s, "partnerGrants", models.PartnerGrants)},
+		{http.MethodGet, "/smart-accounts/:id/partner-grants", s.listPartnerGrants},
 		{http.MethodPost, "/smart-accounts/:id/partner-grants", s.grantPartner},
 		{http.MethodDelete, "/smart-accounts/:id/partner-grants/:grantId", s.revokePartnerGrant},
 		// Notification preferences of the signed-in person (FEATURES NO1).

@@ -64,12 +64,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 
 // notYetRecorded are registered types whose histories are being recorded on another branch, each with
 // why; an entry goes once its histories land (the test above says when).
-var notYetRecorded = map[string]string{
-	"HoldingTransfer": "its end-to-end test is recorded with the holding transfer's own change",
-	"Digest":          "to record: CLC_RECORD_HISTORIES=Digest go test ./internal/e2e/ -run TestDigest",
-	"TrainingRequest": "to record: CLC_RECORD_HISTORIES=TrainingRequest go test ./internal/e2e/ -run TestTraining",
-	"AssignmentBatch": "to record: CLC_RECORD_HISTORIES=AssignmentBatch go test ./internal/e2e/ -run TestBulkAssignmentBatch",
-}
+var notYetRecorded = map[string]string{}
 
 // names is a WorkflowRegistry that keeps only the names registered on it.
 type names []string

@@ -1,0 +1,57 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.temporal.io/server/temporaltest"
+
+	"github.com/licensecentral/clc/internal/app"
+)
+
+// `clc worker`'s /readyz (on CLC_WORKER_LISTEN_ADDR) asks its real Temporal server, as the API's does
+// (TestReadyzFailsWhenTemporalIsDown): ready while it runs, 503 naming Temporal once it is stopped
+// (the database still answers), so the orchestrator sees a worker that can poll nothing.
+func TestWorkerReadyzFailsWhenTemporalIsDown(t *testing.T) {
+	ts := temporaltest.NewServer()
+	stopped := false
+	defer func() {
+		if !stopped {
+			ts.Stop()
+		}
+	}()
+	cfg := sys.cfg
+	cfg.TemporalNamespace = ts.GetDefaultNamespace()
+	cfg.WorkerListenAddr = "127.0.0.1:0"
+	cfg.PublicURL = sys.app.Config.PublicURL
+	a := &app.App{Config: cfg, DB: sys.db, Temporal: ts.GetDefaultClient(), RunWorker: true,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := a.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	url := "http://" + a.ProbeAddr() + "/readyz"
+	if code, body := readyz(t, url); code != http.StatusOK || body.Checks["temporal"] != "ok" || body.Checks["database"] != "ok" {
+		t.Fatalf("temporal up: %d %+v", code, body)
+	}
+	ts.Stop()
+	stopped = true
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, body := readyz(t, url)
+		if code == http.StatusServiceUnavailable {
+			if body.Status != "temporal unreachable" || body.Checks["temporal"] != "unreachable" || body.Checks["database"] != "ok" {
+				t.Fatalf("temporal down: %+v", body)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker's /readyz still answers %d %+v 20 s after Temporal stopped", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -32,6 +33,7 @@ func main() {
 			"how long Temporal keeps a closed process's history (at least 1h)")
 	)
 	flag.Parse()
+	limitMemory(os.Getenv)
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(log)
 
@@ -65,6 +67,21 @@ Press Ctrl-C to stop; running workflows resume on the next start.
 	<-ctx.Done()
 	log.Info("shutting down")
 	s.Close()
+}
+
+// devMemoryLimit is the dev stack's soft memory limit unless GOMEMLIMIT sets one: after 36,000 creations
+// the process held about 150 MB of live heap and, with the collector's default headroom (GOGC=100), 335 MB
+// of heap; under the limit the collector runs earlier instead of letting the heap double (issue 10, item 5).
+const devMemoryLimit = 256 << 20
+
+// limitMemory applies devMemoryLimit unless the environment has its own GOMEMLIMIT (which the runtime has
+// read already), and returns the limit in force.
+func limitMemory(getenv func(string) string) int64 {
+	if getenv("GOMEMLIMIT") != "" {
+		return debug.SetMemoryLimit(-1)
+	}
+	debug.SetMemoryLimit(devMemoryLimit)
+	return devMemoryLimit
 }
 
 // uiURL is the Temporal Web UI's address to print, or why there is none.

@@ -63,25 +63,12 @@ func browser(t *testing.T, width, height int, timeout time.Duration) context.Con
 // headquarters form, accepts, and sees the outcome page; the account is ACTIVE.
 func TestBrowserAcceptanceWithAddress(t *testing.T) {
 	cust := domainOf("browser")
-	partner := as(t, "sam@"+domainOf("partner"))
-	_, body := partner.post("/api/v1/smart-accounts", onBehalf("Browser Customer", cust, "cto@"+cust))
-	id := str(body["id"])
-	link := actionLink(t, mailTo(t, "cto@"+cust, "Accept the Smart Account Browser Customer"))
+	_, id, link := requestForCustomer(t, "Browser Customer", cust)
 
-	ctx := browser(t, 1024, 900, 90*time.Second)
-
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(link),
-		chromedp.WaitVisible(chromedp.ID("line1")),
-	)
-	if err != nil {
-		t.Fatalf("open the link: %v", err)
-	}
-	title, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-	if err != nil {
-		t.Fatalf("read the title: %v", err)
-	}
-	err = chromedp.Do(ctx,
+	b := newBrowserWindow(t, "acceptance", 1024, 900, 90*time.Second)
+	b.step("open the link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("line1")))
+	title := b.text("h1")
+	b.step("fill the form and accept",
 		chromedp.SetValue(chromedp.ID("company"), "Browser Customer Inc"),
 		chromedp.SendKeys(chromedp.ID("line1"), "1 Browser Way"),
 		chromedp.SendKeys(chromedp.ID("city"), "Raleigh"),
@@ -89,25 +76,9 @@ func TestBrowserAcceptanceWithAddress(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("postalCode"), "27601"),
 		chromedp.SendKeys(chromedp.ID("country"), "US"),
 		chromedp.Click(chromedp.ID("accept")),
-		chromedp.WaitVisible(chromedp.ID("outcome")),
-	)
-	if err != nil {
-		t.Fatalf("fill the form and accept: %v", err)
-	}
-	outcome, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("outcome")))
-	if err != nil {
-		t.Fatalf("read the outcome: %v", err)
-	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	path := filepath.Join(artifactDir(t), "acceptance-outcome.png")
-	if werr := os.WriteFile(path, shot, 0o644); werr != nil {
-		t.Errorf("keep the screenshot: %v", werr)
-	} else {
-		t.Logf("outcome page screenshot: %s", path)
-	}
+		chromedp.WaitVisible(chromedp.ID("outcome")))
+	outcome := b.text("#outcome")
+	b.shot("outcome")
 	if !strings.Contains(title, "Accept a Smart Account") {
 		t.Errorf("page title %q", title)
 	}

@@ -6,24 +6,40 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/licensecentral/clc/internal/app"
 	"github.com/licensecentral/clc/models"
 )
+
+// contactOrder ingests an order <prefix>-… for a fresh account's fulfillment contact fc@<tld>, signed in
+// on the API a; it returns the account's TLD and id, the order's id and the contact.
+func contactOrder(t *testing.T, a *app.App, label, prefix string) (tld, saID, id string, fc *user) {
+	t.Helper()
+	tld, _, saID = activeAccount(t, label)
+	id = prefix + "-" + uniq()
+	ingest(t, orderBody(id, "STANDARD", "fc@"+tld, ""))
+	return tld, saID, id, asOn(t, a, "fc@"+tld)
+}
+
+// delegateOrder has owner delegate order id (body names the delegate and a note), failing unless the
+// delegation is created; it returns the answer.
+func delegateOrder(t *testing.T, owner *user, id string, body map[string]any) response {
+	t.Helper()
+	st, resp := owner.post("/api/v1/orders/"+id+"/delegations", body)
+	if st != http.StatusCreated {
+		t.Fatalf("delegate: %d %v", st, resp)
+	}
+	return resp
+}
 
 // The contact delegates by email; the delegate's link shows the order and changes nothing when opened;
 // the delegate chooses the account and assigns; the lines are recorded, the delegation is used, both
 // are mailed the outcome, and the link works no more.
 func TestDelegationByMailedLink(t *testing.T) {
-	tld, _, saID := activeAccount(t, "delegating")
-	fc := "fc@" + tld
+	tld, saID, id, owner := contactOrder(t, sys.app, "delegating", "WD")
+	fc := owner.email
 	helper := "helper@" + domainOf("integrator")
-	id := "WD-" + uniq()
-	ingest(t, orderBody(id, "STANDARD", fc, ""))
-	owner := as(t, fc)
 
-	st, body := owner.post("/api/v1/orders/"+id+"/delegations", map[string]any{"email": strings.ToUpper(helper), "note": "Use our main account"})
-	if st != http.StatusCreated {
-		t.Fatalf("delegate: %d %v", st, body)
-	}
+	body := delegateOrder(t, owner, id, map[string]any{"email": strings.ToUpper(helper), "note": "Use our main account"})
 	d := body["delegation"].(map[string]any)
 	if d["delegate"] != helper || d["status"] != "PENDING" || str(d["expiresAt"]) == "" {
 		t.Fatalf("delegation %v", d)
@@ -94,23 +110,17 @@ func TestDelegationByMailedLink(t *testing.T) {
 
 // The contact revokes; the delegate is told; the link then says "revoked" and its form does nothing.
 func TestRevokeThenClick(t *testing.T) {
-	tld, _, _ := activeAccount(t, "revoking")
-	fc := "fc@" + tld
+	tld, _, id, owner := contactOrder(t, sys.app, "revoking", "WR")
+	fc := owner.email
 	helper := "helper@" + domainOf("integrator")
-	id := "WR-" + uniq()
-	ingest(t, orderBody(id, "STANDARD", fc, ""))
-	owner := as(t, fc)
-	st, body := owner.post("/api/v1/orders/"+id+"/delegations", map[string]any{"email": helper})
-	if st != http.StatusCreated {
-		t.Fatalf("delegate: %d %v", st, body)
-	}
+	body := delegateOrder(t, owner, id, map[string]any{"email": helper})
 	delegationID := str(body["delegation"].(map[string]any)["id"])
 	link := actionLink(t, mailTo(t, helper, "asks you to assign order "+id))
 
 	if st, _ := as(t, "colleague@"+tld).do(http.MethodDelete, "/api/v1/orders/"+id+"/delegations/"+delegationID, nil); st != http.StatusForbidden {
 		t.Fatalf("a colleague revoked: %d", st)
 	}
-	st, body = owner.do(http.MethodDelete, "/api/v1/orders/"+id+"/delegations/"+delegationID, nil)
+	st, body := owner.do(http.MethodDelete, "/api/v1/orders/"+id+"/delegations/"+delegationID, nil)
 	if st != http.StatusOK || body["delegation"].(map[string]any)["status"] != "REVOKED" {
 		t.Fatalf("revoke: %d %v", st, body)
 	}
@@ -144,16 +154,10 @@ func TestRevokeThenClick(t *testing.T) {
 // A delegation nobody uses expires (here after 3 s, the fast API's setting): the contact is told, the
 // link says so and does nothing, and the order waits for its contact alone again.
 func TestDelegationExpires(t *testing.T) {
-	tld, _, _ := activeAccount(t, "expiring")
-	fc := "fc@" + tld
+	tld, _, id, owner := contactOrder(t, sys.fast, "expiring", "WE")
+	fc := owner.email
 	helper := "late@" + domainOf("integrator")
-	id := "WE-" + uniq()
-	ingest(t, orderBody(id, "STANDARD", fc, ""))
-	owner := asOn(t, sys.fast, fc)
-	st, body := owner.post("/api/v1/orders/"+id+"/delegations", map[string]any{"email": helper})
-	if st != http.StatusCreated {
-		t.Fatalf("delegate: %d %v", st, body)
-	}
+	delegateOrder(t, owner, id, map[string]any{"email": helper})
 	link := actionLink(t, mailTo(t, helper, "asks you to assign order "+id))
 	if m := mailTo(t, fc, "Your delegation of order "+id+" to "+helper+" expired"); !strings.Contains(m.Text, "assign the order yourself") {
 		t.Fatalf("expiry mail: %s", m.Text)

@@ -147,11 +147,7 @@ func TestHoldingDepositReminderTransferByLink(t *testing.T) {
 func TestHoldingTransferToProvisionalThenApproved(t *testing.T) {
 	partner, olivia, _, holdID := holdingAccount(t, "holdpv")
 	tld, admin, _ := activeAccount(t, "holdnew")
-	bob := as(t, "bob@"+tld)
-	st, body := bob.post("/api/v1/smart-accounts", account("Held Labs", "labs."+tld))
-	if st != http.StatusAccepted || body["status"] != "PENDING_APPROVAL" {
-		t.Fatalf("create: %d %v", st, body)
-	}
+	bob, body := provisionalAccount(t, tld, "Held Labs", "labs."+tld)
 	labs := str(body["id"])
 	id := "WHP-" + uniq()
 	b := orderBody(id, "STANDARD", bob.email, partner)

@@ -36,42 +36,28 @@ func TestHoldingAuthorizationTable(t *testing.T) {
 	tld, _, custID := activeAccount(t, "hauthcust")
 	fcEmail := "fc@" + domainOf("hauthfc")
 	const reason = "customer asked by phone"
+	// deposit and transfer are what depositing in, and transferring from, the reseller's and the
+	// distributor's holding account answer.
 	type actor struct {
-		name, email string
-		roles       []string
-		reason      string
+		name, email       string
+		roles             []string
+		reason            string
+		deposit, transfer [2]int
 	}
+	const ok, accepted, forbidden, hidden, bad = http.StatusOK, http.StatusAccepted, http.StatusForbidden,
+		http.StatusNotFound, http.StatusBadRequest
+	support := []string{models.RoleCiscoSupport}
 	actors := []actor{
-		{name: "reseller OFM", email: rita},
-		{name: "distributor OFM", email: dan},
-		{name: "OFM of another partner", email: xena},
-		{name: "holding account member", email: hm},
-		{name: "fulfillment contact", email: fcEmail},
-		{name: "customer admin", email: "admin@" + tld},
-		{name: "support with a reason", email: "tac@cisco.com", roles: []string{models.RoleCiscoSupport}, reason: reason},
-		{name: "support without a reason", email: "tac@cisco.com", roles: []string{models.RoleCiscoSupport}},
-	}
-	// want is the status for depositing in (or transferring from) the reseller's and the distributor's
-	// holding account.
-	deposit := map[string][2]int{
-		"reseller OFM":             {http.StatusAccepted, http.StatusForbidden},
-		"distributor OFM":          {http.StatusAccepted, http.StatusAccepted},
-		"OFM of another partner":   {http.StatusNotFound, http.StatusNotFound},
-		"holding account member":   {http.StatusNotFound, http.StatusNotFound},
-		"fulfillment contact":      {http.StatusAccepted, http.StatusAccepted},
-		"customer admin":           {http.StatusNotFound, http.StatusNotFound},
-		"support with a reason":    {http.StatusAccepted, http.StatusAccepted},
-		"support without a reason": {http.StatusBadRequest, http.StatusBadRequest},
-	}
-	transfer := map[string][2]int{
-		"reseller OFM":             {http.StatusOK, http.StatusForbidden},
-		"distributor OFM":          {http.StatusOK, http.StatusOK},
-		"OFM of another partner":   {http.StatusNotFound, http.StatusNotFound},
-		"holding account member":   {http.StatusOK, http.StatusNotFound},
-		"fulfillment contact":      {http.StatusOK, http.StatusOK},
-		"customer admin":           {http.StatusNotFound, http.StatusNotFound},
-		"support with a reason":    {http.StatusOK, http.StatusOK},
-		"support without a reason": {http.StatusBadRequest, http.StatusBadRequest},
+		{name: "reseller OFM", email: rita, deposit: [2]int{accepted, forbidden}, transfer: [2]int{ok, forbidden}},
+		{name: "distributor OFM", email: dan, deposit: [2]int{accepted, accepted}, transfer: [2]int{ok, ok}},
+		{name: "OFM of another partner", email: xena, deposit: [2]int{hidden, hidden}, transfer: [2]int{hidden, hidden}},
+		{name: "holding account member", email: hm, deposit: [2]int{hidden, hidden}, transfer: [2]int{ok, hidden}},
+		{name: "fulfillment contact", email: fcEmail, deposit: [2]int{accepted, accepted}, transfer: [2]int{ok, ok}},
+		{name: "customer admin", email: "admin@" + tld, deposit: [2]int{hidden, hidden}, transfer: [2]int{hidden, hidden}},
+		{name: "support with a reason", email: "tac@cisco.com", roles: support, reason: reason,
+			deposit: [2]int{accepted, accepted}, transfer: [2]int{ok, ok}},
+		{name: "support without a reason", email: "tac@cisco.com", roles: support,
+			deposit: [2]int{bad, bad}, transfer: [2]int{bad, bad}},
 	}
 	type order struct {
 		id, holding string
@@ -87,11 +73,11 @@ func TestHoldingAuthorizationTable(t *testing.T) {
 				b := orderBody(o.id, "STANDARD", fcEmail, reseller)
 				b["distributor"] = map[string]any{"name": "Partner " + distributor, "domain": distributor}
 				if kind == "D" {
-					o.want = deposit[a.name][i]
+					o.want = a.deposit[i]
 					deposits = append(deposits, o)
 				} else {
 					b["holdingAccount"] = map[string]any{"name": "Holding " + h}
-					o.want = transfer[a.name][i]
+					o.want = a.transfer[i]
 					transfers = append(transfers, o)
 				}
 				bodies = append(bodies, b)

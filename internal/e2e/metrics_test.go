@@ -45,10 +45,7 @@ func TestMetricsScrapeShowsWorkerAndBusiness(t *testing.T) {
 	// A second account of an active account's domain waits for its administrator's approval.
 	tld, admin, _ := activeAccount(t, "metrics")
 	name := "Metrics Labs " + uniq()
-	bob := as(t, "bob@"+tld)
-	if st, body := bob.post("/api/v1/smart-accounts", account(name, "labs."+tld)); st != http.StatusAccepted {
-		t.Fatalf("create: %d %v", st, body)
-	}
+	provisionalAccount(t, tld, name, "labs."+tld)
 	m := mailTo(t, admin.email, "Approve or decline the Smart Account request "+name)
 	if st, _ := page(t, actionLink(t, m), nil); st != http.StatusOK {
 		t.Fatalf("open link: %d", st)

@@ -16,6 +16,15 @@ func onBehalf(name, domain string, contacts ...string) map[string]any {
 		"noteToCustomer": "Your partner set this up for your licenses"}
 }
 
+// requestForCustomer has a partner's sam ask for an account name for the customer at domain cust,
+// with cto@<cust> its contact; it returns the partner, the account's id and the contact's mailed link.
+func requestForCustomer(t *testing.T, name, cust string) (partner *user, id, link string) {
+	t.Helper()
+	partner = as(t, "sam@"+domainOf("partner"))
+	_, body := partner.post("/api/v1/smart-accounts", onBehalf(name, cust, "cto@"+cust))
+	return partner, str(body["id"]), actionLink(t, mailTo(t, "cto@"+cust, "Accept the Smart Account "+name))
+}
+
 // hqForm is the address part of the acceptance page's form.
 func hqForm(decision string) url.Values {
 	return url.Values{"decision": {decision}, "company": {"Customer Inc"}, "line1": {"500 Main St"}, "city": {"Austin"},
@@ -107,10 +116,7 @@ func TestOnBehalfUnderAnActiveTLD(t *testing.T) {
 // which reopens the request, and the new creator accepts.
 func TestOnBehalfDeclinedThenNominate(t *testing.T) {
 	cust := domainOf("decliner")
-	partner := as(t, "sam@"+domainOf("partner"))
-	_, body := partner.post("/api/v1/smart-accounts", onBehalf("Decliner", cust, "cto@"+cust))
-	id := str(body["id"])
-	link := actionLink(t, mailTo(t, "cto@"+cust, "Accept the Smart Account Decliner"))
+	partner, id, link := requestForCustomer(t, "Decliner", cust)
 	if code, html := page(t, link, url.Values{"decision": {"DECLINE"}}); code != http.StatusBadRequest || !strings.Contains(html, "reason") {
 		t.Fatalf("decline without reason: %d %s", code, html)
 	}
@@ -146,16 +152,8 @@ func TestOnBehalfDeclinedThenNominate(t *testing.T) {
 	if sa := account1(t, id); sa.Status != models.SAActive || sa.AcceptedBy != "ceo@"+cust {
 		t.Fatalf("after: %+v", sa)
 	}
-	_, evs := partner.get("/api/v1/smart-accounts/" + id + "/events")
-	actions := map[string]bool{}
-	for _, e := range evs["events"].([]any) {
-		actions[str(e.(map[string]any)["action"])] = true
-	}
-	for _, a := range []string{models.EventSADeclinedByCust, models.EventCreatorsNominated, models.EventSAAccepted, models.EventSAActivated} {
-		if !actions[a] {
-			t.Errorf("no %s event", a)
-		}
-	}
+	hasEvents(t, partner, id, models.EventSADeclinedByCust, models.EventCreatorsNominated, models.EventSAAccepted,
+		models.EventSAActivated)
 }
 
 // The 409 paths of a TLD that has accounts: request access to the ACTIVE one, refused for one whose

@@ -3,8 +3,6 @@ package e2e
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,50 +40,38 @@ func TestBrowserOpsConsoleRetriesAStuckLine(t *testing.T) {
 		return l.DelayReason == models.DelayManualReview && l.StuckAt != nil
 	})
 
-	ctx := browser(t, 1280, 1000, 90*time.Second)
+	b := newBrowserWindow(t, "ops-console", 1280, 1000, 90*time.Second)
 
 	base := sys.app.Config.PublicURL
 	list := base + "/ops?" + url.Values{"smartAccountId": {saID}, "stuck": {"true"}}.Encode()
 	opsEmail := "ops-" + uniq() + "@cisco.com"
 	row := `tr[data-order="` + id + `"][data-line="1"]`
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(list),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), opsEmail),
-		chromedp.SendKeys(chromedp.ID("roles"), models.RoleLicensingOps),
-		chromedp.Submit(chromedp.ID("email")),
-		chromedp.WaitVisible(chromedp.CSS(row)),
-	); err != nil {
-		t.Fatalf("sign in and open the console: %v", err)
-	}
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	b.step("sign in and open the console", chromedp.Navigate(list), chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), opsEmail), chromedp.SendKeys(chromedp.ID("roles"), models.RoleLicensingOps),
+		chromedp.Submit(chromedp.ID("email")), chromedp.WaitVisible(chromedp.CSS(row)))
+	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
 	if loc != list {
 		t.Errorf("signed in at %s, want back at %s", loc, list)
 	}
-	reason, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(row), "data-reason"))
-	cells, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(row)))
-	counts, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("counts")))
+	reason, _ := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(row), "data-reason"))
+	cells, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(row)))
+	counts, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.ID("counts")))
 	if reason.Value != "MANUAL_REVIEW" || !strings.Contains(cells, "stuck") || !strings.Contains(counts, "1\nMANUAL_REVIEW") {
 		t.Fatalf("the stuck line: reason %q, row %q, counts %q", reason.Value, cells, counts)
 	}
 
 	sys.fulfillment.Set(fulfillment.Control{}) // the SKU is mapped at the service now
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(row+" + tr summary")),
+	b.step("retry with a reason", chromedp.Click(chromedp.CSS(row+" + tr summary")),
 		chromedp.WaitVisible(chromedp.ID("reason-retry-0")),
 		chromedp.SendKeys(chromedp.ID("reason-retry-0"), "SKU mapped at the entitlement service"),
-		chromedp.Click(chromedp.ID("retry-0")),
-		chromedp.WaitVisible(chromedp.ID("outcome")),
-	); err != nil {
-		t.Fatalf("retry with a reason: %v", err)
-	}
-	outcome, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("outcome")))
+		chromedp.Click(chromedp.ID("retry-0")), chromedp.WaitVisible(chromedp.ID("outcome")))
+	outcome, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.ID("outcome")))
 	if !strings.Contains(outcome, "Retry now: recorded for line 1.") {
 		t.Fatalf("after the retry: %q", outcome)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		status, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(row), "data-status"))
+		status, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(row), "data-status"))
 		if err == nil && status.Value == "PROVISIONED" {
 			break
 		}
@@ -93,23 +79,16 @@ func TestBrowserOpsConsoleRetriesAStuckLine(t *testing.T) {
 			t.Fatalf("the line is %q on the order's page, not PROVISIONED", status.Value)
 		}
 		time.Sleep(300 * time.Millisecond)
-		if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(row))); err != nil {
-			t.Fatalf("reload the order's page: %v", err)
-		}
+		b.step("reload the order's page", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(row)))
 	}
-	trail, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(row+" + tr ol.trail")))
+	trail, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(row+" + tr ol.trail")))
 	for _, want := range []string{"REJECTED", "Stuck", "RETRIED by ops", "SKU mapped at the entitlement service", "by " + opsEmail,
 		"DEPOSITED", "10 licenses put in"} {
 		if !strings.Contains(trail, want) {
 			t.Errorf("the trail lacks %q:\n%s", want, trail)
 		}
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-		path := filepath.Join(artifactDir(t), "ops-console-order.png")
-		if werr := os.WriteFile(path, shot, 0o644); werr == nil {
-			t.Logf("order page screenshot: %s", path)
-		}
-	}
+	b.shot("order")
 	if lics := licensesOf(t, id, "1"); len(lics) != 1 || lics[0].Quantity != 10 || sys.fulfillment.Deposits(id, "1") != 1 {
 		t.Errorf("licenses %+v, %d deposits", lics, sys.fulfillment.Deposits(id, "1"))
 	}

@@ -62,12 +62,5 @@ func TestPartnerGrantAndRevocation(t *testing.T) {
 			t.Errorf("%s after the revocation: %d", u.email, st)
 		}
 	}
-	_, evs := admin.get(base + "/events")
-	seen := map[string]bool{}
-	for _, x := range evs["events"].([]any) {
-		seen[str(x.(map[string]any)["action"])] = true
-	}
-	if !seen["PARTNER_ACCESS_GRANTED"] || !seen["PARTNER_ACCESS_REVOKED"] {
-		t.Errorf("events %v", seen)
-	}
+	hasEvents(t, admin, saID, "PARTNER_ACCESS_GRANTED", "PARTNER_ACCESS_REVOKED")
 }

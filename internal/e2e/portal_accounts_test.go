@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,68 +26,33 @@ func TestBrowserPortalAccountAdmin(t *testing.T) {
 	}
 	reqID := str(ar["id"])
 
-	ctx := browser(t, 1280, 900, 300*time.Second)
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Errorf("screenshot %s: %v", name, err)
-			return
-		}
-		if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
-			t.Errorf("screenshot %s is not a PNG", name)
-		}
-		path := filepath.Join(artifactDir(t), "portal-account-"+name+".png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Errorf("keep the screenshot: %v", err)
-		}
-	}
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-			t.Fatalf("%s: %v (at %s)\n%s", what, err, loc, body)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	b := newBrowserWindow(t, "portal-account", 1280, 900, 300*time.Second)
 
 	base := sys.app.Config.PublicURL
 	acctPage := base + "/app/smart-accounts/" + saID
-	step("sign in", chromedp.Navigate(base+"/app/directory"),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), admin.email),
-		chromedp.Submit(chromedp.ID("email")),
-		chromedp.WaitVisible(chromedp.ID("directory")))
-	if got := text(`[data-pending="` + saID + `"]`); got != "1" {
+	b.signIn(base+"/app/directory", admin.email, "directory")
+	if got := strings.TrimSpace(b.text(`[data-pending="` + saID + `"]`)); got != "1" {
 		t.Errorf("the directory's badge: %q", got)
 	}
-	shot("directory")
-	step("open the account", chromedp.Click(chromedp.CSS(`tr[data-account="`+saID+`"] td a`)),
+	b.shot("directory")
+	b.step("open the account", chromedp.Click(chromedp.CSS(`tr[data-account="`+saID+`"] td a`)),
 		chromedp.WaitVisible(chromedp.ID("details")))
-	if got := text("#pending-badge"); got != "1" {
+	if got := strings.TrimSpace(b.text("#pending-badge")); got != "1" {
 		t.Errorf("the account's badge: %q", got)
 	}
-	shot("details")
+	b.shot("details")
 
-	step("open the requests", chromedp.Click(chromedp.ID("pending-badge")), chromedp.WaitVisible(chromedp.ID("approve-"+reqID)))
-	shot("access-requests")
-	step("approve in place", chromedp.SendKeys(chromedp.ID("reason-"+reqID), "welcome"),
+	b.step("open the requests", chromedp.Click(chromedp.ID("pending-badge")), chromedp.WaitVisible(chromedp.ID("approve-"+reqID)))
+	b.shot("access-requests")
+	b.step("approve in place", chromedp.SendKeys(chromedp.ID("reason-"+reqID), "welcome"),
 		chromedp.Click(chromedp.ID("approve-"+reqID)), chromedp.WaitVisible(chromedp.ID("notice")))
-	if got := text("#notice"); !strings.Contains(got, "Approved the request of "+dev.email) {
+	if got := b.text("#notice"); !strings.Contains(got, "Approved the request of "+dev.email) {
 		t.Errorf("notice: %q", got)
 	}
-	if got := text(`tr[data-request="` + reqID + `"] .status`); !strings.Contains(got, "approved") {
+	if got := b.text(`tr[data-request="` + reqID + `"] .status`); !strings.Contains(got, "approved") {
 		t.Errorf("the request's row: %q", got)
 	}
-	shot("access-approved")
+	b.shot("access-approved")
 	// A second request, the requester's through the API, sees the decision and the role.
 	if st, got := dev.get("/api/v1/smart-accounts/" + saID + "/access-requests/" + reqID); st != http.StatusOK ||
 		got["status"] != "APPROVED" || got["decidedBy"] != admin.email {
@@ -105,14 +67,14 @@ func TestBrowserPortalAccountAdmin(t *testing.T) {
 		t.Errorf("the requester's roles: %+v", roles)
 	}
 
-	step("open the tree", chromedp.Navigate(acctPage+"/virtual-accounts"), chromedp.WaitVisible(chromedp.ID("va-create")))
-	step("create a virtual account", chromedp.SendKeys(chromedp.ID("create-name"), "Lab"),
+	b.step("open the tree", chromedp.Navigate(acctPage+"/virtual-accounts"), chromedp.WaitVisible(chromedp.ID("va-create")))
+	b.step("create a virtual account", chromedp.SendKeys(chromedp.ID("create-name"), "Lab"),
 		chromedp.SendKeys(chromedp.ID("create-description"), "the test lab"),
 		chromedp.Click(chromedp.ID("do-create")), chromedp.WaitVisible(chromedp.ID("notice")))
-	if got := text("#va-tree"); !strings.Contains(got, "Lab") || !strings.Contains(got, models.DefaultVAName) {
+	if got := b.text("#va-tree"); !strings.Contains(got, "Lab") || !strings.Contains(got, models.DefaultVAName) {
 		t.Errorf("the tree after the create: %q", got)
 	}
-	shot("virtual-accounts")
+	b.shot("virtual-accounts")
 	_, tree := dev.get("/api/v1/smart-accounts/" + saID + "/virtual-accounts/tree")
 	names := []string{}
 	for _, n := range tree["virtualAccounts"].([]any) {
@@ -127,18 +89,18 @@ func TestBrowserPortalAccountAdmin(t *testing.T) {
 		t.Errorf("the virtual account's row: %+v %v", va, err)
 	}
 	// A refused form comes back with the message naming the field and what was typed.
-	step("a name in use", chromedp.SendKeys(chromedp.ID("create-name"), "lab"),
+	b.step("a name in use", chromedp.SendKeys(chromedp.ID("create-name"), "lab"),
 		chromedp.Click(chromedp.ID("do-create")), chromedp.WaitVisible(chromedp.ID("failed-field")))
-	if got := text("#failed-field"); got != "name" {
+	if got := strings.TrimSpace(b.text("#failed-field")); got != "name" {
 		t.Errorf("the refusal names %q", got)
 	}
-	shot("virtual-accounts-refused")
+	b.shot("virtual-accounts-refused")
 
 	for _, tab := range []string{"licenses", "users", "rules", "history"} {
-		step("open "+tab, chromedp.Navigate(acctPage+"/"+tab), chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[aria-current=page]`)))
-		shot(tab)
+		b.step("open "+tab, chromedp.Navigate(acctPage+"/"+tab), chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[aria-current=page]`)))
+		b.shot(tab)
 		if tab == "users" {
-			if got := text(`tr[data-user="` + dev.email + `"]`); !strings.Contains(got, "Smart Account User (direct)") {
+			if got := b.text(`tr[data-user="` + dev.email + `"]`); !strings.Contains(got, "Smart Account User (direct)") {
 				t.Errorf("the users page after the approval: %q", got)
 			}
 		}

@@ -20,18 +20,9 @@ func acknowledgeNotices(t *testing.T, admin *user, saID string) {
 // A license transfer waits for the account's notices: a 409 names the notice still to acknowledge,
 // then the next one, and once an administrator acknowledged both the transfer goes through.
 func TestNoticeGateOnLicenseTransfer(t *testing.T) {
-	tld, admin, saID := activeAccount(t, "noticeco")
+	a := provisionedBesideLab(t, "noticeco", "WN")
+	admin, saID, id, def, lab := a.admin, a.saID, a.order, a.def, a.lab
 	base := "/api/v1/smart-accounts/" + saID
-	st, va := admin.post(base+"/virtual-accounts", map[string]any{"name": "Lab"})
-	if st != http.StatusCreated {
-		t.Fatalf("VA: %d %v", st, va)
-	}
-	lab, def := str(va["id"]), defaultVA(t, saID)
-	id := "WN-" + uniq()
-	ingest(t, orderBody(id, "STANDARD", "fc@"+tld, ""))
-	shipLines(t, id, "1")
-	admin.post("/api/v1/orders/assignments", assignment([]string{id}, to("domain", tld, "")))
-	provisioned(t, id, "1")
 	move := func() (int, response) {
 		return admin.post(base+"/licenses/transfers", map[string]any{"sku": "C9300-DNA-E-3Y", "quantity": 3, "from": def, "to": lab})
 	}
@@ -62,11 +53,7 @@ func TestNoticeGateOnLicenseTransfer(t *testing.T) {
 			t.Errorf("notice %v", n)
 		}
 	}
-	byVA := map[string]int{}
-	for _, l := range licensesOf(t, id, "1") {
-		byVA[l.VirtualAccountID] += l.Quantity
-	}
-	if byVA[lab] != 3 || byVA[def] != 7 {
+	if byVA := quantityByVA(t, id, "1"); byVA[lab] != 3 || byVA[def] != 7 {
 		t.Errorf("after the transfer: %v", byVA)
 	}
 }

@@ -60,6 +60,42 @@ func licensesOf(t *testing.T, orderID, lineID string) []models.License {
 	return out
 }
 
+// quantityByVA is how many licenses of an order line each virtual account holds.
+func quantityByVA(t *testing.T, orderID, lineID string) map[string]int {
+	t.Helper()
+	byVA := map[string]int{}
+	for _, l := range licensesOf(t, orderID, lineID) {
+		byVA[l.VirtualAccountID] += l.Quantity
+	}
+	return byVA
+}
+
+// labAccount is a fresh account with a second virtual account, Lab, and an order whose line 1 (10
+// licenses) is provisioned in the default one, for the tests that move licenses between the two.
+type labAccount struct {
+	tld   string
+	admin *user
+	// saID is the account's id, order the order's; def and lab the virtual accounts'.
+	saID, order, def, lab string
+}
+
+// provisionedBesideLab makes a labAccount for label, its order's id <prefix>-….
+func provisionedBesideLab(t *testing.T, label, prefix string) labAccount {
+	t.Helper()
+	var a labAccount
+	a.tld, a.admin, a.saID = activeAccount(t, label)
+	st, va := a.admin.post("/api/v1/smart-accounts/"+a.saID+"/virtual-accounts", map[string]any{"name": "Lab"})
+	if st != http.StatusCreated {
+		t.Fatalf("create VA: %d %v", st, va)
+	}
+	a.order, a.def, a.lab = prefix+"-"+uniq(), defaultVA(t, a.saID), str(va["id"])
+	ingest(t, orderBody(a.order, "STANDARD", "fc@"+a.tld, ""))
+	shipLines(t, a.order, "1")
+	a.admin.post("/api/v1/orders/assignments", assignment([]string{a.order}, to("domain", a.tld, "")))
+	provisioned(t, a.order, "1")
+	return a
+}
+
 // controlFulfillment changes how the simulator misbehaves until the test ends.
 func controlFulfillment(t *testing.T, c fulfillment.Control) {
 	t.Helper()
@@ -146,11 +182,7 @@ func TestProvisionShippedBeforeAssigned(t *testing.T) {
 // provisions it, with no other call.
 func TestProvisionHeldUntilApprovedByLink(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "heldco")
-	bob := as(t, "bob@"+tld)
-	st, body := bob.post("/api/v1/smart-accounts", account("Held Labs", "labs."+tld))
-	if st != http.StatusAccepted || body["status"] != "PENDING_APPROVAL" {
-		t.Fatalf("create: %d %v", st, body)
-	}
+	bob, body := provisionalAccount(t, tld, "Held Labs", "labs."+tld)
 	labs := str(body["id"])
 	id := "WH-" + uniq()
 	ingest(t, orderBody(id, "STANDARD", bob.email, ""))
@@ -317,17 +349,8 @@ func TestProvisionRejectedSKUResolvedByOps(t *testing.T) {
 
 // Licenses move between virtual accounts of an account in one transaction, never below zero.
 func TestProvisionLicenseTransfer(t *testing.T) {
-	tld, admin, saID := activeAccount(t, "moveco")
-	st, va := admin.post("/api/v1/smart-accounts/"+saID+"/virtual-accounts", map[string]any{"name": "Lab"})
-	if st != http.StatusCreated {
-		t.Fatalf("create VA: %d %v", st, va)
-	}
-	lab, def := str(va["id"]), defaultVA(t, saID)
-	id := "WT-" + uniq()
-	ingest(t, orderBody(id, "STANDARD", "fc@"+tld, ""))
-	shipLines(t, id, "1")
-	admin.post("/api/v1/orders/assignments", assignment([]string{id}, to("domain", tld, "")))
-	provisioned(t, id, "1")
+	a := provisionedBesideLab(t, "moveco", "WT")
+	tld, admin, saID, id, def, lab := a.tld, a.admin, a.saID, a.order, a.def, a.lab
 	acknowledgeNotices(t, admin, saID) // transfers wait for the account's notices (SA11)
 	move := func(qty int) (int, response) {
 		return admin.post("/api/v1/smart-accounts/"+saID+"/licenses/transfers",
@@ -339,11 +362,7 @@ func TestProvisionLicenseTransfer(t *testing.T) {
 	if st, body := move(7); st != http.StatusConflict || body["error"].(map[string]any)["details"].(map[string]any)["available"] != float64(6) {
 		t.Errorf("a transfer beyond the balance: %d %v", st, body)
 	}
-	byVA := map[string]int{}
-	for _, l := range licensesOf(t, id, "1") {
-		byVA[l.VirtualAccountID] += l.Quantity
-	}
-	if byVA[def] != 6 || byVA[lab] != 4 {
+	if byVA := quantityByVA(t, id, "1"); byVA[def] != 6 || byVA[lab] != 4 {
 		t.Errorf("after the transfer: %v", byVA)
 	}
 	viewer := as(t, "viewer@"+tld)
@@ -389,10 +408,7 @@ func commerceOn(t *testing.T) *user {
 // step, and the reason is recorded on the move (FEATURES PR2).
 func TestProvisionSupportReassignMovesLicenses(t *testing.T) {
 	tld, other, first := activeAccount(t, "reassignco")
-	st, body := as(t, "bob@"+tld).post("/api/v1/smart-accounts", account("reassignco Labs", "labs."+tld))
-	if st != http.StatusAccepted {
-		t.Fatalf("second account: %d %v", st, body)
-	}
+	_, body := provisionalAccount(t, tld, "reassignco Labs", "labs."+tld)
 	second := str(body["id"])
 	if st, body := other.post("/api/v1/smart-accounts/"+second+"/decision", map[string]any{"decision": "APPROVE"}); st != http.StatusOK {
 		t.Fatalf("approve the second account: %d %v", st, body)

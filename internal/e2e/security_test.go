@@ -27,11 +27,7 @@ func whoWaits(body response) []string {
 // later request of the TLD).
 func TestApprovalGateCannotEscalateItself(t *testing.T) {
 	tld, alice, _ := activeAccount(t, "gate")
-	bob := as(t, "bob@"+tld)
-	st, labs := bob.post("/api/v1/smart-accounts", account("Gate Labs", "labs."+tld))
-	if st != http.StatusAccepted || labs["status"] != "PENDING_APPROVAL" {
-		t.Fatalf("labs: %d %v", st, labs)
-	}
+	bob, labs := provisionalAccount(t, tld, "Gate Labs", "labs."+tld)
 	if st, body := alice.post("/api/v1/smart-accounts/"+str(labs["id"])+"/decision", map[string]any{"decision": "APPROVE"}); st != http.StatusOK {
 		t.Fatalf("alice approves labs: %d %v", st, body)
 	}
@@ -79,11 +75,7 @@ func TestApprovalGateCannotEscalateItself(t *testing.T) {
 // form, and the request stays decidable: the next decision goes through.
 func TestNULByteNeverPoisonsADecision(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "nul")
-	bob := as(t, "bob@"+tld)
-	st, req := bob.post("/api/v1/smart-accounts", account("Nul Labs", "labs."+tld))
-	if st != http.StatusAccepted {
-		t.Fatalf("create: %d %v", st, req)
-	}
+	bob, req := provisionalAccount(t, tld, "Nul Labs", "labs."+tld)
 	id := str(req["id"])
 	st, body := admin.post("/api/v1/smart-accounts/"+id+"/decision", map[string]any{"decision": "DECLINE", "reason": "x\u0000y"})
 	if st != http.StatusBadRequest || str(body["error"].(map[string]any)["field"]) != "reason" {
@@ -119,8 +111,7 @@ func TestNULByteNeverPoisonsADecision(t *testing.T) {
 // process has ended; another decision is a conflict.
 func TestRepeatedDecisionIsIdempotent(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "again")
-	bob := as(t, "bob@"+tld)
-	_, req := bob.post("/api/v1/smart-accounts", account("Again Labs", "labs."+tld))
+	_, req := provisionalAccount(t, tld, "Again Labs", "labs."+tld)
 	path := "/api/v1/smart-accounts/" + str(req["id"]) + "/decision"
 	st, first := admin.post(path, map[string]any{"decision": "APPROVE"})
 	if st != http.StatusOK {

@@ -27,6 +27,33 @@ func activeAccount(t *testing.T, label string) (tld string, admin *user, id stri
 	return tld, admin, str(body["id"])
 }
 
+// provisionalAccount has bob@<tld> ask for another account of tld's company, name at domain: it waits
+// for the approval of tld's administrators (PENDING_APPROVAL), or the test fails.
+func provisionalAccount(t *testing.T, tld, name, domain string) (bob *user, body response) {
+	t.Helper()
+	bob = as(t, "bob@"+tld)
+	st, body := bob.post("/api/v1/smart-accounts", account(name, domain))
+	if st != http.StatusAccepted || body["status"] != "PENDING_APPROVAL" {
+		t.Fatalf("%s's request for %s: %d %v", bob.email, name, st, body)
+	}
+	return bob, body
+}
+
+// hasEvents fails the test for each of actions missing from the account's history as u reads it.
+func hasEvents(t *testing.T, u *user, saID string, actions ...string) {
+	t.Helper()
+	_, evs := u.get("/api/v1/smart-accounts/" + saID + "/events")
+	seen := map[string]bool{}
+	for _, e := range evs["events"].([]any) {
+		seen[str(e.(map[string]any)["action"])] = true
+	}
+	for _, a := range actions {
+		if !seen[a] {
+			t.Errorf("the history of %s lacks %s: %v", saID, a, seen)
+		}
+	}
+}
+
 func TestAutoActivation(t *testing.T) {
 	tld := domainOf("globex")
 	carol := as(t, "Carol@"+strings.ToUpper(tld))
@@ -57,25 +84,12 @@ func TestAutoActivation(t *testing.T) {
 	if v := vas["virtualAccounts"].([]any); len(v) != 1 || v[0].(map[string]any)["name"] != "DEFAULT" {
 		t.Fatalf("virtual accounts %v", vas)
 	}
-	_, evs := carol.get("/api/v1/smart-accounts/" + id + "/events")
-	actions := map[string]bool{}
-	for _, e := range evs["events"].([]any) {
-		actions[str(e.(map[string]any)["action"])] = true
-	}
-	for _, a := range []string{models.EventSARequested, models.EventVACreated, models.EventSAActivated, models.EventRoleGranted} {
-		if !actions[a] {
-			t.Errorf("event %s missing from %v", a, actions)
-		}
-	}
+	hasEvents(t, carol, id, models.EventSARequested, models.EventVACreated, models.EventSAActivated, models.EventRoleGranted)
 }
 
 func TestApprovalByEmailLink(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "acme")
-	bob := as(t, "bob@"+tld)
-	st, body := bob.post("/api/v1/smart-accounts", account("Acme Labs", "labs."+tld))
-	if st != http.StatusAccepted || body["status"] != "PENDING_APPROVAL" {
-		t.Fatalf("create: %d %v", st, body)
-	}
+	bob, body := provisionalAccount(t, tld, "Acme Labs", "labs."+tld)
 	waiting := body["waitingOn"].([]any)
 	if len(waiting) != 1 || waiting[0].(map[string]any)["who"] != admin.email || str(waiting[0].(map[string]any)["deadline"]) == "" {
 		t.Fatalf("waitingOn %v", waiting)
@@ -122,8 +136,7 @@ func TestApprovalByEmailLink(t *testing.T) {
 
 func TestDeclineWithReason(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "initrode")
-	bob := as(t, "bob@"+tld)
-	_, body := bob.post("/api/v1/smart-accounts", account("Initrode Shadow", "shadow."+tld))
+	bob, body := provisionalAccount(t, tld, "Initrode Shadow", "shadow."+tld)
 	id := str(body["id"])
 	link := actionLink(t, mailTo(t, admin.email, "Initrode Shadow"))
 
@@ -272,8 +285,7 @@ func TestForgedAndExpiredTokens(t *testing.T) {
 
 	// A token past its expiry while the account still waits (a link from an old mail).
 	tld, admin, _ := activeAccount(t, "tyrell")
-	bob := as(t, "bob@"+tld)
-	_, body := bob.post("/api/v1/smart-accounts", account("Tyrell Replicants", "nexus."+tld))
+	_, body := provisionalAccount(t, tld, "Tyrell Replicants", "nexus."+tld)
 	id := str(body["id"])
 	link := actionLink(t, mailTo(t, admin.email, "Tyrell Replicants"))
 	sys.db.Model(&models.ActionToken{}).Where("subject_id = ?", id).Update("expires_at", time.Now().UTC().Add(-time.Minute))
@@ -288,9 +300,8 @@ func TestForgedAndExpiredTokens(t *testing.T) {
 
 func TestNonApproverIsForbidden(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "soylent")
-	bob := as(t, "bob@"+tld)
+	bob, body := provisionalAccount(t, tld, "Soylent Green", "green."+tld)
 	mallory := as(t, "mallory@"+tld)
-	_, body := bob.post("/api/v1/smart-accounts", account("Soylent Green", "green."+tld))
 	id := str(body["id"])
 	for _, u := range []*user{mallory, bob} {
 		st, resp := u.post("/api/v1/smart-accounts/"+id+"/decision", map[string]any{"decision": "APPROVE"})
@@ -356,8 +367,7 @@ func TestIdempotencyKey(t *testing.T) {
 
 func TestWorkerRestartLosesNothing(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "aperture")
-	bob := as(t, "bob@"+tld)
-	_, body := bob.post("/api/v1/smart-accounts", account("Aperture Science", "science."+tld))
+	bob, body := provisionalAccount(t, tld, "Aperture Science", "science."+tld)
 	id := str(body["id"])
 	link := actionLink(t, mailTo(t, admin.email, "Aperture Science"))
 

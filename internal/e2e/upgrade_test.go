@@ -75,16 +75,7 @@ func TestSMBUpgradeApprovedByAdministrator(t *testing.T) {
 	if st, va := company.post("/api/v1/smart-accounts/"+id+"/virtual-accounts", map[string]any{"name": "Projects"}); st != http.StatusCreated {
 		t.Fatalf("virtual account after the upgrade: %d %v", st, va)
 	}
-	_, evs := company.get("/api/v1/smart-accounts/" + id + "/events")
-	actions := map[string]bool{}
-	for _, e := range evs["events"].([]any) {
-		actions[str(e.(map[string]any)["action"])] = true
-	}
-	for _, a := range []string{models.EventSARequested, models.EventUpgradeRequested, models.EventUpgraded} {
-		if !actions[a] {
-			t.Errorf("history lacks %s", a)
-		}
-	}
+	hasEvents(t, company, id, models.EventSARequested, models.EventUpgradeRequested, models.EventUpgraded)
 }
 
 // The administrator declines: the account stays SMB and the owner is told why.

@@ -222,6 +222,8 @@ func asOn(t *testing.T, a *app.App, email string, roles ...string) *user {
 // response is a decoded JSON body.
 type response map[string]any
 
+// do sends body (nil for none) as JSON with the extra headers, given as name, value pairs, and decodes
+// the JSON answer.
 func (u *user) do(method, path string, body any, headers ...string) (int, response) {
 	u.t.Helper()
 	var rd io.Reader
@@ -232,12 +234,18 @@ func (u *user) do(method, path string, body any, headers ...string) (int, respon
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, u.base+path, rd)
+	return u.send(method, path, rd, append([]string{"Content-Type", "application/json"}, headers...)...)
+}
+
+// send makes the request with the user's token and the headers, given as name, value pairs, and
+// decodes the answer, which must be JSON when there is one.
+func (u *user) send(method, path string, body io.Reader, headers ...string) (int, response) {
+	u.t.Helper()
+	req, err := http.NewRequest(method, u.base+path, body)
 	if err != nil {
 		u.t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+u.token)
-	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

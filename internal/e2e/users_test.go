@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,23 +12,7 @@ import (
 // upload sends a body of another type than JSON (a CSV upload) and decodes the JSON answer.
 func (u *user) upload(method, path, contentType, body string) (int, response) {
 	u.t.Helper()
-	req, err := http.NewRequest(method, u.base+path, strings.NewReader(body))
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+u.token)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		u.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := response{}
-	if json.Unmarshal(raw, &out) != nil {
-		u.t.Fatalf("%s %s: answer is not JSON: %s", method, path, raw)
-	}
-	return resp.StatusCode, out
+	return u.send(method, path, strings.NewReader(body), "Content-Type", contentType)
 }
 
 // An administrator uploads a CSV of 200 users, some rows bad: each bad row is answered with why, the

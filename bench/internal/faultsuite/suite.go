@@ -49,7 +49,10 @@ type Result struct {
 	Outage503                  int
 	MailKeys, MailsReceived    int
 	MailLost, MailDuplicated   []string
-	Failures                   []string
+	// MailResent counts mails sent a second time, under the same Message-ID, because their worker was
+	// killed between the send and the mail log row (at-least-once delivery; not a finding).
+	MailResent int
+	Failures   []string
 	// AfterLastFault is how long after the last fault's recovery every effect was in place.
 	AfterLastFault time.Duration
 	Elapsed        time.Duration
@@ -123,8 +126,12 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	outs := inj.outages()
 	var lastEnd time.Time
+	var kills []time.Time
 	for _, out := range outs {
 		res.Faults[out.kind]++
+		if out.kind == FaultWorker {
+			kills = append(kills, out.start)
+		}
 		if out.end.After(lastEnd) {
 			lastEnd = out.end
 		}
@@ -136,7 +143,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		res.AfterLastFault = complete.Sub(lastEnd)
 	}
 	a.duplicates(ctx, &res)
-	a.mails(ctx, &res)
+	a.mails(ctx, &res, kills, settled)
 	a.stuck(ctx, &res, failed, settled)
 	rec.add(func(r *recorder) {
 		res.Requests, res.Attempts, res.Answer = r.requests, r.attempts, r.answered
@@ -209,6 +216,10 @@ func (r Result) Print(w io.Writer) {
 		r.Faults[FaultTemporal], r.Faults[FaultPostgres], len(r.Lost), len(r.Duplicated), len(r.Stuck), len(r.Bad5xx),
 		r.Outage503, r.MailKeys, r.MailsReceived, len(r.MailLost), len(r.MailDuplicated), r.AfterLastFault.Seconds())
 	fmt.Fprintf(w, "\nran %s\n", r.Elapsed.Round(time.Second))
+	if r.MailResent > 0 {
+		fmt.Fprintf(w, "\nmail sent again, under the same Message-ID, after its worker was killed between the send and "+
+			"its log row: %d\n", r.MailResent)
+	}
 	for _, sec := range []struct {
 		name string
 		list []string

@@ -442,13 +442,7 @@ func addRollups(tx *gorm.DB, deltas ...models.OrderRollup) error {
 			keys = append(keys, k)
 			m = models.OrderRollup{BookedDay: d.BookedDay, AssignmentStatus: d.AssignmentStatus, Type: d.Type}
 		}
-		m.Orders += d.Orders
-		m.LinesNotStarted += d.LinesNotStarted
-		m.LinesPending += d.LinesPending
-		m.LinesProvisioned += d.LinesProvisioned
-		m.LinesFailed += d.LinesFailed
-		m.DelayCounts = m.DelayCounts.Add(d.DelayCounts)
-		merged[k] = m
+		merged[k] = m.Plus(d)
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.status, b.status), cmp.Compare(a.typ, b.typ))

@@ -244,6 +244,18 @@ type OrderRollup struct {
 	DelayCounts
 }
 
+// Plus is r with d's counts added (its bucket stays r's): the roll-ups sum an order's shares this way,
+// whole book (order_rollups) or per scope (order_scope_rollups).
+func (r OrderRollup) Plus(d OrderRollup) OrderRollup {
+	r.Orders += d.Orders
+	r.LinesNotStarted += d.LinesNotStarted
+	r.LinesPending += d.LinesPending
+	r.LinesProvisioned += d.LinesProvisioned
+	r.LinesFailed += d.LinesFailed
+	r.DelayCounts = r.DelayCounts.Add(d.DelayCounts)
+	return r
+}
+
 // RollupOf is an order's share of the roll-ups: its bucket and counts, negated when it leaves.
 func RollupOf(o Order, sign int) OrderRollup {
 	return OrderRollup{BookedDay: o.BookedAt.UTC().Format(time.DateOnly), AssignmentStatus: o.AssignmentStatus, Type: o.Type,

@@ -68,12 +68,7 @@ func AddScopeRollups(tx *gorm.DB, deltas []ScopeRollup) error {
 			m = ScopeRollup{Kind: d.Kind, Domain: d.Domain,
 				OrderRollup: OrderRollup{BookedDay: d.BookedDay, AssignmentStatus: d.AssignmentStatus, Type: d.Type}}
 		}
-		m.Orders += d.Orders
-		m.LinesNotStarted += d.LinesNotStarted
-		m.LinesPending += d.LinesPending
-		m.LinesProvisioned += d.LinesProvisioned
-		m.LinesFailed += d.LinesFailed
-		m.DelayCounts = m.DelayCounts.Add(d.DelayCounts)
+		m.OrderRollup = m.OrderRollup.Plus(d.OrderRollup)
 		merged[k] = m
 	}
 	slices.SortFunc(keys, func(a, b scopeRollupKey) int {

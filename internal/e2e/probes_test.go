@@ -43,6 +43,13 @@ func TestReadyzFailsWhenTemporalIsDown(t *testing.T) {
 	}
 	ts.Stop()
 	stopped = true
+	awaitUnready(t, url, "/readyz")
+}
+
+// awaitUnready waits, after Temporal stopped, for url to answer 503 naming Temporal with the database
+// still ok; who names the probe in a failure.
+func awaitUnready(t *testing.T, url, who string) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		code, body := readyz(t, url)
@@ -53,7 +60,7 @@ func TestReadyzFailsWhenTemporalIsDown(t *testing.T) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("/readyz still answers %d %+v 20 s after Temporal stopped", code, body)
+			t.Fatalf("%s still answers %d %+v 20 s after Temporal stopped", who, code, body)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

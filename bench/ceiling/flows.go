@@ -29,6 +29,8 @@ var flows = map[string]*flow{
 	"sacreate": {timed: 0, prepare: prepareCreate, real: create},
 	"approval": {timed: 1, prepare: prepareApproval, real: approve},
 	"ingest":   {timed: 0, prepare: prepareIngest, real: ingest},
+	"access":   {timed: 0, prepare: prepareAccess, real: access},
+	"assign":   {timed: 0, prepare: prepareAssign, real: assign},
 }
 
 func prepareCreate(b *loadtest.Client, label string, n int) *set {
@@ -107,17 +109,21 @@ func prepareIngest(b *loadtest.Client, label string, n int) *set {
 	return s
 }
 
-// ingest is an order from commerce: a product and a Cisco service, its contact mailed.
+// ingest is an order from commerce (order), its contact mailed.
 func ingest(b *loadtest.Client, s *set, i int) (time.Duration, error) {
 	d := s.data[i]
-	body := map[string]any{"id": d["id"], "type": "STANDARD", "purchaseOrder": "PO-" + d["id"],
-		"endCustomer": map[string]any{"name": "Customer", "email": d["fc"]}, "fulfillmentContact": d["fc"],
+	t := time.Now()
+	st, resp, err := b.Do(http.MethodPost, "/api/v1/orders", b.Token("orders@commerce.cisco.com", "commerce"), order(d["id"], d["fc"]))
+	return time.Since(t), check(st, http.StatusCreated, resp, err, "ingest")
+}
+
+// order is the body of an order from commerce: a product and a Cisco service, fc its contact.
+func order(id, fc string) map[string]any {
+	return map[string]any{"id": id, "type": "STANDARD", "purchaseOrder": "PO-" + id,
+		"endCustomer": map[string]any{"name": "Customer", "email": fc}, "fulfillmentContact": fc,
 		"bookedAt": "2026-11-01T10:00:00Z",
 		"lines": []any{
 			map[string]any{"id": "1", "sku": "C9300-DNA-E-3Y", "kind": "PRODUCT", "quantity": 10, "smartLicense": true, "termMonths": 36},
 			map[string]any{"id": "2", "sku": "CON-SNT-C9300", "kind": "CISCO_SERVICE", "quantity": 1},
 		}}
-	t := time.Now()
-	st, resp, err := b.Do(http.MethodPost, "/api/v1/orders", b.Token("orders@commerce.cisco.com", "commerce"), body)
-	return time.Since(t), check(st, http.StatusCreated, resp, err, "ingest")
 }

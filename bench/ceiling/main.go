@@ -8,7 +8,10 @@
 //	  -flow sacreate -clients 32 -n 600 -rounds 3
 //
 // Flows: sacreate (an auto-activated creation), approval (an administrator's approval POST until the
-// account is ACTIVE; the pending accounts are made first, untimed), ingest (an order from commerce).
+// account is ACTIVE; the pending accounts are made first, untimed), ingest (an order from commerce),
+// access (a colleague's access request to an ACTIVE account, answered PENDING; the accounts are made
+// first, untimed), assign (one order's assignment POST, answered REQUESTED, measured against the shape
+// of the batch process it starts; the account and the orders are made first, untimed).
 package main
 
 import (
@@ -25,7 +28,7 @@ func main() {
 	api := loadtest.Flags()
 	address, namespace := loadtest.TemporalFlags()
 	var (
-		flowName = flag.String("flow", "sacreate", "flow to measure: sacreate, approval, ingest")
+		flowName = flag.String("flow", "sacreate", "flow to measure: sacreate, approval, ingest, access, assign")
 		clients  = flag.Int("clients", 32, "concurrent clients")
 		n        = flag.Int("n", 500, "operations per round, each side")
 		rounds   = flag.Int("rounds", 3, "rounds; each runs the bare workflow then the real flow")

@@ -18,11 +18,13 @@ import (
 
 // Phase is one turn of a process: an Update arrives (the first one with the start), its handler runs
 // Local local activities and answers, then the process runs Activities activities at once (mails,
-// signals to other processes), and Upserts search-attribute upserts.
+// signals to other processes), and Upserts search-attribute upserts, and last After local activities
+// (a bulk assignment's process records its end once its orders are applied).
 type Phase struct {
 	Local      int `json:"local"`
 	Activities int `json:"activities"`
 	Upserts    int `json:"upserts"`
+	After      int `json:"after,omitempty"`
 }
 
 // BareInput is the shape of a flow: its phases, and how long it stays open after the last one (an
@@ -97,6 +99,12 @@ func ShapeWorkflow(ctx workflow.Context, in BareInput) error {
 				return err
 			}
 		}
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+		for range p.After {
+			if err := workflow.ExecuteLocalActivity(lctx, NoopLocal).Get(ctx, nil); err != nil {
+				return err
+			}
+		}
 	}
 	if in.Open > 0 {
 		if err := workflow.Sleep(ctx, in.Open); err != nil {
@@ -115,51 +123,75 @@ func Noop(context.Context) error { return nil }
 // ShapeOf counts a real process's history by phase (each Update accepted begins one) and in total.
 func ShapeOf(ctx context.Context, c client.Client, workflowID string) (BareInput, map[string]int) {
 	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	counts := map[string]int{}
-	var shape BareInput
+	var sc shapeCounter
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
 			log.Fatalf("history of %s: %v", workflowID, err)
 		}
-		counts["events"]++
-		cur := func() *Phase {
-			if len(shape.Phases) == 0 {
-				shape.Phases = append(shape.Phases, Phase{})
-			}
-			return &shape.Phases[len(shape.Phases)-1]
-		}
-		switch e.GetEventType() {
-		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-			counts["updates"]++
-			if counts["updates"] > 1 || len(shape.Phases) > 0 && *cur() != (Phase{}) {
-				shape.Phases = append(shape.Phases, Phase{})
-			}
-		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-			counts["workflowTasks"]++
-		case enumspb.EVENT_TYPE_MARKER_RECORDED:
-			counts["localActivities"]++
-			cur().Local++
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			counts["activities"]++
-			cur().Activities++
-		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-			counts["upserts"]++
-			cur().Upserts++
-		case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
-			counts["children"]++
-		case enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
-			counts["signals"]++
-		case enumspb.EVENT_TYPE_TIMER_STARTED:
-			counts["timers"]++
-		}
+		sc.add(e.GetEventType())
 	}
+	shape, counts := sc.shape, sc.counts
 	d, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
 	if err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		// The real process stays open (an order's waits for its assignment): so does the bare one.
 		shape.Open = 10 * time.Minute
 	}
 	return shape, counts
+}
+
+// shapeCounter is ShapeOf's count, event by event of a history.
+type shapeCounter struct {
+	shape  BareInput
+	counts map[string]int
+	// answered is set once the current phase's Update completed: a local activity after it is one the
+	// process runs after its answer, not one the answer waits for.
+	answered bool
+}
+
+func (sc *shapeCounter) cur() *Phase {
+	if len(sc.shape.Phases) == 0 {
+		sc.shape.Phases = append(sc.shape.Phases, Phase{})
+	}
+	return &sc.shape.Phases[len(sc.shape.Phases)-1]
+}
+
+func (sc *shapeCounter) add(t enumspb.EventType) {
+	if sc.counts == nil {
+		sc.counts = map[string]int{}
+	}
+	sc.counts["events"]++
+	switch t {
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+		sc.counts["updates"]++
+		if sc.counts["updates"] > 1 || len(sc.shape.Phases) > 0 && *sc.cur() != (Phase{}) {
+			sc.shape.Phases = append(sc.shape.Phases, Phase{})
+		}
+		sc.answered = false
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+		sc.answered = true
+	case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+		sc.counts["workflowTasks"]++
+	case enumspb.EVENT_TYPE_MARKER_RECORDED:
+		sc.counts["localActivities"]++
+		if sc.answered {
+			sc.cur().After++
+		} else {
+			sc.cur().Local++
+		}
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+		sc.counts["activities"]++
+		sc.cur().Activities++
+	case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+		sc.counts["upserts"]++
+		sc.cur().Upserts++
+	case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+		sc.counts["children"]++
+	case enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+		sc.counts["signals"]++
+	case enumspb.EVENT_TYPE_TIMER_STARTED:
+		sc.counts["timers"]++
+	}
 }
 
 // RunBare times n operations of the bare workflow: the timed phase's Update (with the start when it is

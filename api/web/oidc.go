@@ -233,7 +233,7 @@ func (o *oidcSignIn) identity(ctx context.Context, code string, f flow) (auth.Id
 			return auth.Identity{}, err
 		}
 	}
-	if !emailVerified(claims) {
+	if !auth.EmailVerified(claims) {
 		return auth.Identity{}, fmt.Errorf("%w: %v (email_verified %v)", errEmailNotVerified, claims["email"],
 			claims["email_verified"])
 	}
@@ -264,16 +264,4 @@ func (o *oidcSignIn) addUserInfo(ctx context.Context, tok *oauth2.Token, subject
 		}
 	}
 	return nil
-}
-
-// emailVerified reads email_verified, which some providers send as the string "true"; absent means
-// not verified.
-func emailVerified(claims map[string]any) bool {
-	switch v := claims["email_verified"].(type) {
-	case bool:
-		return v
-	case string:
-		return strings.EqualFold(v, "true")
-	}
-	return false
 }

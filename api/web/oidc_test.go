@@ -330,19 +330,6 @@ func TestOIDCUnverifiedEmailIsRefused(t *testing.T) {
 	noSignIn(t, a, b, "mallory@acme.com", "an unverified email")
 }
 
-func TestEmailVerified(t *testing.T) {
-	for v, want := range map[any]bool{true: true, "true": true, "TRUE": true,
-		false: false, "false": false, nil: false, 1.0: false} {
-		claims := map[string]any{"email": "a@b.example"}
-		if v != nil {
-			claims["email_verified"] = v
-		}
-		if got := emailVerified(claims); got != want {
-			t.Errorf("email_verified %#v: %v, want %v", v, got, want)
-		}
-	}
-}
-
 // user is the recorded user with that email, nil when there is none.
 // noSignIn fails the test when a refused sign-in (what) left the browser a session or recorded the user.
 func noSignIn(t *testing.T, a *app, b *browser, email, what string) {

@@ -27,6 +27,19 @@ func IdentityFromClaims(claims map[string]any, rolesClaim string) (Identity, err
 	return id, nil
 }
 
+// EmailVerified reads email_verified, which some providers send as the string "true"; absent, null
+// or anything else means not verified. The bearer verifier and the browser sign-in both refuse an
+// identity whose email it does not vouch for.
+func EmailVerified(claims map[string]any) bool {
+	switch v := claims["email_verified"].(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true")
+	}
+	return false
+}
+
 // identityFromClaims maps verified claims to an Identity. Claims of the wrong
 // JSON type are rejected rather than ignored: a token we cannot fully
 // interpret is safer refused than partially trusted.

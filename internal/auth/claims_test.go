@@ -54,3 +54,16 @@ func TestIdentityFromClaimsRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestEmailVerified(t *testing.T) {
+	for v, want := range map[any]bool{true: true, "true": true, "TRUE": true,
+		false: false, "false": false, nil: false, 1.0: false} {
+		claims := map[string]any{"email": "a@b.example"}
+		if v != nil {
+			claims["email_verified"] = v
+		}
+		if got := EmailVerified(claims); got != want {
+			t.Errorf("email_verified %#v: %v, want %v", v, got, want)
+		}
+	}
+}

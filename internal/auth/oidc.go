@@ -83,21 +83,9 @@ func (v *oidcVerifier) Verify(ctx context.Context, raw string) (Identity, error)
 	// The email is the key the system grants ownership and approvals by; only the provider's word that
 	// its owner proved control of it makes it safe to key on, else anyone who can register at the
 	// provider with someone else's address becomes them.
-	if !emailVerified(claims) {
+	if !EmailVerified(claims) {
 		return Identity{}, invalid(fmt.Errorf("email %s is not verified (email_verified %v)",
 			id.Email, claims["email_verified"]))
 	}
 	return id, nil
-}
-
-// emailVerified reads email_verified, which some providers send as the string "true"; absent, null
-// or anything else means not verified.
-func emailVerified(claims map[string]any) bool {
-	switch v := claims["email_verified"].(type) {
-	case bool:
-		return v
-	case string:
-		return strings.EqualFold(v, "true")
-	}
-	return false
 }

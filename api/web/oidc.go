@@ -38,13 +38,9 @@ type OIDCConfig struct {
 	RolesClaim string
 }
 
-const (
-	// flowTTL bounds how long a sign-in may take at the provider: long enough to type a password
-	// and pass a second factor, short enough that a stolen flow cookie is soon useless.
-	flowTTL = 10 * time.Minute
-	// providerTimeout bounds each call to the provider when the caller gave no client of its own.
-	providerTimeout = 10 * time.Second
-)
+// flowTTL bounds how long a sign-in may take at the provider: long enough to type a password
+// and pass a second factor, short enough that a stolen flow cookie is soon useless.
+const flowTTL = 10 * time.Minute
 
 // oidcSignIn is the authorization-code flow with one provider.
 type oidcSignIn struct {
@@ -85,12 +81,7 @@ func newOIDCSignIn(ctx context.Context, cfg Config, sessions *Sessions) (*oidcSi
 		(u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("web: OIDC redirect URL %q is not an http(s) URL ending in %s", redirect, CallbackPath)
 	}
-	client, ok := ctx.Value(oauth2.HTTPClient).(*http.Client)
-	if !ok {
-		client = &http.Client{Timeout: providerTimeout}
-		ctx = oidc.ClientContext(ctx, client)
-	}
-	provider, err := oidc.NewProvider(ctx, oc.Issuer)
+	provider, client, err := auth.DiscoverOIDC(ctx, oc.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("web: oidc discovery for %q: %w", oc.Issuer, err)
 	}

@@ -17,6 +17,24 @@ import (
 // supply its own client; http.DefaultClient would wait forever.
 const oidcHTTPTimeout = 10 * time.Second
 
+// DiscoverOIDC reads the issuer's discovery document with the HTTP client ctx
+// carries (oauth2.HTTPClient), or with one bounded by a timeout when it
+// carries none, and returns that client for the caller's later calls to the
+// provider (the key set is fetched with it too). Errors are go-oidc's, for
+// the caller to wrap with the setting it read the issuer from.
+func DiscoverOIDC(ctx context.Context, issuer string) (*oidc.Provider, *http.Client, error) {
+	client, ok := ctx.Value(oauth2.HTTPClient).(*http.Client)
+	if !ok {
+		client = &http.Client{Timeout: oidcHTTPTimeout}
+		ctx = oidc.ClientContext(ctx, client)
+	}
+	provider, err := oidc.NewProvider(ctx, issuer)
+	if err != nil {
+		return nil, nil, err
+	}
+	return provider, client, nil
+}
+
 type oidcVerifier struct {
 	claimRules
 	idTokens *oidc.IDTokenVerifier
@@ -30,10 +48,7 @@ func newOIDCVerifier(ctx context.Context, cfg Config) (*oidcVerifier, error) {
 		return nil, errors.New("auth: OIDC needs an audience: set CLC_AUTH_AUDIENCE to the client id " +
 			"the identity provider issues the API's tokens for")
 	}
-	if ctx.Value(oauth2.HTTPClient) == nil {
-		ctx = oidc.ClientContext(ctx, &http.Client{Timeout: oidcHTTPTimeout})
-	}
-	provider, err := oidc.NewProvider(ctx, cfg.OIDCIssuer)
+	provider, _, err := DiscoverOIDC(ctx, cfg.OIDCIssuer)
 	if err != nil {
 		return nil, fmt.Errorf("auth: oidc discovery for %q: %w", cfg.OIDCIssuer, err)
 	}

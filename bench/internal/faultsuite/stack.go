@@ -260,7 +260,8 @@ func startStack(ctx context.Context, o Options, run string, smtpPort int, fulfil
 		return s, err
 	}
 	s.temporal = &proc{name: "temporal", path: infra, log: logs, pause: time.Second,
-		args:  []string{"-temporal-database-url", s.temporalURL, "-temporal-port", strconv.Itoa(tport), "-smtp", ""},
+		args: []string{"-temporal-database-url", s.temporalURL, "-temporal-port", strconv.Itoa(tport), "-smtp", "",
+			"-fulfillment", ""},
 		ready: s.temporalReady, before: s.forgetMembers}
 	if err := s.temporal.supervise(); err != nil {
 		return s, err

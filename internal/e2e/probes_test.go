@@ -7,31 +7,26 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/licensecentral/clc/internal/app"
+	"github.com/licensecentral/clc/internal/config"
 )
 
 // /readyz of a real API asks its real Temporal server: ready while it runs, 503 naming Temporal once
 // it is stopped (the database still answers), so a load balancer takes the copy out of rotation.
 func TestReadyzFailsWhenTemporalIsDown(t *testing.T) {
-	ts := temporaltest.NewServer()
-	stopped := false
-	defer func() {
-		if !stopped {
-			ts.Stop()
-		}
-	}()
-	cfg := sys.cfg
-	cfg.TemporalNamespace = ts.GetDefaultNamespace()
+	cfg, tc, stopTemporal := ownTemporal(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app.App{Config: cfg, DB: sys.db, Temporal: ts.GetDefaultClient(), RunAPI: true, Listener: l,
+	a := &app.App{Config: cfg, DB: sys.db, Temporal: tc, RunAPI: true, Listener: l,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := a.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -41,9 +36,22 @@ func TestReadyzFailsWhenTemporalIsDown(t *testing.T) {
 	if code, body := readyz(t, url); code != http.StatusOK || body.Checks["temporal"] != "ok" {
 		t.Fatalf("temporal up: %d %+v", code, body)
 	}
-	ts.Stop()
-	stopped = true
+	stopTemporal()
 	awaitUnready(t, url, "/readyz")
+}
+
+// ownTemporal starts a Temporal server for one test, which the test may stop (the readiness tests do),
+// and returns the suite's config on its namespace, its client, and stop: stop stops the server once,
+// and the test's cleanup stops it when the test did not.
+func ownTemporal(t *testing.T) (config.Config, client.Client, func()) {
+	t.Helper()
+	ts := temporaltest.NewServer()
+	var once sync.Once
+	stop := func() { once.Do(ts.Stop) }
+	t.Cleanup(stop)
+	cfg := sys.cfg
+	cfg.TemporalNamespace = ts.GetDefaultNamespace()
+	return cfg, ts.GetDefaultClient(), stop
 }
 
 // awaitUnready waits, after Temporal stopped, for url to answer 503 naming Temporal with the database

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"testing"
 
-	"go.temporal.io/server/temporaltest"
-
 	"github.com/licensecentral/clc/internal/app"
 )
 
@@ -16,18 +14,10 @@ import (
 // (TestReadyzFailsWhenTemporalIsDown): ready while it runs, 503 naming Temporal once it is stopped
 // (the database still answers), so the orchestrator sees a worker that can poll nothing.
 func TestWorkerReadyzFailsWhenTemporalIsDown(t *testing.T) {
-	ts := temporaltest.NewServer()
-	stopped := false
-	defer func() {
-		if !stopped {
-			ts.Stop()
-		}
-	}()
-	cfg := sys.cfg
-	cfg.TemporalNamespace = ts.GetDefaultNamespace()
+	cfg, tc, stopTemporal := ownTemporal(t)
 	cfg.WorkerListenAddr = "127.0.0.1:0"
 	cfg.PublicURL = sys.app.Config.PublicURL
-	a := &app.App{Config: cfg, DB: sys.db, Temporal: ts.GetDefaultClient(), RunWorker: true,
+	a := &app.App{Config: cfg, DB: sys.db, Temporal: tc, RunWorker: true,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := a.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -37,7 +27,6 @@ func TestWorkerReadyzFailsWhenTemporalIsDown(t *testing.T) {
 	if code, body := readyz(t, url); code != http.StatusOK || body.Checks["temporal"] != "ok" || body.Checks["database"] != "ok" {
 		t.Fatalf("temporal up: %d %+v", code, body)
 	}
-	ts.Stop()
-	stopped = true
+	stopTemporal()
 	awaitUnready(t, url, "the worker's /readyz")
 }

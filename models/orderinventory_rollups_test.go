@@ -98,16 +98,7 @@ func TestScopeRollupsAreTheOrders(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				q := db.Where(c.where, c.arg)
-				if len(f.Statuses) > 0 {
-					q = q.Where("assignment_status IN ?", f.Statuses)
-				}
-				if len(f.Types) > 0 {
-					q = q.Where("type IN ?", f.Types)
-				}
-				if f.From != nil {
-					q = q.Where("booked_at >= ? AND booked_at < ?", f.From, f.To)
-				}
+				q := filtered(db.Where(c.where, c.arg), f)
 				var orders []models.Order
 				if err := q.Find(&orders).Error; err != nil {
 					t.Fatal(err)

@@ -26,19 +26,19 @@ import (
 func main() {
 	stack := loadtest.Flags()
 	temporal, ns := loadtest.TemporalFlags()
+	latency := loadtest.LatencyFlag()
 	var (
 		dbURL   = flag.String("database-url", "", "the stack's database, to watch the licenses (required)")
 		orders  = flag.Int("orders", 1000, "orders moved out of the holding account")
 		clients = flag.Int("clients", 32, "concurrent clients")
 		samples = flag.Int("samples", 600, "transfer page requests")
-		latency = flag.Duration("latency", 20*time.Millisecond, "fulfillment latency for both")
 	)
 	flag.Parse()
 	db := loadtest.StackDB(*dbURL)
 	defer db.Close()
 	r := &run{c: stack(), db: db, clients: *clients}
 	r.setup()
-	r.control(map[string]any{"latencyMs": int(*latency / time.Millisecond), "down": false})
+	r.c.SetFulfillment(r.admin, map[string]any{"latencyMs": int(*latency / time.Millisecond), "down": false})
 	b, err := startBare(*temporal, *ns, *latency)
 	if err != nil {
 		log.Fatal(err)
@@ -94,11 +94,6 @@ func (r *run) setup() {
 	body = r.must(202, "POST", "/api/v1/smart-accounts", r.admin, loadtest.Account("Customer "+r.c.Run, ""))
 	r.customerID, _ = body["id"].(string)
 	r.commerce = r.c.Token("orders@commerce.cisco.com", "commerce")
-}
-
-// control changes the stack's fulfillment simulator (the dev stack's PUT /dev/fulfillment).
-func (r *run) control(c map[string]any) {
-	r.must(200, "PUT", "/dev/fulfillment", r.admin, c)
 }
 
 func (r *run) orderID(i int) string { return fmt.Sprintf("BH-%s-%d", r.c.Run, i) }

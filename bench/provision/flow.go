@@ -41,10 +41,10 @@ func (r *run) flowRound(tag string, n int, outage time.Duration) (int, time.Dura
 		// The watcher runs beside the assignments: the deposits start as soon as the first batch lands.
 		go func() {
 			r.waitProvisioned(prefix, total/10)
-			r.control(map[string]any{"down": true})
+			r.c.SetFulfillment(r.admin, map[string]any{"down": true})
 			down := r.provisioned(prefix)
 			time.Sleep(outage)
-			r.control(map[string]any{"down": false})
+			r.c.SetFulfillment(r.admin, map[string]any{"down": false})
 			fmt.Printf("outage: fulfillment down %s with %d of %d lines provisioned\n", outage, down, total)
 			back <- time.Now()
 		}()
@@ -146,7 +146,7 @@ func (r *run) waitProvisioned(prefix string, want int) {
 // doubles counts the run's lines the simulator deposited more than once, and lines whose licenses are
 // not exactly one row of the ordered quantity.
 func (r *run) doubles(prefix string) (doubled, wrong int) {
-	st := r.control(map[string]any{})
+	st := r.c.SetFulfillment(r.admin, map[string]any{})
 	for _, l := range st["lines"].([]any) {
 		lc := l.(map[string]any)
 		if id, _ := lc["orderId"].(string); len(id) >= len(prefix) && id[:len(prefix)] == prefix && lc["deposits"].(float64) > 1 {

@@ -22,13 +22,13 @@ import (
 func main() {
 	stack := loadtest.Flags()
 	temporal, ns := loadtest.TemporalFlags()
+	latency := loadtest.LatencyFlag()
 	var (
 		dbURL    = flag.String("database-url", "", "the stack's database, to watch the lines (required)")
 		orders   = flag.Int("orders", 1000, "orders per round")
 		lines    = flag.Int("lines", 5, "smart-license lines per order")
 		clients  = flag.Int("clients", 32, "concurrent clients")
 		rounds   = flag.Int("rounds", 2, "rounds of bare workflow then flow")
-		latency  = flag.Duration("latency", 20*time.Millisecond, "fulfillment latency for both")
 		outage   = flag.Duration("outage", 60*time.Second, "fulfillment outage in the middle of one more flow run (0: none)")
 		licenses = flag.Int("licenses", 50000, "license rows of the account whose licenses page is read (0: skip)")
 		samples  = flag.Int("samples", 300, "requests per licenses page measurement")
@@ -38,7 +38,7 @@ func main() {
 	defer db.Close()
 	r := &run{c: stack(), db: db, clients: *clients, lines: *lines}
 	r.setup()
-	r.control(map[string]any{"latencyMs": int(*latency / time.Millisecond), "down": false})
+	r.c.SetFulfillment(r.admin, map[string]any{"latencyMs": int(*latency / time.Millisecond), "down": false})
 	b, err := startBare(*temporal, *ns, *latency)
 	if err != nil {
 		log.Fatal(err)
@@ -79,15 +79,6 @@ func (r *run) setup() {
 		log.Fatalf("the bench account: %d %v %v", st, body, err)
 	}
 	r.saID, _ = body["id"].(string)
-}
-
-// control changes the stack's fulfillment simulator (the dev stack's PUT /dev/fulfillment).
-func (r *run) control(c map[string]any) map[string]any {
-	st, body, err := r.c.Do("PUT", "/dev/fulfillment", r.admin, c)
-	if err != nil || st != 200 {
-		log.Fatalf("fulfillment control: %d %v %v", st, body, err)
-	}
-	return body
 }
 
 // bareRound runs n bare workflows and waits for every one to end.

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,12 @@ import (
 
 // Quiet is the logger of the benchmarks' own clients and simulators: their lines would drown the report.
 var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// LatencyFlag declares -latency, the fulfillment latency of both sides a tool compares: the stack's
+// simulator (SetFulfillment) and its bare workflow's (StartBare).
+func LatencyFlag() *time.Duration {
+	return flag.Duration("latency", 20*time.Millisecond, "fulfillment latency for both")
+}
 
 // Bare runs the bare workflows a benchmark compares a flow with: a client and a worker on the flow's
 // Temporal server, and a fulfillment simulator of the flow's latency for their deposit activities.

@@ -97,6 +97,16 @@ func (c *Client) DoWith(method, path, tok string, body any, hdr ...string) (int,
 	return resp.StatusCode, out, nil
 }
 
+// SetFulfillment changes the dev stack's fulfillment simulator (PUT /dev/fulfillment as tok) and returns
+// its state, with the deposits per line; empty settings only read it. A refusal ends the tool.
+func (c *Client) SetFulfillment(tok string, settings map[string]any) map[string]any {
+	st, body, err := c.Do("PUT", "/dev/fulfillment", tok, settings)
+	if err != nil || st != http.StatusOK {
+		log.Fatalf("fulfillment control: %d %v %v", st, body, err)
+	}
+	return body
+}
+
 // Parallel runs n jobs on workers goroutines; it returns each job's latency, the wall time and the
 // number of failed jobs (each failure is logged).
 func Parallel(workers, n int, job func(i int) (time.Duration, error)) ([]time.Duration, time.Duration, int) {

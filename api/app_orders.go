@@ -77,14 +77,10 @@ func (s *Server) appOrders(c *gin.Context) {
 		s.appError(c, err, "/app/orders")
 		return
 	}
-	var after *models.Cursor
-	if a := c.Query("after"); a != "" {
-		cur, err := models.DecodeCursor(a)
-		if err != nil {
-			s.appError(c, err, "/app/orders")
-			return
-		}
-		after = &cur
+	after, err := afterCursor(c, models.DecodeCursor)
+	if err != nil {
+		s.appError(c, err, "/app/orders")
+		return
 	}
 	orders, next, err := models.ListOrders(ctx, s.db, scope, f, after, 50)
 	if err != nil {

@@ -45,13 +45,9 @@ func (s *Server) listLicenses(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var after *models.LicenseCursor
-	if a := c.Query("after"); a != "" {
-		cur, err := models.DecodeLicenseCursor(a)
-		if err != nil {
-			return err
-		}
-		after = &cur
+	after, err := afterCursor(c, models.DecodeLicenseCursor)
+	if err != nil {
+		return err
 	}
 	ctx, f := c.Request.Context(), licenseFilter(c)
 	rows, next, err := models.ListLicenses(ctx, s.db, sa.ID, scope, f, after, limit)
@@ -68,19 +64,6 @@ func (s *Server) listLicenses(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, resp)
 	return nil
-}
-
-// pageLimit reads the limit query parameter: def when absent, 1 to most.
-func pageLimit(c *gin.Context, def, most int) (int, error) {
-	v := c.Query("limit")
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > most {
-		return 0, models.Invalid("limit", "limit must be between 1 and %d", most)
-	}
-	return n, nil
 }
 
 // exportLicenses is the same filter as CSV, every page of it.

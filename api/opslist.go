@@ -60,12 +60,8 @@ func parseOpsQuery(c *gin.Context, now time.Time) (opsQuery, error) {
 			return q, models.Invalid("stuck", "stuck is true or false")
 		}
 	}
-	if a := c.Query("after"); a != "" {
-		cur, err := models.DecodePendingCursor(a)
-		if err != nil {
-			return q, err
-		}
-		q.After = &cur
+	if q.After, err = afterCursor(c, models.DecodePendingCursor); err != nil {
+		return q, err
 	}
 	q.Limit, err = pageLimit(c, 50, 200)
 	return q, err

@@ -169,19 +169,13 @@ func (s *Server) listOrders(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	limit := 50
-	if l := c.Query("limit"); l != "" {
-		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 200 {
-			return models.Invalid("limit", "limit must be between 1 and 200")
-		}
+	limit, err := pageLimit(c, 50, 200)
+	if err != nil {
+		return err
 	}
-	var after *models.Cursor
-	if a := c.Query("after"); a != "" {
-		cur, err := models.DecodeCursor(a)
-		if err != nil {
-			return err
-		}
-		after = &cur
+	after, err := afterCursor(c, models.DecodeCursor)
+	if err != nil {
+		return err
 	}
 	orders, next, err := models.ListOrders(c.Request.Context(), s.db, scope, f, after, limit)
 	if err != nil {

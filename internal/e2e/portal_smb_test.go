@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -18,13 +17,7 @@ import (
 // whom it waits for: the company's administrator, who is mailed. Screenshots: artifacts/smb-*.png.
 func TestBrowserSMBBannerAndUpgrade(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "smbportal")
-	cco := "pat-" + uniq()
-	personal := asProfile(t, "pat."+uniq()+"@gmail.com", cco)
-	st, smb := personal.post("/api/v1/smart-accounts", account("Pat Portal", ""))
-	if st != http.StatusAccepted || smb["smb"] != true {
-		t.Fatalf("SMB account: %d %v", st, smb)
-	}
-	id := str(smb["id"])
+	_, cco, id := smbOwner(t, "pat", "Pat Portal")
 	company := asProfile(t, "pat@"+tld, cco)
 
 	b := newBrowser(t, "smb")

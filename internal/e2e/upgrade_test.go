@@ -24,18 +24,25 @@ func asProfile(t *testing.T, email, ccoID string) *user {
 	return u
 }
 
+// smbOwner is someone (pat, kim) signed in with a personal mail and a CCO id of their own, who made the
+// SMB account name; a later profile with the company's mail (asProfile with cco) is the same person.
+func smbOwner(t *testing.T, who, name string) (personal *user, cco, id string) {
+	t.Helper()
+	cco = who + "-" + uniq()
+	personal = asProfile(t, who+"."+uniq()+"@gmail.com", cco)
+	st, smb := personal.post("/api/v1/smart-accounts", account(name, ""))
+	if st != http.StatusAccepted || smb["smb"] != true {
+		t.Fatalf("SMB account: %d %v", st, smb)
+	}
+	return personal, cco, str(smb["id"])
+}
+
 // An SMB account's owner changes their profile mail to a company address: /me says the account may be
 // upgraded; the company's TLD has an ACTIVE account, whose administrator approves by the mailed link;
 // the account keeps its id and virtual accounts, loses the SMB limits and gets the new domain.
 func TestSMBUpgradeApprovedByAdministrator(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "employer")
-	cco := "pat-" + uniq()
-	personal := asProfile(t, "pat."+uniq()+"@gmail.com", cco)
-	st, smb := personal.post("/api/v1/smart-accounts", account("Pat Consulting", ""))
-	if st != http.StatusAccepted || smb["smb"] != true {
-		t.Fatalf("SMB account: %d %v", st, smb)
-	}
-	id := str(smb["id"])
+	personal, cco, id := smbOwner(t, "pat", "Pat Consulting")
 	_, me := personal.get("/api/v1/me")
 	if me["upgradeEligible"] != false {
 		t.Fatalf("eligible with a personal mail: %v", me)
@@ -81,10 +88,7 @@ func TestSMBUpgradeApprovedByAdministrator(t *testing.T) {
 // The administrator declines: the account stays SMB and the owner is told why.
 func TestSMBUpgradeDeclined(t *testing.T) {
 	tld, admin, _ := activeAccount(t, "refuser")
-	cco := "kim-" + uniq()
-	personal := asProfile(t, "kim."+uniq()+"@gmail.com", cco)
-	_, smb := personal.post("/api/v1/smart-accounts", account("Kim Shop", ""))
-	id := str(smb["id"])
+	_, cco, id := smbOwner(t, "kim", "Kim Shop")
 	company := asProfile(t, "kim@"+tld, cco)
 	if st, up := company.post("/api/v1/smart-accounts/"+id+"/upgrade", map[string]any{"domain": "kim." + tld}); st != http.StatusAccepted {
 		t.Fatalf("upgrade: %d %v", st, up)

@@ -306,9 +306,9 @@ func (s *Server) smartAccountEvents(c *gin.Context) error {
 // eventPage answers a page of a history: up to limit events (1 to 500, 100 unless asked) after the
 // event the query names, and next, the cursor of the page after, while the page is full.
 func eventPage(c *gin.Context, list func(after string, limit int) ([]models.Event, error)) error {
-	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "100"))
-	if limit <= 0 || limit > 500 {
-		return models.Invalid("limit", "limit must be between 1 and 500")
+	limit, err := pageLimit(c, 100, 500)
+	if err != nil {
+		return err
 	}
 	evs, err := list(c.Query("after"), limit)
 	if err != nil {

@@ -162,6 +162,11 @@ func TestSmartAccountEventsVirtualAccountsUsers(t *testing.T) {
 		if e.Field != "limit" {
 			t.Errorf("limit=0: field %q", e.Field)
 		}
+		// An empty limit is the default, as on every other list (it was refused here alone).
+		all := jsonOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts/"+acme.ID+"/events?limit=", tok, nil), http.StatusOK)
+		if got := list(t, all["events"], "events"); len(got) != len(events) {
+			t.Errorf("limit empty: %d events, want %d", len(got), len(events))
+		}
 	})
 	t.Run("virtual accounts", func(t *testing.T) {
 		v := jsonOf(t, h.do(http.MethodGet, "/api/v1/smart-accounts/"+acme.ID+"/virtual-accounts", tok, nil), http.StatusOK)

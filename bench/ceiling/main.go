@@ -32,6 +32,7 @@ func main() {
 		clients  = flag.Int("clients", 32, "concurrent clients")
 		n        = flag.Int("n", 500, "operations per round, each side")
 		rounds   = flag.Int("rounds", 3, "rounds; each runs the bare workflow then the real flow")
+		settle   = flag.Duration("settle", 10*time.Second, "pause after a round's preparation and after its real flow")
 	)
 	flag.Parse()
 	b := api()
@@ -58,8 +59,12 @@ func main() {
 		blat, belapsed, bfailed := loadtest.RunBare(ctx, c, queue, shape, f.timed, *clients, *n, fmt.Sprintf("%s-%d", b.Run, r))
 		bare := float64(*n) / belapsed.Seconds()
 		set := f.prepare(b, fmt.Sprintf("r%d", r), *n)
+		// What a phase leaves running after its last answer (the preparation's mails, an assignment's
+		// provisioning) would otherwise be timed as part of the next phase, real or bare.
+		time.Sleep(*settle)
 		lat, elapsed, failed := loadtest.Parallel(*clients, *n, func(i int) (time.Duration, error) { return f.real(b, set, i) })
 		real := float64(*n) / elapsed.Seconds()
+		time.Sleep(*settle)
 		fmt.Printf("round %d: bare %.1f/s, real %.1f/s, ratio %.2f (real failed %d)\n", r+1, bare, real, real/bare, failed)
 		fmt.Print("  bare:")
 		loadtest.Report(blat, belapsed, bfailed)

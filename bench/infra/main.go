@@ -27,6 +27,7 @@ func main() {
 		smtp  = flag.String("smtp", "127.0.0.1:2525", "SMTP listen address (empty: none, Temporal alone)")
 		pprof = flag.Int("pprof-port", 0, "serve Go's profiler on this port")
 		keep  = flag.Duration("retention", 72*time.Hour, "how long Temporal keeps a closed workflow's history")
+		conns = flag.Int("temporal-max-conns", devtemporal.DefaultPostgresMaxConns, "bound of each of Temporal's PostgreSQL pools")
 		ful   = flag.String("fulfillment", "127.0.0.1:12600", "fulfillment simulator listen address (empty: none)")
 	)
 	flag.Parse()
@@ -48,7 +49,7 @@ func main() {
 		}
 	}
 	srv, err := devtemporal.Start(devtemporal.Options{PostgresURL: *dbURL, Port: *port, Namespace: "default",
-		SearchAttributes: process.SearchAttributes(), PProfPort: *pprof, Retention: *keep})
+		SearchAttributes: process.SearchAttributes(), PProfPort: *pprof, Retention: *keep, PostgresMaxConns: *conns})
 	if err != nil {
 		log.Fatal(err)
 	}

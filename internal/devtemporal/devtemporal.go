@@ -43,11 +43,19 @@ type Options struct {
 	// PostgresURL, when set, persists to PostgreSQL instead of DBFile: databases <name> and
 	// <name>_visibility, created and migrated on first use (the production shape, for load tests).
 	PostgresURL string
+	// PostgresMaxConns bounds each of the server's PostgreSQL pools (DefaultPostgresMaxConns when 0).
+	PostgresMaxConns int
 	// Retention is how long a closed workflow's history is kept (DefaultRetention when 0; at least an
 	// hour, the server's floor for a local namespace): the dev stack must not keep every closed
 	// process forever (issue 10, item 5).
 	Retention time.Duration
 }
+
+// DefaultPostgresMaxConns is each pool's bound on PostgreSQL. The server opens a pool per persistence
+// role (three on the default store, one for visibility): at 20 each it held 74 connections under load,
+// which beside an api's and a worker's 20 each ran PostgreSQL's default 100 out on a one-machine load
+// test, and the api answered 503 "too many clients".
+const DefaultPostgresMaxConns = 10
 
 // DefaultRetention keeps a closed process's history for a day: long enough to read it after a demo.
 const DefaultRetention = 24 * time.Hour
@@ -112,6 +120,9 @@ func Start(o Options) (*Server, error) {
 	if o.Retention == 0 {
 		o.Retention = DefaultRetention
 	}
+	if o.PostgresMaxConns <= 0 {
+		o.PostgresMaxConns = DefaultPostgresMaxConns
+	}
 	if o.Retention < time.Hour {
 		return nil, fmt.Errorf("temporal retention %s is below the server's floor of 1h", o.Retention)
 	}
@@ -128,7 +139,7 @@ func Start(o Options) (*Server, error) {
 		logFile = strings.TrimSuffix(o.DBFile, filepath.Ext(o.DBFile)) + ".log"
 	)
 	if o.PostgresURL != "" {
-		store, err = postgresStore(o.PostgresURL)
+		store, err = postgresStore(o.PostgresURL, o.PostgresMaxConns)
 		logFile = ""
 	} else {
 		store, err = sqliteStore(o)

@@ -27,7 +27,7 @@ const postgresShards = 8
 
 // postgresStore creates (when missing) and migrates the two databases a Temporal server keeps on
 // PostgreSQL, the way the server's auto-setup does: version tables at 0.0, then every versioned step.
-func postgresStore(rawURL string) (persistence, error) {
+func postgresStore(rawURL string, maxConns int) (persistence, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return persistence{}, fmt.Errorf("temporal database URL: %w", err)
@@ -38,7 +38,7 @@ func postgresStore(rawURL string) (persistence, error) {
 	}
 	password, _ := u.User.Password()
 	base := config.SQL{PluginName: pgplugin.PluginName, ConnectAddr: u.Host, ConnectProtocol: "tcp",
-		User: u.User.Username(), Password: password, MaxConns: 20, MaxIdleConns: 20}
+		User: u.User.Username(), Password: password, MaxConns: maxConns, MaxIdleConns: maxConns}
 	stores := map[string]config.DataStore{}
 	for _, db := range []struct{ store, name, schema string }{
 		{"default", name, "postgresql/v12/temporal"},

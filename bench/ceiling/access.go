@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log"
 	"net/http"
 	"time"
 
@@ -17,27 +16,18 @@ const accessKey = "a"
 // prepareAccess makes n ACTIVE accounts, each of its own TLD and its administrator (auto-activated), for
 // a colleague of the TLD to ask for a role on.
 func prepareAccess(b *loadtest.Client, label string, n int) *set {
-	s := &set{label: label, workflowIDs: make([]string, n), data: make([]map[string]string, n)}
-	_, _, failed := loadtest.Parallel(16, n, func(i int) (time.Duration, error) {
+	return prepareEach(label, n, "access", func(s *set, i int) error {
 		tld := fmt.Sprintf("acc-%s-%s-%d.com", b.Run, label, i)
-		st, body, err := b.Do(http.MethodPost, "/api/v1/smart-accounts", b.Token("admin@"+tld), loadtest.Account("Bench "+tld, ""))
-		if err == nil && body["status"] != "ACTIVE" {
-			err = fmt.Errorf("account %s: %d %v", tld, st, body)
+		id, err := activeAccount(b, tld, "Bench "+tld)
+		if err != nil {
+			return err
 		}
-		if err := check(st, http.StatusAccepted, body, err, "account"); err != nil {
-			return 0, err
-		}
-		id, _ := body["id"].(string)
 		dev := "dev@" + tld
 		s.data[i] = map[string]string{"id": id, "dev": dev}
 		// The API's request id of a keyed access request (api.startAccess).
 		s.workflowIDs[i] = process.AccessRequestID(loadtest.RequestID(dev, "access-request\n"+id+"\n"+accessKey))
-		return 0, nil
+		return nil
 	})
-	if failed > 0 {
-		log.Fatalf("%d access setups failed", failed)
-	}
-	return s
 }
 
 // access is a colleague's request for an account-wide role: its answer is the request PENDING, the

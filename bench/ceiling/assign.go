@@ -15,31 +15,22 @@ import (
 func prepareAssign(b *loadtest.Client, label string, n int) *set {
 	tld := fmt.Sprintf("asg-%s-%s.com", b.Run, label)
 	admin := "admin@" + tld
-	st, body, err := b.Do(http.MethodPost, "/api/v1/smart-accounts", b.Token(admin), loadtest.Account("Bench "+tld, ""))
-	if err == nil && body["status"] != "ACTIVE" {
-		err = fmt.Errorf("account %s: %d %v", tld, st, body)
-	}
-	if err := check(st, http.StatusAccepted, body, err, "account"); err != nil {
+	if _, err := activeAccount(b, tld, "Bench "+tld); err != nil {
 		log.Fatal(err)
 	}
-	s := &set{label: label, workflowIDs: make([]string, n), data: make([]map[string]string, n)}
 	commerce := b.Token("orders@commerce.cisco.com", "commerce")
-	_, _, failed := loadtest.Parallel(16, n, func(i int) (time.Duration, error) {
+	return prepareEach(label, n, "order", func(s *set, i int) error {
 		id := fmt.Sprintf("WA-%s-%s-%d", b.Run, label, i)
 		st, body, err := b.Do(http.MethodPost, "/api/v1/orders", commerce, order(id, "fc@"+tld))
 		if err := check(st, http.StatusCreated, body, err, "order"); err != nil {
-			return 0, err
+			return err
 		}
 		key := "assign-" + id
 		s.data[i] = map[string]string{"order": id, "admin": admin, "tld": tld, "key": key}
 		// The batch the POST starts and answers from: its id is the API's from the key (api.batchID).
 		s.workflowIDs[i] = process.AssignmentBatchWorkflowID("key-" + loadtest.RequestID(admin, key))
-		return 0, nil
+		return nil
 	})
-	if failed > 0 {
-		log.Fatalf("%d order setups failed", failed)
-	}
-	return s
 }
 
 // assign is the customer's administrator assigning one order to the account's default virtual account:

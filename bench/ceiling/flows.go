@@ -33,8 +33,38 @@ var flows = map[string]*flow{
 	"assign":   {timed: 0, prepare: prepareAssign, real: assign},
 }
 
+// newSet is a round's set of n operations, their data and ids to be filled in.
+func newSet(label string, n int) *set {
+	return &set{label: label, workflowIDs: make([]string, n), data: make([]map[string]string, n)}
+}
+
+// prepareEach runs each operation's untimed preparation, 16 at a time; one that fails ends the tool,
+// since a round measured over fewer operations would not be the round asked for.
+func prepareEach(label string, n int, what string, each func(s *set, i int) error) *set {
+	s := newSet(label, n)
+	_, _, failed := loadtest.Parallel(16, n, func(i int) (time.Duration, error) { return 0, each(s, i) })
+	if failed > 0 {
+		log.Fatalf("%d %s setups failed", failed, what)
+	}
+	return s
+}
+
+// activeAccount is an account of a TLD no account has yet, requested by admin@tld: auto-activated, so
+// ACTIVE in the answer, with admin@tld its administrator. It answers the account's id.
+func activeAccount(b *loadtest.Client, tld, name string) (string, error) {
+	st, body, err := b.Do(http.MethodPost, "/api/v1/smart-accounts", b.Token("admin@"+tld), loadtest.Account(name, ""))
+	if err == nil && body["status"] != "ACTIVE" {
+		err = fmt.Errorf("account %s: %d %v", tld, st, body)
+	}
+	if err := check(st, http.StatusAccepted, body, err, "account"); err != nil {
+		return "", err
+	}
+	id, _ := body["id"].(string)
+	return id, nil
+}
+
 func prepareCreate(b *loadtest.Client, label string, n int) *set {
-	s := &set{label: label, workflowIDs: make([]string, n), data: make([]map[string]string, n)}
+	s := newSet(label, n)
 	for i := range n {
 		email := fmt.Sprintf("owner@auto-%s-%s-%d.com", b.Run, label, i)
 		s.data[i] = map[string]string{"email": email}
@@ -59,29 +89,22 @@ func create(b *loadtest.Client, s *set, i int) (time.Duration, error) {
 // prepareApproval makes n accounts pending their administrator's approval (a parent account of the
 // TLD first, then a child of another domain of it).
 func prepareApproval(b *loadtest.Client, label string, n int) *set {
-	s := &set{label: label, workflowIDs: make([]string, n), data: make([]map[string]string, n)}
-	_, _, failed := loadtest.Parallel(16, n, func(i int) (time.Duration, error) {
+	return prepareEach(label, n, "approval", func(s *set, i int) error {
 		tld := fmt.Sprintf("appr-%s-%s-%d.com", b.Run, label, i)
-		admin := "admin@" + tld
-		st, body, err := b.Do(http.MethodPost, "/api/v1/smart-accounts", b.Token(admin), loadtest.Account("Parent "+tld, ""))
-		if err := check(st, http.StatusAccepted, body, err, "parent"); err != nil {
-			return 0, err
+		if _, err := activeAccount(b, tld, "Parent "+tld); err != nil {
+			return err
 		}
 		dev := "dev@" + tld
-		st, body, err = b.DoWith(http.MethodPost, "/api/v1/smart-accounts", b.Token(dev), loadtest.Account("Child "+tld, "dev."+tld),
+		st, body, err := b.DoWith(http.MethodPost, "/api/v1/smart-accounts", b.Token(dev), loadtest.Account("Child "+tld, "dev."+tld),
 			"Idempotency-Key", "c")
 		if err := check(st, http.StatusAccepted, body, err, "child"); err != nil {
-			return 0, err
+			return err
 		}
 		id, _ := body["id"].(string)
-		s.data[i] = map[string]string{"admin": admin, "id": id}
+		s.data[i] = map[string]string{"admin": "admin@" + tld, "id": id}
 		s.workflowIDs[i] = "sa-create/" + loadtest.RequestID(dev, "c")
-		return 0, nil
+		return nil
 	})
-	if failed > 0 {
-		log.Fatalf("%d approval setups failed", failed)
-	}
-	return s
 }
 
 // approve is the administrator's approval POST; its answer re-reads the ACTIVE account.
@@ -100,7 +123,7 @@ func approve(b *loadtest.Client, s *set, i int) (time.Duration, error) {
 }
 
 func prepareIngest(b *loadtest.Client, label string, n int) *set {
-	s := &set{label: label, workflowIDs: make([]string, n), data: make([]map[string]string, n)}
+	s := newSet(label, n)
 	for i := range n {
 		id := fmt.Sprintf("WC-%s-%s-%d", b.Run, label, i)
 		s.data[i] = map[string]string{"id": id, "fc": fmt.Sprintf("fc@cust-%s-%d.com", b.Run, i%50)}

@@ -287,3 +287,40 @@ func TestRoutedAccessRequestGoesToWhoAdministersEveryVA(t *testing.T) {
 		}
 	})
 }
+
+// A partner's holding accounts share the partner's domain without taking it (only a customer account
+// does), so an upgrade into that domain, accepted at its request, is applied when it is approved: the
+// approval used to count the holding account and decline the upgrade as "taken meanwhile".
+func TestUpgradeIntoADomainOfHoldingAccounts(t *testing.T) {
+	testdb.Each(t, pkg, func(t *testing.T, db *gorm.DB) {
+		s := newStore(db)
+		dom := "hold-" + testdb.Unique() + ".com"
+		h := request("Holding for Acme", dom, "ofm@"+dom)
+		h.Type = models.SATypeHolding
+		if hold := create(t, s, h); hold.Status != models.SAActive {
+			t.Fatalf("holding fixture %+v", hold)
+		}
+		smb := create(t, s, request("Sam's", "gmail.com", "sam@gmail.com"))
+		up, err := s.RequestUpgrade(ctx, activities.RequestUpgradeInput{UpgradeID: models.NewID(),
+			WorkflowID: "sa-upgrade/" + smb.SmartAccountID, SmartAccountID: smb.SmartAccountID,
+			Requester: models.Person{Email: "sam@" + dom}, Name: "Sam Co", Domain: dom,
+			Headquarters: models.Address{Company: "Sam Co", Line1: "1 St", City: "Austin", Country: "US"},
+			Visibility:   models.VisibilityRestricted})
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		if up.Status == models.UpgradePendingApproval {
+			if len(up.Approvers) == 0 {
+				t.Fatalf("pending with no approvers: %+v", up)
+			}
+			up, err = s.DecideUpgrade(ctx, activities.DecideUpgradeInput{UpgradeID: up.UpgradeID, Approve: true,
+				Actor: up.Approvers[0]})
+		}
+		if err != nil || up.Status != models.UpgradeApproved {
+			t.Fatalf("upgrade: %+v %v", up, err)
+		}
+		if sa := account(t, db, smb.SmartAccountID); sa.SMB || sa.Domain != dom {
+			t.Errorf("upgraded row %+v", sa)
+		}
+	})
+}

@@ -227,12 +227,14 @@ func (s *Store) upgradeStep(ctx context.Context, id string, due func(models.Upgr
 // the new name, domain, headquarters and visibility; no SMB limits. The requester, who may have signed
 // in with a new company address since, administers it.
 func applyUpgrade(tx *gorm.DB, u *models.SAUpgrade, actor string, now time.Time) error {
-	var n int64
-	if err := tx.Model(&models.SmartAccount{}).Where("domain = ? AND id <> ? AND status NOT IN ?", u.Domain, u.SmartAccountID,
-		[]models.SAStatus{models.SADeclined, models.SAExpired}).Count(&n).Error; err != nil {
-		return fmt.Errorf("check domain %s: %w", u.Domain, err)
+	// The request's rule again, as the change is made (the live-domain index has the last word): a holding
+	// account shares its partner's domain without taking it; the SMB account keeps its placeholder domain
+	// until the update below, so it never counts itself.
+	taken, err := domainTaken(tx, u.Domain)
+	if err != nil {
+		return err
 	}
-	if n > 0 {
+	if taken {
 		return declineUpgrade(tx, u, models.ActorSystem, "the domain "+u.Domain+" was taken by another Smart Account meanwhile",
 			map[string]any{"approvedBy": actor}, now)
 	}

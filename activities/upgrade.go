@@ -156,9 +156,13 @@ func (s *Store) ResolveUpgradeDomain(ctx context.Context, in DecideUpgradeInput)
 	})
 }
 
-// DecideUpgrade applies the TLD administrators' decision.
+// DecideUpgrade applies the TLD administrators' decision. An approval takes the TLD's lock, as the
+// request and Cisco's domain decision do, so the domain check and a creation under the TLD do not interleave.
 func (s *Store) DecideUpgrade(ctx context.Context, in DecideUpgradeInput) (UpgradeState, error) {
 	return s.decideUpgrade(ctx, in, models.UpgradePendingApproval, func(tx *gorm.DB, u *models.SAUpgrade, now time.Time) error {
+		if err := lockTLD(tx, u.TLD); err != nil {
+			return err
+		}
 		return applyUpgrade(tx, u, in.Actor, now)
 	})
 }
